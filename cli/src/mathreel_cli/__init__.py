@@ -1,0 +1,1 @@
+"""Mathreel command-line interface and standalone mode."""

@@ -1,0 +1,1 @@
+"""Mathreel orchestrator service."""

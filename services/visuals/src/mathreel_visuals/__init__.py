@@ -1,0 +1,1 @@
+"""Mathreel visuals service."""

@@ -1,0 +1,1 @@
+"""What every Mathreel service shares: settings, messages, storage, database, bus, auth."""

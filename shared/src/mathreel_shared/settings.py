@@ -1,0 +1,123 @@
+"""One typed settings object for every process, read from ``MATHREEL_*`` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "development-only-secret"}
+
+
+class Mode(StrEnum):
+    STANDALONE = "standalone"
+    DISTRIBUTED = "distributed"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of Mathreel. ``.env.example`` documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="MATHREEL_", env_file=".env", extra="ignore")
+
+    app_name: str = "Mathreel"
+    version: str = "0.1.0"
+    environment: Literal["development", "test", "production"] = "development"
+    mode: Mode = Mode.STANDALONE
+    log_level: str = "INFO"
+
+    # --- state -------------------------------------------------------------------------------------------
+    database_url: str = "sqlite+aiosqlite:///.mathreel/mathreel.db"
+    database_pool_size: int = 10
+
+    # --- messaging ---------------------------------------------------------------------------------------
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    # Prefix of every exchange and queue name, so several deployments (or test runs) can share a broker.
+    broker_namespace: str = "mathreel"
+    publish_confirm_timeout_seconds: float = 10.0
+
+    # --- cache / rate limiting ---------------------------------------------------------------------------
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    rate_limit_per_minute: int = 100
+    max_active_jobs_per_user: int = 3
+
+    # --- object storage ----------------------------------------------------------------------------------
+    s3_endpoint_url: str | None = "http://127.0.0.1:8333"
+    # Host that browsers use to fetch presigned URLs, when it differs from the one services use.
+    s3_public_endpoint_url: str | None = None
+    s3_bucket: str = "mathreel"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = "mathreel"
+    s3_secret_access_key: SecretStr = SecretStr("mathreel-dev-secret")
+    media_dir: Path = Path(".mathreel/media")
+    media_url_ttl_seconds: int = 3600
+    media_signing_secret: SecretStr = SecretStr("development-only-secret")
+
+    # --- auth --------------------------------------------------------------------------------------------
+    # Where the Clerk (or development) JWKS lives. Empty in development/standalone: the gateway serves its own.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = "mathreel-dev"
+    authorized_parties: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+    dev_signing_key_path: Path = Path(".mathreel/dev-signing-key.pem")
+
+    # --- HTTP --------------------------------------------------------------------------------------------
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+    public_base_url: str = "http://127.0.0.1:8000"
+    max_request_bytes: int = 64 * 1024
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # --- pipeline ----------------------------------------------------------------------------------------
+    tts_voice: str = "joe"
+    tts_engine: Literal["piper", "espeak"] = "piper"
+    tts_length_scale: float = 1.0
+    visuals_concurrency: int = 1
+    work_dir: Path = Path(".mathreel/work")
+
+
+    @model_validator(mode="before")
+    @classmethod
+    def _csv_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("authorized_parties", "cors_origins"):
+                if key in data:
+                    data[key] = _split_csv(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.environment == "production":
+            for name in ("media_signing_secret", "s3_secret_access_key"):
+                secret: SecretStr = getattr(self, name)
+                if secret.get_secret_value() in _PLACEHOLDER_SECRETS | {"mathreel-dev-secret"}:
+                    raise ValueError(f"{name} must be set to a real secret in production")
+            if not self.jwks_url:
+                raise ValueError("jwks_url must be set in production (the Clerk JWKS endpoint)")
+        return self
+
+    @property
+    def is_standalone(self) -> bool:
+        return self.mode is Mode.STANDALONE
+
+    @property
+    def uses_dev_keys(self) -> bool:
+        """True when the gateway signs and serves its own JWKS (development and standalone)."""
+        return not self.jwks_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
