@@ -177,8 +177,18 @@ class JobCancelled(Envelope):
 
 
 Message = Annotated[
-    JobRequested | ScriptRequested | TtsRequested | VisualsRequested | RenderRequested | ScriptCompleted
-    | TtsCompleted | VisualsCompleted | RenderCompleted | StageProgress | StageFailed | JobCancelled,
+    JobRequested
+    | ScriptRequested
+    | TtsRequested
+    | VisualsRequested
+    | RenderRequested
+    | ScriptCompleted
+    | TtsCompleted
+    | VisualsCompleted
+    | RenderCompleted
+    | StageProgress
+    | StageFailed
+    | JobCancelled,
     Field(discriminator="type"),
 ]
 

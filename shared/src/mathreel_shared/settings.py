@@ -87,7 +87,6 @@ class Settings(BaseSettings):
     visuals_concurrency: int = 1
     work_dir: Path = Path(".mathreel/work")
 
-
     @model_validator(mode="before")
     @classmethod
     def _csv_lists(cls, data: object) -> object:

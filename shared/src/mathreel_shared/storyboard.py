@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
-STORYBOARD_VERSION = "1"
+STORYBOARD_VERSION: Literal["1"] = "1"
 
 ObjectId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="Object id: lowercase, digits, _")]
 Color = Literal["white", "yellow", "blue", "green", "red", "orange", "purple", "teal", "gold", "pink", "grey"]
@@ -228,15 +228,55 @@ class ClearScreen(_Action):
 
 
 Action = Annotated[
-    ShowTitle | ShowText | ShowBullets | ShowEquation | TransformEquation | ShowPoint | ShowSegment | ShowPolygon
-    | ShowCircle | ShowAngle | ShowAxes | PlotFunction | ShadeArea | ShowTangent | ShowNumberLine | ShowMatrix
-    | ShowTable | ShowArrow | ShowBrace | Indicate | Circumscribe | Recolor | Move | Remove | ClearScreen,
+    ShowTitle
+    | ShowText
+    | ShowBullets
+    | ShowEquation
+    | TransformEquation
+    | ShowPoint
+    | ShowSegment
+    | ShowPolygon
+    | ShowCircle
+    | ShowAngle
+    | ShowAxes
+    | PlotFunction
+    | ShadeArea
+    | ShowTangent
+    | ShowNumberLine
+    | ShowMatrix
+    | ShowTable
+    | ShowArrow
+    | ShowBrace
+    | Indicate
+    | Circumscribe
+    | Recolor
+    | Move
+    | Remove
+    | ClearScreen,
     Field(discriminator="op"),
 ]
 
 CREATING_OPS = frozenset(
-    {"title", "text", "bullets", "equation", "point", "segment", "polygon", "circle", "angle", "axes", "plot",
-     "area", "tangent", "number_line", "matrix", "table", "arrow", "brace"}
+    {
+        "title",
+        "text",
+        "bullets",
+        "equation",
+        "point",
+        "segment",
+        "polygon",
+        "circle",
+        "angle",
+        "axes",
+        "plot",
+        "area",
+        "tangent",
+        "number_line",
+        "matrix",
+        "table",
+        "arrow",
+        "brace",
+    }
 )
 
 _SENTENCE_END = re.compile(r"[.!?…]\s*$")

@@ -1,0 +1,309 @@
+"""The message bus: RabbitMQ (aio-pika) in distributed mode, an in-process bus in standalone mode.
+
+This module owns the topology. One direct exchange routes each message by its ``type``; every stage has one durable
+work queue with priorities; job cancellations are broadcast on a fanout exchange; rejected messages dead-letter to
+``<ns>.dead``. Handlers receive parsed messages; a message that cannot be parsed is dead-lettered, never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from pydantic import ValidationError
+
+from mathreel_shared.domain import MAX_BROKER_PRIORITY
+from mathreel_shared.messages import Envelope, Message, dump_message, parse_message
+
+log = logging.getLogger(__name__)
+
+WORK_QUEUES: dict[str, tuple[str, ...]] = {
+    "orchestrator": (
+        "job.requested",
+        "stage.script.completed",
+        "stage.tts.completed",
+        "stage.visuals.completed",
+        "stage.render.completed",
+        "job.progress",
+        "stage.failed",
+    ),
+    "script": ("stage.script.requested",),
+    "tts": ("stage.tts.requested",),
+    "visuals": ("stage.visuals.requested",),
+    "render": ("stage.render.requested",),
+}
+BROADCAST_TYPES = frozenset({"job.cancelled"})
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a handler learns about a message besides its body."""
+
+    headers: dict[str, Any] = field(default_factory=dict)
+    redelivered: bool = False
+
+
+Handler = Callable[[Message, Delivery], Awaitable[None]]
+
+
+class PermanentMessageError(Exception):
+    """Raised by a handler for a message that can never succeed: it is dead-lettered, not retried."""
+
+
+class Bus(Protocol):
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def publish(self, message: Envelope, *, headers: dict[str, Any] | None = None) -> None: ...
+    async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None: ...
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None: ...
+    async def subscribe_broadcast(self, handler: Handler) -> None: ...
+    async def stop_consuming(self) -> None: ...
+    async def queue_depth(self, queue: str) -> int: ...
+    async def ping(self) -> None: ...
+
+
+def _routing_key(message: Envelope) -> str:
+    return str(getattr(message, "type"))  # noqa: B009 - every concrete message has a ``type`` literal
+
+
+class RabbitBus:
+    """aio-pika with a robust connection, publisher confirms and manual acks."""
+
+    def __init__(self, amqp_url: str, namespace: str = "mathreel", *, confirm_timeout: float = 10.0) -> None:
+        self._url = amqp_url
+        self.ns = namespace
+        self._confirm_timeout = confirm_timeout
+        self._connection: AbstractRobustConnection | None = None
+        self._publish_channel: AbstractRobustChannel | None = None
+        self._consume_channels: list[AbstractRobustChannel] = []
+        self._consumer_tags: list[tuple[aio_pika.abc.AbstractQueue, str]] = []
+        self._exchange: aio_pika.abc.AbstractExchange | None = None
+        self._control: aio_pika.abc.AbstractExchange | None = None
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    def queue_name(self, queue: str) -> str:
+        return f"{self.ns}.{queue}"
+
+    async def start(self) -> None:
+        self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": self.ns})
+        self._publish_channel = await self._connection.channel(publisher_confirms=True)  # type: ignore[assignment]
+        await self._declare(self._publish_channel)
+
+    async def _declare(self, channel: Any) -> None:
+        dlx = await channel.declare_exchange(f"{self.ns}.dlx", aio_pika.ExchangeType.FANOUT, durable=True)
+        dead = await channel.declare_queue(f"{self.ns}.dead", durable=True)
+        await dead.bind(dlx)
+        self._exchange = await channel.declare_exchange(self.ns, aio_pika.ExchangeType.DIRECT, durable=True)
+        self._control = await channel.declare_exchange(f"{self.ns}.control", aio_pika.ExchangeType.FANOUT, durable=True)
+        for name, keys in WORK_QUEUES.items():
+            queue = await channel.declare_queue(
+                self.queue_name(name),
+                durable=True,
+                arguments={"x-max-priority": MAX_BROKER_PRIORITY, "x-dead-letter-exchange": f"{self.ns}.dlx"},
+            )
+            for key in keys:
+                await queue.bind(self._exchange, routing_key=key)
+
+    async def publish(self, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
+        await self.publish_raw(
+            _routing_key(message),
+            dump_message(message),
+            priority=message.priority.broker_priority,
+            headers={**(headers or {}), "message_id": str(message.message_id)},
+        )
+
+    async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
+        """Publish and wait for the broker's confirm; raises when the broker does not confirm in time."""
+        assert self._exchange is not None, "bus not started"
+        assert self._control is not None, "bus not started"
+        exchange = self._control if routing_key in BROADCAST_TYPES else self._exchange
+        amqp_message = aio_pika.Message(
+            body,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            priority=priority,
+            headers=headers,
+            message_id=str(headers.get("message_id")) if headers.get("message_id") else None,
+            type=routing_key,
+        )
+        await exchange.publish(amqp_message, routing_key=routing_key, timeout=self._confirm_timeout)
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
+        assert self._connection is not None, "bus not started"
+        channel: Any = await self._connection.channel()
+        await channel.set_qos(prefetch_count=prefetch)
+        self._consume_channels.append(channel)
+        amqp_queue = await channel.get_queue(self.queue_name(queue), ensure=True)
+        tag = await amqp_queue.consume(self._wrap(handler))
+        self._consumer_tags.append((amqp_queue, tag))
+
+    async def subscribe_broadcast(self, handler: Handler) -> None:
+        assert self._connection is not None, "bus not started"
+        channel: Any = await self._connection.channel()
+        self._consume_channels.append(channel)
+        control = await channel.declare_exchange(f"{self.ns}.control", aio_pika.ExchangeType.FANOUT, durable=True)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(control)
+        tag = await queue.consume(self._wrap(handler))
+        self._consumer_tags.append((queue, tag))
+
+    def _wrap(self, handler: Handler) -> Callable[[AbstractIncomingMessage], Awaitable[None]]:
+        async def on_message(incoming: AbstractIncomingMessage) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+            try:
+                try:
+                    message = parse_message(incoming.body)
+                except ValidationError as exc:
+                    log.error("dead-lettering an unreadable message: %s", exc.errors()[:3])
+                    await incoming.reject(requeue=False)
+                    return
+                delivery = Delivery(headers=dict(incoming.headers or {}), redelivered=bool(incoming.redelivered))
+                try:
+                    await handler(message, delivery)
+                except PermanentMessageError as exc:
+                    log.error("dead-lettering %s: %s", message.type, exc)
+                    await incoming.reject(requeue=False)
+                    return
+                except asyncio.CancelledError:
+                    # Shutting down mid-message: give it back to the broker for another consumer.
+                    with contextlib.suppress(Exception):
+                        await incoming.nack(requeue=True)
+                    raise
+                except Exception:
+                    log.exception("handler failed for %s; requeueing", message.type)
+                    await asyncio.sleep(1.0)
+                    await incoming.nack(requeue=True)
+                    return
+                await incoming.ack()
+            finally:
+                if task is not None:
+                    self._in_flight.discard(task)
+
+        return on_message
+
+    async def stop_consuming(self) -> None:
+        for queue, tag in self._consumer_tags:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+        self._consumer_tags.clear()
+
+    async def drain(self, timeout: float) -> None:
+        """Wait for handlers in progress to finish, up to ``timeout`` seconds."""
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=timeout)
+
+    async def queue_depth(self, queue: str) -> int:
+        assert self._publish_channel is not None, "bus not started"
+        declared = await self._publish_channel.declare_queue(self.queue_name(queue), passive=True)
+        return int(declared.declaration_result.message_count or 0)
+
+    async def ping(self) -> None:
+        if self._connection is None or self._connection.is_closed:
+            raise ConnectionError("not connected to RabbitMQ")
+
+    async def close(self) -> None:
+        await self.stop_consuming()
+        for channel in self._consume_channels:
+            with contextlib.suppress(Exception):
+                await channel.close()
+        if self._connection is not None:
+            await self._connection.close()
+
+
+@dataclass(order=True)
+class _Queued:
+    sort_key: tuple[int, int]
+    routing_key: str = field(compare=False)
+    body: bytes = field(compare=False)
+    headers: dict[str, Any] = field(compare=False)
+
+
+class MemoryBus:
+    """An in-process bus with the same routing, priorities and at-least-once handling (standalone mode, tests)."""
+
+    def __init__(self) -> None:
+        self._queues: dict[str, asyncio.PriorityQueue[_Queued]] = {}
+        self._routes: dict[str, str] = {key: name for name, keys in WORK_QUEUES.items() for key in keys}
+        self._broadcast: list[Handler] = []
+        self._consumers: list[asyncio.Task[None]] = []
+        self._counter = itertools.count()
+        self.dead_letters: list[bytes] = []
+
+    def _queue(self, name: str) -> asyncio.PriorityQueue[_Queued]:
+        return self._queues.setdefault(name, asyncio.PriorityQueue())
+
+    async def start(self) -> None:
+        return None
+
+    async def publish(self, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
+        await self.publish_raw(
+            _routing_key(message),
+            dump_message(message),
+            priority=message.priority.broker_priority,
+            headers={**(headers or {}), "message_id": str(message.message_id)},
+        )
+
+    async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
+        if routing_key in BROADCAST_TYPES:
+            message = parse_message(body)
+            for handler in list(self._broadcast):
+                await handler(message, Delivery(headers=headers))
+            return
+        queue = self._routes.get(routing_key)
+        if queue is None:
+            raise ValueError(f"no queue is bound to {routing_key!r}")
+        await self._queue(queue).put(_Queued((-priority, next(self._counter)), routing_key, body, headers))
+
+    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
+        for _ in range(prefetch):
+            self._consumers.append(asyncio.create_task(self._consume_loop(queue, handler)))
+
+    async def _consume_loop(self, queue_name: str, handler: Handler) -> None:
+        queue = self._queue(queue_name)
+        while True:
+            item = await queue.get()
+            try:
+                message = parse_message(item.body)
+            except ValidationError:
+                self.dead_letters.append(item.body)
+                continue
+            try:
+                await handler(message, Delivery(headers=item.headers))
+            except PermanentMessageError:
+                self.dead_letters.append(item.body)
+            except asyncio.CancelledError:
+                await queue.put(item)
+                raise
+            except Exception:
+                log.exception("handler failed for %s; requeueing", message.type)
+                await asyncio.sleep(1.0)
+                await queue.put(item)
+
+    async def subscribe_broadcast(self, handler: Handler) -> None:
+        self._broadcast.append(handler)
+
+    async def stop_consuming(self) -> None:
+        for task in self._consumers:
+            task.cancel()
+        for task in self._consumers:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._consumers.clear()
+
+    async def queue_depth(self, queue: str) -> int:
+        return self._queue(queue).qsize()
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        await self.stop_consuming()

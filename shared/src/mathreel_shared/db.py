@@ -1,0 +1,166 @@
+"""Database models and sessions (SQLModel on SQLAlchemy's asyncio engine).
+
+PostgreSQL (asyncpg) in distributed mode, SQLite (aiosqlite) in standalone mode; the schema is created by the
+orchestrator's Alembic migrations in both. Only the gateway (creating and cancelling jobs) and the orchestrator
+(everything else) write to ``job``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Text, event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlmodel import Field, SQLModel
+
+from mathreel_shared.domain import JobStatus, Stage
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(nullable: bool = False, **kwargs: Any) -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, **kwargs))
+
+
+class JobBase(SQLModel):
+    user_id: str = Field(sa_column=Column(String(128), nullable=False))
+    topic: str = Field(sa_column=Column(Text, nullable=False))
+    context: str = Field(sa_column=Column(Text, nullable=False))
+    quality: str = Field(sa_column=Column(String(16), nullable=False))
+    use_rag: bool = False
+    use_context_learning: bool = False
+    priority: str = Field(default="normal", sa_column=Column(String(16), nullable=False))
+
+
+class Job(JobBase, table=True):
+    """One video generation job: its request, its progress and, once done, where its media lives."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        Index("ix_job_user_created", "user_id", "created_at"),
+        Index("ix_job_user_status", "user_id", "status"),
+        Index("ix_job_quality_completed", "quality", "completed_at"),
+    )
+
+    id: UUID = Field(default_factory=uuid4, primary_key=True)
+    status: str = Field(default=JobStatus.QUEUED.value, sa_column=Column(String(16), nullable=False))
+    stage: str = Field(default=Stage.INITIALIZING.value, sa_column=Column(String(32), nullable=False))
+    percentage: float = 0.0
+    title: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    scene_count: int | None = None
+    storyboard_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    video_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    thumbnail_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    captions_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    srt_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    duration_seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    file_size: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    video_format: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    error_code: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    error_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error_stage: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    estimated_completion_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts(default=utcnow)
+    updated_at: datetime = _ts(default=utcnow)
+    started_at: datetime | None = _ts(nullable=True)
+    stage_started_at: datetime | None = _ts(nullable=True)
+    completed_at: datetime | None = _ts(nullable=True)
+
+
+class SceneResult(SQLModel, table=True):
+    """One scene's result of one stage. The primary key makes a redelivered result a no-op (fan-in)."""
+
+    __tablename__ = "scene_result"
+
+    job_id: UUID = Field(primary_key=True, foreign_key="job.id", ondelete="CASCADE")
+    stage: str = Field(sa_column=Column(String(32), primary_key=True))
+    scene_index: int = Field(primary_key=True)
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts(default=utcnow)
+
+
+class StageRun(SQLModel, table=True):
+    """When a job entered and left a stage: the measurements behind ``estimated_completion_time``."""
+
+    __tablename__ = "stage_run"
+    __table_args__ = (Index("ix_stage_run_quality_stage", "quality", "stage", "finished_at"),)
+
+    job_id: UUID = Field(primary_key=True, foreign_key="job.id", ondelete="CASCADE")
+    stage: str = Field(sa_column=Column(String(32), primary_key=True))
+    quality: str = Field(sa_column=Column(String(16), nullable=False))
+    started_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message committed with the state change that caused it; the relay publishes it, then stamps it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    routing_key: str = Field(sa_column=Column(String(64), nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    priority: int = 0
+    created_at: datetime = _ts(default=utcnow)
+    published_at: datetime | None = _ts(nullable=True)
+
+
+class ProcessedMessage(SQLModel, table=True):
+    """Inbox: ids of messages the orchestrator already applied, so a redelivery changes nothing."""
+
+    __tablename__ = "processed_message"
+
+    message_id: UUID = Field(primary_key=True)
+    processed_at: datetime = _ts(default=utcnow)
+
+
+class UserAccount(SQLModel, table=True):
+    """One row per user, locked while admitting a job, so the active-jobs limit holds under concurrency."""
+
+    __tablename__ = "user_account"
+
+    user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    created_at: datetime = _ts(default=utcnow)
+
+
+def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
+    if database_url.startswith("sqlite"):
+        engine = create_async_engine(database_url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def transaction(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session whose work commits once at the end, or rolls back on error."""
+    async with sessionmaker() as session, session.begin():
+        yield session
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,0 +1,124 @@
+"""Transactional outbox: messages are written in the same transaction as the state change that causes them, and a
+relay publishes them afterwards with publisher confirms. A crash can therefore neither lose a message (it stays in
+the table until confirmed) nor publish one for a change that was rolled back. Publishing twice after a crash between
+confirm and stamp is possible; every consumer is idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mathreel_shared.bus import Bus
+from mathreel_shared.db import OutboxMessage, utcnow
+from mathreel_shared.messages import Envelope, dump_message
+from mathreel_shared.telemetry import inject_trace_headers
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(session: AsyncSession, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
+    """Add ``message`` to the outbox of the session's transaction (published only if it commits)."""
+    all_headers = inject_trace_headers(dict(headers or {}))
+    all_headers["message_id"] = str(message.message_id)
+    session.add(
+        OutboxMessage(
+            routing_key=str(getattr(message, "type")),  # noqa: B009
+            body=dump_message(message).decode(),
+            headers=all_headers,
+            priority=message.priority.broker_priority,
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows in order. Several relays may run: rows are claimed with SKIP LOCKED."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        bus: Bus,
+        *,
+        poll_interval: float = 1.0,
+        batch_size: int = 100,
+        retention: timedelta = timedelta(days=1),
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._bus = bus
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+        self._retention = retention
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def notify(self) -> None:
+        """Wake the relay now (after a commit that added messages) instead of at the next poll."""
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        cycles = 0
+        while True:
+            try:
+                while await self.relay_once() == self._batch_size:
+                    pass
+                cycles += 1
+                if cycles % 600 == 0:
+                    await self.prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Broker or database away: the rows stay, the next cycle tries again.
+                log.warning("outbox relay cycle failed; retrying", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
+            self._wakeup.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows were published."""
+        async with self._sessionmaker() as session, session.begin():
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))  # type: ignore[union-attr]
+                .order_by(OutboxMessage.id)  # type: ignore[arg-type]
+                .limit(self._batch_size)
+            )
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).scalars().all()
+            for row in rows:
+                await self._bus.publish_raw(
+                    row.routing_key, row.body.encode(), priority=row.priority, headers=dict(row.headers)
+                )
+            if rows:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([row.id for row in rows]))  # type: ignore[union-attr]
+                    .values(published_at=utcnow())
+                )
+        self.published += len(rows)
+        return len(rows)
+
+    async def prune(self) -> None:
+        async with self._sessionmaker() as session, session.begin():
+            await session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.published_at < utcnow() - self._retention  # type: ignore[operator,arg-type]
+                )
+            )
