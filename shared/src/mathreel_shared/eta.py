@@ -68,7 +68,7 @@ async def stage_medians(session: AsyncSession, quality: Quality) -> dict[Stage, 
     for stage in PIPELINE_STAGES:
         rows = (
             await session.execute(
-                select(StageRun.started_at, StageRun.finished_at)
+                select(StageRun.started_at, StageRun.finished_at)  # type: ignore[call-overload]
                 .where(
                     StageRun.quality == quality.value,
                     StageRun.stage == stage.value,

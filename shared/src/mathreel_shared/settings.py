@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = 64 * 1024
     host: str = "127.0.0.1"
     port: int = 8000
+    # Workers and the orchestrator serve /healthz, /readyz and /metrics here.
+    health_host: str = "0.0.0.0"
+    health_port: int = 8081
+    shutdown_grace_seconds: float = 540.0
 
     # --- pipeline ----------------------------------------------------------------------------------------
     tts_voice: str = "joe"

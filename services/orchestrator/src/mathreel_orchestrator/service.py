@@ -1,0 +1,324 @@
+"""The orchestrator: the only writer of job progress. It applies each event to the job in one transaction, together
+with the messages that event causes (outbox), and remembers the event's id (inbox) so a redelivery changes nothing.
+
+Lifecycle: initializing → generating_script → generating_audio (one tts message per scene, fan-in) →
+generating_visuals (one visuals message per scene, fan-in) → rendering → uploading → completed. Any stage that fails
+for good fails the job with its reason. Events for a finished or cancelled job are acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col, select
+
+from mathreel_shared.bus import Delivery, PermanentMessageError
+from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, utcnow
+from mathreel_shared.domain import JobStatus, Quality, Stage, stage_percentage
+from mathreel_shared.eta import estimate_completion, stage_medians
+from mathreel_shared.messages import (
+    Envelope,
+    JobConfiguration,
+    JobRequested,
+    Message,
+    RenderCompleted,
+    RenderRequested,
+    ScriptCompleted,
+    ScriptRequested,
+    StageFailed,
+    StageProgress,
+    TtsCompleted,
+    TtsRequested,
+    VisualsCompleted,
+    VisualsRequested,
+)
+from mathreel_shared.outbox import OutboxRelay, enqueue
+from mathreel_shared.storyboard import SceneTiming
+from mathreel_shared.telemetry import span_from_headers
+
+log = logging.getLogger(__name__)
+
+TTS = "tts"
+VISUALS = "visuals"
+
+
+class Orchestrator:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], relay: OutboxRelay | None = None) -> None:
+        self._sessionmaker = sessionmaker
+        self._relay = relay
+        # Serialises events of one job inside this process; across processes the job row lock does it.
+        self._job_locks: defaultdict[UUID, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.applied = 0
+        self.duplicates = 0
+
+    async def handle(self, message: Message, delivery: Delivery) -> None:
+        """Bus handler: apply ``message`` exactly once."""
+        with span_from_headers(
+            f"orchestrator {message.type}",
+            delivery.headers,
+            job_id=str(message.job_id),
+            scene_index=getattr(message, "scene_index", None),
+        ):
+            async with self._job_locks[message.job_id]:
+                try:
+                    published = await self._apply(message)
+                finally:
+                    if not self._job_locks[message.job_id].locked():
+                        self._job_locks.pop(message.job_id, None)
+            if published and self._relay is not None:
+                self._relay.notify()
+
+    async def _apply(self, message: Message) -> bool:
+        async with self._sessionmaker() as session, session.begin():
+            if await session.get(ProcessedMessage, message.message_id) is not None:
+                self.duplicates += 1
+                return False
+            session.add(ProcessedMessage(message_id=message.message_id))
+            job = await self._lock_job(session, message.job_id)
+            if job is None:
+                raise PermanentMessageError(f"job {message.job_id} does not exist")
+            if JobStatus(job.status).is_terminal:
+                log.info("ignoring %s for %s job %s", message.type, job.status, job.id)
+                return False
+            before = len(session.new)
+            await self._dispatch(session, job, message)
+            job.updated_at = utcnow()
+            self.applied += 1
+            return len(session.new) > before
+
+    async def _lock_job(self, session: AsyncSession, job_id: UUID) -> Job | None:
+        query = select(Job).where(col(Job.id) == job_id)
+        if session.bind is not None and session.bind.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return (await session.execute(query)).scalar_one_or_none()
+
+    async def _dispatch(self, session: AsyncSession, job: Job, message: Message) -> None:
+        match message:
+            case JobRequested():
+                await self._on_requested(session, job, message)
+            case ScriptCompleted():
+                await self._on_script(session, job, message)
+            case TtsCompleted():
+                await self._on_scene(session, job, message, TTS, message.scene_index, message.model_dump(mode="json"))
+            case VisualsCompleted():
+                await self._on_scene(
+                    session, job, message, VISUALS, message.scene_index, message.model_dump(mode="json")
+                )
+            case RenderCompleted():
+                await self._on_rendered(session, job, message)
+            case StageProgress():
+                await self._on_progress(session, job, message)
+            case StageFailed():
+                await self._fail(session, job, message.stage, message.code, message.message)
+            case _:
+                raise PermanentMessageError(f"the orchestrator does not handle {message.type}")
+
+    # --- transitions ------------------------------------------------------------------------------------------
+    async def _enter_stage(self, session: AsyncSession, job: Job, stage: Stage) -> None:
+        now = utcnow()
+        previous = Stage(job.stage)
+        if previous is not stage:
+            run = await session.get(StageRun, (job.id, previous.value))
+            if run is not None and run.finished_at is None:
+                run.finished_at = now
+            elif run is None and job.stage_started_at is not None:
+                session.add(
+                    StageRun(
+                        job_id=job.id,
+                        stage=previous.value,
+                        quality=job.quality,
+                        started_at=job.stage_started_at,
+                        finished_at=now,
+                    )
+                )
+        if stage is not Stage.COMPLETED and await session.get(StageRun, (job.id, stage.value)) is None:
+            session.add(StageRun(job_id=job.id, stage=stage.value, quality=job.quality, started_at=now))
+        job.stage = stage.value
+        job.stage_started_at = now
+        self._advance(job, stage_percentage(stage, 0.0))
+        await self._refresh_eta(session, job, now)
+
+    @staticmethod
+    def _advance(job: Job, percentage: float) -> None:
+        """Progress never goes backwards."""
+        job.percentage = max(job.percentage, min(percentage, 100.0))
+
+    async def _refresh_eta(self, session: AsyncSession, job: Job, now: datetime) -> None:
+        medians = await stage_medians(session, Quality(job.quality))
+        job.estimated_completion_at = estimate_completion(medians, Stage(job.stage), job.stage_started_at, now)
+
+    @staticmethod
+    def _next(job: Job) -> dict[str, Any]:
+        """Envelope fields of every message the orchestrator sends about ``job``."""
+        return {"job_id": job.id, "user_id": job.user_id, "priority": job.priority}
+
+    async def _on_requested(self, session: AsyncSession, job: Job, message: JobRequested) -> None:
+        if job.status != JobStatus.QUEUED.value:
+            return  # already started: a duplicate publish from the outbox
+        now = utcnow()
+        job.status = JobStatus.PROCESSING.value
+        job.started_at = now
+        if job.stage_started_at is None:
+            job.stage_started_at = job.created_at
+        await self._enter_stage(session, job, Stage.GENERATING_SCRIPT)
+        enqueue(session, ScriptRequested(**self._next(job), configuration=message.configuration))
+
+    async def _on_script(self, session: AsyncSession, job: Job, message: ScriptCompleted) -> None:
+        if job.stage != Stage.GENERATING_SCRIPT.value:
+            return
+        job.storyboard_key = message.storyboard_key
+        job.scene_count = message.scene_count
+        job.title = message.title
+        job.details = {
+            **job.details,
+            "author": message.author,
+            "usage": message.usage,
+            "sources": message.sources,
+        }
+        await self._enter_stage(session, job, Stage.GENERATING_AUDIO)
+        for index in range(message.scene_count):
+            enqueue(
+                session,
+                TtsRequested(
+                    **self._next(job),
+                    storyboard_key=message.storyboard_key,
+                    scene_index=index,
+                    scene_count=message.scene_count,
+                ),
+            )
+
+    async def _on_scene(
+        self,
+        session: AsyncSession,
+        job: Job,
+        message: Envelope,
+        kind: str,
+        scene_index: int,
+        result: dict[str, Any],
+    ) -> None:
+        stage = Stage.GENERATING_AUDIO if kind == TTS else Stage.GENERATING_VISUALS
+        if job.stage != stage.value or job.scene_count is None or scene_index >= job.scene_count:
+            return
+        if await session.get(SceneResult, (job.id, kind, scene_index)) is None:
+            session.add(SceneResult(job_id=job.id, stage=kind, scene_index=scene_index, result=result))
+            await session.flush()
+        results = await self._scene_results(session, job.id, kind)
+        self._advance(job, stage_percentage(stage, len(results) / job.scene_count))
+        if len(results) < job.scene_count:
+            return
+        if kind == TTS:
+            await self._fan_out_visuals(session, job, message, results)
+        else:
+            await self._start_render(session, job, message)
+
+    async def _scene_results(self, session: AsyncSession, job_id: UUID, kind: str) -> dict[int, dict[str, Any]]:
+        rows = (
+            await session.execute(
+                select(SceneResult).where(col(SceneResult.job_id) == job_id, col(SceneResult.stage) == kind)
+            )
+        ).scalars()
+        return {row.scene_index: row.result for row in rows}
+
+    async def _fan_out_visuals(
+        self, session: AsyncSession, job: Job, message: Envelope, tts: dict[int, dict[str, Any]]
+    ) -> None:
+        assert job.storyboard_key is not None
+        assert job.scene_count is not None
+        await self._enter_stage(session, job, Stage.GENERATING_VISUALS)
+        for index in range(job.scene_count):
+            enqueue(
+                session,
+                VisualsRequested(
+                    **self._next(job),
+                    storyboard_key=job.storyboard_key,
+                    scene_index=index,
+                    scene_count=job.scene_count,
+                    quality=Quality(job.quality),
+                    timing=SceneTiming.model_validate(tts[index]["timing"]),
+                ),
+            )
+
+    async def _start_render(self, session: AsyncSession, job: Job, message: Envelope) -> None:
+        assert job.storyboard_key is not None
+        assert job.scene_count is not None
+        tts = await self._scene_results(session, job.id, TTS)
+        visuals = await self._scene_results(session, job.id, VISUALS)
+        order = range(job.scene_count)
+        await self._enter_stage(session, job, Stage.RENDERING)
+        enqueue(
+            session,
+            RenderRequested(
+                **self._next(job),
+                storyboard_key=job.storyboard_key,
+                quality=Quality(job.quality),
+                title=job.title or job.topic,
+                clip_keys=[visuals[i]["clip_key"] for i in order],
+                audio_keys=[tts[i]["audio_key"] for i in order],
+                timings=[SceneTiming.model_validate(tts[i]["timing"]) for i in order],
+            ),
+        )
+
+    async def _on_progress(self, session: AsyncSession, job: Job, message: StageProgress) -> None:
+        current = Stage(job.stage)
+        if message.stage is Stage.UPLOADING and current is Stage.RENDERING:
+            await self._enter_stage(session, job, Stage.UPLOADING)
+        elif message.stage is not current:
+            return
+        fraction = message.fraction
+        if message.scene_index is not None and job.scene_count:
+            kind = TTS if current is Stage.GENERATING_AUDIO else VISUALS
+            done = len(await self._scene_results(session, job.id, kind))
+            fraction = min((done + message.fraction) / job.scene_count, 1.0)
+        self._advance(job, stage_percentage(current, fraction))
+        await self._refresh_eta(session, job, utcnow())
+
+    async def _on_rendered(self, session: AsyncSession, job: Job, message: RenderCompleted) -> None:
+        if job.stage not in {Stage.RENDERING.value, Stage.UPLOADING.value}:
+            return
+        meta = message.metadata
+        job.video_key = message.video_key
+        job.thumbnail_key = message.thumbnail_key
+        job.captions_key = message.captions_key
+        job.srt_key = message.srt_key
+        job.duration_seconds = meta.duration
+        job.width = meta.width
+        job.height = meta.height
+        job.fps = meta.fps
+        job.file_size = meta.file_size
+        job.video_format = meta.format
+        job.details = {**job.details, "video_codec": meta.video_codec, "audio_codec": meta.audio_codec}
+        await self._enter_stage(session, job, Stage.COMPLETED)
+        job.status = JobStatus.COMPLETED.value
+        job.percentage = 100.0
+        job.completed_at = utcnow()
+        job.estimated_completion_at = job.completed_at
+
+    async def _fail(self, session: AsyncSession, job: Job, stage: Stage, code: str, reason: str) -> None:
+        now = utcnow()
+        run = await session.get(StageRun, (job.id, job.stage))
+        if run is not None and run.finished_at is None:
+            # A failed run is not a measurement of how long the stage takes: drop it from the estimates.
+            await session.delete(run)
+        job.status = JobStatus.FAILED.value
+        job.error_code = code
+        job.error_message = reason
+        job.error_stage = stage.value
+        job.completed_at = now
+        job.estimated_completion_at = None
+        log.warning("job %s failed at %s: %s (%s)", job.id, stage.value, reason, code)
+
+
+def job_configuration(job: Job) -> JobConfiguration:
+    return JobConfiguration(
+        topic=job.topic,
+        context=job.context,
+        quality=Quality(job.quality),
+        use_rag=job.use_rag,
+        use_context_learning=job.use_context_learning,
+    )

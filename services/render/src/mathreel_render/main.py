@@ -1,0 +1,20 @@
+"""``mathreel-render``: the render worker process."""
+
+from __future__ import annotations
+
+import asyncio
+
+from mathreel_render.worker import register
+from mathreel_shared.runtime import ServiceRuntime, run_service
+
+
+async def _setup(runtime: ServiceRuntime) -> None:
+    await register(runtime)
+
+
+def main() -> None:
+    asyncio.run(run_service("render", _setup))
+
+
+if __name__ == "__main__":
+    main()

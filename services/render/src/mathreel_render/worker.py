@@ -1,0 +1,78 @@
+"""The render worker: scene clips + narration → the final MP4, thumbnail and captions, uploaded."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+from mathreel_render.assemble import assemble_video
+from mathreel_shared.domain import Stage
+from mathreel_shared.keys import captions_key, thumbnail_key, video_key
+from mathreel_shared.messages import RenderCompleted, RenderRequested, StageProgress
+from mathreel_shared.runtime import ServiceRuntime, stage_handler
+
+
+async def register(runtime: ServiceRuntime) -> None:
+    work_root = runtime.settings.work_dir / "render"
+    work_root.mkdir(parents=True, exist_ok=True)
+
+    async def work(message: RenderRequested) -> None:
+        work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-", dir=work_root))
+        try:
+            clips = [work_dir / f"clip_{i:03d}.mp4" for i in range(len(message.clip_keys))]
+            audio = [work_dir / f"audio_{i:03d}.wav" for i in range(len(message.audio_keys))]
+            await asyncio.gather(
+                *(runtime.store.download_file(k, p) for k, p in zip(message.clip_keys, clips, strict=True)),
+                *(runtime.store.download_file(k, p) for k, p in zip(message.audio_keys, audio, strict=True)),
+            )
+            assembled = await asyncio.to_thread(
+                assemble_video,
+                clips,
+                audio,
+                message.timings,
+                message.quality,
+                work_dir / "out",
+                title=message.title,
+                cancelled=runtime.cancellations.checker(message.job_id),
+            )
+            await runtime.bus.publish(
+                StageProgress(
+                    job_id=message.job_id,
+                    user_id=message.user_id,
+                    priority=message.priority,
+                    stage=Stage.UPLOADING,
+                    fraction=0.0,
+                )
+            )
+            keys = {
+                "video": video_key(message.user_id, message.job_id),
+                "thumbnail": thumbnail_key(message.user_id, message.job_id),
+                "vtt": captions_key(message.user_id, message.job_id, "vtt"),
+                "srt": captions_key(message.user_id, message.job_id, "srt"),
+            }
+            # The video goes last: once it exists, everything it links to exists too.
+            await asyncio.gather(
+                runtime.store.put_file(keys["thumbnail"], assembled.thumbnail_path, "image/jpeg"),
+                runtime.store.put_file(keys["vtt"], assembled.vtt_path, "text/vtt"),
+                runtime.store.put_file(keys["srt"], assembled.srt_path, "application/x-subrip"),
+            )
+            await runtime.store.put_file(keys["video"], assembled.video_path, "video/mp4")
+            await runtime.bus.publish(
+                RenderCompleted(
+                    job_id=message.job_id,
+                    user_id=message.user_id,
+                    priority=message.priority,
+                    video_key=keys["video"],
+                    thumbnail_key=keys["thumbnail"],
+                    captions_key=keys["vtt"],
+                    srt_key=keys["srt"],
+                    metadata=assembled.metadata,
+                )
+            )
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    handler = stage_handler(runtime, "render", Stage.RENDERING, RenderRequested, work)
+    await runtime.bus.consume("render", handler, prefetch=1)

@@ -1,0 +1,49 @@
+"""The tts worker: one scene's narration → a WAV and its measured per-sentence timing."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+
+from mathreel_shared.domain import Stage
+from mathreel_shared.keys import scene_audio_key
+from mathreel_shared.messages import TtsCompleted, TtsRequested
+from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.storyboard import Storyboard
+from mathreel_tts.engines import TtsEngine, create_engine
+from mathreel_tts.scene import speak_scene
+
+
+async def load_storyboard(runtime: ServiceRuntime, key: str) -> Storyboard:
+    return Storyboard.model_validate_json(await runtime.store.get_bytes(key))
+
+
+async def register(runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+
+    @lru_cache(maxsize=1)
+    def engine() -> TtsEngine:
+        return create_engine(settings.tts_engine, voice=settings.tts_voice, length_scale=settings.tts_length_scale)
+
+    # The voice loads once, off the event loop, before the first message.
+    await asyncio.to_thread(engine)
+
+    async def work(message: TtsRequested) -> None:
+        storyboard = await load_storyboard(runtime, message.storyboard_key)
+        scene = storyboard.scenes[message.scene_index]
+        spoken = await asyncio.to_thread(speak_scene, scene, message.scene_index, engine())
+        key = scene_audio_key(message.user_id, message.job_id, message.scene_index)
+        await runtime.store.put_bytes(key, spoken.wav_bytes, "audio/wav")
+        await runtime.bus.publish(
+            TtsCompleted(
+                job_id=message.job_id,
+                user_id=message.user_id,
+                priority=message.priority,
+                scene_index=message.scene_index,
+                audio_key=key,
+                timing=spoken.timing,
+            )
+        )
+
+    handler = stage_handler(runtime, "tts", Stage.GENERATING_AUDIO, TtsRequested, work)
+    await runtime.bus.consume("tts", handler, prefetch=1)

@@ -1,0 +1,60 @@
+"""The visuals worker: one scene + its narration timing → a silent Manim clip of exactly that length."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from mathreel_shared.domain import Stage
+from mathreel_shared.keys import scene_clip_key
+from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
+from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.storyboard import Storyboard
+from mathreel_visuals.renderer import render_scene
+
+
+async def register(runtime: ServiceRuntime) -> None:
+    work_root = runtime.settings.work_dir / "visuals"
+    work_root.mkdir(parents=True, exist_ok=True)
+
+    async def work(message: VisualsRequested) -> None:
+        storyboard = Storyboard.model_validate_json(await runtime.store.get_bytes(message.storyboard_key))
+        work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-{message.scene_index}-", dir=work_root))
+        try:
+            await runtime.bus.publish(
+                StageProgress(
+                    job_id=message.job_id,
+                    user_id=message.user_id,
+                    priority=message.priority,
+                    stage=Stage.GENERATING_VISUALS,
+                    fraction=0.1,
+                    scene_index=message.scene_index,
+                )
+            )
+            clip = await render_scene(
+                storyboard,
+                message.scene_index,
+                message.timing,
+                message.quality,
+                work_dir / "clip.mp4",
+                work_dir,
+                cancelled=runtime.cancellations.checker(message.job_id),
+            )
+            key = scene_clip_key(message.user_id, message.job_id, message.scene_index)
+            await runtime.store.put_file(key, clip.path, "video/mp4")
+            await runtime.bus.publish(
+                VisualsCompleted(
+                    job_id=message.job_id,
+                    user_id=message.user_id,
+                    priority=message.priority,
+                    scene_index=message.scene_index,
+                    clip_key=key,
+                    duration=clip.duration,
+                )
+            )
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    handler = stage_handler(runtime, "visuals", Stage.GENERATING_VISUALS, VisualsRequested, work)
+    await runtime.bus.consume("visuals", handler, prefetch=max(1, runtime.settings.visuals_concurrency))
