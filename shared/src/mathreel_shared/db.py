@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Text, event
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, String, Text, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from mathreel_shared.domain import JobStatus, Stage
@@ -24,8 +25,27 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC timestamps on every dialect (SQLite stores none, so they are restored on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: use UTC-aware ones")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _ts(nullable: bool = False, **kwargs: Any) -> Any:
-    return Field(sa_column=Column(DateTime(timezone=True), nullable=nullable, **kwargs))
+    return Field(sa_column=Column(UtcDateTime(), nullable=nullable, **kwargs))
 
 
 class JobBase(SQLModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -88,7 +89,8 @@ class Settings(BaseSettings):
     tts_voice: str = "joe"
     tts_engine: Literal["piper", "espeak"] = "piper"
     tts_length_scale: float = 1.0
-    visuals_concurrency: int = 1
+    # Scenes a visuals worker renders at once (each in its own Manim process).
+    visuals_concurrency: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     work_dir: Path = Path(".mathreel/work")
 
     @model_validator(mode="before")

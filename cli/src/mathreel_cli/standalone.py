@@ -1,0 +1,51 @@
+"""Standalone mode: every service in one process, on SQLite, an in-process bus and a local media folder.
+
+It is the same service code as the distributed deployment: the gateway app, the orchestrator and the four workers
+are composed around one shared set of resources instead of talking over RabbitMQ, PostgreSQL and S3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from mathreel_gateway.app import create_app
+from mathreel_gateway.resources import GatewayResources, open_resources
+from mathreel_orchestrator.migrate import upgrade
+from mathreel_orchestrator.service import Orchestrator
+from mathreel_render.worker import register as register_render
+from mathreel_script.worker import register as register_script
+from mathreel_shared.runtime import ServiceRuntime
+from mathreel_shared.settings import Mode, Settings
+from mathreel_tts.worker import register as register_tts
+from mathreel_visuals.worker import register as register_visuals
+
+
+@dataclass
+class Standalone:
+    app: FastAPI
+    resources: GatewayResources
+    runtime: ServiceRuntime
+    orchestrator: Orchestrator
+
+
+@asynccontextmanager
+async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
+    """Migrate the SQLite database, start every service's consumers and yield the gateway app."""
+    if settings.mode is not Mode.STANDALONE:
+        raise ValueError("standalone_stack needs settings with mode=standalone")
+    await upgrade(settings.database_url)
+    async with open_resources(settings) as resources:
+        runtime = ServiceRuntime(settings=settings, bus=resources.bus, store=resources.store)
+        await resources.bus.subscribe_broadcast(runtime.cancellations.on_broadcast)
+        orchestrator = Orchestrator(resources.sessionmaker, resources.relay)
+        await resources.bus.consume("orchestrator", orchestrator.handle, prefetch=8)
+        for register in (register_script, register_tts, register_visuals, register_render):
+            await register(runtime)
+        try:
+            yield Standalone(create_app(settings, resources=resources), resources, runtime, orchestrator)
+        finally:
+            await resources.bus.stop_consuming()
