@@ -21,7 +21,7 @@ from mathreel_render.video import (
     check_cancelled,
     inspect_clip,
     open_mp4,
-    write_video,
+    video_writer,
 )
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import VideoMetadata
@@ -119,7 +119,7 @@ def _mux(
     """Write video and narration scene by scene; return where each scene starts, in seconds."""
     starts: list[Fraction] = []
     with media_errors("encode_failed", f"writing {VIDEO_NAME}"), open_mp4(out_path, title=title) as output:
-        writer = write_video(output, infos, target, copy=copy)
+        writer = video_writer(output, infos, target, copy=copy)
         narration = NarrationEncoder(output)
         elapsed = Fraction(0)
         for info, wav in zip(infos, audio, strict=True):

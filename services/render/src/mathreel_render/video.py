@@ -143,7 +143,6 @@ class PacketCopier:
         self._frame_ticks = max(1, round(1 / (template.frame_rate * template.time_base)))
         self._offset = 0
         self._last_dts: int | None = None
-        self.packets_written = 0
 
     def add_clip(self, path: Path, cancelled: Callable[[], bool] | None) -> Fraction:
         with av.open(str(path)) as source:
@@ -165,7 +164,6 @@ class PacketCopier:
                 self._last_dts = packet.dts
                 packet.stream = self._stream
                 self._output.mux(packet)
-                self.packets_written += 1
         ticks = end - start
         self._offset += ticks
         return Fraction(ticks) * self._time_base
@@ -184,7 +182,7 @@ class ReEncoder:
         stream.width = target.width
         stream.height = target.height
         stream.pix_fmt = "yuv420p"
-        # A keyframe every two seconds keeps seeking in the browser snappy; the synthetic frames compress so
+        # A keyframe every two seconds keeps seeking in the browser snappy; Manim's flat frames compress so
         # well that the extra keyframes cost little.
         stream.codec_context.gop_size = target.fps * 2
         stream.options = {"preset": target.x264_preset, "crf": str(target.crf)}
@@ -241,7 +239,7 @@ def open_mp4(path: Path, *, title: str | None = None) -> OutputContainer:
     return container
 
 
-def write_video(
+def video_writer(
     output: OutputContainer,
     infos: Sequence[ClipInfo],
     target: EncodeTarget,
@@ -306,7 +304,7 @@ def _write_joined(
     cancelled: Callable[[], bool] | None,
 ) -> None:
     with media_errors("encode_failed", f"joining clips into {out_path.name}"), open_mp4(out_path) as output:
-        writer = write_video(output, infos, target, copy=copy)
+        writer = video_writer(output, infos, target, copy=copy)
         for info in infos:
             check_cancelled(cancelled)
             writer.add_clip(info.path, cancelled)

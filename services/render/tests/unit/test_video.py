@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import pytest
 
 from mathreel_render.errors import RenderError
-from mathreel_render.video import can_stream_copy, inspect_clip, join_clips
+from mathreel_render.video import PacketCopier, StreamCopyImpossible, can_stream_copy, inspect_clip, join_clips
 from mathreel_shared.domain import Quality
 
 
@@ -73,3 +74,18 @@ def test_join_cancels_between_scenes(matching_clips: list[Path], tmp_path: Path)
         join_clips(matching_clips, tmp_path / "out.mp4", cancelled=lambda: True)
 
     assert caught.value.code == "cancelled"
+
+
+def test_join_falls_back_to_reencoding_when_timestamps_clash(
+    matching_clips: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def clash(*_: object) -> Fraction:
+        raise StreamCopyImpossible("decode timestamps overlap")
+
+    monkeypatch.setattr(PacketCopier, "add_clip", clash)
+    out = tmp_path / "joined.mp4"
+
+    copied = join_clips(matching_clips, out)
+
+    assert not copied
+    assert _video(out)[3] == 15 + 21
