@@ -1,0 +1,162 @@
+"""What the planner can use from the user's context: formulas, definitions, steps, numbers, sentences."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex
+from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
+
+MAX_FORMULAS = 3
+MAX_DEFINITIONS = 3
+MAX_STEPS = 4
+MAX_NUMBERS = 8
+MAX_SENTENCES = 8
+
+_DELIMITED_LATEX = re.compile(r"\$\$(.{1,400}?)\$\$|\$(.{1,400}?)\$|\\\((.{1,400}?)\\\)|\\\[(.{1,400}?)\\\]", re.S)
+_UNICODE_MATH = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "√": "sqrt"})
+_WORD_OR_SYMBOL = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+|\S")
+_OPERATORS = frozenset("+-*/^=()")
+_DEFINITION = re.compile(
+    r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][A-Za-z0-9' -]{1,48}?)\s+"
+    r"(?P<verb>is defined as|is called|refers to|means|is|are)\s+(?P<meaning>.{3,})$",
+    re.I,
+)
+_NOT_TERMS = frozenset({"it", "this", "that", "there", "which", "what", "here", "he", "she", "they", "these", "those"})
+_STEP_LINE = re.compile(r"^\s*(?:(?:step\s*)?\d{1,2}\s*[.):]|[-*•–]|step\s+\d{1,2}\s*[-:.]?)\s+(?P<step>\S.*)$", re.I)
+_ORDINAL_SENTENCE = re.compile(
+    r"^(?:first|second|third|then|next|after that|finally|lastly)\b[,:]?\s*(?P<step>.+)$", re.I
+)
+_NUMBER = re.compile(r"(?<![\w.^])-?\d{1,6}(?:\.\d{1,4})?(?![\w^]|\.\d)")
+
+
+@dataclass(frozen=True)
+class Definition:
+    term: str
+    verb: str
+    meaning: str
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.term} {self.verb} {self.meaning}"
+
+    @property
+    def caption(self) -> str:
+        return f"{self.term}: {self.meaning}"
+
+
+@dataclass(frozen=True)
+class ContextFacts:
+    """The usable parts of a context, each already sanitised and bounded."""
+
+    formulas: tuple[str, ...] = ()
+    plain_formulas: tuple[str, ...] = ()
+    definitions: tuple[Definition, ...] = ()
+    steps: tuple[str, ...] = ()
+    numbers: tuple[float, ...] = ()
+    sentences: tuple[str, ...] = ()
+
+    def integers(self, low: int, high: int) -> list[int]:
+        """The whole numbers of the context that lie in ``[low, high]``, in order."""
+        return [int(n) for n in self.numbers if n == int(n) and low <= n <= high]
+
+
+def find_plain_formulas(sentence: str) -> list[str]:
+    """Runs of math tokens in prose that form an equation, e.g. ``a^2 + b^2 = c^2`` in "we know a^2 + b^2 = c^2."."""
+    tokens = _WORD_OR_SYMBOL.findall(sentence.translate(_UNICODE_MATH))
+    runs: list[list[str]] = [[]]
+    for token in tokens:
+        is_math = (
+            token in _OPERATORS
+            or token[0].isdigit()
+            or (token.isalpha() and (len(token) == 1 or token in FUNCTIONS or token == "pi"))
+        )
+        if is_math:
+            runs[-1].append(token)
+        elif runs[-1]:
+            runs.append([])
+    found: list[str] = []
+    for run in runs:
+        # An article in front of a formula ("a A = pi r^2") is prose, not a factor.
+        while len(run) > 1 and run[0] in {"a", "A", "I"} and run[1] not in _OPERATORS:
+            run = run[1:]
+        while run and run[-1] in "+-*/^=(":
+            run = run[:-1]
+        if "=" not in run or len(run) < 3 or run[0] == "=" or run[-1] == "=":
+            continue
+        candidate = " ".join(run).replace(" ^ ", "^").replace("( ", "(").replace(" )", ")")
+        if plain_tokens(candidate) is not None:
+            found.append(candidate)
+    return found
+
+
+def parse_context(raw: str) -> ContextFacts:
+    """Sanitise ``raw`` and pull out formulas, definitions, numbered or bulleted steps, numbers and sentences."""
+    text = clean_text(raw, limit=MAX_CONTEXT_CHARS)
+    formulas: list[str] = []
+    plain: list[str] = []
+    for match in _DELIMITED_LATEX.finditer(text):
+        body = next(group for group in match.groups() if group is not None)
+        latex = safe_latex(body) or plain_to_latex(body)
+        if latex and latex not in formulas:
+            formulas.append(latex)
+    prose = _DELIMITED_LATEX.sub(" this formula ", text)
+
+    steps: list[str] = []
+    prose_lines: list[str] = []
+    # Step numbering ("1.", "2)") is not an example number: read numbers from the lines without it.
+    number_lines: list[str] = []
+    for line in prose.split("\n"):
+        step = _STEP_LINE.match(line)
+        if step:
+            steps.append(clip(step.group("step"), 110))
+            number_lines.append(step.group("step"))
+        else:
+            prose_lines.append(line)
+            number_lines.append(line)
+    explicit_steps = bool(steps)
+
+    for step_text in steps:
+        for candidate in find_plain_formulas(step_text):
+            latex = plain_to_latex(candidate)
+            if latex and latex not in formulas:
+                formulas.append(latex)
+                plain.append(candidate)
+    all_sentences = sentences("\n".join(prose_lines))
+    definitions: list[Definition] = []
+    kept_sentences: list[str] = []
+    for sentence in all_sentences:
+        for candidate in find_plain_formulas(sentence):
+            latex = plain_to_latex(candidate)
+            if latex and latex not in formulas:
+                formulas.append(latex)
+                plain.append(candidate)
+        definition = _definition(sentence)
+        if definition and len(definitions) < MAX_DEFINITIONS:
+            definitions.append(definition)
+        ordinal = _ORDINAL_SENTENCE.match(sentence)
+        if ordinal and not explicit_steps:
+            steps.append(clip(ordinal.group("step"), 110))
+        kept_sentences.append(clip(sentence, 240))
+
+    numbers = [float(n) for n in _NUMBER.findall(" ".join(number_lines))]
+    return ContextFacts(
+        formulas=tuple(formulas[:MAX_FORMULAS]),
+        plain_formulas=tuple(plain[:MAX_FORMULAS]),
+        definitions=tuple(definitions),
+        steps=tuple(s for s in steps[:MAX_STEPS] if s),
+        numbers=tuple(n for n in numbers if abs(n) <= 1_000_000)[:MAX_NUMBERS],
+        sentences=tuple(kept_sentences[:MAX_SENTENCES]),
+    )
+
+
+def _definition(sentence: str) -> Definition | None:
+    match = _DEFINITION.match(one_line(sentence))
+    if not match:
+        return None
+    term = match.group("term").strip()
+    if term.lower() in _NOT_TERMS or len(term.split()) > 5 or "=" in sentence:
+        return None
+    meaning = clip(match.group("meaning").rstrip(".!? "), 150)
+    return Definition(term=clip(term, 40), verb=match.group("verb").lower(), meaning=meaning)

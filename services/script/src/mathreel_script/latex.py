@@ -1,0 +1,180 @@
+"""The only door from user text into LaTeX.
+
+A formula reaches a storyboard's ``latex`` field only if it is written by the topic library, or if it passes
+``safe_latex`` (LaTeX from the context, checked against a character and command allowlist) or ``plain_to_latex``
+(plain math such as ``a^2 + b^2 = c^2``, tokenised against an allowlist, parsed by SymPy, printed back as LaTeX).
+Anything else, ``\\input``, ``\\write18``, ``\\catcode``, ``^^5c`` escapes, stays out.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from tokenize import TokenError
+
+import sympy
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
+
+MAX_FORMULA_CHARS = 160
+
+# Math-mode commands that only typeset: no file, shell, catcode or definition access.
+ALLOWED_COMMANDS = frozenset(
+    """
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau
+    upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
+    frac dfrac tfrac sqrt cdot times div pm mp le leq ge geq neq ne approx equiv sim propto to infty partial nabla
+    sum prod int oint lim sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln exp det max min
+    left right big Big bigl bigr langle rangle lfloor rfloor lceil rceil mid vert cdots ldots dots vdots ddots
+    binom choose mathrm mathbf mathit text quad qquad prime circ angle triangle perp parallel cap cup in notin
+    subset subseteq emptyset forall exists neg land lor Rightarrow Leftarrow rightarrow leftarrow implies iff
+    overline bar hat vec dot ddot tilde underbrace overbrace begin end pmatrix bmatrix matrix
+    """.split()
+)
+# Environments \\begin may open: matrices only.
+_ALLOWED_ENVIRONMENTS = frozenset({"pmatrix", "bmatrix", "matrix"})
+_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!':;&\\]*$")
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
+_LEFT = re.compile(r"\\left(?![A-Za-z])")
+_RIGHT = re.compile(r"\\right(?![A-Za-z])")
+# \left and \right must each be followed by a delimiter, or TeX stops with an error.
+_DELIMITED = re.compile(r"\\(?:left|right)\s*(?:[()\[\].|]|\\[{}|]|\\(?:langle|rangle|lfloor|rfloor|lceil|rceil|vert))")
+_ESCAPED_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\"})
+
+
+def safe_latex(candidate: str) -> str | None:
+    """``candidate`` stripped, if it is short math-mode LaTeX that only typesets; ``None`` otherwise."""
+    latex = " ".join(candidate.split())
+    if not latex or len(latex) > MAX_FORMULA_CHARS or not _ALLOWED_CHARS.match(latex):
+        return None
+    # TeX reads ^^5c as a backslash: the classic way around a command filter.
+    if "^^" in latex or latex.endswith(("^", "_", "\\")):
+        return None
+    for match in _COMMAND.finditer(latex):
+        name = match.group(1)
+        if name not in ALLOWED_COMMANDS and name not in _ESCAPED_SYMBOLS:
+            return None
+    if any(env not in _ALLOWED_ENVIRONMENTS for env in _ENVIRONMENT.findall(latex)):
+        return None
+    if "&" in latex and "\\begin" not in latex:
+        return None
+    depth = 0
+    for char in latex.replace("\\{", "").replace("\\}", ""):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return None
+    if depth != 0 or len(_LEFT.findall(latex)) != len(_RIGHT.findall(latex)):
+        return None
+    if len(_DELIMITED.findall(latex)) != len(_LEFT.findall(latex)) * 2:
+        return None
+    if latex.count("\\begin") != latex.count("\\end"):
+        return None
+    return latex
+
+
+# --- plain formulas ----------------------------------------------------------------------------------------------
+FUNCTIONS = frozenset({"sin", "cos", "tan", "log", "ln", "exp", "sqrt"})
+_CONSTANTS = frozenset({"pi"})
+_PLAIN_TOKEN = re.compile(r"\s*(?:(\d{1,6}(?:\.\d{1,4})?)|([A-Za-z]+)|([+\-*/^=()]))")
+_TRANSFORMATIONS = (*standard_transformations, implicit_multiplication_application, convert_xor)
+
+
+def plain_tokens(text: str) -> list[str] | None:
+    """Tokens of a plain formula, or ``None`` if any part of it is not a number, variable, function or operator."""
+    tokens: list[str] = []
+    position = 0
+    text = text.rstrip()
+    while position < len(text):
+        match = _PLAIN_TOKEN.match(text, position)
+        if not match:
+            return None
+        word = match.group(2)
+        if word is not None and len(word) > 1 and word not in FUNCTIONS and word not in _CONSTANTS:
+            return None
+        tokens.append(match.group(1) or word or match.group(3))
+        position = match.end()
+    return tokens
+
+
+@lru_cache(maxsize=256)
+def _parse_side(side: str) -> sympy.Expr | None:
+    # Every single letter is a plain symbol: otherwise SymPy reads E, I, N, S, O, Q as its own objects.
+    names: dict[str, object] = {chr(c): sympy.Symbol(chr(c)) for c in (*range(65, 91), *range(97, 123))}
+    names.update({"pi": sympy.pi, "ln": sympy.log})
+    try:
+        # Safe to hand to parse_expr (which evaluates Python): the text is already reduced to the token allowlist.
+        expr = parse_expr(side, local_dict=names, transformations=_TRANSFORMATIONS, evaluate=False)
+    except (SyntaxError, TypeError, ValueError, AttributeError, sympy.SympifyError, TokenError):
+        return None
+    return expr if isinstance(expr, sympy.Expr) else None
+
+
+def parse_plain(text: str) -> list[sympy.Expr] | None:
+    """The sides of a plain formula (``lhs = rhs`` gives two), or ``None`` when it is not one."""
+    tokens = plain_tokens(text)
+    if not tokens or len(text) > MAX_FORMULA_CHARS or tokens.count("=") > 2:
+        return None
+    if tokens.count("(") != tokens.count(")"):
+        return None
+    sides = " ".join(tokens).split("=")
+    parsed = [_parse_side(side.strip()) for side in sides]
+    if any(p is None for p in parsed):
+        return None
+    return [p for p in parsed if p is not None]
+
+
+def to_latex(expr: sympy.Expr) -> str:
+    """SymPy's LaTeX for ``expr``, terms kept in the order they were written."""
+    return str(sympy.latex(expr, order="none"))
+
+
+def plain_to_latex(text: str) -> str | None:
+    """LaTeX for a plain formula like ``a^2 + b^2 = c^2`` or ``A = pi r^2``; ``None`` if it is not one."""
+    sides = parse_plain(text)
+    if sides is None:
+        return None
+    return safe_latex(" = ".join(to_latex(side) for side in sides))
+
+
+def format_number(value: float) -> str:
+    """A number as a person would say or write it: no trailing ``.0``, at most three decimals."""
+    if abs(value - round(value)) < 1e-9:
+        return str(round(value))
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+# --- speech --------------------------------------------------------------------------------------------------------
+_SPOKEN_REPLACEMENTS = (
+    (re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}"), r"\1 over \2"),
+    (re.compile(r"\\sqrt\{([^{}]*)\}"), r"the square root of \1"),
+    (re.compile(r"\^\{?2\}?"), " squared"),
+    (re.compile(r"\^\{?3\}?"), " cubed"),
+    (re.compile(r"\^\{?([^{}\s]+)\}?"), r" to the power \1"),
+    (re.compile(r"_\{?([^{}\s]+)\}?"), r" \1"),
+    (re.compile(r"\\(cdot|times)"), " times "),
+    (re.compile(r"\\(le|leq)\b"), " is at most "),
+    (re.compile(r"\\(ge|geq)\b"), " is at least "),
+    (re.compile(r"\\(neq|ne)\b"), " is not "),
+    (re.compile(r"\\pm"), " plus or minus "),
+    (re.compile(r"\\(left|right|,|;|!|mathrm|text)"), " "),
+    (re.compile(r"\\([A-Za-z]+)"), r" \1 "),
+    (re.compile(r"\+"), " plus "),
+    (re.compile(r"(?<=\s)-|^-"), " minus "),
+    (re.compile(r"="), " equals "),
+    (re.compile(r"\*"), " times "),
+    (re.compile(r"/"), " over "),
+    (re.compile(r"[{}()\[\]$&|]"), " "),
+)
+
+
+def spoken(formula: str) -> str:
+    """A rough reading of a formula for narration (``a^2 + b^2 = c^2`` → "a squared plus b squared equals ...")."""
+    text = formula
+    for pattern, replacement in _SPOKEN_REPLACEMENTS:
+        text = pattern.sub(replacement, text)
+    return " ".join(text.split())

@@ -1,0 +1,227 @@
+import re
+
+import pytest
+
+from mathreel_script.context import parse_context
+from mathreel_script.latex import plain_to_latex, safe_latex
+from mathreel_script.lessons import TOPICS
+from mathreel_script.planner import WORD_BUDGET, plan_storyboard
+from mathreel_script.text import sentences
+from mathreel_script.topics import default_matcher
+from mathreel_shared.messages import JobConfiguration
+from mathreel_shared.storyboard import (
+    CREATING_OPS,
+    ClearScreen,
+    Remove,
+    Scene,
+    ShowEquation,
+    Storyboard,
+    TransformEquation,
+    storyboard_adapter,
+)
+
+VISUAL_OPS = {"polygon", "circle", "axes", "plot", "matrix", "table", "number_line", "angle", "segment", "arrow"}
+# Children drawn on axes (or braces on a shape) belong to that figure; what crowds a screen is separate figures.
+ATTACHED_OPS = {"plot", "area", "tangent", "brace"}
+# A tiling (four triangles and the squares between them) reads as one figure; elsewhere at most four objects.
+MAX_ON_SCREEN = 6
+
+
+def plan(topic: str, context: str = "", **kwargs) -> Storyboard:
+    return plan_storyboard(JobConfiguration(topic=topic, context=context), **kwargs)
+
+
+def latex_fields(storyboard: Storyboard) -> list[str]:
+    return [
+        action.latex
+        for scene in storyboard.scenes
+        for beat in scene.beats
+        for action in beat.actions
+        if isinstance(action, ShowEquation | TransformEquation)
+    ]
+
+
+def max_on_screen(scene: Scene) -> int:
+    alive: set[str] = set()
+    most = 0
+    for beat in scene.beats:
+        for action in beat.actions:
+            if isinstance(action, Remove):
+                alive.difference_update(action.targets)
+            elif isinstance(action, ClearScreen):
+                alive.clear()
+            elif action.op in CREATING_OPS and action.op not in ATTACHED_OPS:
+                alive.add(action.id)  # type: ignore[union-attr]
+        most = max(most, len(alive))
+    return most
+
+
+def words(storyboard: Storyboard) -> int:
+    return sum(len(scene.narration.split()) for scene in storyboard.scenes)
+
+
+@pytest.mark.parametrize("key", sorted(TOPICS))
+def test_every_library_topic_has_a_visual_lesson(key: str) -> None:
+    storyboard = plan(key.replace("_", " "))
+
+    storyboard_adapter.validate_json(storyboard.model_dump_json())
+    assert len(storyboard.scenes) >= 4
+    assert storyboard.scenes[0].kind == "title"
+    assert storyboard.scenes[-1].kind == "summary"
+    ops = {action.op for scene in storyboard.scenes for beat in scene.beats for action in beat.actions}
+    assert ops & VISUAL_OPS, f"{key} has only text"
+    assert 60 <= words(storyboard) <= WORD_BUDGET
+    assert all(max_on_screen(scene) <= MAX_ON_SCREEN for scene in storyboard.scenes)
+    for scene in storyboard.scenes:
+        for beat in scene.beats:
+            assert re.search(r"[.!?]$", beat.narration)
+            assert len(sentences(beat.narration)) == 1, beat.narration
+    assert all(safe_latex(latex) == latex for latex in latex_fields(storyboard))
+
+
+@pytest.mark.parametrize(
+    ("topic", "key"),
+    [
+        ("the pythagorean thm", "pythagorean_theorem"),
+        ("Pythagoras", "pythagorean_theorem"),
+        ("PYTHAGORIAN THEOREM explained", "pythagorean_theorem"),
+        ("Chain rule for derivatives", "chain_rule"),
+        ("derivatives as slopes", "derivative_slope"),
+        ("Bayes' theorem", "bayes_theorem"),
+        ("Euler's identity", "euler_identity"),
+        ("eigenvalues and eigenvectors", "eigenvectors"),
+        ("what is the area of a circle?", "circle_area"),
+        ("Pascal's triangle", "binomial_theorem"),
+        ("sum of the angles in a triangle", "triangle_angle_sum"),
+        ("the cosine rule", "law_of_cosines"),
+        ("prime factorisation", "prime_factorization"),
+        ("The golden ratio", "fibonacci_golden_ratio"),
+        ("sum of the first n integers", "arithmetic_series"),
+        ("standard deviation", "mean_variance"),
+        ("integrals", "integral_area"),
+    ],
+)
+def test_topic_matching_tolerates_case_filler_and_spelling(topic: str, key: str) -> None:
+    match = default_matcher().match(topic)
+
+    assert match is not None
+    assert match.key == key
+
+
+@pytest.mark.parametrize("topic", ["photosynthesis", "the history of Rome", "circle", ""])
+def test_unrelated_topics_match_nothing(topic: str) -> None:
+    assert default_matcher().match(topic) is None
+
+
+def test_context_formulas_definitions_steps_and_numbers_are_found() -> None:
+    facts = parse_context(
+        "A hypotenuse is the longest side of a right triangle. We know a² + b² = c², and $\\frac{a}{b}$ too.\n"
+        "1. Square both legs.\n2. Add them.\n3. Take the root.\nFor example, legs 5 and 12."
+    )
+
+    assert "a^{2} + b^{2} = c^{2}" in facts.formulas
+    assert "\\frac{a}{b}" in facts.formulas
+    assert facts.definitions[0].term == "hypotenuse"
+    assert facts.steps == ("Square both legs.", "Add them.", "Take the root.")
+    assert facts.numbers == (5.0, 12.0)
+
+
+@pytest.mark.parametrize(
+    ("plain", "latex"),
+    [
+        ("A = pi r^2", "A = \\pi r^{2}"),
+        ("S = n(n+1)/2", "S = \\frac{n \\left(n + 1\\right)}{2}"),
+        ("E = m c^2", "E = m c^{2}"),
+    ],
+)
+def test_plain_formulas_become_latex(plain: str, latex: str) -> None:
+    assert plain_to_latex(plain) == latex
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["\\input{/etc/passwd}", "\\write18{rm -rf /}", "^^5cinput{x}", "\\def\\x{1}", "\\catcode`\\^=7"],
+)
+def test_unsafe_latex_is_refused(hostile: str) -> None:
+    assert safe_latex(hostile) is None
+    assert plain_to_latex(hostile) is None
+
+
+@pytest.mark.parametrize("hostile", ["__import__('os')", "x.__class__ = 1", "lambda: 1 = 2", "exec(1) = 2"])
+def test_plain_formulas_outside_the_token_allowlist_are_refused(hostile: str) -> None:
+    assert plain_to_latex(hostile) is None
+
+
+def test_hostile_context_gives_a_valid_storyboard_without_injected_commands() -> None:
+    context = (
+        "Evil is $\\input{/etc/passwd}$ and \\(\\write18{ls}\\) and $^^5cinput$.\x00\x1b[31m\u202e"
+        + "x = 1 + \\immediate\\write18{id}. " * 50
+        + "word " * 20_000
+    )
+    storyboard = plan("\x07Weird \u202etopic " + "z" * 500, context)
+
+    storyboard_adapter.validate_json(storyboard.model_dump_json())
+    all_latex = "".join(latex_fields(storyboard))
+    for command in ("\\input", "\\write", "\\immediate", "^^"):
+        assert command not in all_latex
+    dumped = storyboard.model_dump_json()
+    for invisible in ("\x00", "\x07", "\x1b", "\u202e"):
+        assert invisible not in dumped
+        assert f"\\u{ord(invisible):04x}" not in dumped
+    assert len(storyboard.scenes) >= 4
+
+
+def test_known_topic_uses_context_numbers_in_its_example() -> None:
+    storyboard = plan("Pythagorean theorem", "A right triangle has legs 5 and 12.")
+
+    assert any("c = \\sqrt{169} = 13" in latex for latex in latex_fields(storyboard))
+
+
+def test_unknown_topic_builds_a_lesson_from_the_context() -> None:
+    storyboard = plan(
+        "Ohm's law",
+        "Resistance is the opposition to current.\n1. Measure the current.\n2. Measure the resistance.\n"
+        "The law says V = I R, so with 2 and 5 we get 10.",
+    )
+
+    assert len(storyboard.scenes) >= 4
+    assert [scene.kind for scene in storyboard.scenes] == ["title", "statement", "explanation", "example", "summary"]
+    assert "V = I R" in latex_fields(storyboard)
+    assert any(latex == "V = 10" for latex in latex_fields(storyboard))
+    assert "Resistance is the opposition to current." in storyboard.scenes[1].narration
+
+
+def test_unknown_topic_without_context_still_has_four_scenes() -> None:
+    storyboard = plan("topology of donuts")
+
+    assert len(storyboard.scenes) >= 4
+    assert words(storyboard) <= WORD_BUDGET
+
+
+def test_same_input_gives_the_same_storyboard() -> None:
+    first = plan("Bayes theorem", "A test is 90% accurate. Base rates matter. 1 in 100 is sick.")
+    second = plan("Bayes theorem", "A test is 90% accurate. Base rates matter. 1 in 100 is sick.")
+
+    assert first.model_dump_json() == second.model_dump_json()
+
+
+def test_retrieved_passages_become_an_explanation_scene() -> None:
+    storyboard = plan("mean", retrieved=["The median is the middle value. It resists outliers.", ""])
+
+    facts = [scene for scene in storyboard.scenes if scene.id == "facts"]
+    assert facts
+    assert facts[0].beats[0].narration == "The median is the middle value."
+
+
+def test_exemplar_orders_the_scenes_by_kind() -> None:
+    exemplar = plan("limits").model_copy(deep=True)
+    reordered = Storyboard(
+        title="x",
+        scenes=[exemplar.scenes[0], exemplar.scenes[3], exemplar.scenes[1], exemplar.scenes[2], exemplar.scenes[4]],
+    )
+
+    storyboard = plan("integral", exemplar=reordered)
+
+    kinds = [scene.kind for scene in storyboard.scenes]
+    assert kinds.index("example") < kinds.index("statement")
+    assert kinds[0] == "title"
