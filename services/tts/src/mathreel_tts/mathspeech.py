@@ -163,8 +163,10 @@ _FUNCTIONS = {
     "Pr": "the probability of",
     "arg": "the argument of",
 }
+# Hand-written math spells functions without a backslash: "sin(x)", "sqrt(2)".
+_PLAIN_FUNCTIONS = {**_FUNCTIONS, "sqrt": "the square root of"}
 # Function names that already end in "of" take their argument directly: "the determinant of A".
-_FUNCTIONS_WITH_OF = frozenset(name for name, words in _FUNCTIONS.items() if words.endswith(" of"))
+_FUNCTIONS_WITH_OF = frozenset(name for name, words in _PLAIN_FUNCTIONS.items() if words.endswith(" of"))
 _BIG_OPERATORS = {
     "int": "integral",
     "iint": "double integral",
@@ -199,65 +201,19 @@ _ACCENTS_AFTER = {
     "widetilde": "tilde",
 }
 _FONTS = frozenset(
-    {
-        "mathbb",
-        "mathbf",
-        "mathrm",
-        "mathit",
-        "mathcal",
-        "mathsf",
-        "mathfrak",
-        "mathscr",
-        "boldsymbol",
-        "bm",
-        "underline",
-        "textbf",
-        "textit",
-        "emph",
-        "displaystyle",
-    }
+    "mathbb mathbf mathrm mathit mathcal mathsf mathfrak mathscr boldsymbol bm underline textbf textit emph".split()
 )
 _TEXTS = frozenset({"text", "textrm", "mbox", "textnormal", "operatorname"})
 _FRACTIONS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 _BINOMIALS = frozenset({"binom", "dbinom", "tbinom"})
 _DOTS = frozenset({"ldots", "cdots", "dots", "vdots", "ddots", "dotsc", "dotsb"})
+# Spacing, sizing and bookkeeping commands: nothing to say. (Their arguments, if any, are parsed and dropped.)
 _SILENT = frozenset(
-    {
-        ",",
-        ";",
-        ":",
-        "!",
-        " ",
-        "quad",
-        "qquad",
-        "left",
-        "right",
-        "big",
-        "Big",
-        "bigg",
-        "Bigg",
-        "bigl",
-        "bigr",
-        "Bigl",
-        "Bigr",
-        "biggl",
-        "biggr",
-        "middle",
-        "textstyle",
-        "scriptstyle",
-        "limits",
-        "nolimits",
-        "label",
-        "nonumber",
-        "notag",
-        "mathstrut",
-        "strut",
-        "phantom",
-        "hfill",
-        "displaystyle",
-        "\\",
-        "cr",
-    }
+    {",", ";", ":", "!", " ", "\\", "cr"}
+    | set(
+        "quad qquad left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr middle displaystyle textstyle "
+        "scriptstyle limits nolimits label nonumber notag mathstrut strut phantom hphantom vphantom hfill".split()
+    )
 )
 _OPENERS = {"(": "", "[": "", "langle": "", "lfloor": "the floor of", "lceil": "the ceiling of"}
 _CLOSERS = frozenset({")", "]", "}", "rangle", "rfloor", "rceil"})
@@ -398,6 +354,7 @@ def _latex_context() -> macrospec.LatexContextDb:
             *(macrospec.MacroSpec(name, "{{") for name in _FRACTIONS | _BINOMIALS),
             *(macrospec.MacroSpec(name, "{") for name in _FONTS | _TEXTS | set(_ACCENTS_BEFORE) | set(_ACCENTS_AFTER)),
             macrospec.MacroSpec("operatorname", "*{"),
+            *(macrospec.MacroSpec(name, "{") for name in ("label", "phantom", "hphantom", "vphantom")),
         ],
         environments=[macrospec.EnvironmentSpec("array", "{"), macrospec.EnvironmentSpec("aligned", "[")],
     )
@@ -464,8 +421,8 @@ class _Reader:
                 assert word is not None
                 name = word.group()
                 # Unbackslashed "sin", "log"... are common in hand-written math; single letters are variables.
-                if name in _FUNCTIONS:
-                    out.append(_Tok("func", _FUNCTIONS[name], raw=name))
+                if name in _PLAIN_FUNCTIONS:
+                    out.append(_Tok("func", _PLAIN_FUNCTIONS[name], raw=name))
                     i += len(name)
                 else:
                     out.append(self._letter(ch))
@@ -866,18 +823,24 @@ def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> 
     return reader.speak(reader.items(nodes))
 
 
-_DELIMITED_MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<![\\\w])\$(.+?)\$", re.DOTALL)
+# Inline "$...$" follows Pandoc's rule so prices are not math: no space inside either dollar, no digit after the
+# closing one ("$5 and $10" stays prose).
+_DELIMITED_MATH = re.compile(
+    r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<![\\\w])\$(?=\S)(.+?)(?<=\S)\$(?!\d)", re.DOTALL
+)
 
 _SCRIPT_ARG = r"(?:\{[^{}]*\}|\([^()]*\)|\\[A-Za-z]+|-?[A-Za-z0-9]+)"
 _PLAIN_TERM = (
-    r"(?:[A-Za-z]'*\((?:[^()]|\([^()]*\))*\)"  # f(x), f'(x)
+    rf"(?:(?<![\w'])(?:[A-Za-z]'*|{'|'.join(sorted(_PLAIN_FUNCTIONS, key=len, reverse=True))})"
+    r"\((?:[^()]|\([^()]*\))*\)"  # f(x), f'(x), sin(x)
     r"|\([^()]*\)(?=[\^_²³])"  # (a+b)^2: parentheses only when raised or indexed
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
     rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )
 _PLAIN_OPERATOR = r"(?:\s*(?:<=|>=|!=|[=<>+*/×·÷±≤≥≠≈−])\s*|\s*-\s*)"
 _PLAIN_MATH = re.compile(rf"(?:√\s*)?{_PLAIN_TERM}(?:{_PLAIN_OPERATOR}(?:√\s*)?{_PLAIN_TERM})*")
-_PLAIN_SIGNAL = re.compile(r"[\^_²³'√]|[=<>+*/×·÷±≤≥≠≈−]|\w\(")
+# "/" alone is no sign of math: "A/B testing", "and/or".
+_PLAIN_SIGNAL = re.compile(r"[\^_²³'√]|[=<>+*×·÷±≤≥≠≈−]|\w\(")
 _PLAIN_RELATIONS = {"<=": r"\le ", ">=": r"\ge ", "!=": r"\ne "}
 
 

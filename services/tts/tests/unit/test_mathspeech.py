@@ -88,6 +88,10 @@ NARRATION_CASES = [
     ("Its derivative f'(x) is positive.", "Its derivative f prime of x is positive."),
     ("If x <= 3 we stop.", "If x is less than or equal to 3 we stop."),
     ("A 3-4 page x-axis proof, with a lemma.", "A 3-4 page x-axis proof, with a lemma."),
+    ("Take sin(x) and sqrt(2).", "Take sine of x and the square root of 2."),
+    ("So √2 is irrational.", "So the square root of 2 is irrational."),
+    ("Cost is $5 and $10 each.", "Cost is $5 and $10 each."),
+    ("About 50% of A/B tests and/or function(s).", "About 50% of A/B tests and/or function(s)."),
     ("Plain prose stays exactly as written.", "Plain prose stays exactly as written."),
 ]
 
