@@ -1,0 +1,214 @@
+"""Session fixtures for integration tests: real PostgreSQL, RabbitMQ, Redis, S3 (SeaweedFS) and a JWKS over HTTP.
+
+Every resource is unique to the test session (a database, a broker namespace, a key prefix, a bucket) and removed
+at its end, so sessions can share the servers. When a server does not answer, the test that needs it FAILS with the
+address and how to start it: a skipped integration test would pass for a missing service. ``make test`` starts the
+services first (``scripts/services.sh up``). A test that requests any of these fixtures is marked ``integration``,
+so ``pytest -m "not integration"`` runs without services.
+
+The helpers live in ``tests/support/`` (``JwksServer`` can be built directly where a test needs a server of its own).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+# pytest's importlib import mode leaves sys.path alone, so the repository root must be added for `tests.support`.
+_ROOT = str(Path(__file__).resolve().parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from tests.support.endpoints import (  # noqa: E402
+    S3_ACCESS_KEY_ID,
+    S3_REGION,
+    S3_SECRET_ACCESS_KEY,
+    ServiceEndpoints,
+    require_port,
+    unique_name,
+)
+
+if TYPE_CHECKING:
+    from mathreel_shared.settings import Settings
+    from tests.support.jwks import JwksServer
+    from tests.support.s3 import S3TestSettings
+
+# The service clients (SQLAlchemy, asyncpg, aio-pika, boto3, redis) are imported inside the fixtures: this file is
+# loaded by every pytest run, and a unit-test run should not pay seconds of imports it never uses.
+
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "pg_database_url",
+        "amqp_url",
+        "broker_namespace",
+        "redis_url",
+        "redis_key_prefix",
+        "s3_settings",
+        "distributed_settings",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a real service ``integration``."""
+    for item in items:
+        if INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def service_endpoints() -> ServiceEndpoints:
+    """Addresses of the test services (defaults, or the ``MATHREEL_TEST_*`` environment variables)."""
+    return ServiceEndpoints.from_environment()
+
+
+@pytest.fixture(scope="session")
+def pg_database_url(service_endpoints: ServiceEndpoints) -> Iterator[str]:
+    """A new, empty PostgreSQL database for this session, dropped at its end.
+
+    Returns ``postgresql+asyncpg://postgres@127.0.0.1:5432/mathreel_test_<hex>``, ready for SQLAlchemy's
+    ``create_async_engine`` or ``Settings.database_url``. The schema is not created here: run the migrations (or
+    ``SQLModel.metadata.create_all``) in the fixture that needs them.
+    """
+    from tests.support import postgres
+    from tests.support.aio import run_async
+
+    admin_url = service_endpoints.postgres_admin_url
+    require_port("PostgreSQL", admin_url, 5432)
+    database = unique_name("mathreel_test_")
+    run_async(postgres.create_database(admin_url, database))
+    yield postgres.database_url(admin_url, database)
+    run_async(postgres.drop_database(admin_url, database))
+
+
+@pytest.fixture(scope="session")
+def amqp_url(service_endpoints: ServiceEndpoints) -> str:
+    """The RabbitMQ URL (``amqp://guest:guest@127.0.0.1:5672/``), checked with a real connection."""
+    from tests.support import rabbitmq
+    from tests.support.aio import run_async
+
+    url = service_endpoints.amqp_url
+    require_port("RabbitMQ", url, 5672)
+    run_async(rabbitmq.check_broker(url))
+    return url
+
+
+@pytest.fixture(scope="session")
+def broker_namespace(amqp_url: str) -> Iterator[str]:
+    """A broker namespace (``mathreel-test-<hex>``) no other session uses, for ``Settings.broker_namespace``.
+
+    At the end of the session every queue and exchange named ``<namespace>`` or ``<namespace>.*`` is deleted: the
+    shared bus topology, plus whatever else the broker lists under that prefix.
+    """
+    from tests.support import rabbitmq
+    from tests.support.aio import run_async
+
+    namespace = unique_name("mathreel-test-")
+    yield namespace
+    run_async(rabbitmq.delete_namespace(amqp_url, namespace))
+
+
+@pytest.fixture(scope="session")
+def redis_url(service_endpoints: ServiceEndpoints) -> str:
+    """The Redis URL (``redis://127.0.0.1:6379/0``), checked with PING. Use ``redis_key_prefix`` for key names."""
+    from tests.support import redis_keys
+
+    url = service_endpoints.redis_url
+    require_port("Redis", url, 6379)
+    redis_keys.check_redis(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_key_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix (``mathreel-test-<hex>:``) unique to this session; its keys are deleted at the end."""
+    from tests.support import redis_keys
+
+    prefix = unique_name("mathreel-test-") + ":"
+    yield prefix
+    redis_keys.delete_prefixed(redis_url, prefix)
+
+
+@pytest.fixture(scope="session")
+def s3_settings(service_endpoints: ServiceEndpoints) -> Iterator[S3TestSettings]:
+    """The S3 server (``http://127.0.0.1:8333``), its credentials and a new bucket for this session.
+
+    The bucket (``mathreel-test-<hex>``) is emptied and deleted at the end. ``s3_settings.client()`` gives a boto3
+    client for checks from the test side.
+    """
+    from tests.support import s3 as s3_support
+
+    endpoint = service_endpoints.s3_endpoint_url
+    require_port("S3 (SeaweedFS)", endpoint, 8333)
+    settings = s3_support.S3TestSettings(
+        endpoint_url=endpoint,
+        access_key_id=S3_ACCESS_KEY_ID,
+        secret_access_key=S3_SECRET_ACCESS_KEY,
+        region=S3_REGION,
+        bucket=unique_name("mathreel-test-"),
+    )
+    s3_support.create_bucket(settings)
+    yield settings
+    s3_support.delete_bucket(settings)
+
+
+@pytest.fixture(scope="session")
+def jwks_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JwksServer]:
+    """A JWKS served over real HTTP on a free localhost port, standing in for Clerk's.
+
+    ``jwks_server.url`` is the JWKS address; ``jwks_server.key`` is the ``mathreel_shared.auth.DevSigningKey`` that
+    signs (``jwks_server.key.mint("user_123")`` makes a token with issuer ``mathreel-dev``); ``rotate()`` switches to
+    a new key; ``unavailable = True`` answers 503; ``request_count`` counts fetches. The server is shared by the
+    session: a test that rotates or breaks it should build its own ``tests.support.jwks.JwksServer`` instead.
+    """
+    from tests.support.jwks import JwksServer
+
+    with JwksServer(tmp_path_factory.mktemp("jwks")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def distributed_settings(
+    tmp_path_factory: pytest.TempPathFactory,
+    pg_database_url: str,
+    amqp_url: str,
+    broker_namespace: str,
+    redis_url: str,
+    s3_settings: S3TestSettings,
+    jwks_server: JwksServer,
+) -> Settings:
+    """``Settings`` in distributed mode wired to all of the above; local folders under a session temp dir.
+
+    ``.env`` files are ignored, and every value that points at a service is passed explicitly, so ``MATHREEL_*``
+    variables in the developer's shell cannot redirect the tests.
+    """
+    from pydantic import SecretStr
+
+    from mathreel_shared.settings import Mode, Settings
+
+    work = tmp_path_factory.mktemp("distributed")
+    return Settings(
+        _env_file=None,
+        environment="test",
+        mode=Mode.DISTRIBUTED,
+        database_url=pg_database_url,
+        amqp_url=amqp_url,
+        broker_namespace=broker_namespace,
+        redis_url=redis_url,
+        s3_endpoint_url=s3_settings.endpoint_url,
+        s3_public_endpoint_url=None,
+        s3_bucket=s3_settings.bucket,
+        s3_region=s3_settings.region,
+        s3_access_key_id=s3_settings.access_key_id,
+        s3_secret_access_key=SecretStr(s3_settings.secret_access_key),
+        jwks_url=jwks_server.url,
+        jwt_issuer="mathreel-dev",
+        authorized_parties=[],
+        media_dir=work / "media",
+        work_dir=work / "work",
+        dev_signing_key_path=work / "dev-signing-key.pem",
+    )
