@@ -1,0 +1,79 @@
+"""The gateway's FastAPI application."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from mathreel_gateway.deps import GatewayState
+from mathreel_gateway.errors import install_error_handlers
+from mathreel_gateway.middleware import BodyLimitMiddleware, ResponseHeadersMiddleware
+from mathreel_gateway.resources import GatewayResources, open_resources
+from mathreel_gateway.routes import media, system, videos
+from mathreel_shared.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+_DESCRIPTION = """
+Turns a topic and a few lines of context into a narrated, animated math-explainer video.
+
+Every `/api/v1` route except `/api/v1/media/{token}` needs `Authorization: Bearer <token>`. Authenticated responses
+carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds when the one-minute window
+ends); past the limit the answer is 429 with `Retry-After`. A user only ever sees their own jobs: the jobs of others
+are answered with 404, exactly like jobs that do not exist, so job ids cannot be probed. Every error body is JSON with
+a `detail` field.
+"""
+
+_EXPOSED_HEADERS = [
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "Content-Range",
+    "Accept-Ranges",
+    "Content-Length",
+    "Content-Disposition",
+]
+
+
+def create_app(settings: Settings, *, resources: GatewayResources | None = None) -> FastAPI:
+    """Build the gateway.
+
+    Without ``resources`` the app opens its own (per ``settings.mode``) when it starts, runs the outbox relay and
+    closes them when it stops. With ``resources`` (standalone mode composing every service in one process) it uses
+    them as they are and neither starts nor closes them: the caller owns them, outbox relay included.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[GatewayState]:
+        if resources is not None:
+            yield {"settings": settings, "resources": resources}
+            return
+        async with open_resources(settings) as opened:
+            yield {"settings": settings, "resources": opened}
+
+    app = FastAPI(
+        title=f"{settings.app_name} API",
+        version=settings.version,
+        description=_DESCRIPTION,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(ResponseHeadersMiddleware)
+    # Added last, so it is the outermost: preflights are answered before anything else and every answer gets CORS.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
+        expose_headers=_EXPOSED_HEADERS,
+        max_age=600,
+    )
+    app.include_router(system.router)
+    app.include_router(videos.router, prefix=API_PREFIX)
+    app.include_router(media.router, prefix=API_PREFIX)
+    return app

@@ -1,0 +1,154 @@
+"""Domain errors of the gateway and the one place where every error becomes an HTTP response.
+
+Every error body is JSON with ``detail``; some add the fields the contract names (``status``, ``progress`` and
+``current_stage`` on 409, ``limit`` on 429).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mathreel_gateway.ratelimit import RateDecision, RateLimiterUnavailable
+from mathreel_shared.auth import AuthError, JwksUnavailable
+from mathreel_shared.storage import InvalidMediaToken, ObjectNotFound
+
+log = logging.getLogger(__name__)
+
+
+class GatewayError(Exception):
+    """An error with a fixed HTTP status, a ``detail`` message and optional extra body fields and headers."""
+
+    status_code = 500
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail, **self.extra}
+
+
+class NotAuthenticated(GatewayError):
+    status_code = 401
+
+
+class MediaAccessDenied(GatewayError):
+    status_code = 403
+
+
+class NotFound(GatewayError):
+    status_code = 404
+
+
+class JobNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("Job not found")
+
+
+class Conflict(GatewayError):
+    status_code = 409
+
+
+class UnsupportedMediaType(GatewayError):
+    status_code = 415
+
+
+class RangeNotSatisfiable(GatewayError):
+    status_code = 416
+
+    def __init__(self, size: int) -> None:
+        super().__init__("Requested range not satisfiable", headers={"Content-Range": f"bytes */{size}"})
+
+
+class TooManyRequests(GatewayError):
+    status_code = 429
+
+
+class RateLimitExceeded(TooManyRequests):
+    def __init__(self, decision: RateDecision) -> None:
+        super().__init__(
+            f"Rate limit exceeded: {decision.limit} requests per minute",
+            headers={"Retry-After": str(decision.retry_after)},
+            limit="rate",
+            retry_after=decision.retry_after,
+        )
+
+
+class ActiveJobLimitReached(TooManyRequests):
+    def __init__(self, max_active_jobs: int) -> None:
+        super().__init__(
+            f"Too many active jobs: at most {max_active_jobs} queued or processing jobs per user. "
+            "Wait for one to finish or cancel one.",
+            limit="active_jobs",
+            max_active_jobs=max_active_jobs,
+        )
+
+
+class ServiceUnavailable(GatewayError):
+    status_code = 503
+
+
+def _bearer_challenge(description: str) -> str:
+    safe = description.replace('"', "'")
+    return f'Bearer error="invalid_token", error_description="{safe}"'
+
+
+def error_response(error: GatewayError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
+def _translate(exc: Exception) -> GatewayError:
+    """Map exceptions of the shared package to the gateway's errors."""
+    if isinstance(exc, GatewayError):
+        return exc
+    if isinstance(exc, AuthError):
+        return NotAuthenticated(str(exc), headers={"WWW-Authenticate": _bearer_challenge(str(exc))})
+    if isinstance(exc, JwksUnavailable):
+        return ServiceUnavailable("Authentication is temporarily unavailable", headers={"Retry-After": "5"})
+    if isinstance(exc, RateLimiterUnavailable):
+        return ServiceUnavailable("Rate limiter is temporarily unavailable", headers={"Retry-After": "5"})
+    if isinstance(exc, InvalidMediaToken):
+        return MediaAccessDenied("Media link is invalid or has expired")
+    if isinstance(exc, ObjectNotFound):
+        return NotFound("Media not found")
+    raise TypeError(f"no HTTP mapping for {type(exc).__name__}")
+
+
+_MAPPED: tuple[type[Exception], ...] = (
+    GatewayError,
+    AuthError,
+    JwksUnavailable,
+    RateLimiterUnavailable,
+    InvalidMediaToken,
+    ObjectNotFound,
+)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the mapping above, plus JSON bodies for framework HTTP errors and unexpected failures."""
+
+    async def handle_mapped(_request: Request, exc: Exception) -> JSONResponse:
+        error = _translate(exc)
+        if isinstance(exc, JwksUnavailable | RateLimiterUnavailable):
+            log.warning("dependency unavailable: %s", exc)
+        return error_response(error)
+
+    async def handle_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+    for exc_type in _MAPPED:
+        app.add_exception_handler(exc_type, handle_mapped)
+    app.add_exception_handler(StarletteHTTPException, handle_http)
+    app.add_exception_handler(Exception, handle_unexpected)

@@ -1,0 +1,100 @@
+"""Everything the gateway holds open for its lifetime, in one typed object.
+
+``open_resources`` builds the set for a mode from settings (the gateway running on its own). Standalone mode, which
+composes every service in one process, builds a ``GatewayResources`` itself around the engine, bus and store it shares
+with the other services and passes it to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from mathreel_gateway.security import build_verifier
+from mathreel_shared.auth import DevSigningKey, TokenVerifier
+from mathreel_shared.bus import Bus, MemoryBus, RabbitBus
+from mathreel_shared.db import create_engine, create_sessionmaker
+from mathreel_shared.outbox import OutboxRelay
+from mathreel_shared.settings import Settings
+from mathreel_shared.storage import ObjectStore, create_store
+
+
+class UserLocks:
+    """One ``asyncio.Lock`` per user id, dropped once nobody holds or waits on it."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def for_user(self, user_id: str) -> asyncio.Lock:
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user_id] = lock
+        return lock
+
+
+@dataclass
+class GatewayResources:
+    """Connections and helpers the routes use. The gateway never closes resources it was given."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    bus: Bus
+    store: ObjectStore
+    rate_limiter: RateLimiter
+    verifier: TokenVerifier
+    relay: OutboxRelay
+    dev_key: DevSigningKey | None = None
+    # Serialises job admission per user on SQLite, which has no row locks (PostgreSQL uses SELECT ... FOR UPDATE).
+    admission_locks: UserLocks = field(default_factory=UserLocks)
+
+
+@contextlib.asynccontextmanager
+async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
+    """Build, start and finally close the resources ``settings`` describe, with the outbox relay running.
+
+    Distributed: PostgreSQL, RabbitMQ, S3, Redis. Standalone: SQLite, an in-process bus, a local folder, in-memory
+    rate limiting.
+    """
+    dev_key = DevSigningKey.load_or_create(settings.dev_signing_key_path) if settings.uses_dev_keys else None
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    sessionmaker = create_sessionmaker(engine)
+    bus: Bus
+    limiter: RateLimiter
+    if settings.is_standalone:
+        bus = MemoryBus()
+        limiter = MemoryRateLimiter(settings.rate_limit_per_minute)
+    else:
+        bus = RabbitBus(
+            settings.amqp_url, settings.broker_namespace, confirm_timeout=settings.publish_confirm_timeout_seconds
+        )
+        limiter = RedisRateLimiter.from_url(
+            settings.redis_url, settings.rate_limit_per_minute, key_prefix=f"{settings.broker_namespace}:"
+        )
+    store = create_store(settings)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        stack.push_async_callback(limiter.close)
+        await bus.start()
+        stack.push_async_callback(bus.close)
+        await store.start()
+        stack.push_async_callback(store.close)
+        relay = OutboxRelay(sessionmaker, bus)
+        relay.start()
+        stack.push_async_callback(relay.stop)
+        yield GatewayResources(
+            engine=engine,
+            sessionmaker=sessionmaker,
+            bus=bus,
+            store=store,
+            rate_limiter=limiter,
+            verifier=build_verifier(settings, dev_key),
+            relay=relay,
+            dev_key=dev_key,
+        )

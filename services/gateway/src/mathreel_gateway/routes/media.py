@@ -1,0 +1,53 @@
+"""``/api/v1/media/{token}``: standalone mode's stand-in for presigned S3 URLs.
+
+The token (HMAC-signed key and expiry, made by ``LocalStore.presigned_url``) is the only credential, exactly as a
+presigned URL would be, so a ``<video src>`` can use it without an Authorization header.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from starlette.responses import StreamingResponse
+
+from mathreel_gateway.deps import SettingsDep, StoreDep
+from mathreel_gateway.errors import NotFound
+from mathreel_gateway.media import ranged_response
+from mathreel_gateway.schemas import ErrorBody
+from mathreel_shared.storage import LocalStore, verify_media_token
+
+router = APIRouter(tags=["media"])
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"video/mp4": {}, "image/jpeg": {}, "text/vtt": {}}, "description": "The file."},
+    206: {"content": {"video/mp4": {}}, "description": "The requested byte range."},
+    403: {"model": ErrorBody, "description": "The token is invalid or expired."},
+    404: {"model": ErrorBody, "description": "No such file, or media is not served by the gateway in this mode."},
+    416: {"model": ErrorBody, "description": "Range not satisfiable."},
+}
+
+
+@router.get(
+    "/media/{token}",
+    response_class=StreamingResponse,
+    summary="Fetch a media file through a signed, expiring link (standalone mode)",
+    responses=_RESPONSES,
+)
+async def get_media(
+    token: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    range_header: Annotated[str | None, Header(alias="range")] = None,
+) -> StreamingResponse:
+    if not isinstance(store, LocalStore):
+        raise NotFound("Media is served from object storage in this deployment")
+    key, download = verify_media_token(settings.media_signing_secret.get_secret_value().encode(), token)
+    media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    if key.endswith(".vtt"):
+        media_type = "text/vtt"
+    disposition = f'attachment; filename="{key.rsplit("/", 1)[-1]}"' if download else None
+    return await ranged_response(
+        store, key, range_header=range_header, media_type=media_type, content_disposition=disposition
+    )

@@ -1,0 +1,231 @@
+"""The ``/api/v1/videos`` routes: create jobs, follow them, cancel them and fetch their media."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import PlainTextResponse
+from starlette.responses import StreamingResponse
+
+from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SessionDep, SettingsDep, StoreDep
+from mathreel_gateway.errors import NotFound, UnsupportedMediaType
+from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
+from mathreel_gateway.media import ranged_response
+from mathreel_gateway.schemas import (
+    ErrorBody,
+    GenerateVideoRequest,
+    JobCreated,
+    JobList,
+    JobNotReadyBody,
+    JobStatusResponse,
+    LimitBody,
+    MetadataResponse,
+    VideoUrlResponse,
+)
+from mathreel_gateway.views import job_created, job_status, video_metadata, video_url_metadata
+from mathreel_shared.db import utcnow
+from mathreel_shared.domain import JobStatus
+from mathreel_shared.storage import content_disposition_name
+
+_NOT_OWNED = "Job not found. Jobs of other users are answered with 404 too, so that job ids cannot be probed."
+
+# Responses every authenticated route can give, documented once.
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing, malformed, expired or untrusted bearer token."},
+    429: {"model": LimitBody, "description": "Rate limit exceeded (`limit: rate`); see `Retry-After`."},
+    503: {"model": ErrorBody, "description": "Signing keys or the rate limiter are unreachable; retry shortly."},
+}
+JOB_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    404: {"model": ErrorBody, "description": _NOT_OWNED},
+}
+MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **JOB_RESPONSES,
+    409: {"model": JobNotReadyBody, "description": "The job is not completed (still running, failed or cancelled)."},
+}
+
+router = APIRouter(prefix="/videos", tags=["videos"])
+
+
+def require_json_body(request: Request) -> None:
+    """415 for bodies that are not JSON (checked after authentication, before the body is validated)."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType("Content-Type must be application/json")
+
+
+@router.post(
+    "/generate",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobCreated,
+    summary="Create a video generation job",
+    description="Queues a job. At most `max_active_jobs` (3) jobs per user may be queued or processing at once; "
+    "another is refused with 429 and `limit: active_jobs`. Bodies over the size limit are refused with 413.",
+    responses={
+        **AUTH_RESPONSES,
+        413: {"model": ErrorBody, "description": "Request body too large."},
+        415: {"model": ErrorBody, "description": "The body is not JSON."},
+        429: {"model": LimitBody, "description": "Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`)."},
+    },
+)
+async def generate_video(
+    user: CurrentUser,
+    _json: Annotated[None, Depends(require_json_body)],
+    body: GenerateVideoRequest,
+    resources: ResourcesDep,
+    settings: SettingsDep,
+) -> JobCreated:
+    job = await admit_job(
+        resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
+    )
+    return job_created(job)
+
+
+@router.get(
+    "/jobs",
+    response_model=JobList,
+    summary="List the caller's jobs",
+    description="Newest first, paginated with `limit` and `offset`, optionally filtered by `status`.",
+    responses=AUTH_RESPONSES,
+)
+async def list_my_jobs(
+    user: CurrentUser,
+    session: SessionDep,
+    status_filter: Annotated[JobStatus | None, Query(alias="status", description="Only jobs in this status.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
+    offset: Annotated[int, Query(ge=0, description="Jobs to skip.")] = 0,
+) -> JobList:
+    jobs, total = await list_jobs(session, user_id=user.user_id, status=status_filter, limit=limit, offset=offset)
+    return JobList(items=[job_status(job) for job in jobs], total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/jobs/{job_id}/status",
+    response_model=JobStatusResponse,
+    summary="Get a job's status and progress",
+    responses=JOB_RESPONSES,
+)
+async def get_job_status(job: OwnedJob) -> JobStatusResponse:
+    return job_status(job)
+
+
+@router.post(
+    "/jobs/{job_id}/cancel",
+    response_model=JobStatusResponse,
+    summary="Cancel a queued or processing job",
+    description="Idempotent: cancelling a cancelled job answers 200 with the same body. Completed and failed jobs "
+    "cannot be cancelled (409).",
+    responses={**JOB_RESPONSES, 409: {"model": JobNotReadyBody, "description": "The job already completed or failed."}},
+)
+async def cancel(job_id: UUID, user: CurrentUser, resources: ResourcesDep) -> JobStatusResponse:
+    job = await cancel_job(resources, job_id=job_id, user_id=user.user_id)
+    return job_status(job)
+
+
+@router.get(
+    "/jobs/{job_id}/video-url",
+    response_model=VideoUrlResponse,
+    summary="Get presigned URLs and metadata of a completed video",
+    description="The URLs are signed afresh on every call and stop working at `expires_at`.",
+    responses=MEDIA_RESPONSES,
+)
+async def get_video_url(job: OwnedJob, store: StoreDep, settings: SettingsDep) -> VideoUrlResponse:
+    require_completed(job)
+    if not job.video_key:
+        raise NotFound("Video not found")
+    ttl = settings.media_url_ttl_seconds
+    expires_at = utcnow() + timedelta(seconds=ttl)
+    download_name = content_disposition_name(job.title or job.topic)
+    return VideoUrlResponse(
+        job_id=job.id,
+        status=JobStatus.COMPLETED,
+        video_url=await store.presigned_url(job.video_key, ttl),
+        download_url=await store.presigned_url(job.video_key, ttl, download_name=download_name),
+        thumbnail_url=f"/api/v1/videos/jobs/{job.id}/thumbnail",
+        captions_url=await store.presigned_url(job.captions_key, ttl) if job.captions_key else None,
+        expires_at=expires_at,
+        metadata=video_url_metadata(job),
+    )
+
+
+@router.get(
+    "/jobs/{job_id}/stream",
+    response_class=StreamingResponse,
+    summary="Stream the video (supports HTTP Range)",
+    description="200 with the whole MP4, or 206 with one byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`). "
+    "Unsatisfiable or malformed ranges get 416 with `Content-Range: bytes */size`.",
+    responses={
+        **MEDIA_RESPONSES,
+        200: {"content": {"video/mp4": {}}, "description": "The whole video."},
+        206: {"content": {"video/mp4": {}}, "description": "The requested byte range."},
+        416: {"model": ErrorBody, "description": "Range not satisfiable."},
+    },
+)
+async def stream_video(
+    job: OwnedJob, store: StoreDep, range_header: Annotated[str | None, Header(alias="range")] = None
+) -> StreamingResponse:
+    require_completed(job)
+    if not job.video_key:
+        raise NotFound("Video not found")
+    return await ranged_response(store, job.video_key, range_header=range_header, media_type="video/mp4")
+
+
+@router.get(
+    "/jobs/{job_id}/thumbnail",
+    response_class=Response,
+    summary="Get the video's thumbnail (JPEG)",
+    responses={**MEDIA_RESPONSES, 200: {"content": {"image/jpeg": {}}, "description": "The thumbnail."}},
+)
+async def get_thumbnail(job: OwnedJob, store: StoreDep) -> Response:
+    require_completed(job)
+    if not job.thumbnail_key:
+        raise NotFound("Thumbnail not found")
+    data = await store.get_bytes(job.thumbnail_key)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get(
+    "/jobs/{job_id}/metadata",
+    response_model=MetadataResponse,
+    summary="Get the video's metadata",
+    description="Duration, dimensions, frame rate and size are measured from the rendered file.",
+    responses=MEDIA_RESPONSES,
+)
+async def get_metadata(job: OwnedJob) -> MetadataResponse:
+    require_completed(job)
+    return MetadataResponse(job_id=job.id, metadata=video_metadata(job))
+
+
+_CAPTION_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
+
+
+@router.get(
+    "/jobs/{job_id}/captions",
+    response_class=PlainTextResponse,
+    summary="Get the video's captions (WebVTT or SubRip)",
+    description="Choose with `format=vtt|srt` or the `Accept` header (`text/vtt`, `application/x-subrip`); "
+    "WebVTT by default.",
+    responses={
+        **MEDIA_RESPONSES,
+        200: {"content": {"text/vtt": {}, "application/x-subrip": {}}, "description": "The captions."},
+    },
+)
+async def get_captions(
+    job: OwnedJob,
+    store: StoreDep,
+    caption_format: Annotated[Literal["vtt", "srt"] | None, Query(alias="format")] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> PlainTextResponse:
+    require_completed(job)
+    if caption_format is None:
+        caption_format = "srt" if accept and "application/x-subrip" in accept else "vtt"
+    key = job.captions_key if caption_format == "vtt" else job.srt_key
+    if not key:
+        raise NotFound(f"No {caption_format} captions for this video")
+    text = (await store.get_bytes(key)).decode("utf-8")
+    return PlainTextResponse(
+        text, media_type=_CAPTION_TYPES[caption_format], headers={"Cache-Control": "private, max-age=300"}
+    )
