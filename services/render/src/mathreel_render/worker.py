@@ -15,7 +15,7 @@ from mathreel_shared.runtime import ServiceRuntime, stage_handler
 
 
 async def register(runtime: ServiceRuntime) -> None:
-    work_root = runtime.settings.work_dir / "render"
+    work_root = (runtime.settings.work_dir / "render").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
 
     async def work(message: RenderRequested) -> None:

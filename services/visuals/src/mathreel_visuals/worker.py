@@ -11,11 +11,11 @@ from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, stage_handler
 from mathreel_shared.storyboard import Storyboard
-from mathreel_visuals.renderer import render_scene
+from mathreel_visuals.render import render_scene
 
 
 async def register(runtime: ServiceRuntime) -> None:
-    work_root = runtime.settings.work_dir / "visuals"
+    work_root = (runtime.settings.work_dir / "visuals").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
 
     async def work(message: VisualsRequested) -> None:

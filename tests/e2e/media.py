@@ -1,0 +1,59 @@
+"""Checks on produced media by decoding it, never by file size alone."""
+
+from __future__ import annotations
+
+import io
+import wave
+from dataclasses import dataclass
+
+import av
+from PIL import Image
+
+
+@dataclass(frozen=True)
+class DecodedVideo:
+    duration: float
+    width: int
+    height: int
+    fps: float
+    video_codec: str
+    audio_codec: str
+    audio_duration: float
+    frames: int
+
+
+def decode_video(data: bytes) -> DecodedVideo:
+    with av.open(io.BytesIO(data)) as container:
+        video = container.streams.video[0]
+        audio = container.streams.audio[0]
+        frames = sum(1 for _ in container.decode(video=0))
+        assert container.duration is not None
+        audio_duration = float(audio.duration * audio.time_base) if audio.duration and audio.time_base else 0.0
+        return DecodedVideo(
+            duration=container.duration / av.time_base,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            fps=float(video.average_rate or 0),
+            video_codec=video.codec_context.name,
+            audio_codec=audio.codec_context.name,
+            audio_duration=audio_duration,
+            frames=frames,
+        )
+
+
+def wav_seconds(data: bytes) -> float:
+    with wave.open(io.BytesIO(data)) as handle:
+        return handle.getnframes() / handle.getframerate()
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    image.load()
+    return image.size
+
+
+def is_faststart(data: bytes) -> bool:
+    """True when the ``moov`` box comes before ``mdat`` (playback can start before the download ends)."""
+    moov, mdat = data.find(b"moov"), data.find(b"mdat")
+    return 0 < moov < mdat

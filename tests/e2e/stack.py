@@ -1,0 +1,131 @@
+"""Run the distributed stack as real processes (gateway, orchestrator, four workers) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+
+from mathreel_shared.settings import Settings
+
+SERVICES = ("orchestrator", "script", "tts", "visuals", "render")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that reproduce ``settings`` in another process."""
+    env: dict[str, str] = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
+        elif hasattr(value, "value"):
+            value = value.value
+        env[f"MATHREEL_{name.upper()}"] = str(value)
+    return env
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+    health_url: str
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def signal(self, sig: int) -> None:
+        if self.alive():
+            self.popen.send_signal(sig)
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@dataclass
+class DistributedStack:
+    settings: Settings
+    log_dir: Path
+    base_url: str = ""
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    def start(self, *, workers: dict[str, int] | None = None) -> None:
+        port = free_port()
+        self.base_url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, **settings_env(self.settings)}
+        env["MATHREEL_PORT"] = str(port)
+        env["MATHREEL_PUBLIC_BASE_URL"] = self.base_url
+        self._spawn("gateway", [sys.executable, "-m", "mathreel_gateway.main"], env, f"{self.base_url}/ready")
+        counts = {name: 1 for name in SERVICES} | (workers or {})
+        for name in SERVICES:
+            for replica in range(counts[name]):
+                self.start_service(name, replica, env)
+        self.wait_ready()
+
+    def start_service(self, name: str, replica: int = 0, env: dict[str, str] | None = None) -> Process:
+        env = dict(env or {**os.environ, **settings_env(self.settings)})
+        health = free_port()
+        env["MATHREEL_HEALTH_PORT"] = str(health)
+        env["MATHREEL_HEALTH_HOST"] = "127.0.0.1"
+        label = name if replica == 0 else f"{name}-{replica}"
+        return self._spawn(
+            label, [sys.executable, "-m", f"mathreel_{name}.main"], env, f"http://127.0.0.1:{health}/readyz"
+        )
+
+    def _spawn(self, label: str, argv: list[str], env: dict[str, str], health_url: str) -> Process:
+        log_path = self.log_dir / f"{label}.log"
+        handle = log_path.open("ab")
+        popen = subprocess.Popen(argv, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        process = Process(label, popen, log_path, health_url)
+        self.processes[label] = process
+        return process
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = dict(self.processes)
+        while pending:
+            for label, process in list(pending.items()):
+                if not process.alive():
+                    raise RuntimeError(f"{label} exited during start-up:\n{process.log_tail()}")
+                try:
+                    if httpx.get(process.health_url, timeout=2).status_code == 200:
+                        del pending[label]
+                except httpx.HTTPError:
+                    pass
+            if time.monotonic() > deadline:
+                details = "\n\n".join(f"--- {label}\n{p.log_tail()}" for label, p in pending.items())
+                raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(pending)}\n{details}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        for process in self.processes.values():
+            try:
+                process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.popen.kill()
+                process.popen.wait()
+
+    def logs(self) -> str:
+        return "\n\n".join(f"--- {label}\n{p.log_tail(60)}" for label, p in self.processes.items())
