@@ -1,0 +1,167 @@
+"""``render_scene``: one storyboard scene and its narration timing → a silent MP4 clip."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import av
+
+from mathreel_shared.domain import QUALITY_PRESETS, Quality
+from mathreel_shared.storyboard import SceneTiming, Storyboard
+from mathreel_visuals.errors import VisualsError
+from mathreel_visuals.spec import RenderOutcome, RenderSpec
+from mathreel_visuals.validation import validate_scene
+
+POLL_SECONDS = 0.5
+_STDERR_TAIL = 4000
+
+# TeX reads these from the environment: no shell escape, and (paranoid mode) no reading or writing of files by
+# absolute path outside TEXMFOUTPUT, which is set to the render's own temporary directory.
+_SAFE_TEX_ENV = {"shell_escape": "f", "openout_any": "p", "openin_any": "p"}
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """A rendered scene clip, described by what was measured in the file, not by what was asked for."""
+
+    path: Path
+    duration: float
+    width: int
+    height: int
+    fps: float
+    layout_report: dict[str, Any]
+
+
+async def render_scene(
+    storyboard: Storyboard,
+    scene_index: int,
+    timing: SceneTiming,
+    quality: Quality,
+    out_path: Path,
+    work_dir: Path,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> RenderedClip:
+    """Render scene ``scene_index`` of ``storyboard`` to ``out_path`` as a silent MP4 timed to ``timing``.
+
+    Manim runs in a subprocess under a temporary directory inside ``work_dir`` (removed afterwards).
+    ``cancelled`` is polled about every half second; when it returns True the render is killed and
+    ``VisualsError("cancelled")`` is raised. Every other failure is a :class:`VisualsError` whose ``code`` says
+    what went wrong and whether retrying can help.
+    """
+    if not 0 <= scene_index < len(storyboard.scenes):
+        raise VisualsError("invalid_scene", f"scene index {scene_index} is out of range")
+    scene = storyboard.scenes[scene_index]
+    validate_scene(scene, timing)
+    preset = QUALITY_PRESETS[quality]
+    work_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f"scene{scene_index:03d}-", dir=work_dir))
+    try:
+        spec = RenderSpec(
+            scene=scene,
+            timing=timing,
+            width=preset.width,
+            height=preset.height,
+            fps=preset.fps,
+            media_dir=str(tmp / "media"),
+            report_path=str(tmp / "outcome.json"),
+        )
+        spec_path = tmp / "spec.json"
+        spec_path.write_text(spec.model_dump_json(), encoding="utf-8")
+        clip_tmp = tmp / "clip.mp4"
+        stderr_tail = await _run_subprocess(spec_path, clip_tmp, tmp, cancelled)
+        outcome = _read_outcome(Path(spec.report_path), stderr_tail)
+        if not outcome.ok:
+            raise VisualsError(
+                outcome.error_code or "render_failed",
+                outcome.error_message or "the render failed",
+                retryable=outcome.retryable,
+            )
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(clip_tmp, out_path)
+        return _describe(out_path, outcome.report)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _run_subprocess(spec_path: Path, clip_path: Path, tmp: Path, cancelled: Callable[[], bool] | None) -> str:
+    env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tmp), "PYTHONUNBUFFERED": "1"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "mathreel_visuals.scene_runner",
+        str(spec_path),
+        str(clip_path),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+        # Its own process group, so killing it also kills the latex and dvisvgm it started.
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    tail = bytearray()
+
+    async def drain() -> None:
+        assert proc.stderr is not None
+        while chunk := await proc.stderr.read(65536):
+            tail.extend(chunk)
+            del tail[:-_STDERR_TAIL]
+
+    reader = asyncio.create_task(drain())
+    try:
+        while True:
+            try:
+                await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=POLL_SECONDS)
+                break
+            except TimeoutError:
+                if cancelled is not None and cancelled():
+                    _kill(proc)
+                    await proc.wait()
+                    raise VisualsError("cancelled", "the render was cancelled") from None
+    except BaseException:
+        # Also on task cancellation: never leave a render running behind us.
+        if proc.returncode is None:
+            _kill(proc)
+            await proc.wait()
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(reader, timeout=5)
+    return tail.decode("utf-8", errors="replace")
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _read_outcome(path: Path, stderr_tail: str) -> RenderOutcome:
+    try:
+        return RenderOutcome.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        # The process died before writing its outcome (killed, out of memory): say what it printed last.
+        lines = [line for line in stderr_tail.splitlines() if line.strip()]
+        reason = lines[-1].strip() if lines else "the render process exited without a result"
+        return RenderOutcome(ok=False, error_code="render_failed", error_message=reason[:400], retryable=True)
+
+
+def _describe(path: Path, report: dict[str, Any]) -> RenderedClip:
+    """Measure the file: the worker must report what was rendered, not what was requested."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        # The nominal rate: the container's average rate is skewed by its time-base rounding.
+        fps = float(stream.guessed_rate or stream.average_rate or 0)
+        frames = stream.frames or sum(1 for packet in container.demux(stream) if packet.size)
+        duration = frames / fps if fps else float(container.duration or 0) / 1_000_000
+        return RenderedClip(path, duration, stream.width, stream.height, fps, report)

@@ -1,0 +1,956 @@
+"""The Manim scene that plays one storyboard scene, beat by beat, in step with its narration.
+
+Each beat goes through the same pipeline: build the mobjects its actions create or change (off screen), let the
+layout engine place them and fix what collides, check the result on the real mobjects' bounding boxes, and only
+then animate, starting on the beat's first frame. Imported only inside the render subprocess.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arc,
+    Arrow,
+    Axes,
+    Brace,
+    Circle,
+    Circumscribe,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    GrowFromCenter,
+    Indicate,
+    LaggedStart,
+    Line,
+    MathTex,
+    Matrix,
+    Mobject,
+    MobjectTable,
+    NumberLine,
+    Polygon,
+    ReplacementTransform,
+    Scene,
+    SingleStringMathTex,
+    Text,
+    Transform,
+    TransformMatchingTex,
+    VGroup,
+    VMobject,
+    Write,
+)
+from manim.animation.animation import Animation
+
+from mathreel_shared import storyboard as sb
+from mathreel_visuals import style
+from mathreel_visuals.expressions import compile_expression
+from mathreel_visuals.layout import (
+    TEX_CAP_PER_POINT,
+    TEXT_CAP_PER_POINT,
+    Box,
+    Fix,
+    Kind,
+    Layout,
+    LayoutItem,
+    LayoutUnfixable,
+    Region,
+    cap_height_px,
+    check_boxes,
+    describe,
+)
+from mathreel_visuals.safe_latex import check_latex
+from mathreel_visuals.spec import RenderSpec
+from mathreel_visuals.timing import DEFAULT_RUN_TIMES, plan_slots, plan_steps, total_frames
+
+Point = np.ndarray[Any, np.dtype[np.float64]]
+GEOMETRY_OPS = frozenset({"point", "segment", "polygon", "circle", "angle"})
+_LABEL_GAP = 0.3
+_FIGURE_MARGIN = 0.45  # room around a figure for vertex labels, in scene units
+_AUTO_FIGURE = (6.4, 4.8)  # figure size when the storyboard names no region
+_AUTO_AXES = (7.0, 4.4)
+
+
+@dataclass
+class Step:
+    """One animation step of a beat, built after layout so it animates to the final positions."""
+
+    op: str
+    build: Callable[[], list[Animation]]
+
+    @property
+    def run_time(self) -> float:
+        return DEFAULT_RUN_TIMES.get(self.op, 1.0)
+
+
+@dataclass
+class Plane:
+    """Maps storyboard geometry coordinates into the scene; follows its layout item when that moves."""
+
+    item_id: str
+    math_center: tuple[float, float]
+    base_scale: float
+    layout: Layout
+
+    @property
+    def scale(self) -> float:
+        return self.base_scale * self.layout.items[self.item_id].scale
+
+    def to_scene(self, p: tuple[float, float]) -> Point:
+        cx, cy = self.layout.items[self.item_id].box.center
+        return np.array(
+            [cx + (p[0] - self.math_center[0]) * self.scale, cy + (p[1] - self.math_center[1]) * self.scale, 0.0]
+        )
+
+
+@dataclass
+class Entry:
+    """An object on screen: its mobject and the layout items that stand for it."""
+
+    op: str
+    mob: Mobject
+    layout_ids: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def color_of(name: str | None, op: str) -> str:
+    return style.PALETTE[name] if name else style.DEFAULT_COLORS.get(op, style.TEXT_COLOR)
+
+
+def glyph_px(mob: Mobject) -> float | None:
+    """Smallest cap height at 480p among the texts and formulas inside ``mob``, or None if it has none."""
+    sizes: list[float] = []
+    for part in mob.get_family():
+        if isinstance(part, Text) and part.initial_height > 0 and part.height > 0:
+            sizes.append(cap_height_px(part.font_size, TEXT_CAP_PER_POINT))
+        elif isinstance(part, SingleStringMathTex) and part.initial_height > 0 and part.height > 0:
+            sizes.append(cap_height_px(part.font_size, TEX_CAP_PER_POINT))
+    return float(min(sizes)) if sizes else None
+
+
+def box_of(mob: Mobject) -> Box:
+    if not mob.has_points() and not mob.get_family()[1:]:
+        c = mob.get_center()
+        return Box(float(c[0]), float(c[1]), float(c[0]), float(c[1]))
+    return Box(float(mob.get_left()[0]), float(mob.get_bottom()[1]), float(mob.get_right()[0]), float(mob.get_top()[1]))
+
+
+def math_label(src: str, color: str, font_size: float = style.LABEL_SIZE) -> MathTex:
+    return MathTex(check_latex(src), font_size=font_size, color=color)
+
+
+def cell(src: str, font_size: float) -> VMobject:
+    """A table cell: plain text unless it is wholly ``$...$``, which is set as a formula."""
+    if len(src) > 2 and src.startswith("$") and src.endswith("$"):
+        return MathTex(check_latex(src[1:-1]), font_size=font_size * 1.35, color=style.TEXT_COLOR)
+    return Text(src or " ", font=style.FONT, font_size=font_size, color=style.TEXT_COLOR)
+
+
+class StoryboardScene(Scene):  # type: ignore[misc]
+    """Plays ``spec.scene`` so that beat i starts on the frame of ``spec.timing.beats[i].start``."""
+
+    def __init__(self, spec: RenderSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.fps = spec.fps
+        self.layout = Layout(frame_width=8.0 * spec.width / spec.height)
+        self.entries: dict[str, Entry] = {}
+        self.mobs: dict[str, Mobject] = {}  # layout id → mobject (final state of the beat while preparing)
+        self.functions: dict[str, tuple[Callable[[float], float], str]] = {}
+        self.planes: list[Plane | None] = []
+        self.plane: Plane | None = None
+        self.segment = 0
+        self.report: dict[str, Any] = {"beats": [], "warnings": []}
+        self._segment_geometry = self._scan_geometry()
+
+    # --- timing ---------------------------------------------------------------------------------------------
+    def frames_done(self) -> int:
+        return round(self.renderer.time * self.fps)
+
+    def wait_until_frame(self, frame: int) -> None:
+        missing = frame - self.frames_done()
+        if missing > 0:
+            self.wait((missing + 0.5) / self.fps)
+
+    def play_frames(self, animations: Sequence[Animation], frames: int) -> None:
+        run_time = 1 / self.fps if frames <= 1 else (frames - 0.5) / self.fps
+        self.play(*animations, run_time=run_time)
+
+    def apply_instantly(self, animations: Sequence[Animation]) -> None:
+        """Jump to the animations' end states without writing frames, as Manim does for skipped animations."""
+        for anim in animations:
+            anim._setup_scene(self)
+            anim.begin()
+            anim.finish()
+            anim.clean_up_from_scene(self)
+
+    def construct(self) -> None:
+        timing, scene = self.spec.timing, self.spec.scene
+        slots = plan_slots(timing, self.fps)
+        total = total_frames(timing, self.fps)
+        for slot, beat in zip(slots, scene.beats, strict=True):
+            steps, beat_report = self.prepare_beat(slot.index, beat)
+            self.wait_until_frame(slot.start_frame)
+            beat_report["planned_start"] = round(timing.beats[slot.index].start, 4)
+            beat_report["actual_start"] = round(self.frames_done() / self.fps, 4)
+            available = slot.end_frame - self.frames_done()
+            plan = plan_steps(available, [s.run_time for s in steps], self.fps)
+            beat_report["steps"] = [s.op for s in steps]
+            beat_report["step_mode"] = plan.mode
+            if plan.mode == "instant":
+                self.apply_instantly([a for s in steps for a in s.build()])
+            elif plan.mode == "together":
+                anims = [a for s in steps for a in s.build()]
+                if anims:
+                    self.play_frames(anims, plan.frames[0])
+            else:
+                for step, frames in zip(steps, plan.frames, strict=True):
+                    anims = step.build()
+                    if anims:
+                        self.play_frames(anims, frames)
+                    else:
+                        self.wait_until_frame(self.frames_done() + frames)
+            beat_report["animation_end"] = round(self.frames_done() / self.fps, 4)
+            self.report["beats"].append(beat_report)
+        self.wait_until_frame(total)
+        self.report["frames"] = self.frames_done()
+        self.report["duration"] = round(self.frames_done() / self.fps, 4)
+        self.report["planned_duration"] = timing.duration
+
+    # --- the per-beat pipeline ----------------------------------------------------------------------------------
+    def prepare_beat(self, index: int, beat: sb.Beat) -> tuple[list[Step], dict[str, Any]]:
+        """Build every object of the beat, lay them out, prove the layout, and return the animation steps."""
+        self.fresh: set[str] = set()  # layout ids whose mobject is not on screen yet (new or replacing one)
+        self.copies: dict[str, tuple[Mobject, Mobject]] = {}  # on-screen mobject → copy holding its end state
+        self.claimed: set[str] = set()  # copies animated by a move step rather than by the make-room step
+        self.on_screen_before = dict(self.mobs)
+        self.fixes: list[Fix] = []
+        self.pending_place: list[str] = []
+        self.removed: set[str] = set()  # layout ids faded by remove/clear steps, not by the layout
+        created: list[str] = []
+        steps: list[Step] = []
+        referenced = {ref for a in beat.actions for ref in sb._references(a)}
+        for action in beat.actions:
+            count = len(created)
+            steps.extend(self.build_action(action, created))
+            before = self.layout.snapshot()  # new objects stand where they were built, until settled
+            protected = {
+                lid for oid in [*created, *referenced] if oid in self.entries for lid in self.entries[oid].layout_ids
+            }
+            new_ids = [lid for oid in created[count:] for lid in self.entries[oid].layout_ids]
+            self.fixes.extend(self.layout.settle([*new_ids, *self.pending_place], protected))
+            self.pending_place.clear()
+            self.follow_layout(before)
+        make_room = self.make_room_step()
+        if make_room is not None:
+            steps.insert(0, make_room)
+        measured = self.measured_items()
+        issues = check_boxes(measured, self.layout.safe, self.layout.root)
+        if issues:
+            raise LayoutUnfixable("; ".join(i.detail for i in issues))
+        report = {
+            "beat": index,
+            "checks": {"objects": len(measured), "rules": ["in_safe_area", "no_overlap", "readable"], "passed": True},
+            "fixes": [{"action": f.action, "id": f.id, "detail": f.detail} for f in self.fixes],
+            "objects": describe(measured),
+        }
+        for lid, (mob, _) in self.copies.items():
+            if lid in self.mobs:
+                self.mobs[lid] = mob  # the on-screen mobject ends the beat in the copy's state
+        return steps, report
+
+    def pending_mob(self, lid: str) -> Mobject:
+        """The mobject holding ``lid``'s end-of-beat state; an on-screen one is copied the first time it changes."""
+        if lid in self.fresh:
+            return self.mobs[lid]
+        if lid in self.copies:
+            return self.copies[lid][1]
+        mob = self.mobs[lid]
+        copy = mob.copy()
+        self.copies[lid] = (mob, copy)
+        self.mobs[lid] = copy
+        return copy
+
+    def follow_layout(self, before: dict[str, tuple[float, Box]]) -> None:
+        """Give every mobject the scale and position the layout chose for it since ``before``."""
+        for lid, item in self.layout.items.items():
+            if lid not in before or lid not in self.mobs:
+                continue
+            old_scale, old_box = before[lid]
+            factor = item.scale / old_scale
+            if math.isclose(factor, 1.0, rel_tol=1e-9) and item.box.center == old_box.center:
+                continue
+            mob = self.pending_mob(lid)
+            mob.scale(factor)
+            mob.move_to(np.array([*item.box.center, 0.0]))
+        for lid in [lid for lid in self.mobs if lid not in self.layout.items]:
+            del self.mobs[lid]  # faded by the layout or removed
+        for oid in [o for o, e in self.entries.items() if not any(i in self.layout.items for i in e.layout_ids)]:
+            del self.entries[oid]
+
+    def make_room_step(self) -> Step | None:
+        """Animate objects already on screen that the layout moved, and fade the ones it let go."""
+        moves = [(m, c) for lid, (m, c) in self.copies.items() if lid not in self.claimed and lid in self.layout.items]
+        faded = [
+            m for lid, m in self.on_screen_before.items() if lid not in self.layout.items and lid not in self.removed
+        ]
+        if not moves and not faded:
+            return None
+        return Step("make_room", lambda: [*(Transform(m, c) for m, c in moves), *(FadeOut(m) for m in faded)])
+
+    def measured_items(self) -> list[LayoutItem]:
+        """The layout items with boxes and glyph sizes measured again from the mobjects themselves."""
+        out = []
+        for lid, item in self.layout.items.items():
+            mob = self.mobs.get(lid)
+            if mob is None:  # virtual items (a figure's frame) have no mobject of their own
+                out.append(item)
+                continue
+            out.append(
+                LayoutItem(
+                    id=item.id,
+                    kind=item.kind,
+                    box=box_of(mob),
+                    glyph_px=glyph_px(mob),
+                    anchor=item.anchor,
+                    ignores=item.ignores,
+                    order=item.order,
+                )
+            )
+        return out
+
+    def is_shown(self, mob: Mobject) -> bool:
+        return any(mob is m or mob in m.get_family() for m in self.mobjects)
+
+    # --- registering objects ---------------------------------------------------------------------------------
+    def register(self, oid: str, op: str, mob: Mobject, items: list[tuple[LayoutItem, Mobject | None]]) -> Entry:
+        entry = Entry(op, mob, [it.id for it, _ in items])
+        for item, part in items:
+            self.layout.add(item)
+            if part is not None:
+                self.mobs[item.id] = part
+                self.fresh.add(item.id)
+        self.entries[oid] = entry
+        return entry
+
+    def text_item(self, oid: str, mob: Mobject, region: Region | None, kind: Kind = Kind.TEXT) -> LayoutItem:
+        return LayoutItem(id=oid, kind=kind, box=box_of(mob), glyph_px=glyph_px(mob), region=region)
+
+    def max_width(self, region: Region | None) -> float:
+        if region is None:
+            return self.layout.safe.width * 0.9
+        return self.layout.region_box(region).width
+
+    def wrapped_text(self, oid: str, text: str, font_size: float, color: str, max_width: float) -> Text:
+        """A Text no wider than ``max_width``, re-wrapped onto more lines when it would be (the reflow fix)."""
+        mob = Text(text, font=style.FONT, font_size=font_size, color=color)
+        if mob.width <= max_width:
+            return mob
+        longest = max(len(line) for line in text.splitlines() or [text])
+        chars = max(10, int(longest * max_width / mob.width))
+        for _ in range(5):
+            wrapped = "\n".join(textwrap.fill(line, chars) for line in text.splitlines())
+            mob = Text(wrapped, font=style.FONT, font_size=font_size, color=color)
+            if mob.width <= max_width or chars <= 10:
+                break
+            chars = max(10, int(chars * 0.85))
+        self.fixes.append(Fix("reflow", oid, f"re-wrapped at {chars} characters to fit {max_width:.1f} units"))
+        return mob
+
+    # --- actions ---------------------------------------------------------------------------------------------
+    def build_action(self, action: sb.Action, created: list[str]) -> list[Step]:
+        handler = getattr(self, f"do_{action.op}")
+        steps: list[Step] = handler(action, created)
+        return steps
+
+    def do_title(self, a: sb.ShowTitle, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "title")
+        width = self.max_width(a.region)
+        title = self.wrapped_text(a.id, a.text, style.TITLE_SIZE, color, width)
+        parts: list[VMobject] = [title]
+        if a.subtitle:
+            parts.append(self.wrapped_text(a.id, a.subtitle, style.SUBTITLE_SIZE, style.MUTED_COLOR, width))
+        mob = VGroup(*parts).arrange(DOWN, buff=0.22)
+        self.register(a.id, "title", mob, [(self.text_item(a.id, mob, a.region or "top"), mob)])
+        created.append(a.id)
+        return [Step("title", lambda: [Write(title), *(FadeIn(p, shift=0.1 * UP) for p in parts[1:])])]
+
+    def do_text(self, a: sb.ShowText, created: list[str]) -> list[Step]:
+        mob = self.wrapped_text(a.id, a.text, style.TEXT_SIZE, color_of(a.color, "text"), self.max_width(a.region))
+        self.register(a.id, "text", mob, [(self.text_item(a.id, mob, a.region), mob)])
+        created.append(a.id)
+        return [Step("text", lambda: [FadeIn(mob, shift=0.15 * UP)])]
+
+    def do_bullets(self, a: sb.ShowBullets, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "bullets")
+        width = self.max_width(a.region) - 0.5
+        rows = []
+        for item in a.items:
+            dot = Text("•", font=style.FONT, font_size=style.BULLET_SIZE, color=style.ACCENT_COLOR)
+            body = self.wrapped_text(a.id, item, style.BULLET_SIZE, color, width)
+            row = VGroup(dot, body).arrange(RIGHT, buff=0.22, aligned_edge=UP)
+            rows.append(row)
+        mob = VGroup(*rows).arrange(DOWN, buff=0.28, aligned_edge=LEFT)
+        self.register(a.id, "bullets", mob, [(self.text_item(a.id, mob, a.region), mob)])
+        created.append(a.id)
+        return [Step("bullets", lambda: [LaggedStart(*(FadeIn(r, shift=0.15 * RIGHT) for r in rows), lag_ratio=0.4)])]
+
+    def do_equation(self, a: sb.ShowEquation, created: list[str]) -> list[Step]:
+        mob = MathTex(check_latex(a.latex), font_size=style.EQUATION_SIZE, color=color_of(a.color, "equation"))
+        self.register(a.id, "equation", mob, [(self.text_item(a.id, mob, a.region), mob)])
+        created.append(a.id)
+        return [Step("equation", lambda: [Write(mob)])]
+
+    def do_transform(self, a: sb.TransformEquation, _: list[str]) -> list[Step]:
+        entry = self.entries[a.target]
+        old = entry.mob
+        latex = check_latex(a.latex)
+        highlights = [check_latex(h) for h in a.highlight]
+        color = old.get_color()
+        try:
+            new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color, substrings_to_isolate=highlights)
+            for h in highlights:
+                new.set_color_by_tex(h, style.HIGHLIGHT_COLOR)
+        except Exception:
+            # A highlight that splits the formula where LaTeX cannot be split: show it whole, unhighlighted.
+            self.report["warnings"].append(f"transform of '{a.target}': highlights could not be isolated")
+            new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color)
+        scale = self.layout.items[a.target].scale
+        new.scale(scale)
+        new.move_to(old.get_center())
+        item = self.layout.items[a.target]
+        item.box = box_of(new)
+        item.glyph_px = glyph_px(new)
+        self.copies.pop(a.target, None)
+        self.mobs[a.target] = new
+        self.fresh.add(a.target)
+        entry.mob = new
+
+        def build() -> list[Animation]:
+            try:
+                anim: Animation = TransformMatchingTex(old, new)
+            except Exception:
+                anim = ReplacementTransform(old, new)
+            return [anim]
+
+        return [Step("transform", build)]
+
+    # --- geometry --------------------------------------------------------------------------------------------
+    def _scan_geometry(self) -> list[tuple[list[tuple[float, float]], Region | None]]:
+        """Per stretch of the scene between clears: every geometry coordinate, and the first region named."""
+        segments: list[tuple[list[tuple[float, float]], Region | None]] = [([], None)]
+        for beat in self.spec.scene.beats:
+            for action in beat.actions:
+                if isinstance(action, sb.ClearScreen):
+                    segments.append(([], None))
+                    continue
+                points, region = segments[-1]
+                before = len(points)
+                if isinstance(action, sb.ShowPoint):
+                    points.append(action.at)
+                elif isinstance(action, sb.ShowSegment):
+                    points += [action.start, action.end]
+                elif isinstance(action, sb.ShowPolygon):
+                    points += action.vertices
+                elif isinstance(action, sb.ShowCircle):
+                    (x, y), r = action.center, action.radius
+                    points += [(x - r, y - r), (x + r, y + r)]
+                elif isinstance(action, sb.ShowAngle):
+                    points += [action.vertex]
+                elif isinstance(action, sb.ShowArrow):
+                    points += [p for p in (action.start, action.end) if p is not None]
+                if len(points) > before and region is None and getattr(action, "region", None):
+                    segments[-1] = (points, action.region)  # type: ignore[union-attr]
+        return segments
+
+    def ensure_plane(self, created: list[str]) -> Plane:
+        if self.plane is not None and self.plane.item_id in self.layout.items:
+            return self.plane
+        points, region = self._segment_geometry[min(self.segment, len(self._segment_geometry) - 1)]
+        xs = [p[0] for p in points] or [0.0]
+        ys = [p[1] for p in points] or [0.0]
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
+        pad = 0.05 * span
+        mw, mh = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
+        if region is not None:
+            rb = self.layout.region_box(region)
+            tw, th = rb.width - 2 * _FIGURE_MARGIN, rb.height - 2 * _FIGURE_MARGIN
+        else:
+            tw, th = _AUTO_FIGURE
+        base = min(tw / max(mw, 1e-6), th / max(mh, 1e-6))
+        math_center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+        item_id = f"_figure{self.segment}"
+        w, h = mw * base + 2 * _FIGURE_MARGIN, mh * base + 2 * _FIGURE_MARGIN
+        item = LayoutItem(id=item_id, kind=Kind.BLOCK, box=Box.around(0, 0, w, h), region=region)
+        self.layout.add(item)
+        self.entries[item_id] = Entry("figure", VGroup(), [item_id])
+        created.append(item_id)
+        self.plane = Plane(item_id, math_center, base, self.layout)
+        return self.plane
+
+    def _member(self, a: sb._Creates, op: str, mob: Mobject, created: list[str], plane: Plane) -> None:
+        item = LayoutItem(
+            id=a.id, kind=Kind.MEMBER, box=box_of(mob), glyph_px=glyph_px(mob), anchor=plane.item_id, movable=False
+        )
+        self.register(a.id, op, mob, [(item, mob)])
+        created.append(a.id)
+
+    def _outward(self, plane: Plane, p: tuple[float, float], center: tuple[float, float]) -> Point:
+        d = np.array([p[0] - center[0], p[1] - center[1], 0.0])
+        n = float(np.linalg.norm(d))
+        return d / n if n > 1e-9 else np.array([0.7071, 0.7071, 0.0])
+
+    def do_point(self, a: sb.ShowPoint, created: list[str]) -> list[Step]:
+        plane = self.ensure_plane(created)
+        color = color_of(a.color, "point")
+        pos = plane.to_scene(a.at)
+        dot = Dot(pos, radius=0.08, color=color)
+        parts: list[VMobject] = [dot]
+        if a.label:
+            direction = self._outward(plane, a.at, plane.math_center)
+            parts.append(math_label(a.label, color).next_to(dot, direction, buff=0.12))
+        mob = VGroup(*parts)
+        self._member(a, "point", mob, created, plane)
+        return [Step("point", lambda: [GrowFromCenter(mob)])]
+
+    def do_segment(self, a: sb.ShowSegment, created: list[str]) -> list[Step]:
+        plane = self.ensure_plane(created)
+        color = color_of(a.color, "segment")
+        line = Line(plane.to_scene(a.start), plane.to_scene(a.end), color=color, stroke_width=style.STROKE_WIDTH)
+        parts: list[VMobject] = [line]
+        if a.label:
+            direction = line.copy().rotate(math.pi / 2).get_unit_vector()
+            parts.append(math_label(a.label, color).move_to(line.get_center() + direction * _LABEL_GAP * 1.2))
+        mob = VGroup(*parts)
+        self._member(a, "segment", mob, created, plane)
+        return [Step("segment", lambda: [Create(line), *(FadeIn(p) for p in parts[1:])])]
+
+    def do_polygon(self, a: sb.ShowPolygon, created: list[str]) -> list[Step]:
+        plane = self.ensure_plane(created)
+        color = color_of(a.color, "polygon")
+        corners = [plane.to_scene(v) for v in a.vertices]
+        shape = Polygon(*corners, color=color, stroke_width=style.STROKE_WIDTH, fill_opacity=a.fill_opacity)
+        centroid = (sum(v[0] for v in a.vertices) / len(a.vertices), sum(v[1] for v in a.vertices) / len(a.vertices))
+        labels = []
+        for vertex, corner, text in zip(a.vertices, corners, a.labels, strict=False):
+            if text:
+                direction = self._outward(plane, vertex, centroid)
+                labels.append(math_label(text, style.TEXT_COLOR).move_to(corner + direction * _LABEL_GAP * 1.1))
+        mob = VGroup(shape, *labels)
+        self._member(a, "polygon", mob, created, plane)
+        return [Step("polygon", lambda: [Create(shape), *(FadeIn(lab) for lab in labels)])]
+
+    def do_circle(self, a: sb.ShowCircle, created: list[str]) -> list[Step]:
+        plane = self.ensure_plane(created)
+        color = color_of(a.color, "circle")
+        center = plane.to_scene(a.center)
+        circle = Circle(radius=a.radius * plane.scale, color=color, stroke_width=style.STROKE_WIDTH)
+        circle.set_fill(color, opacity=a.fill_opacity).move_to(center)
+        parts: list[VMobject] = [circle]
+        if a.show_radius:
+            edge = plane.to_scene((a.center[0] + a.radius, a.center[1]))
+            radius = Line(center, edge, color=style.TEXT_COLOR, stroke_width=3)
+            parts += [radius, Dot(center, radius=0.06, color=style.TEXT_COLOR)]
+            parts.append(math_label("r", style.TEXT_COLOR).next_to(radius, UP, buff=0.1))
+        mob = VGroup(*parts)
+        self._member(a, "circle", mob, created, plane)
+        return [Step("circle", lambda: [Create(circle), *(FadeIn(p) for p in parts[1:])])]
+
+    def do_angle(self, a: sb.ShowAngle, created: list[str]) -> list[Step]:
+        plane = self.ensure_plane(created)
+        color = color_of(a.color, "angle")
+        v = plane.to_scene(a.vertex)
+        ua = plane.to_scene(a.a) - v
+        ub = plane.to_scene(a.b) - v
+        if np.linalg.norm(ua) < 1e-9 or np.linalg.norm(ub) < 1e-9:
+            raise ValueError("angle: a ray has zero length")
+        ua, ub = ua / np.linalg.norm(ua), ub / np.linalg.norm(ub)
+        start = math.atan2(ua[1], ua[0])
+        sweep = math.atan2(ua[0] * ub[1] - ua[1] * ub[0], float(np.dot(ua, ub)))  # signed, smaller angle
+        mark: VMobject
+        if a.right:
+            r = 0.32
+            mark = VMobject(color=color, stroke_width=3)
+            mark.set_points_as_corners([v + r * ua, v + r * (ua + ub), v + r * ub])
+        else:
+            r = 0.5
+            mark = Arc(radius=r, start_angle=start, angle=sweep, arc_center=v, color=color, stroke_width=3)
+        parts: list[VMobject] = [mark]
+        if a.label:
+            bisector = ua + ub
+            norm = float(np.linalg.norm(bisector))
+            bisector = bisector / norm if norm > 1e-9 else np.array([-ua[1], ua[0], 0.0])
+            parts.append(math_label(a.label, color, style.LABEL_SIZE * 0.9).move_to(v + bisector * (r + 0.32)))
+        mob = VGroup(*parts)
+        self._member(a, "angle", mob, created, plane)
+        return [Step("angle", lambda: [Create(mark), *(FadeIn(p) for p in parts[1:])])]
+
+    # --- graphs ------------------------------------------------------------------------------------------------
+    def do_axes(self, a: sb.ShowAxes, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "axes")
+        if a.region is not None:
+            rb = self.layout.region_box(a.region)
+            x_len, y_len = rb.width - 0.8, rb.height - 0.7
+        else:
+            x_len, y_len = _AUTO_AXES
+        x_len, y_len = max(x_len, 2.0), max(y_len, 1.5)
+        axes = Axes(
+            x_range=list(a.x_range),
+            y_range=list(a.y_range),
+            x_length=x_len,
+            y_length=y_len,
+            tips=False,
+            axis_config={"color": color, "stroke_width": 2.5, "include_ticks": True, "font_size": 28},
+        )
+        for axis, rng in ((axes.x_axis, a.x_range), (axes.y_axis, a.y_range)):
+            axis.add_numbers(self._tick_values(rng), font_size=28, color=style.MUTED_COLOR)
+        labels = axes.get_axis_labels(math_label(a.x_label, style.TEXT_COLOR), math_label(a.y_label, style.TEXT_COLOR))
+        mob = VGroup(axes, labels)
+        item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
+        entry = self.register(a.id, "axes", mob, [(item, mob)])
+        entry.extra["axes"] = axes
+        created.append(a.id)
+        return [Step("axes", lambda: [Create(axes), FadeIn(labels)])]
+
+    @staticmethod
+    def _tick_values(rng: tuple[float, float, float]) -> list[float]:
+        lo, hi, step = rng
+        if step <= 0 or hi <= lo:
+            return []
+        count = int((hi - lo) / step) + 1
+        stride = max(1, math.ceil(count / 8))  # at most about eight numbers per axis stay legible
+        values = [lo + i * step for i in range(0, count, stride)]
+        return [round(v, 6) for v in values if abs(v) > 1e-9]
+
+    def _axes_of(self, oid: str) -> Axes:
+        axes: Axes = self.entries[oid].extra["axes"]
+        return axes
+
+    def _curve_points(
+        self, axes: Axes, f: Callable[[float], float], x0: float, x1: float, samples: int = 240
+    ) -> list[list[Point]]:
+        """Runs of on-screen points of y=f(x): undefined values and values off the axes break the curve."""
+        y_lo, y_hi = axes.y_range[0], axes.y_range[1]
+        runs: list[list[Point]] = [[]]
+        for x in np.linspace(x0, x1, samples):
+            y = f(float(x))
+            if math.isfinite(y) and y_lo <= y <= y_hi:
+                runs[-1].append(axes.c2p(x, y))
+            elif runs[-1]:
+                runs.append([])
+        return [r for r in runs if len(r) >= 2]
+
+    def do_plot(self, a: sb.PlotFunction, created: list[str]) -> list[Step]:
+        axes = self._axes_of(a.axes)
+        f = compile_expression(a.expression)
+        x0, x1 = a.x_range if a.x_range else (axes.x_range[0], axes.x_range[1])
+        color = color_of(a.color, "plot")
+        curves = []
+        for run in self._curve_points(axes, f, x0, x1):
+            curve = VMobject(color=color, stroke_width=style.STROKE_WIDTH)
+            curve.set_points_as_corners(run)
+            curves.append(curve)
+        graph = VGroup(*curves)
+        parts: list[VMobject] = [graph]
+        if a.label and curves:
+            end = curves[-1].get_end()
+            label = math_label(a.label, color, style.LABEL_SIZE * 0.9)
+            label.next_to(end, UP + LEFT if end[0] > axes.get_center()[0] else UP + RIGHT, buff=0.1)
+            parts.append(label)
+        if not curves:
+            self.report["warnings"].append(f"plot '{a.id}': {a.expression!r} is not visible on these axes")
+        mob = VGroup(*parts)
+        item = LayoutItem(
+            id=a.id, kind=Kind.MEMBER, box=box_of(mob), glyph_px=glyph_px(mob), anchor=a.axes, movable=False
+        )
+        self.register(a.id, "plot", mob, [(item, mob)])
+        self.functions[a.id] = (f, a.axes)
+        created.append(a.id)
+        return [Step("plot", lambda: [Create(graph), *(FadeIn(p) for p in parts[1:])])]
+
+    def do_area(self, a: sb.ShadeArea, created: list[str]) -> list[Step]:
+        f, axes_id = self.functions[a.graph]
+        axes = self._axes_of(axes_id)
+        y_lo, y_hi = axes.y_range[0], axes.y_range[1]
+        base = min(max(0.0, y_lo), y_hi)
+        xs = np.linspace(a.x_range[0], a.x_range[1], 160)
+        top = []
+        for x in xs:
+            y = f(float(x))
+            top.append(axes.c2p(x, min(max(y, y_lo), y_hi) if math.isfinite(y) else base))
+        outline = [*top, axes.c2p(xs[-1], base), axes.c2p(xs[0], base)]
+        color = color_of(a.color, "area")
+        region = Polygon(*outline, stroke_width=0, fill_color=color, fill_opacity=0.35)
+        item = LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(region), anchor=axes_id, movable=False)
+        self.register(a.id, "area", region, [(item, region)])
+        created.append(a.id)
+        return [Step("area", lambda: [FadeIn(region)])]
+
+    def do_tangent(self, a: sb.ShowTangent, created: list[str]) -> list[Step]:
+        f, axes_id = self.functions[a.graph]
+        axes = self._axes_of(axes_id)
+        h = 1e-4
+        y0, slope = f(a.x), (f(a.x + h) - f(a.x - h)) / (2 * h)
+        color = color_of(a.color, "tangent")
+        mob: Mobject
+        if not (math.isfinite(y0) and math.isfinite(slope)):
+            self.report["warnings"].append(f"tangent '{a.id}': the graph has no tangent at x={a.x}")
+            mob = VGroup()
+        else:
+            ends = self._clip_line(axes, a.x, y0, slope)
+            mob = VGroup(
+                Line(axes.c2p(*ends[0]), axes.c2p(*ends[1]), color=color, stroke_width=3),
+                Dot(axes.c2p(a.x, y0), radius=0.07, color=color),
+            )
+        item = LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(mob), anchor=axes_id, movable=False)
+        self.register(a.id, "tangent", mob, [(item, mob)])
+        created.append(a.id)
+        return [Step("tangent", lambda: [Create(mob)] if mob.submobjects else [])]
+
+    @staticmethod
+    def _clip_line(axes: Axes, x0: float, y0: float, slope: float) -> list[tuple[float, float]]:
+        """The tangent line's ends, cut to the axes' box so it never leaves the graph."""
+        xl, xh = axes.x_range[0], axes.x_range[1]
+        yl, yh = axes.y_range[0], axes.y_range[1]
+        span = (xh - xl) * 0.35
+        lo, hi = max(xl, x0 - span), min(xh, x0 + span)
+        if slope != 0:
+            t1, t2 = sorted(((yl - y0) / slope + x0, (yh - y0) / slope + x0))
+            lo, hi = max(lo, t1), min(hi, t2)
+        return [(lo, y0 + slope * (lo - x0)), (hi, y0 + slope * (hi - x0))]
+
+    def do_number_line(self, a: sb.ShowNumberLine, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "number_line")
+        length = self.max_width(a.region) * 0.85 if a.region else self.layout.safe.width * 0.75
+        line = NumberLine(x_range=list(a.x_range), length=length, color=color, include_numbers=False, stroke_width=2.5)
+        line.add_numbers(
+            [*self._tick_values(a.x_range), 0.0] if a.x_range[0] <= 0 <= a.x_range[1] else self._tick_values(a.x_range),
+            font_size=28,
+            color=style.MUTED_COLOR,
+        )
+        marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
+        mob = VGroup(line, marks)
+        self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        created.append(a.id)
+        return [
+            Step(
+                "number_line", lambda: [Create(line), *([LaggedStart(*map(GrowFromCenter, marks))] if a.marks else [])]
+            )
+        ]
+
+    # --- tables ----------------------------------------------------------------------------------------------
+    def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "matrix")
+        rows = [[check_latex(c) if c.strip() else r"\," for c in row] for row in a.rows]
+        mob = Matrix(rows, element_to_mobject=lambda s: MathTex(s, font_size=style.MATRIX_SIZE, color=color))
+        mob.get_brackets().set_color(color)
+        self.register(a.id, "matrix", mob, [(self.text_item(a.id, mob, a.region), mob)])
+        created.append(a.id)
+        return [Step("matrix", lambda: [Create(mob.get_brackets()), FadeIn(mob.get_entries())])]
+
+    def do_table(self, a: sb.ShowTable, created: list[str]) -> list[Step]:
+        header = [cell(h, style.TABLE_SIZE).set_color(color_of(a.color, "table")) for h in a.header]
+        body = [[cell(c, style.TABLE_SIZE) for c in row] for row in a.rows]
+        mob = MobjectTable(
+            body,
+            col_labels=header,
+            include_outer_lines=True,
+            v_buff=0.3,
+            h_buff=0.6,
+            line_config={"stroke_width": 1.5, "color": style.MUTED_COLOR},
+        )
+        self.register(a.id, "table", mob, [(self.text_item(a.id, mob, a.region), mob)])
+        created.append(a.id)
+        return [Step("table", lambda: [FadeIn(mob)])]
+
+    # --- annotations -------------------------------------------------------------------------------------------
+    def _edge_point(self, oid: str, toward: Point) -> Point:
+        """Where the segment from the object's centre toward ``toward`` leaves its box, plus a small gap."""
+        box = box_of(self.mobs.get(oid) or self.entries[oid].mob)
+        c = np.array([*box.center, 0.0])
+        d = toward - c
+        if np.linalg.norm(d) < 1e-9:
+            return c
+        tx = (box.width / 2 + 0.12) / abs(d[0]) if abs(d[0]) > 1e-9 else math.inf
+        ty = (box.height / 2 + 0.12) / abs(d[1]) if abs(d[1]) > 1e-9 else math.inf
+        t = min(tx, ty, 1.0)
+        result: Point = c + d * t
+        return result
+
+    def do_arrow(self, a: sb.ShowArrow, created: list[str]) -> list[Step]:
+        color = color_of(a.color, "arrow")
+        plane = self.ensure_plane(created) if (a.start is not None or a.end is not None) else None
+
+        def center_of(oid: str) -> Point:
+            c: Point = (self.mobs.get(oid) or self.entries[oid].mob).get_center()
+            return c
+
+        far_start = plane.to_scene(a.start) if a.start is not None and plane else center_of(a.from_id or "")
+        far_end = plane.to_scene(a.end) if a.end is not None and plane else center_of(a.to_id or "")
+        start = self._edge_point(a.from_id, far_end) if a.from_id else far_start
+        end = self._edge_point(a.to_id, far_start) if a.to_id else far_end
+        arrow = Arrow(start, end, buff=0, color=color, stroke_width=4, max_tip_length_to_length_ratio=0.2)
+        ignores = frozenset(i for i in (a.from_id, a.to_id) if i)
+        for oid in ignores:  # an object an arrow points at must stay where the arrow points
+            for lid in self.entries[oid].layout_ids:
+                self.layout.items[lid].movable = False
+        items: list[tuple[LayoutItem, Mobject | None]] = [
+            (LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(arrow), movable=False, ignores=ignores), arrow)
+        ]
+        parts: list[VMobject] = [arrow]
+        if a.label:
+            normal = np.array([-(end - start)[1], (end - start)[0], 0.0])
+            normal = normal / (np.linalg.norm(normal) or 1.0)
+            if normal[1] < 0:
+                normal = -normal
+            label = math_label(a.label, color, style.LABEL_SIZE * 0.9).move_to((start + end) / 2 + normal * 0.35)
+            parts.append(label)
+            label_item = LayoutItem(
+                id=f"{a.id}.label",
+                kind=Kind.ANNOTATION,
+                box=box_of(label),
+                glyph_px=glyph_px(label),
+                anchor=a.id,
+                movable=False,
+                ignores=ignores,
+            )
+            items.append((label_item, label))
+        mob = VGroup(*parts)
+        self.register(a.id, "arrow", mob, items)
+        created.append(a.id)
+        return [Step("arrow", lambda: [GrowArrow(arrow), *(FadeIn(p) for p in parts[1:])])]
+
+    def do_brace(self, a: sb.ShowBrace, created: list[str]) -> list[Step]:
+        target = self.mobs.get(a.target) or self.entries[a.target].mob
+        direction = {"down": DOWN, "up": UP, "left": LEFT, "right": RIGHT}[a.direction]
+        color = color_of(a.color, "brace")
+        brace = Brace(target, direction=direction, color=color, buff=0.12)
+        parts: list[VMobject] = [brace]
+        if a.label:
+            label = math_label(a.label, style.TEXT_COLOR, style.LABEL_SIZE * 0.9)
+            label.next_to(brace, direction, buff=0.12)
+            parts.append(label)
+        mob = VGroup(*parts)
+        root = self.entries[a.target].layout_ids[0]
+        item = LayoutItem(
+            id=a.id, kind=Kind.ANNOTATION, box=box_of(mob), glyph_px=glyph_px(mob), anchor=root, movable=False
+        )
+        self.register(a.id, "brace", mob, [(item, mob)])
+        created.append(a.id)
+        return [Step("brace", lambda: [GrowFromCenter(brace), *(FadeIn(p) for p in parts[1:])])]
+
+    # --- emphasis and change -------------------------------------------------------------------------------------
+    def do_indicate(self, a: sb.Indicate, _: list[str]) -> list[Step]:
+        return [
+            Step(
+                "indicate",
+                lambda: (
+                    [Indicate(self.entries[a.target].mob, color=style.HIGHLIGHT_COLOR)]
+                    if a.target in self.entries
+                    else []
+                ),
+            )
+        ]
+
+    def do_circumscribe(self, a: sb.Circumscribe, _: list[str]) -> list[Step]:
+        return [
+            Step(
+                "circumscribe",
+                lambda: (
+                    [Circumscribe(self.entries[a.target].mob, color=style.HIGHLIGHT_COLOR)]
+                    if a.target in self.entries
+                    else []
+                ),
+            )
+        ]
+
+    def do_color(self, a: sb.Recolor, _: list[str]) -> list[Step]:
+        return [
+            Step(
+                "color",
+                lambda: (
+                    [self.entries[a.target].mob.animate.set_color(style.PALETTE[a.color]).build()]
+                    if a.target in self.entries
+                    else []
+                ),
+            )
+        ]
+
+    def do_move(self, a: sb.Move, _: list[str]) -> list[Step]:
+        entry = self.entries[a.target]
+        lids = entry.layout_ids
+        root = self.layout.root(lids[0])
+        # Moving a root carries what is anchored to it (a plot with its axes); moving a member moves it alone.
+        group = self.layout.group(root) if root == lids[0] else list(lids)
+        pivot = np.array([*self.layout.group_box(root if root == lids[0] else lids[0]).center, 0.0])
+        touched = []
+        for lid in group:
+            if lid not in self.mobs:
+                continue
+            target = self.pending_mob(lid)
+            if a.scale is not None:
+                target.scale(a.scale, about_point=pivot)
+            if a.rotate_degrees is not None:
+                target.rotate(math.radians(a.rotate_degrees), about_point=pivot)
+            if a.shift is not None:
+                target.shift(np.array([a.shift[0], a.shift[1], 0.0]))
+            item = self.layout.items[lid]
+            item.box = box_of(target)
+            item.glyph_px = glyph_px(target)
+            item.scale *= a.scale or 1.0
+            touched.append(lid)
+        if a.region is not None and root == lids[0] and self.layout.items[root].movable:
+            self.layout.items[root].region = a.region
+            self.pending_place.append(root)
+        self.claimed.update(lid for lid in touched if lid in self.copies)
+        pairs = [self.copies[lid] for lid in touched if lid in self.copies]
+        fresh = [lid for lid in touched if lid not in self.copies]
+        if fresh:
+            self.report["warnings"].append(f"move of '{a.target}' in the beat that creates it shows the end state")
+        if not pairs:
+            return []
+        return [Step("move", lambda: [Transform(m, t) for m, t in pairs])]
+
+    def do_remove(self, a: sb.Remove, _: list[str]) -> list[Step]:
+        candidates: list[Mobject] = []
+        for oid in a.targets:
+            if oid not in self.entries:
+                continue
+            for lid in self.entries[oid].layout_ids:
+                for gone in self.layout.remove(lid):
+                    self.removed.add(gone)
+                    for mob in (self.on_screen_before.get(gone), self.mobs.get(gone)):
+                        if mob is not None:
+                            candidates.append(mob)
+                    if gone in self.copies:
+                        candidates.append(self.copies[gone][0])
+        # Decided at play time: what is on screen then may be the original, a copy or a replacement.
+        return [Step("remove", lambda: [FadeOut(m) for m in _unique(candidates) if self.is_shown(m)])]
+
+    def do_clear(self, _: sb.ClearScreen, __: list[str]) -> list[Step]:
+        self.removed.update(self.layout.items)
+        self.layout.items.clear()
+        self.mobs.clear()
+        self.entries.clear()
+        self.copies.clear()
+        self.plane = None
+        self.segment += 1
+        return [Step("clear", lambda: [FadeOut(m) for m in list(self.mobjects)])]
+
+
+def _unique(mobs: list[Mobject]) -> list[Mobject]:
+    out: list[Mobject] = []
+    for m in mobs:
+        if not any(m is o for o in out):
+            out.append(m)
+    return out

@@ -1,0 +1,33 @@
+"""What the parent process hands the render subprocess, and what the subprocess hands back (both as JSON files)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mathreel_shared.storyboard import Scene, SceneTiming
+
+
+class RenderSpec(BaseModel):
+    """One scene to render, with its timing and the exact output format."""
+
+    model_config = ConfigDict(frozen=True)
+
+    scene: Scene
+    timing: SceneTiming
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    fps: int = Field(gt=0)
+    media_dir: str
+    report_path: str
+
+
+class RenderOutcome(BaseModel):
+    """Written by the subprocess before it exits: the layout/timing report, or the error that stopped it."""
+
+    ok: bool
+    error_code: str | None = None
+    error_message: str | None = None
+    retryable: bool = False
+    report: dict[str, Any] = Field(default_factory=dict)

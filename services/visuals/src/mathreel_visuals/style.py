@@ -1,0 +1,64 @@
+"""The look of every clip: one dark background, a restrained palette, font sizes chosen for 480p.
+
+Font sizes are Manim font sizes. Text (Pango) and formulas (LaTeX) of the same font size differ in glyph height,
+so readability is judged on the measured cap height, not the font size (see ``layout``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+BACKGROUND: Final = "#1B1F27"
+FONT: Final = "DejaVu Sans"
+
+# Storyboard colour names → soft tones that read well on the dark background without glaring.
+PALETTE: Final[dict[str, str]] = {
+    "white": "#ECEFF4",
+    "yellow": "#F5D76E",
+    "blue": "#6CB4EE",
+    "green": "#7BD389",
+    "red": "#F07C7C",
+    "orange": "#F5A25D",
+    "purple": "#B39DDB",
+    "teal": "#5CC8BE",
+    "gold": "#E6C36A",
+    "pink": "#F4A6C6",
+    "grey": "#9AA3AE",
+}
+TEXT_COLOR: Final = PALETTE["white"]
+MUTED_COLOR: Final = PALETTE["grey"]
+ACCENT_COLOR: Final = PALETTE["yellow"]
+HIGHLIGHT_COLOR: Final = PALETTE["yellow"]
+
+# Default colour of each creating action when the storyboard names none.
+DEFAULT_COLORS: Final[dict[str, str]] = {
+    "title": TEXT_COLOR,
+    "text": TEXT_COLOR,
+    "bullets": TEXT_COLOR,
+    "equation": TEXT_COLOR,
+    "point": PALETTE["yellow"],
+    "segment": TEXT_COLOR,
+    "polygon": PALETTE["blue"],
+    "circle": PALETTE["teal"],
+    "angle": PALETTE["orange"],
+    "axes": MUTED_COLOR,
+    "plot": PALETTE["yellow"],
+    "area": PALETTE["blue"],
+    "tangent": PALETTE["orange"],
+    "number_line": TEXT_COLOR,
+    "matrix": TEXT_COLOR,
+    "table": TEXT_COLOR,
+    "arrow": TEXT_COLOR,
+    "brace": MUTED_COLOR,
+}
+
+TITLE_SIZE: Final = 44
+SUBTITLE_SIZE: Final = 30
+TEXT_SIZE: Final = 32
+BULLET_SIZE: Final = 30
+EQUATION_SIZE: Final = 46
+LABEL_SIZE: Final = 34
+TABLE_SIZE: Final = 26
+MATRIX_SIZE: Final = 40
+
+STROKE_WIDTH: Final = 4

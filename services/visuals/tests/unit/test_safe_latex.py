@@ -1,0 +1,68 @@
+import pytest
+
+from mathreel_visuals.safe_latex import UnsafeLatexError, check_latex
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        r"a^2 + b^2 = c^2",
+        r"\frac{d}{dx} x^n = n x^{n-1}",
+        r"\int_0^1 x^2 \, dx = \frac{1}{3}",
+        r"\sum_{k=1}^{n} k = \frac{n(n+1)}{2}",
+        r"\lim_{h \to 0} \frac{f(x+h) - f(x)}{h}",
+        r"\sqrt{2} \approx 1.414",
+        r"\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}",
+        r"f(x) = \begin{cases} x & x \geq 0 \\ -x & x < 0 \end{cases}",
+        r"\alpha + \beta = \pi - \gamma",
+        r"\left( \frac{a}{b} \right)^2 \neq \mathbb{R}",
+        r"\text{area} = \pi r^2",
+        r"50\% \text{ of } 10",
+        r"\angle ABC = 90^\circ",
+    ],
+)
+def test_accepts_common_math(src: str) -> None:
+    assert check_latex(f"  {src} ") == src
+
+
+@pytest.mark.parametrize(
+    ("src", "reason"),
+    [
+        (r"\input{/etc/passwd}", "input"),
+        (r"\include{secret}", "include"),
+        (r"\openin5=/etc/passwd", "openin"),
+        (r"\openout1=x.tex", "openout"),
+        (r"\write18{rm -rf /}", "write"),
+        (r"\immediate\write18{id}", "immediate"),
+        (r"\read5 to \x", "read"),
+        (r"\catcode`\^=7", "catcode"),
+        (r"\def\x{1}", "def"),
+        (r"\let\x\relax", "let"),
+        (r"\csname input\endcsname", "csname"),
+        (r"\newcommand{\x}{1}", "newcommand"),
+        (r"\usepackage{shellesc}", "usepackage"),
+        (r"\special{sh rm}", "special"),
+        (r"\directlua{os.execute('id')}", "directlua"),
+        (r"\expandafter\x", "expandafter"),
+        (r"^^5cinput{/etc/passwd}", "^^"),
+        (r"x % \end{align*}", "%"),
+        (r"#1", "#"),
+        (r"$x$", "$"),
+        (r"x} \input{a} {", "unbalanced"),
+        (r"\frac{1}{2", "unbalanced"),
+        (r"\begin{verbatim}x\end{verbatim}", "verbatim"),
+        (r"\begin {filecontents}", "filecontents"),
+        ("x\\", "backslash"),
+        ("a\x00b", "control"),
+        ("", "empty"),
+    ],
+)
+def test_rejects_injection(src: str, reason: str) -> None:
+    with pytest.raises(UnsafeLatexError, match=r"not allowed|escaped|unbalanced|ends with|empty") as excinfo:
+        check_latex(src)
+    assert reason in str(excinfo.value)
+
+
+def test_rejects_overlong_formula() -> None:
+    with pytest.raises(UnsafeLatexError, match="longer"):
+        check_latex("x+" * 300)
