@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from mathreel_gateway.app import create_app
-from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter
+from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from mathreel_gateway.resources import GatewayResources
 from mathreel_gateway.security import build_verifier
 from mathreel_orchestrator.migrate import upgrade
@@ -203,5 +203,39 @@ def make_gateway(tmp_path: Path, sqlite_url: str, signing_key: DevSigningKey) ->
     ) -> contextlib.AbstractAsyncContextManager[Gateway]:
         settings = standalone_settings(tmp_path, database_url=sqlite_url, **overrides)
         return start_gateway(settings, signing_key, rate_limiter=rate_limiter, bus=bus, store=store)
+
+    return make
+
+
+# --- integration: real PostgreSQL, Redis and an HTTP JWKS (servers and session resources from the root conftest) ---
+@pytest.fixture(scope="session")
+async def pg_url(pg_database_url: str) -> str:
+    """The session's PostgreSQL database, migrated with the orchestrator's Alembic migrations."""
+    await upgrade(pg_database_url)
+    return pg_database_url
+
+
+@pytest.fixture
+def distributed_gateway(tmp_path: Path, pg_url: str, redis_url: str, redis_key_prefix: str) -> GatewayFactory:
+    """``async with distributed_gateway(jwks_server, rate_limit_per_minute=..., bus=...) as gateway``: a gateway on
+    PostgreSQL with a Redis rate limiter (keys under this session's prefix) that trusts ``jwks_server``'s JWKS.
+    Gateways built in one test share the database and the rate-limit counters, as replicas do."""
+
+    @contextlib.asynccontextmanager
+    async def make(jwks_server: Any, *, bus: Bus | None = None, **overrides: Any) -> AsyncIterator[Gateway]:
+        settings = standalone_settings(
+            tmp_path,
+            mode=Mode.DISTRIBUTED,
+            database_url=pg_url,
+            redis_url=redis_url,
+            jwks_url=jwks_server.url,
+            **overrides,
+        )
+        limiter = RedisRateLimiter.from_url(redis_url, settings.rate_limit_per_minute, key_prefix=redis_key_prefix)
+        try:
+            async with start_gateway(settings, jwks_server.key, rate_limiter=limiter, bus=bus) as gateway:
+                yield gateway
+        finally:
+            await limiter.close()
 
     return make

@@ -76,6 +76,9 @@ async def admit_job(
     Raises ``ActiveJobLimitReached`` when ``max_active_jobs`` jobs of the user are already queued or processing.
     """
     configuration = request.configuration
+    # Read the measurements before taking the lock, so the lock is held only for the count and the insert.
+    async with resources.sessionmaker() as session:
+        medians = await stage_medians(session, configuration.quality)
     async with contextlib.AsyncExitStack() as stack:
         if is_sqlite(resources.engine):
             # SQLite has no row locks; in one process a per-user lock keeps admissions from queueing on the file lock.
@@ -85,7 +88,6 @@ async def admit_job(
             if await count_active_jobs(session, user_id) >= max_active_jobs:
                 raise ActiveJobLimitReached(max_active_jobs)
             now = utcnow()
-            medians = await stage_medians(session, configuration.quality)
             job = Job(
                 user_id=user_id,
                 topic=configuration.topic,

@@ -1,0 +1,170 @@
+"""The gateway on real PostgreSQL, Redis, RabbitMQ and a JWKS served over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import aio_pika
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+from sqlmodel import col
+
+from mathreel_shared import auth as shared_auth
+from mathreel_shared.bus import RabbitBus
+from mathreel_shared.db import Job, OutboxMessage
+from mathreel_shared.messages import JobRequested, parse_message
+from tests.support.jwks import JwksServer
+
+pytestmark = pytest.mark.integration
+
+BODY = {"configuration": {"topic": "Pythagorean Theorem", "context": "Explain it with a proof."}}
+
+
+def _user() -> str:
+    return f"user_{uuid.uuid4().hex[:12]}"
+
+
+async def test_fifty_parallel_submits_by_one_user_accept_exactly_three(distributed_gateway, jwks_server) -> None:
+    async with distributed_gateway(jwks_server) as gateway:
+        user = _user()
+        headers = {"Authorization": f"Bearer {jwks_server.key.mint(user)}"}
+        responses = await asyncio.gather(
+            *(gateway.client.post("/api/v1/videos/generate", json=BODY, headers=headers) for _ in range(50))
+        )
+        accepted = [r for r in responses if r.status_code == 201]
+        refused = [r for r in responses if r.status_code == 429]
+        assert len(accepted) == 3
+        assert len(refused) == 47
+        assert {r.json()["limit"] for r in refused} == {"active_jobs"}
+
+        async with gateway.resources.sessionmaker() as session:
+            jobs = (await session.execute(select(Job).where(col(Job.user_id) == user))).scalars().all()
+            messages = [parse_message(row.body) for row in (await session.execute(select(OutboxMessage))).scalars()]
+        assert sorted(str(job.id) for job in jobs) == sorted(r.json()["job_id"] for r in accepted)
+        requested = [m for m in messages if isinstance(m, JobRequested) and m.user_id == user]
+        assert len(requested) == 3
+
+
+async def _wait_for_room_in_the_window(redis_url: str, needed_seconds: float) -> None:
+    """Sleep past the next minute boundary if the current fixed window ends too soon for the test to fit in it."""
+    redis = Redis.from_url(redis_url)
+    try:
+        seconds, micros = await redis.time()
+    finally:
+        await redis.aclose()  # type: ignore[attr-defined]
+    into_window = seconds % 60 + micros / 1_000_000
+    if 60 - into_window < needed_seconds:
+        await asyncio.sleep(60 - into_window + 0.2)
+
+
+async def test_rate_limit_is_exact_across_two_replicas(distributed_gateway, jwks_server, redis_url) -> None:
+    async with (
+        distributed_gateway(jwks_server, rate_limit_per_minute=10) as first,
+        distributed_gateway(jwks_server, rate_limit_per_minute=10) as second,
+    ):
+        await _wait_for_room_in_the_window(redis_url, 15)
+        user = _user()
+        headers = {"Authorization": f"Bearer {jwks_server.key.mint(user)}"}
+        responses = await asyncio.gather(
+            *(
+                (first if index % 2 else second).client.get("/api/v1/videos/jobs", headers=headers)
+                for index in range(25)
+            )
+        )
+        codes = [r.status_code for r in responses]
+        assert codes.count(200) == 10
+        assert codes.count(429) == 15
+        remaining = sorted(int(r.headers["x-ratelimit-remaining"]) for r in responses if r.status_code == 200)
+        assert remaining == list(range(10))
+        assert {r.headers["x-ratelimit-reset"] for r in responses} == {responses[0].headers["x-ratelimit-reset"]}
+        assert all(
+            r.json()["limit"] == "rate" and int(r.headers["retry-after"]) >= 1
+            for r in responses
+            if r.status_code == 429
+        )
+
+
+async def test_key_rotation_refetches_the_jwks_for_an_unknown_key_id(
+    distributed_gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Clerk may rotate at any moment; the refetch interval guard is for floods, not for this test's timing.
+    monkeypatch.setattr(shared_auth, "_MIN_REFETCH_INTERVAL", 0.0)
+    with JwksServer(tmp_path / "keys") as server:
+        async with distributed_gateway(server) as gateway:
+            user = _user()
+            old_token = server.key.mint(user)
+            assert (
+                await gateway.client.get("/api/v1/videos/jobs", headers={"Authorization": f"Bearer {old_token}"})
+            ).status_code == 200
+            fetches = server.request_count
+
+            server.rotate()
+            new_token = server.key.mint(user)
+            response = await gateway.client.get("/api/v1/videos/jobs", headers={"Authorization": f"Bearer {new_token}"})
+            assert response.status_code == 200
+            assert server.request_count == fetches + 1
+
+            # The retired key is no longer served, so its tokens stop working.
+            stale = await gateway.client.get("/api/v1/videos/jobs", headers={"Authorization": f"Bearer {old_token}"})
+            assert stale.status_code == 401
+            assert "invalid_token" in stale.headers["www-authenticate"]
+
+
+async def test_jwks_unreachable_is_503(distributed_gateway, tmp_path: Path) -> None:
+    with JwksServer(tmp_path / "keys") as server:
+        server.unavailable = True
+        async with distributed_gateway(server) as gateway:
+            token = server.key.mint(_user())
+            response = await gateway.client.get("/api/v1/videos/jobs", headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 503
+            assert response.json() == {"detail": "Authentication is temporarily unavailable"}
+            ready = await gateway.client.get("/ready")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["auth"] != "ok"
+            assert ready.json()["checks"]["database"] == "ok"
+            assert ready.json()["checks"]["cache"] == "ok"
+
+
+async def test_the_outbox_relay_publishes_accepted_jobs_to_rabbitmq(
+    distributed_gateway, jwks_server, amqp_url: str, broker_namespace: str
+) -> None:
+    # A namespace under the session's, so the session's clean-up removes it; no other consumer reads it.
+    bus = RabbitBus(amqp_url, f"{broker_namespace}.gateway")
+    await bus.start()
+    try:
+        async with distributed_gateway(jwks_server, bus=bus) as gateway:
+            user = _user()
+            headers = {"Authorization": f"Bearer {jwks_server.key.mint(user)}"}
+            created = await gateway.client.post("/api/v1/videos/generate", json=BODY, headers=headers)
+            assert created.status_code == 201
+            while await gateway.resources.relay.relay_once():
+                pass
+            # Read the queue from a connection of our own. Earlier tests of the session left unpublished rows in the
+            # shared database, which the relay sent first; the message of this job must be among them, parseable.
+            received: list[JobRequested] = []
+            connection = await aio_pika.connect(amqp_url)
+            try:
+                channel = await connection.channel()
+                queue = await channel.declare_queue(bus.queue_name("orchestrator"), passive=True)
+                while (incoming := await queue.get(timeout=5, fail=False)) is not None:
+                    await incoming.ack()
+                    message = parse_message(incoming.body)
+                    assert isinstance(message, JobRequested)
+                    received.append(message)
+            finally:
+                await connection.close()
+            ours = [m for m in received if str(m.job_id) == created.json()["job_id"]]
+            assert len(ours) == 1
+            assert ours[0].user_id == user
+            async with gateway.resources.sessionmaker() as session:
+                unpublished = (
+                    await session.execute(
+                        select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
+                    )
+                ).scalar_one()
+            assert unpublished == 0
+    finally:
+        await bus.close()
