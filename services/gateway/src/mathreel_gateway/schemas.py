@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StringConstraints, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
 
@@ -80,17 +80,12 @@ class JobStatusResponse(BaseModel):
         description="When the job is expected to finish; its completion time once completed; null once failed or "
         "cancelled."
     )
-    error: JobError | None = None
+    error: JobError | None = Field(
+        default=None, exclude_if=lambda error: error is None, description="Why the job failed; only when it failed."
+    )
     title: str | None = None
     quality: Quality
     priority: Priority
-
-    @model_serializer(mode="wrap")
-    def _omit_absent_error(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("error") is None:
-            data.pop("error", None)
-        return data
 
 
 class JobList(BaseModel):

@@ -150,3 +150,7 @@ async def test_openapi_documents_limits_errors_and_auth(gateway) -> None:
     stream = schema["paths"]["/api/v1/videos/jobs/{job_id}/stream"]["get"]
     assert {"200", "206", "416"} <= set(stream["responses"])
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    status_schema = schema["components"]["schemas"]["JobStatusResponse"]
+    assert {"job_id", "status", "progress", "created_at", "updated_at", "estimated_completion_time", "error"} <= set(
+        status_schema["properties"]
+    )
