@@ -220,6 +220,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
                         self.play_frames(anims, frames)
                     else:
                         self.wait_until_frame(self.frames_done() + frames)
+            self.gather_parts()
             beat_report["animation_end"] = round(self.frames_done() / self.fps, 4)
             self.report["beats"].append(beat_report)
         self.wait_until_frame(total)
@@ -330,7 +331,24 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return out
 
     def is_shown(self, mob: Mobject) -> bool:
-        return any(mob is m or mob in m.get_family() for m in self.mobjects)
+        family = mob.get_family()
+        return any(top is mob or mob in top.get_family() or top in family for top in self.mobjects)
+
+    def gather_parts(self) -> None:
+        """Put each object back on screen as one mobject.
+
+        Creation animations often add an object's parts one by one (a title's lines, a list's rows); later steps
+        (fade, move, recolour) act on the whole object, which only works if the scene holds the whole.
+        """
+        for entry in self.entries.values():
+            mob = entry.mob
+            if any(top is mob for top in self.mobjects):
+                continue
+            family = mob.get_family()[1:]
+            parts = [top for top in self.mobjects if any(top is f for f in family)]
+            if parts:
+                self.remove(*parts)
+                self.add(mob)
 
     # --- registering objects ---------------------------------------------------------------------------------
     def register(self, oid: str, op: str, mob: Mobject, items: list[tuple[LayoutItem, Mobject | None]]) -> Entry:
@@ -517,7 +535,9 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         dot = Dot(pos, radius=0.08, color=color)
         parts: list[VMobject] = [dot]
         if a.label:
-            direction = self._outward(plane, a.at, plane.math_center)
+            # Outward from the figure, tilted up: below-right is where radii and axes usually run.
+            direction = self._outward(plane, a.at, plane.math_center) + 0.8 * UP
+            direction = direction / np.linalg.norm(direction)
             parts.append(math_label(a.label, color).next_to(dot, direction, buff=0.12))
         mob = VGroup(*parts)
         self._member(a, "point", mob, created, plane)
@@ -613,7 +633,9 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             axis_config={"color": color, "stroke_width": 2.5, "include_ticks": True, "font_size": 28},
         )
         for axis, rng in ((axes.x_axis, a.x_range), (axes.y_axis, a.y_range)):
-            axis.add_numbers(self._tick_values(rng), font_size=28, color=style.MUTED_COLOR)
+            axis.add_numbers(
+                self._tick_values(rng), font_size=28, color=style.MUTED_COLOR, num_decimal_places=_decimals(rng)
+            )
         labels = axes.get_axis_labels(math_label(a.x_label, style.TEXT_COLOR), math_label(a.y_label, style.TEXT_COLOR))
         mob = VGroup(axes, labels)
         item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
@@ -737,6 +759,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             [*self._tick_values(a.x_range), 0.0] if a.x_range[0] <= 0 <= a.x_range[1] else self._tick_values(a.x_range),
             font_size=28,
             color=style.MUTED_COLOR,
+            num_decimal_places=_decimals(a.x_range),
         )
         marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
         mob = VGroup(line, marks)
@@ -787,6 +810,15 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         result: Point = c + d * t
         return result
 
+    def _arrow_end(self, oid: str, toward: Point) -> Point:
+        """Texts and blocks are pointed at from outside their box; a figure's part (a side, a point) at its middle."""
+        if self.entries[oid].op in GEOMETRY_OPS:
+            c: Point = (self.mobs.get(oid) or self.entries[oid].mob).get_center()
+            d = toward - c
+            n = float(np.linalg.norm(d))
+            return c + d / n * 0.12 if n > 1e-9 else c
+        return self._edge_point(oid, toward)
+
     def do_arrow(self, a: sb.ShowArrow, created: list[str]) -> list[Step]:
         color = color_of(a.color, "arrow")
         plane = self.ensure_plane(created) if (a.start is not None or a.end is not None) else None
@@ -797,13 +829,14 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
         far_start = plane.to_scene(a.start) if a.start is not None and plane else center_of(a.from_id or "")
         far_end = plane.to_scene(a.end) if a.end is not None and plane else center_of(a.to_id or "")
-        start = self._edge_point(a.from_id, far_end) if a.from_id else far_start
-        end = self._edge_point(a.to_id, far_start) if a.to_id else far_end
+        start = self._arrow_end(a.from_id, far_end) if a.from_id else far_start
+        end = self._arrow_end(a.to_id, far_start) if a.to_id else far_end
         arrow = Arrow(start, end, buff=0, color=color, stroke_width=4, max_tip_length_to_length_ratio=0.2)
-        ignores = frozenset(i for i in (a.from_id, a.to_id) if i)
-        for oid in ignores:  # an object an arrow points at must stay where the arrow points
-            for lid in self.entries[oid].layout_ids:
-                self.layout.items[lid].movable = False
+        ends = [lid for oid in (a.from_id, a.to_id) if oid for lid in self.entries[oid].layout_ids]
+        # The arrow may touch what it connects, and the groups those belong to (a segment's whole figure).
+        ignores = frozenset({*ends, *(self.layout.root(lid) for lid in ends)})
+        for lid in ignores:  # what an arrow points at must stay where the arrow points
+            self.layout.items[lid].movable = False
         items: list[tuple[LayoutItem, Mobject | None]] = [
             (LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(arrow), movable=False, ignores=ignores), arrow)
         ]
@@ -946,6 +979,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.plane = None
         self.segment += 1
         return [Step("clear", lambda: [FadeOut(m) for m in list(self.mobjects)])]
+
+
+def _decimals(rng: tuple[float, float, float]) -> int:
+    """Whole-number ticks are labelled 1, 2, 3 rather than 1.0, 2.0, 3.0."""
+    return 0 if all(float(v).is_integer() for v in rng) else 1
 
 
 def _unique(mobs: list[Mobject]) -> list[Mobject]:
