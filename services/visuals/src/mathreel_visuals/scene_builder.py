@@ -167,7 +167,6 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.entries: dict[str, Entry] = {}
         self.mobs: dict[str, Mobject] = {}  # layout id → mobject (final state of the beat while preparing)
         self.functions: dict[str, tuple[Callable[[float], float], str]] = {}
-        self.planes: list[Plane | None] = []
         self.plane: Plane | None = None
         self.segment = 0
         self.report: dict[str, Any] = {"beats": [], "warnings": []}
@@ -967,6 +966,10 @@ class StoryboardScene(Scene):  # type: ignore[misc]
                             candidates.append(mob)
                     if gone in self.copies:
                         candidates.append(self.copies[gone][0])
+        # A figure whose every part is gone stops reserving its space.
+        for fid in [i for i in self.layout.items if i.startswith("_figure") and len(self.layout.group(i)) == 1]:
+            self.layout.remove(fid)
+            self.entries.pop(fid, None)
         # Decided at play time: what is on screen then may be the original, a copy or a replacement.
         return [Step("remove", lambda: [FadeOut(m) for m in _unique(candidates) if self.is_shown(m)])]
 

@@ -47,6 +47,10 @@ def validate_scene(scene: sb.Scene, timing: sb.SceneTiming) -> None:
             raise VisualsError("latex_rejected", f"{exc} in {src!r}") from exc
     for beat in scene.beats:
         for a in beat.actions:
+            if isinstance(a, sb.ShowAngle) and a.vertex in (a.a, a.b):
+                raise VisualsError("invalid_scene", f"angle '{a.id}': a ray from the vertex to itself has no direction")
+            if isinstance(a, sb.ShowArrow) and a.start is not None and a.start == a.end:
+                raise VisualsError("invalid_scene", f"arrow '{a.id}' starts where it ends")
             if isinstance(a, sb.PlotFunction):
                 try:
                     compile_expression(a.expression)

@@ -66,3 +66,16 @@ async def test_scene_index_out_of_range(tmp_path: Path) -> None:
     with pytest.raises(VisualsError) as excinfo:
         await render_scene(_board([]), 3, _timing(1), Quality.LOW, tmp_path / "x.mp4", tmp_path / "w")
     assert excinfo.value.code == "invalid_scene"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        {"op": "angle", "id": "a", "vertex": [0, 0], "a": [0, 0], "b": [1, 1]},
+        {"op": "arrow", "id": "a", "start": [1, 1], "end": [1, 1]},
+    ],
+)
+def test_degenerate_geometry_is_rejected(action: dict[str, object]) -> None:
+    with pytest.raises(VisualsError) as excinfo:
+        validate_scene(_board([action]).scenes[0], _timing(1))
+    assert excinfo.value.code == "invalid_scene"
