@@ -202,6 +202,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             self.wait_until_frame(slot.start_frame)
             beat_report["planned_start"] = round(timing.beats[slot.index].start, 4)
             beat_report["actual_start"] = round(self.frames_done() / self.fps, 4)
+            beat_report["drift"] = round(beat_report["actual_start"] - beat_report["planned_start"], 4)
             available = slot.end_frame - self.frames_done()
             plan = plan_steps(available, [s.run_time for s in steps], self.fps)
             beat_report["steps"] = [s.op for s in steps]

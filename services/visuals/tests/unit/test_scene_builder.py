@@ -5,7 +5,7 @@ from pathlib import Path
 
 from manim import tempconfig
 
-from mathreel_shared.storyboard import Action
+from mathreel_shared.storyboard import Action, storyboard_adapter
 from mathreel_visuals.layout import check_boxes
 from mathreel_visuals.scene_runner import _configure
 from mathreel_visuals.spec import RenderSpec
@@ -53,3 +53,59 @@ def test_every_action_builds_and_lays_out_cleanly(tmp_path: Path) -> None:
     assert scene.report["warnings"] == []
     ops_on_screen = {entry.op for entry in scene.entries.values()}
     assert ops_on_screen == {"matrix", "table"}  # the last beat removed the number line
+
+
+def test_crowded_beats_are_fixed_not_failed(tmp_path: Path) -> None:
+    long = "This sentence is deliberately long so that it cannot fit on one line of the frame at a readable size."
+    board = storyboard_adapter.validate_python(
+        {
+            "title": "Crowded",
+            "scenes": [
+                {
+                    "id": "crowded",
+                    "beats": [
+                        {
+                            "narration": "Everything in the middle.",
+                            "actions": [
+                                {"op": "title", "id": "t", "text": "A title that is rather long for one line"},
+                                *({"op": "text", "id": f"p{i}", "text": long, "region": "center"} for i in range(4)),
+                            ],
+                        },
+                        {
+                            "narration": "And more.",
+                            "actions": [{"op": "text", "id": f"q{i}", "text": long, "region": "top"} for i in range(3)],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    spec = RenderSpec(
+        scene=board.scenes[0],
+        timing=even_timing(board, 3.0),
+        width=854,
+        height=480,
+        fps=15,
+        media_dir=str(tmp_path / "media"),
+        report_path=str(tmp_path / "outcome.json"),
+    )
+    with tempconfig({}):
+        _configure(spec)
+        from mathreel_visuals.scene_builder import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        reports = []
+        for index, beat in enumerate(spec.scene.beats):
+            steps, report = scene.prepare_beat(index, beat)
+            for step in steps:
+                scene.apply_instantly(step.build())
+            scene.gather_parts()
+            reports.append(report)
+            assert check_boxes(scene.measured_items(), scene.layout.safe, scene.layout.root) == []
+
+    actions = [fix["action"] for report in reports for fix in report["fixes"]]
+    assert "reflow" in actions  # long lines were re-wrapped
+    assert "fade" in actions  # the second beat had to let older text go
+    # What is still on screen is readable at 480p.
+    assert all(o.get("glyph_px", 99) >= 10 for o in reports[-1]["objects"])
+    assert {"q0", "q1", "q2"} <= {o["id"] for o in reports[-1]["objects"]}
