@@ -46,10 +46,20 @@ class Principal:
 class JwksCache:
     """The signing keys of one JWKS URL, refreshed when stale or when a token names an unknown key."""
 
-    def __init__(self, url: str, *, ttl_seconds: float = 300.0, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl_seconds: float = 300.0,
+        timeout: float = 5.0,
+        min_refetch_interval: float = _MIN_REFETCH_INTERVAL,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.url = url
         self._ttl = ttl_seconds
         self._timeout = timeout
+        self._min_refetch_interval = min_refetch_interval
+        self._transport = transport
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
         self._last_attempt = 0.0
@@ -59,7 +69,7 @@ class JwksCache:
     async def _fetch(self) -> None:
         self._last_attempt = time.monotonic()
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
+            async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as client:
                 response = await client.get(self.url)
                 response.raise_for_status()
                 document = response.json()
@@ -84,7 +94,7 @@ class JwksCache:
             if kid in self._keys and fresh:
                 return self._keys[kid]
             # Unknown kid (rotation) or stale cache: refetch, but not more often than the minimum interval.
-            if not fresh or now - self._last_attempt >= _MIN_REFETCH_INTERVAL or not self._keys:
+            if not fresh or now - self._last_attempt >= self._min_refetch_interval or not self._keys:
                 try:
                     await self._fetch()
                 except JwksUnavailable:

@@ -202,9 +202,15 @@ class RabbitBus:
             await asyncio.wait(set(self._in_flight), timeout=timeout)
 
     async def queue_depth(self, queue: str) -> int:
-        assert self._publish_channel is not None, "bus not started"
-        declared = await self._publish_channel.declare_queue(self.queue_name(queue), passive=True)
-        return int(declared.declaration_result.message_count or 0)
+        """Messages ready in ``queue`` now. A robust channel caches declarations (and their counts), so the
+        passive declare runs on a short-lived channel of its own."""
+        assert self._connection is not None, "bus not started"
+        channel = await self._connection.channel(publisher_confirms=False)
+        try:
+            declared = await channel.declare_queue(self.queue_name(queue), passive=True, robust=False)
+            return int(declared.declaration_result.message_count or 0)
+        finally:
+            await channel.close()
 
     async def ping(self) -> None:
         if self._connection is None or self._connection.is_closed:

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     authorized_parties: Annotated[list[str], NoDecode] = Field(default_factory=list)
     jwt_leeway_seconds: int = 30
     jwks_cache_seconds: int = 300
+    # An unknown key id refetches the JWKS (key rotation), at most this often, so junk tokens cannot flood Clerk.
+    jwks_min_refetch_seconds: float = 10.0
     dev_signing_key_path: Path = Path(".mathreel/dev-signing-key.pem")
 
     # --- HTTP --------------------------------------------------------------------------------------------

@@ -7,42 +7,39 @@ single-worker server and depends on ``public_base_url`` being reachable from ins
 
 from __future__ import annotations
 
-import json
-import time
-from typing import Any
-
-from jwt.algorithms import RSAAlgorithm
+import httpx
 
 from mathreel_shared.auth import DevSigningKey, JwksCache, TokenVerifier
 from mathreel_shared.settings import Settings
 
 
-class InProcessJwksCache(JwksCache):
-    """A ``JwksCache`` whose document is the development key's JWKS instead of an HTTP response."""
+def dev_jwks_transport(signing_key: DevSigningKey) -> httpx.MockTransport:
+    """An HTTP transport answering every request with the development key's JWKS, so the gateway verifies its own
+    tokens through exactly the same ``JwksCache`` code as Clerk's, without calling itself over the network."""
 
-    def __init__(self, signing_key: DevSigningKey, *, ttl_seconds: float = 300.0) -> None:
-        super().__init__("in-process:dev-signing-key", ttl_seconds=ttl_seconds)
-        self._signing_key = signing_key
+    def answer(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=signing_key.jwks())
 
-    async def _fetch(self) -> None:
-        self._last_attempt = time.monotonic()
-        keys: dict[str, Any] = {}
-        for jwk in self._signing_key.jwks()["keys"]:
-            keys[jwk["kid"]] = RSAAlgorithm.from_jwk(json.dumps(jwk))
-        self.fetch_count += 1
-        self._keys = keys
-        self._fetched_at = time.monotonic()
+    return httpx.MockTransport(answer)
 
 
 def build_verifier(settings: Settings, dev_key: DevSigningKey | None = None) -> TokenVerifier:
     """The verifier for ``settings``: remote JWKS when ``jwks_url`` is set, else ``dev_key``'s JWKS in process."""
     jwks: JwksCache
     if settings.jwks_url:
-        jwks = JwksCache(settings.jwks_url, ttl_seconds=settings.jwks_cache_seconds)
+        jwks = JwksCache(
+            settings.jwks_url,
+            ttl_seconds=settings.jwks_cache_seconds,
+            min_refetch_interval=settings.jwks_min_refetch_seconds,
+        )
     else:
         if dev_key is None:
             raise ValueError("a development signing key is required when no jwks_url is configured")
-        jwks = InProcessJwksCache(dev_key, ttl_seconds=settings.jwks_cache_seconds)
+        jwks = JwksCache(
+            "http://in-process/.well-known/jwks.json",
+            ttl_seconds=settings.jwks_cache_seconds,
+            transport=dev_jwks_transport(dev_key),
+        )
     return TokenVerifier(
         jwks,
         issuer=settings.jwt_issuer,

@@ -12,7 +12,6 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlmodel import col
 
-from mathreel_shared import auth as shared_auth
 from mathreel_shared.bus import RabbitBus
 from mathreel_shared.db import Job, OutboxMessage
 from mathreel_shared.messages import JobRequested, parse_message
@@ -87,13 +86,10 @@ async def test_rate_limit_is_exact_across_two_replicas(distributed_gateway, jwks
         )
 
 
-async def test_key_rotation_refetches_the_jwks_for_an_unknown_key_id(
-    distributed_gateway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_key_rotation_refetches_the_jwks_for_an_unknown_key_id(distributed_gateway, tmp_path: Path) -> None:
     # Clerk may rotate at any moment; the refetch interval guard is for floods, not for this test's timing.
-    monkeypatch.setattr(shared_auth, "_MIN_REFETCH_INTERVAL", 0.0)
     with JwksServer(tmp_path / "keys") as server:
-        async with distributed_gateway(server) as gateway:
+        async with distributed_gateway(server, jwks_min_refetch_seconds=0.0) as gateway:
             user = _user()
             old_token = server.key.mint(user)
             assert (
