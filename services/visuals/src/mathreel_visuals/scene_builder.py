@@ -123,6 +123,14 @@ class Entry:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def references(action: sb.Action) -> list[str]:
+    """The ids of objects an action refers to (its target, axes, graph, arrow ends or removal targets)."""
+    refs = [getattr(action, name, None) for name in ("target", "axes", "graph", "from_id", "to_id")]
+    if isinstance(action, sb.Remove):
+        refs.extend(action.targets)
+    return [r for r in refs if isinstance(r, str)]
+
+
 def color_of(name: str | None, op: str) -> str:
     return style.PALETTE[name] if name else style.DEFAULT_COLORS.get(op, style.TEXT_COLOR)
 
@@ -232,7 +240,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
     def prepare_beat(self, index: int, beat: sb.Beat) -> tuple[list[Step], dict[str, Any]]:
         """Build every object of the beat, lay them out, prove the layout, and return the animation steps."""
         self.fresh: set[str] = set()  # layout ids whose mobject is not on screen yet (new or replacing one)
-        self.copies: dict[str, tuple[Mobject, Mobject]] = {}  # on-screen mobject → copy holding its end state
+        # layout id → (its on-screen mobject, a copy holding its end-of-beat state)
+        self.copies: dict[str, tuple[Mobject, Mobject]] = {}
         self.claimed: set[str] = set()  # copies animated by a move step rather than by the make-room step
         self.on_screen_before = dict(self.mobs)
         self.fixes: list[Fix] = []
@@ -240,7 +249,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.removed: set[str] = set()  # layout ids faded by remove/clear steps, not by the layout
         created: list[str] = []
         steps: list[Step] = []
-        referenced = {ref for a in beat.actions for ref in sb._references(a)}
+        referenced = {ref for a in beat.actions for ref in references(a)}
         for action in beat.actions:
             count = len(created)
             steps.extend(self.build_action(action, created))
