@@ -171,9 +171,17 @@ else:
 PY
 }
 
+our_weed_port() {
+    tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n 's/^-s3\.port=//p'
+}
+
 start_weed() {
     local pid
     if pid="$(our_weed_pid)"; then
+        local running_port
+        running_port="$(our_weed_port "$pid")"
+        [ "$running_port" = "$S3_PORT" ] || die "seaweedfs: ours (pid $pid) already serves this folder on port $running_port,
+    not $S3_PORT. Use MATHREEL_TEST_S3_PORT=$running_port, or stop it first with scripts/services.sh down."
         port_open "$S3_PORT" || wait_for_port "$S3_PORT" 30 "$pid" \
             || die "seaweedfs: our instance (pid $pid) does not answer on $S3_PORT; see $WEED_LOG"
         s3_check || die "seaweedfs: our instance (pid $pid) failed the S3 check; see $WEED_LOG"
@@ -254,8 +262,8 @@ status() {
             failed=1
         fi
     done
-    if pid="$(our_weed_pid)" && port_open "$S3_PORT"; then
-        say "seaweedfs: up on 127.0.0.1:$S3_PORT (ours, pid $pid)"
+    if pid="$(our_weed_pid)" && port_open "$(our_weed_port "$pid")"; then
+        say "seaweedfs: up on 127.0.0.1:$(our_weed_port "$pid") (ours, pid $pid)"
     elif port_open "$S3_PORT"; then
         say "seaweedfs: something else is on 127.0.0.1:$S3_PORT ($(listener_of "$S3_PORT"))"
     else
