@@ -28,7 +28,6 @@ from tests.support.endpoints import (  # noqa: E402
     S3_REGION,
     S3_SECRET_ACCESS_KEY,
     ServiceEndpoints,
-    require_port,
     unique_name,
 )
 
@@ -78,7 +77,6 @@ def pg_database_url(service_endpoints: ServiceEndpoints) -> Iterator[str]:
     from tests.support.aio import run_async
 
     admin_url = service_endpoints.postgres_admin_url
-    require_port("PostgreSQL", admin_url, 5432)
     database = unique_name("mathreel_test_")
     run_async(postgres.create_database(admin_url, database))
     yield postgres.database_url(admin_url, database)
@@ -92,7 +90,6 @@ def amqp_url(service_endpoints: ServiceEndpoints) -> str:
     from tests.support.aio import run_async
 
     url = service_endpoints.amqp_url
-    require_port("RabbitMQ", url, 5672)
     run_async(rabbitmq.check_broker(url))
     return url
 
@@ -118,7 +115,6 @@ def redis_url(service_endpoints: ServiceEndpoints) -> str:
     from tests.support import redis_keys
 
     url = service_endpoints.redis_url
-    require_port("Redis", url, 6379)
     redis_keys.check_redis(url)
     return url
 
@@ -143,7 +139,6 @@ def s3_settings(service_endpoints: ServiceEndpoints) -> Iterator[S3TestSettings]
     from tests.support import s3 as s3_support
 
     endpoint = service_endpoints.s3_endpoint_url
-    require_port("S3 (SeaweedFS)", endpoint, 8333)
     settings = s3_support.S3TestSettings(
         endpoint_url=endpoint,
         access_key_id=S3_ACCESS_KEY_ID,

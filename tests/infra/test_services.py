@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import aio_pika
@@ -19,9 +20,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from mathreel_shared.auth import AuthError, JwksCache, JwksUnavailable, TokenVerifier
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import ObjectNotFound, S3Store
-from tests.support import rabbitmq, redis_keys
-from tests.support.endpoints import require_port
+from tests.support import postgres, rabbitmq, redis_keys
+from tests.support.aio import run_async
 from tests.support.jwks import JwksServer
+from tests.support.s3 import S3TestSettings, create_bucket
 
 
 async def test_postgres_session_database_is_private_and_writable(pg_database_url: str) -> None:
@@ -167,8 +169,18 @@ async def test_jwks_rotation_and_outage(tmp_path: Path) -> None:
         assert server.request_count == requests_before + 1
 
 
-def test_unreachable_service_fails_rather_than_skips() -> None:
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda: run_async(postgres.create_database("postgresql://postgres@127.0.0.1:1/postgres", "unused")),
+        lambda: run_async(rabbitmq.check_broker("amqp://guest:guest@127.0.0.1:1/")),
+        lambda: redis_keys.check_redis("redis://127.0.0.1:1/0"),
+        lambda: create_bucket(S3TestSettings("http://127.0.0.1:1", "mathreel", "secret", "us-east-1", "unused")),
+    ],
+    ids=["postgresql", "rabbitmq", "redis", "s3"],
+)
+def test_unreachable_service_fails_rather_than_skips(check: Callable[[], None]) -> None:
     with pytest.raises(pytest.fail.Exception) as failure:
-        require_port("PostgreSQL", "postgresql://postgres@127.0.0.1:1/postgres", 5432, timeout=1)
-    assert "127.0.0.1:1" in str(failure.value)
+        check()
+    assert "127.0.0.1:1 " in str(failure.value)
     assert "scripts/services.sh up" in str(failure.value)

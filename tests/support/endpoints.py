@@ -8,7 +8,6 @@ and ``MATHREEL_TEST_S3_PORT`` (read by ``scripts/services.sh`` too, so both agre
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -56,14 +55,3 @@ def service_unavailable(service: str, url: str, error: BaseException | str) -> B
     detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     message = f"{service} is not reachable at {where.hostname}:{where.port} ({detail}). {START_HINT}"
     return pytest.fail.Exception(message, pytrace=False)
-
-
-def require_port(service: str, url: str, default_port: int, timeout: float = 2.0) -> None:
-    """Fail at once, with the address and a hint, when nothing accepts TCP connections at ``url``."""
-    where = urlsplit(url)
-    host, port = where.hostname or "127.0.0.1", where.port or default_port
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            pass
-    except OSError as exc:
-        raise service_unavailable(service, f"//{host}:{port}", exc) from None
