@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -93,7 +94,8 @@ class Settings(BaseSettings):
     tts_length_scale: float = 1.0
     # Scenes a visuals worker renders at once (each in its own Manim process).
     visuals_concurrency: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
-    work_dir: Path = Path(".mathreel/work")
+    # Scratch space for renders. Not under a dot-folder: TeX's paranoid output mode refuses paths through one.
+    work_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "mathreel-work")
 
     @model_validator(mode="before")
     @classmethod
