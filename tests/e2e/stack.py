@@ -75,7 +75,7 @@ class DistributedStack:
         env["MATHREEL_PORT"] = str(port)
         env["MATHREEL_PUBLIC_BASE_URL"] = self.base_url
         self._spawn("gateway", [sys.executable, "-m", "mathreel_gateway.main"], env, f"{self.base_url}/ready")
-        counts = {name: 1 for name in SERVICES} | (workers or {})
+        counts = dict.fromkeys(SERVICES, 1) | (workers or {})
         for name in SERVICES:
             for replica in range(counts[name]):
                 self.start_service(name, replica, env)

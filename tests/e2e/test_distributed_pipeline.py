@@ -153,4 +153,3 @@ async def test_cancel_stops_a_running_job(stack: DistributedStack, tokens) -> No
         assert status["status"] == "cancelled"
         conflict = await client.get(f"/api/v1/videos/jobs/{job_id}/video-url")
         assert conflict.status_code == 409
-

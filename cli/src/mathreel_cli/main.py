@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -94,8 +94,8 @@ def generate(
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds")] = 1800.0,
 ) -> None:
     """Generate a video through the HTTP API, with a progress bar, and save it."""
-    setup_logging("WARNING")
-    body = {
+    setup_logging("ERROR")
+    body: dict[str, object] = {
         "configuration": {"topic": topic, "context": context, "quality": quality.value},
         "priority": priority.value,
     }
@@ -104,9 +104,10 @@ def generate(
     except GenerationError as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(1) from exc
+    size = result["dimensions"]
     console.print(
-        f"[green]Saved {output}[/]  {result['duration']:.1f} s, "
-        f"{result['dimensions']['width']}x{result['dimensions']['height']}, {result['file_size'] / 1e6:.1f} MB"
+        f"[green]Saved {output}[/]  {result['duration']:.1f} s, {size['width']}x{size['height']}, "
+        f"{result['file_size'] / 1e6:.1f} MB"
     )
 
 
@@ -145,7 +146,7 @@ async def _in_process_server(user: str) -> AsyncIterator[tuple[str, str]]:
 
 async def _generate(
     body: dict[str, object], output: Path, server: str | None, api_token: str | None, user: str, timeout: float
-) -> dict[str, object]:
+) -> dict[str, Any]:
     if server:
         if not api_token:
             raise GenerationError("--token (or MATHREEL_TOKEN) is required with --server")
@@ -156,7 +157,7 @@ async def _generate(
 
 async def _submit_and_wait(
     base_url: str, api_token: str, body: dict[str, object], output: Path, timeout: float
-) -> dict[str, object]:
+) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {api_token}"}
     async with httpx.AsyncClient(base_url=f"{base_url}/api/v1", headers=headers, timeout=60) as client:
         response = await client.post("/videos/generate", json=body)
@@ -196,7 +197,7 @@ async def _submit_and_wait(
                 async for chunk in stream.aiter_bytes():
                     handle.write(chunk)
         metadata = (await client.get(f"/videos/jobs/{job_id}/metadata")).json()["metadata"]
-        result: dict[str, object] = metadata
+        result: dict[str, Any] = metadata
         return result
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
 
     # --- cache / rate limiting ---------------------------------------------------------------------------
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every Redis key, so deployments (or test runs) can share one Redis.
+    redis_key_prefix: str = "mathreel:"
     rate_limit_per_minute: int = 100
     max_active_jobs_per_user: int = 3
 

@@ -127,8 +127,9 @@ class S3Store:
             response = await self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end}")
         except ClientError as exc:
             raise _not_found(exc, key) from exc
-        async with response["Body"] as body:
-            while chunk := await body.read(_CHUNK):
+        body = response["Body"]
+        async with body:
+            async for chunk in body.iter_chunks(_CHUNK):
                 yield chunk
 
     async def presigned_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:

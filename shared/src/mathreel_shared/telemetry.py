@@ -1,7 +1,11 @@
-"""OpenTelemetry set-up and trace-context propagation through message headers.
+"""OpenTelemetry set-up, trace-context propagation through message headers, and structured logs.
 
-Tracing is set up once per process with a resource naming the service. The trace context of the span that enqueued a
+Tracing is set up once per process with a resource naming the service, and instruments the libraries every service
+talks through (FastAPI, SQLAlchemy, Redis, httpx, aiobotocore). The trace context of the span that enqueued a
 message rides in its headers, so one trace follows a job from the gateway through every stage.
+
+Logs are one JSON object per line. Each carries the trace id of the current span and the job, stage and scene being
+worked on (``log_context``), and passes through a filter that masks bearer tokens, JWTs and URL passwords.
 """
 
 from __future__ import annotations
@@ -9,9 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
+from types import MappingProxyType
 from typing import Any
 
 from opentelemetry import context, propagate, trace
@@ -19,33 +26,93 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+log = logging.getLogger(__name__)
+
 _configured = False
+
+# Probe and scrape endpoints are hit every few seconds by Kubernetes and Prometheus: tracing them would bury the
+# requests that matter.
+UNTRACED_URLS = "/health,/ready,/healthz,/readyz,/metrics"
+
+# Span attributes of our own carry this prefix, so they cannot collide with semantic-convention names.
+ATTRIBUTE_PREFIX = "mathreel."
 
 
 def setup_tracing(service_name: str) -> None:
-    """Install a tracer provider; export over OTLP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set."""
+    """Install a tracer provider for ``service_name`` and instrument the client libraries, once per process.
+
+    Spans are exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or the traces-only
+    ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set; otherwise they stay in the process, which still gives every
+    log line a trace id. The exporter honours the other standard ``OTEL_*`` variables (headers, timeout,
+    ``OTEL_BSP_SCHEDULE_DELAY``...).
+    """
     global _configured
     if _configured:
         return
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
-    if endpoint:
-        try:
-            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    resource = Resource.create({"service.name": service_name, "service.namespace": "mathreel"})
+    provider = TracerProvider(resource=resource)
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        except ImportError:  # pragma: no cover - the exporter is an optional dependency
-            logging.getLogger(__name__).warning("OTLP exporter not installed; traces stay in process")
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
+    instrument_libraries()
     _configured = True
 
 
+def instrument_libraries() -> None:
+    """Trace SQLAlchemy, Redis, httpx and aiobotocore calls made anywhere in the process.
+
+    aio-pika is deliberately not instrumented: its publish hook starts a new span and overwrites the
+    ``traceparent`` header, which would cut the trace that the outbox stored with each message. Propagation
+    through the broker is done by ``inject_trace_headers`` and ``span_from_headers`` instead.
+
+    The SQLAlchemy instrumentor wraps ``sqlalchemy.ext.asyncio.create_async_engine``: only engines created through
+    that module attribute after this call are traced (see ``instrument_engine`` for one created earlier).
+    """
+    from opentelemetry.instrumentation.aiobotocore import AioBotocoreInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.redis import RedisInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    for instrumentor in (
+        SQLAlchemyInstrumentor(),
+        RedisInstrumentor(),
+        HTTPXClientInstrumentor(),
+        AioBotocoreInstrumentor(),
+    ):
+        if not instrumentor.is_instrumented_by_opentelemetry:
+            instrumentor.instrument()
+
+
+def instrument_app(app: Any) -> None:
+    """Trace every request a FastAPI ``app`` serves, except probes and scrapes (``UNTRACED_URLS``)."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS, exclude_spans=["receive", "send"])
+
+
+def instrument_engine(engine: Any) -> None:
+    """Trace the statements of an SQLAlchemy engine (async or sync) created before ``setup_tracing`` ran."""
+    from opentelemetry.instrumentation.sqlalchemy import EngineTracer
+    from opentelemetry.metrics import get_meter
+
+    sync_engine = getattr(engine, "sync_engine", engine)
+    if getattr(sync_engine, "_mathreel_traced", False):
+        return
+    meter = get_meter("mathreel.sqlalchemy")
+    usage = meter.create_up_down_counter("db.client.connections.usage", unit="connections")
+    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), sync_engine, usage)
+    sync_engine._mathreel_traced = True
+
+
 def tracer(name: str) -> trace.Tracer:
+    """A tracer of the process's provider (a no-op one until ``setup_tracing`` runs)."""
     return trace.get_tracer(name)
 
 
 def inject_trace_headers(headers: dict[str, Any]) -> dict[str, Any]:
-    """Add the current trace context (``traceparent``) to message headers."""
+    """Add the current trace context (``traceparent``) to message headers and return them."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     headers.update(carrier)
@@ -54,45 +121,156 @@ def inject_trace_headers(headers: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def span_from_headers(name: str, headers: Mapping[str, Any], **attributes: Any) -> Iterator[trace.Span]:
-    """Start a consumer span continuing the trace carried by ``headers``."""
-    carrier = {k: str(v) for k, v in headers.items() if isinstance(v, str | bytes)}
+    """Start a consumer span continuing the trace carried by ``headers``.
+
+    ``attributes`` (``job_id``, ``stage``, ``scene_index``...) become span attributes under the ``mathreel.``
+    prefix and, for the duration of the block, the log context: every log line written while handling the message
+    names the job it is about. ``None`` values are left out.
+    """
+    carrier = {k: v.decode() if isinstance(v, bytes) else v for k, v in headers.items() if isinstance(v, str | bytes)}
     parent = propagate.extract(carrier)
+    known = {key: value for key, value in attributes.items() if value is not None}
     token = context.attach(parent)
     try:
-        with trace.get_tracer("mathreel").start_as_current_span(
-            name, kind=trace.SpanKind.CONSUMER, attributes={k: v for k, v in attributes.items() if v is not None}
-        ) as span:
+        with (
+            trace.get_tracer("mathreel").start_as_current_span(
+                name,
+                kind=trace.SpanKind.CONSUMER,
+                attributes={f"{ATTRIBUTE_PREFIX}{key}": _attribute_value(value) for key, value in known.items()},
+            ) as span,
+            log_context(**known),
+        ):
             yield span
     finally:
         context.detach(token)
 
 
+def _attribute_value(value: Any) -> str | int | float | bool:
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+# --- logs --------------------------------------------------------------------------------------------------------
+
+_LOG_CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("mathreel_log_context", default=MappingProxyType({}))
+
+# Fields a log line may carry from ``log_context`` or from ``extra=``; anything else passed as ``extra`` is ignored.
+LOG_FIELDS = ("service", "job_id", "user_id", "stage", "scene_index", "message_type", "message_id", "attempt")
+
+
+@contextmanager
+def log_context(**fields: Any) -> Iterator[None]:
+    """Add ``fields`` (``job_id=..., stage=..., scene_index=...``) to every log line written inside the block.
+
+    Context variables follow the asyncio task, so concurrent handlers in one process never see each other's job.
+    Nested blocks add to (and may override) the outer fields; ``None`` values are left out.
+    """
+    merged = {**_LOG_CONTEXT.get(), **{key: value for key, value in fields.items() if value is not None}}
+    token = _LOG_CONTEXT.set(MappingProxyType(merged))
+    try:
+        yield
+    finally:
+        _LOG_CONTEXT.reset(token)
+
+
+def current_log_context() -> Mapping[str, Any]:
+    """The fields ``log_context`` has set for the running task."""
+    return _LOG_CONTEXT.get()
+
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # Authorization headers and anything that prints them.
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]"),
+    # A JWT anywhere (three base64url parts, the first one a JSON header).
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED-JWT]"),
+    # Passwords in connection URLs: postgresql://user:secret@host, amqp://guest:guest@host.
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+):[^\s@/]+@"), r"\1:[REDACTED]@"),
+    # key=value and "key": "value" pairs whose key names a secret.
+    (
+        re.compile(
+            r"(?i)([\"']?\b[a-z_]*(?:password|passwd|secret|token|api_key|apikey|access_key|private_key)[a-z_]*[\"']?"
+            r"\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
+        ),
+        r"\1[REDACTED]",
+    ),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with bearer tokens, JWTs, URL passwords and ``secret=...``-style values masked."""
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in the rendered message and traceback before any handler writes them."""
+
+    _exception_formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._exception_formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
 class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, with job and trace ids when known."""
+    """One JSON object per line: time, level, logger, message, then the log context and the trace and span ids."""
+
+    def __init__(self, service: str | None = None) -> None:
+        super().__init__()
+        self._service = service
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("job_id", "stage", "scene_index", "service"):
+        if self._service:
+            payload["service"] = self._service
+        for key, value in _LOG_CONTEXT.get().items():
+            payload[key] = _json_value(value)
+        for key in LOG_FIELDS:
             if hasattr(record, key):
-                payload[key] = str(getattr(record, key))
+                payload[key] = _json_value(getattr(record, key))
         span_context = trace.get_current_span().get_span_context()
         if span_context.is_valid:
             payload["trace_id"] = format(span_context.trace_id, "032x")
-        if record.exc_info:
-            payload["exc"] = self.formatException(record.exc_info)
+            payload["span_id"] = format(span_context.span_id, "016x")
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            payload["exc"] = record.exc_text
         return json.dumps(payload)
 
+    # Timestamps are UTC, like every time in the system.
+    converter = staticmethod(__import__("time").gmtime)
 
-def setup_logging(level: str = "INFO", *, json_logs: bool | None = None) -> None:
+
+def _json_value(value: Any) -> str | int | float | bool:
+    return value if isinstance(value, str | int | float | bool) else str(value)
+
+
+def setup_logging(level: str = "INFO", *, json_logs: bool | None = None, service: str | None = None) -> None:
+    """Send every log record to stderr, as JSON lines unless stderr is a terminal, with secrets redacted.
+
+    ``service`` names the process in each JSON line (defaults to ``OTEL_SERVICE_NAME`` when that is set).
+    """
     if json_logs is None:
         json_logs = not sys.stderr.isatty()
+    service = service or os.environ.get("OTEL_SERVICE_NAME")
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonLogFormatter() if json_logs else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(
+        JsonLogFormatter(service) if json_logs else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -111,7 +111,7 @@ return {count, t[1], t[2]}
 class RedisRateLimiter:
     """One counter per user and window in Redis: ``{prefix}ratelimit:{user}:{window}``, exact across replicas."""
 
-    def __init__(self, redis: Redis[bytes], limit: int, *, key_prefix: str = "") -> None:
+    def __init__(self, redis: Redis, limit: int, *, key_prefix: str = "") -> None:
         self.limit = limit
         self._redis = redis
         self._prefix = key_prefix

@@ -75,7 +75,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
             settings.amqp_url, settings.broker_namespace, confirm_timeout=settings.publish_confirm_timeout_seconds
         )
         limiter = RedisRateLimiter.from_url(
-            settings.redis_url, settings.rate_limit_per_minute, key_prefix=f"{settings.broker_namespace}:"
+            settings.redis_url, settings.rate_limit_per_minute, key_prefix=settings.redis_key_prefix
         )
     store = create_store(settings)
     async with contextlib.AsyncExitStack() as stack:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from mathreel_tts.worker import register
 from mathreel_shared.runtime import ServiceRuntime, run_service
+from mathreel_tts.worker import register
 
 
 async def _setup(runtime: ServiceRuntime) -> None:
