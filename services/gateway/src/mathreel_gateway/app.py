@@ -10,7 +10,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mathreel_gateway.deps import GatewayState
 from mathreel_gateway.errors import install_error_handlers
-from mathreel_gateway.middleware import BodyLimitMiddleware, ResponseHeadersMiddleware
+from mathreel_gateway.metrics import MetricsMiddleware, metrics_endpoint
+from mathreel_gateway.middleware import (
+    DEFAULT_BODY_READ_TIMEOUT_SECONDS,
+    BodyLimitMiddleware,
+    ResponseHeadersMiddleware,
+)
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system, videos
 from mathreel_shared.settings import Settings
@@ -39,12 +44,18 @@ _EXPOSED_HEADERS = [
 ]
 
 
-def create_app(settings: Settings, *, resources: GatewayResources | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    resources: GatewayResources | None = None,
+    body_read_timeout: float = DEFAULT_BODY_READ_TIMEOUT_SECONDS,
+) -> FastAPI:
     """Build the gateway.
 
     Without ``resources`` the app opens its own (per ``settings.mode``) when it starts, runs the outbox relay and
     closes them when it stops. With ``resources`` (standalone mode composing every service in one process) it uses
     them as they are and neither starts nor closes them: the caller owns them, outbox relay included.
+    ``body_read_timeout`` bounds the time a client may take to send a request body (408 past it).
     """
 
     @contextlib.asynccontextmanager
@@ -62,9 +73,11 @@ def create_app(settings: Settings, *, resources: GatewayResources | None = None)
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
-    app.add_middleware(ResponseHeadersMiddleware)
-    # Added last, so it is the outermost: preflights are answered before anything else and every answer gets CORS.
+    # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
+    # failures included), CORS (preflights answered before anything else, every answer gets CORS), metrics and the
+    # access log, then the body limit.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, read_timeout=body_read_timeout)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -73,6 +86,8 @@ def create_app(settings: Settings, *, resources: GatewayResources | None = None)
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,
     )
+    app.add_middleware(ResponseHeadersMiddleware)
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(system.router)
     app.include_router(videos.router, prefix=API_PREFIX)
     app.include_router(media.router, prefix=API_PREFIX)

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mathreel_gateway.metrics import LIMIT_REFUSALS
 from mathreel_gateway.ratelimit import RateDecision, RateLimiterUnavailable
 from mathreel_shared.auth import AuthError, JwksUnavailable
 from mathreel_shared.storage import InvalidMediaToken, ObjectNotFound
@@ -111,7 +112,10 @@ def _translate(exc: Exception) -> GatewayError:
     if isinstance(exc, AuthError):
         return NotAuthenticated(str(exc), headers={"WWW-Authenticate": _bearer_challenge(str(exc))})
     if isinstance(exc, JwksUnavailable):
-        return ServiceUnavailable("Authentication is temporarily unavailable", headers={"Retry-After": "5"})
+        return ServiceUnavailable(
+            "Authentication is temporarily unavailable: the signing keys cannot be fetched. Retry shortly.",
+            headers={"Retry-After": "5"},
+        )
     if isinstance(exc, RateLimiterUnavailable):
         return ServiceUnavailable("Rate limiter is temporarily unavailable", headers={"Retry-After": "5"})
     if isinstance(exc, InvalidMediaToken):
@@ -136,6 +140,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def handle_mapped(_request: Request, exc: Exception) -> JSONResponse:
         error = _translate(exc)
+        if isinstance(error, TooManyRequests):
+            LIMIT_REFUSALS.labels(str(error.extra.get("limit", "unknown"))).inc()
         if isinstance(exc, JwksUnavailable | RateLimiterUnavailable):
             log.warning("dependency unavailable: %s", exc)
         return error_response(error)

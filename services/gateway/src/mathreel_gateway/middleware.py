@@ -1,8 +1,11 @@
-"""ASGI middleware: the request body limit, and headers every response gets (security, ``no-store``, rate limit)."""
+"""ASGI middleware: the request body limit and read deadline, and headers every response gets (security,
+``no-store``, rate limit), failures included."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -10,15 +13,38 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mathreel_gateway.deps import RATE_DECISION_SCOPE_KEY
 from mathreel_gateway.ratelimit import RateDecision
 
+log = logging.getLogger(__name__)
+
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
+    # The API serves JSON and media, never pages: nothing it returns may load scripts or be framed.
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cross-Origin-Resource-Policy": "cross-origin",
 }
+
+# How long a client may take to send its whole request body. uvicorn has no such deadline (only an idle keep-alive
+# timeout between requests), so without it a client trickling a body a byte at a time holds a request open forever.
+DEFAULT_BODY_READ_TIMEOUT_SECONDS = 10.0
+
+
+async def send_json_error(send: Send, status: int, detail: str, *, close: bool = False) -> None:
+    """Answer with a JSON error body from ASGI middleware, where no exception handler can be reached."""
+    payload = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class ResponseHeadersMiddleware:
-    """Pure ASGI, so it also sees error responses produced by exception handlers and streams untouched."""
+    """Pure ASGI, so it also sees error responses produced by exception handlers and streams untouched.
+
+    It is the outermost middleware of the app, so it also turns an unexpected exception into the JSON 500 (with
+    these headers): Starlette's own last-resort handler sits outside every middleware and would answer without them.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,8 +53,10 @@ class ResponseHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        response_started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal response_started
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in _SECURITY_HEADERS.items():
@@ -40,22 +68,31 @@ class ResponseHeadersMiddleware:
                 if isinstance(decision, RateDecision):
                     for name, value in decision.headers().items():
                         headers[name] = value
+                response_started = True
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if response_started:
+                raise  # nothing can be said to the client any more; let the server close the connection
+            log.exception("unhandled error")
+            await send_json_error(send_with_headers, 500, "Internal server error")
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413 and a JSON body, before anything parses them.
+    """Refuse request bodies over ``max_bytes`` with 413, and bodies not received within ``read_timeout`` seconds
+    with 408, both with a JSON body and before anything parses them.
 
     A declared ``Content-Length`` over the limit is refused without reading; otherwise the body is read up to the
     limit (which also catches chunked bodies that declare no length) and replayed to the app. Starlette's own body
     limit answers in plain text, which the contract does not allow.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, read_timeout: float = DEFAULT_BODY_READ_TIMEOUT_SECONDS) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,37 +104,35 @@ class BodyLimitMiddleware:
             return
         chunks: list[bytes] = []
         size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                # The client went away before sending the whole body; let the app see the disconnect.
-                await self.app(scope, _replay([message], receive), send)
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        disconnect: Message | None = None
+        try:
+            async with asyncio.timeout(self.read_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        disconnect = message
+                        break
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        await self._refuse(send)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            detail = f"Request body not received within {self.read_timeout:g} seconds"
+            await send_json_error(send, 408, detail, close=True)
+            return
+        if disconnect is not None:
+            # The client went away before sending the whole body; let the app see the disconnect.
+            await self.app(scope, _replay([disconnect], receive), send)
+            return
         body_message: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([body_message], receive), send)
 
     async def _refuse(self, send: Send) -> None:
-        payload = json.dumps({"detail": f"Request body too large: at most {self.max_bytes} bytes"}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json_error(send, 413, f"Request body too large: at most {self.max_bytes} bytes", close=True)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

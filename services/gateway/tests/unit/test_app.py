@@ -42,7 +42,7 @@ async def test_jwks_unreachable_is_503(make_gateway) -> None:
     async with make_gateway(jwks_url="http://127.0.0.1:9/jwks.json") as remote:
         response = await remote.client.get(STATUS_URL, headers=remote.auth())
         assert response.status_code == 503
-        assert response.json() == {"detail": "Authentication is temporarily unavailable"}
+        assert response.json()["detail"].startswith("Authentication is temporarily unavailable")
         ready = await remote.client.get("/ready")
         assert ready.status_code == 503
         assert ready.json()["checks"]["auth"] != "ok"

@@ -14,6 +14,7 @@ from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SessionDe
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
 from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
 from mathreel_gateway.media import ranged_response
+from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.schemas import (
     ErrorBody,
     GenerateVideoRequest,
@@ -81,6 +82,7 @@ async def generate_video(
     job = await admit_job(
         resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
     )
+    JOBS_SUBMITTED.labels(body.priority.value, body.configuration.quality.value).inc()
     return job_created(job)
 
 
