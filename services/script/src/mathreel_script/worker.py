@@ -1,19 +1,156 @@
-"""The script worker: topic + context → a validated storyboard, stored as JSON."""
+"""The script worker: topic + context → a validated storyboard, stored as JSON.
+
+With a model configured (``MATHREEL_LLM_BASE_URL``) the model writes the storyboard through the generation loop;
+otherwise the offline planner does. Either way ``use_rag`` retrieves passages from the knowledge base (they ground
+the narration and become the storyboard's sources) and ``use_context_learning`` picks the nearest exemplars. A
+model failure fails the job with its reason: the planner never stands in for a configured model.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from mathreel_script.exemplars.library import ExemplarLibrary
+from mathreel_script.knowledge.passage import Passage, sources_of
+from mathreel_script.knowledge.store import KnowledgeBase
+from mathreel_script.llm.config import GroundingSettings, LlmSettings
+from mathreel_script.llm.errors import LlmError
+from mathreel_script.llm.generate import StoryboardWriter
+from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
 from mathreel_script.planner import plan_storyboard
+from mathreel_script.text import clean_text, sentences
+from mathreel_shared.db import create_engine
 from mathreel_shared.domain import Stage
 from mathreel_shared.keys import storyboard_key
-from mathreel_shared.messages import ScriptCompleted, ScriptRequested
+from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.storyboard import Storyboard
+
+log = logging.getLogger(__name__)
+
+# How much of the context joins the topic in the retrieval query: enough for its key terms, not a whole essay.
+QUERY_CONTEXT_CHARS = 400
+EXEMPLARS_FOR_MODEL = 2
 
 
-async def register(runtime: ServiceRuntime) -> None:
+class KnowledgeBaseUnavailable(LlmError):
+    """Retrieval was asked for and the knowledge base could not answer (a database problem, often passing)."""
+
+    code = "knowledge_base_unavailable"
+
+
+@dataclass(frozen=True)
+class ScriptResult:
+    storyboard: Storyboard
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class ScriptAuthor:
+    """Writes one job's storyboard: retrieval and exemplars per the job's flags, then the model or the planner."""
+
+    def __init__(
+        self,
+        *,
+        knowledge: KnowledgeBase,
+        exemplars: ExemplarLibrary,
+        writer: StoryboardWriter | None,
+        grounding: GroundingSettings,
+    ) -> None:
+        self._knowledge = knowledge
+        self._exemplars = exemplars
+        self._writer = writer
+        self._grounding = grounding
+
+    async def retrieve(self, configuration: JobConfiguration) -> list[Passage]:
+        """Passages for the job's topic and context; none unless ``use_rag``."""
+        if not configuration.use_rag:
+            return []
+        query = f"{configuration.topic} {configuration.context[:QUERY_CONTEXT_CHARS]}"
+        try:
+            if self._grounding.load_starter_corpus:
+                await self._knowledge.ensure_starter_corpus()
+            return await self._knowledge.search(query, limit=self._grounding.rag_top_k)
+        except SQLAlchemyError as exc:
+            raise KnowledgeBaseUnavailable(
+                f"use_rag is on but the knowledge base cannot be searched: {type(exc).__name__}", retryable=True
+            ) from exc
+
+    async def write(self, configuration: JobConfiguration) -> ScriptResult:
+        """The job's storyboard and what the model spent on it (empty for the planner)."""
+        passages = await self.retrieve(configuration)
+        count = EXEMPLARS_FOR_MODEL if self._writer is not None else 1
+        chosen = (
+            [e.storyboard for e in self._exemplars.nearest(configuration.topic, count)]
+            if configuration.use_context_learning
+            else []
+        )
+        if self._writer is not None:
+            generated = await self._writer.write(configuration, passages=passages, exemplars=chosen)
+            return ScriptResult(generated.storyboard, generated.usage.as_dict())
+        storyboard = await asyncio.to_thread(
+            plan_storyboard,
+            configuration,
+            retrieved=[passage.text for passage in passages],
+            exemplar=chosen[0] if chosen else None,
+        )
+        used = _passages_in(storyboard, passages)
+        return ScriptResult(storyboard.model_copy(update={"sources": sources_of(used)}))
+
+
+def _passages_in(storyboard: Storyboard, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages the planner actually quoted: their first sentence's opening words appear in the narration."""
+    narration = " ".join(scene.narration for scene in storyboard.scenes).lower()
+    used: list[Passage] = []
+    for passage in passages:
+        found = sentences(clean_text(passage.text, limit=1000))
+        opening = " ".join(found[0].split()[:6]).lower() if found else ""
+        if opening and opening in narration:
+            used.append(passage)
+    return used
+
+
+def build_author(
+    engine: AsyncEngine, llm: LlmSettings | None = None, grounding: GroundingSettings | None = None
+) -> tuple[ScriptAuthor, OpenAICompatibleProvider | None]:
+    """The author the settings describe, and the provider it owns (to close), if a model is configured."""
+    llm = llm or LlmSettings()
+    grounding = grounding or GroundingSettings()
+    provider = OpenAICompatibleProvider(llm) if llm.configured else None
+    embedder = provider if provider is not None and llm.embeddings_model else None
+    author = ScriptAuthor(
+        knowledge=KnowledgeBase(engine, embedder=embedder),
+        exemplars=ExemplarLibrary.load(grounding.exemplars_dir),
+        writer=StoryboardWriter(provider, llm) if provider is not None else None,
+        grounding=grounding,
+    )
+    if provider is not None:
+        log.info("script: storyboards are written by %s", llm.author)
+    else:
+        log.info("script: no model configured (MATHREEL_LLM_BASE_URL); the offline planner writes storyboards")
+    return author, provider
+
+
+async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
+    """Consume ``stage.script.requested``; returns a cleanup coroutine that closes the model client and database."""
+    engine = create_engine(runtime.settings.database_url, pool_size=2)
+    author, provider = build_author(engine)
+
+    async def knowledge_base() -> None:
+        async with engine.connect() as connection:
+            await connection.execute(sa.text("SELECT 1"))
+
+    runtime.ready_checks.append(knowledge_base)
+
     async def work(message: ScriptRequested) -> None:
-        storyboard = await asyncio.to_thread(plan_storyboard, message.configuration)
+        result = await author.write(message.configuration)
+        storyboard = result.storyboard
         key = storyboard_key(message.user_id, message.job_id)
         await runtime.store.put_bytes(key, storyboard.model_dump_json(indent=2).encode(), "application/json")
         await runtime.bus.publish(
@@ -25,9 +162,17 @@ async def register(runtime: ServiceRuntime) -> None:
                 scene_count=len(storyboard.scenes),
                 title=storyboard.title,
                 author=storyboard.author,
+                usage=result.usage,
                 sources=[source.model_dump() for source in storyboard.sources],
             )
         )
 
     handler = stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work)
     await runtime.bus.consume("script", handler, prefetch=4)
+
+    async def close() -> None:
+        if provider is not None:
+            await provider.aclose()
+        await engine.dispose()
+
+    return close

@@ -1,0 +1,1 @@
+"""Storyboards written by a chat model: providers, prompts, validation and the repair loop."""

@@ -1,0 +1,246 @@
+"""Checks a model's answer must pass before it becomes a storyboard, with errors the model can act on.
+
+The schema (pydantic), the LaTeX allowlist of ``mathreel_script.latex`` (the same door context formulas go through),
+plot expressions, a light layout sanity check (objects on screen, words per beat) and the narration length. The full
+layout check, which needs the rendered sizes of objects, runs in the visuals service; this one catches what a model
+typically gets wrong before a render is spent on it. Every problem names its field path, so a repair prompt can say
+exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from mathreel_script.latex import safe_latex
+from mathreel_shared.domain import Quality
+from mathreel_shared.storyboard import (
+    CREATING_OPS,
+    ClearScreen,
+    PlotFunction,
+    Remove,
+    Scene,
+    ShowAngle,
+    ShowArrow,
+    ShowAxes,
+    ShowEquation,
+    ShowMatrix,
+    ShowPolygon,
+    ShowTable,
+    Storyboard,
+    TransformEquation,
+)
+
+WORDS_PER_MINUTE = 150
+# Target seconds of narration per quality: a longer video costs render time in proportion to its resolution.
+TARGET_SECONDS: dict[Quality, int] = {Quality.LOW: 60, Quality.MEDIUM: 90, Quality.HIGH: 120}
+MAX_WORDS_PER_BEAT = 40
+# Objects on screen at once, not counting what is drawn on or attached to another (plots, areas, braces).
+MAX_ON_SCREEN = 6
+_ATTACHED_OPS = frozenset({"plot", "area", "tangent", "brace"})
+MAX_PROBLEMS = 15
+# Shared word runs this long between the instructions and the storyboard mean the instructions leaked.
+LEAK_SHINGLE_WORDS = 8
+
+# The names plot expressions may use: what the visuals service's evaluator knows.
+PLOT_FUNCTIONS = frozenset(
+    (
+        "sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh exp log ln log10 log2 sqrt abs floor ceil sign"
+    ).split()
+)
+_PLOT_NAMES = frozenset({"x", "pi", "e"})
+_PLOT_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load)
+_PLOT_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class NarrationLimits:
+    """How many words of narration a storyboard may have, from a target duration at a calm speaking pace."""
+
+    target_seconds: int
+    min_words: int
+    max_words: int
+    words_per_minute: int = WORDS_PER_MINUTE
+
+    @property
+    def target_words(self) -> int:
+        return self.target_seconds * self.words_per_minute // 60
+
+
+def narration_limits(quality: Quality) -> NarrationLimits:
+    """About 60 s (low), 90 s (medium) or 120 s (high) of speech: -30 % to +20 % of the target's words."""
+    seconds = TARGET_SECONDS[quality]
+    words = seconds * WORDS_PER_MINUTE // 60
+    return NarrationLimits(target_seconds=seconds, min_words=int(words * 0.7), max_words=int(words * 1.2))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason an answer is not a usable storyboard, at a field path like ``scenes[1].beats[0].narration``."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    storyboard: Storyboard | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.storyboard is not None and not self.problems
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def shingles(text: str, size: int = LEAK_SHINGLE_WORDS) -> set[tuple[str, ...]]:
+    """Every run of ``size`` consecutive lowercase words of ``text``."""
+    words = _WORD.findall(text.lower())
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def check_answer(text: str, *, limits: NarrationLimits, secret_shingles: set[tuple[str, ...]]) -> CheckResult:
+    """Parse and validate a model's answer; ``secret_shingles`` are word runs of the instructions it must not quote.
+
+    ``author`` and ``sources`` in the answer are ignored: the writer sets them, a model does not get to claim them.
+    """
+    match = _FENCE.match(text)
+    body = match.group(1) if match else text
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        return CheckResult(None, (Problem("$", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"),))
+    if not isinstance(data, dict):
+        return CheckResult(None, (Problem("$", "the answer must be one JSON object: the storyboard"),))
+    for claimed in ("author", "sources"):
+        data.pop(claimed, None)
+    data.setdefault("version", "1")
+    try:
+        storyboard = Storyboard.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(_path(error["loc"]), error["msg"]) for error in exc.errors()[:MAX_PROBLEMS]]
+        return CheckResult(None, tuple(problems))
+    problems = list(_content_problems(storyboard, limits))
+    if secret_shingles and shingles(_all_text(storyboard)) & secret_shingles:
+        problems.append(
+            Problem("$", "the storyboard quotes its instructions; write only about the topic, for a viewer")
+        )
+    return CheckResult(storyboard, tuple(problems[:MAX_PROBLEMS]))
+
+
+def _all_text(storyboard: Storyboard) -> str:
+    return storyboard.model_dump_json()
+
+
+def _content_problems(storyboard: Storyboard, limits: NarrationLimits) -> Iterator[Problem]:
+    words = 0
+    for s_index, scene in enumerate(storyboard.scenes):
+        where = f"scenes[{s_index}]"
+        yield from _scene_problems(scene, where)
+        for b_index, beat in enumerate(scene.beats):
+            count = len(beat.narration.split())
+            words += count
+            if count > MAX_WORDS_PER_BEAT:
+                yield Problem(
+                    f"{where}.beats[{b_index}].narration",
+                    f"{count} words; a beat is one spoken sentence of at most {MAX_WORDS_PER_BEAT} words",
+                )
+    if not limits.min_words <= words <= limits.max_words:
+        yield Problem(
+            "scenes",
+            f"the narration has {words} words in all; it must have {limits.min_words} to {limits.max_words} "
+            f"(about {limits.target_seconds} seconds at {limits.words_per_minute} words a minute)",
+        )
+
+
+def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
+    alive: set[str] = set()
+    for b_index, beat in enumerate(scene.beats):
+        for a_index, action in enumerate(beat.actions):
+            at = f"{where}.beats[{b_index}].actions[{a_index}]"
+            for field, latex in _latex_fields(action):
+                if safe_latex(latex) is None:
+                    yield Problem(
+                        f"{at}.{field}",
+                        f"LaTeX {latex!r} is refused: use math-mode LaTeX with common commands only (\\frac, \\sqrt, "
+                        "\\cdot, Greek letters, \\sum, \\int, pmatrix...), balanced braces, no text-mode or file "
+                        "commands, at most 160 characters",
+                    )
+            if isinstance(action, PlotFunction):
+                reason = plot_expression_problem(action.expression)
+                if reason:
+                    yield Problem(f"{at}.expression", reason)
+            if isinstance(action, ShowAngle) and action.vertex in (action.a, action.b):
+                yield Problem(at, "an angle's rays must not start and end at the vertex")
+            if isinstance(action, ShowArrow) and action.start is not None and action.start == action.end:
+                yield Problem(at, "the arrow starts where it ends")
+            if isinstance(action, Remove):
+                alive.difference_update(action.targets)
+            elif isinstance(action, ClearScreen):
+                alive.clear()
+            elif action.op in CREATING_OPS and action.op not in _ATTACHED_OPS:
+                alive.add(action.id)  # type: ignore[union-attr]
+        if len(alive) > MAX_ON_SCREEN:
+            yield Problem(
+                f"{where}.beats[{b_index}]",
+                f"{len(alive)} objects on screen; keep at most {MAX_ON_SCREEN} (remove or clear older ones first)",
+            )
+
+
+def _latex_fields(action: object) -> Iterator[tuple[str, str]]:
+    """Strings of an action that visuals sets with LaTeX (as its own validation reads them)."""
+    if isinstance(action, ShowEquation):
+        yield "latex", action.latex
+    elif isinstance(action, TransformEquation):
+        yield "latex", action.latex
+        yield from (("highlight", h) for h in action.highlight)
+    elif isinstance(action, ShowMatrix):
+        yield from (("rows", cell) for row in action.rows for cell in row if cell.strip())
+    elif isinstance(action, ShowTable):
+        for cell in [*action.header, *(c for row in action.rows for c in row)]:
+            if len(cell) > 2 and cell.startswith("$") and cell.endswith("$"):
+                yield "rows", cell[1:-1]
+    elif isinstance(action, ShowAxes):
+        yield "x_label", action.x_label
+        yield "y_label", action.y_label
+    elif isinstance(action, ShowPolygon):
+        yield from (("labels", label) for label in action.labels if label)
+    label = getattr(action, "label", None)
+    if isinstance(label, str) and label:
+        yield "label", label
+
+
+def plot_expression_problem(expression: str) -> str | None:
+    """Why ``expression`` is not a plain arithmetic expression in x that visuals can plot, or ``None``."""
+    try:
+        tree = ast.parse(expression.replace("^", "**"), mode="eval")
+    except SyntaxError:
+        return f"cannot parse {expression!r}; write plain arithmetic in x such as 'x**2 - 1' or 'sin(x)'"
+    for node in ast.walk(tree):
+        if not isinstance(node, _PLOT_NODES + _PLOT_OPERATORS):
+            return f"{expression!r} uses {type(node).__name__}; only + - * / ** and function calls are allowed"
+        if isinstance(node, ast.Name) and node.id not in _PLOT_NAMES | PLOT_FUNCTIONS:
+            return f"unknown name {node.id!r}; use x, pi, e and {', '.join(sorted(PLOT_FUNCTIONS))}"
+        if isinstance(node, ast.Call) and (
+            not isinstance(node.func, ast.Name) or node.func.id not in PLOT_FUNCTIONS or len(node.args) != 1
+        ):
+            return f"only one-argument calls of {', '.join(sorted(PLOT_FUNCTIONS))} are allowed"
+        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
+            return "only numbers are allowed as constants"
+    return None
