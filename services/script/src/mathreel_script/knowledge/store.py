@@ -36,7 +36,8 @@ RERANK_POOL = 50
 # Weight of the embedding similarity against the full-text rank, when embeddings are configured.
 EMBEDDING_WEIGHT = 0.5
 MAX_QUERY_WORDS = 40
-_QUERY_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+|\d+")
+# Single letters and digits ("x", "2" in "x^2") match nearly every note: they add noise, not signal.
+_QUERY_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+|\d{2,}")
 
 _metadata = sa.MetaData()
 kb_document = sa.Table(
