@@ -76,10 +76,14 @@ class DistributedStack:
         env["MATHREEL_PUBLIC_BASE_URL"] = self.base_url
         self._spawn("gateway", [sys.executable, "-m", "mathreel_gateway.main"], env, f"{self.base_url}/ready")
         counts = dict.fromkeys(SERVICES, 1) | (workers or {})
-        for name in SERVICES:
-            for replica in range(counts[name]):
-                self.start_service(name, replica, env)
-        self.wait_ready()
+        try:
+            for name in SERVICES:
+                for replica in range(counts[name]):
+                    self.start_service(name, replica, env)
+            self.wait_ready()
+        except BaseException:
+            self.stop()  # never leave half a stack running behind a failed start
+            raise
 
     def start_service(self, name: str, replica: int = 0, env: dict[str, str] | None = None) -> Process:
         env = dict(env or {**os.environ, **settings_env(self.settings)})
@@ -99,7 +103,7 @@ class DistributedStack:
         self.processes[label] = process
         return process
 
-    def wait_ready(self, timeout: float = 90.0) -> None:
+    def wait_ready(self, timeout: float = 240.0) -> None:
         deadline = time.monotonic() + timeout
         pending = dict(self.processes)
         while pending:

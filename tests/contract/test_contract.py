@@ -1,0 +1,224 @@
+"""The frontend integration guide, checked against both deployments: standalone and distributed.
+
+Shapes, status codes and error bodies are the guide's; a frontend written against it must work unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Deployment
+from tests.e2e.media import decode_video, jpeg_size
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+STAGES = {
+    "initializing",
+    "generating_script",
+    "generating_audio",
+    "generating_visuals",
+    "rendering",
+    "uploading",
+    "completed",
+}
+STATUSES = {"queued", "processing", "completed", "failed", "cancelled"}
+
+REQUEST = {
+    "configuration": {
+        "topic": "Pythagorean theorem",
+        "context": "Explain the Pythagorean theorem with visual examples and mathematical proof",
+        "quality": "low",
+        "use_rag": False,
+        "use_context_learning": False,
+    },
+    "priority": "normal",
+}
+
+# One completed job per deployment, shared by the tests that need one.
+_completed: dict[str, tuple[str, str]] = {}
+_completed_lock = asyncio.Lock()
+
+
+def client_for(deployment: Deployment, user: str) -> httpx.AsyncClient:
+    headers = {"Authorization": f"Bearer {deployment.mint(user)}", "Content-Type": "application/json"}
+    return httpx.AsyncClient(base_url=f"{deployment.base_url}/api/v1", headers=headers, timeout=30)
+
+
+def parse_time(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    assert parsed.tzinfo is not None, f"{value} has no timezone"
+    return parsed
+
+
+async def poll_until_done(client: httpx.AsyncClient, job_id: str, timeout: float = 300) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    percentages: list[float] = []
+    while time.monotonic() < deadline:
+        response = await client.get(f"/videos/jobs/{job_id}/status")
+        assert response.status_code == 200
+        status = response.json()
+        assert status["status"] in STATUSES
+        assert status["progress"]["current_stage"] in STAGES
+        percentages.append(status["progress"]["percentage"])
+        if status["status"] not in {"queued", "processing"}:
+            assert percentages == sorted(percentages), f"progress went backwards: {percentages}"
+            return status  # type: ignore[no-any-return]
+        await asyncio.sleep(1.0)  # well inside the 100 requests/minute limit
+    pytest.fail(f"job {job_id} did not finish in {timeout} s")
+
+
+async def completed_job(deployment: Deployment) -> tuple[str, str]:
+    """(user, job_id) of a job that completed on ``deployment``, generated once."""
+    async with _completed_lock:
+        if deployment.mode not in _completed:
+            user = deployment.new_user()
+            async with client_for(deployment, user) as client:
+                created = await client.post("/videos/generate", json=REQUEST)
+                assert created.status_code == 201, created.text
+                job_id = created.json()["job_id"]
+                status = await poll_until_done(client, job_id)
+                assert status["status"] == "completed", status
+            _completed[deployment.mode] = (user, job_id)
+        return _completed[deployment.mode]
+
+
+async def test_health_has_the_guides_shape(deployment: Deployment) -> None:
+    async with httpx.AsyncClient(base_url=deployment.base_url) as client:
+        response = await client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"app_name", "version", "environment", "status"}
+    assert body["status"] == "healthy"
+
+
+async def test_generate_answers_201_with_the_job(deployment: Deployment) -> None:
+    async with client_for(deployment, deployment.new_user()) as client:
+        response = await client.post("/videos/generate", json=REQUEST)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        uuid.UUID(body["job_id"])
+        assert body["status"] == "queued"
+        assert body["progress"] == {"percentage": 0.0, "current_stage": "initializing"}
+        assert parse_time(body["estimated_completion_time"]) > parse_time(body["created_at"])
+        for header in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+            assert header in response.headers
+
+        status = (await client.get(f"/videos/jobs/{body['job_id']}/status")).json()
+        assert set(status) >= {"job_id", "status", "progress", "created_at", "updated_at", "estimated_completion_time"}
+        assert status["job_id"] == body["job_id"]
+
+        not_ready = await client.get(f"/videos/jobs/{body['job_id']}/video-url")
+        if not_ready.status_code == 409:
+            detail = not_ready.json()
+            assert set(detail) == {"detail", "status", "progress", "current_stage"}
+            assert detail["detail"].startswith("Job is not completed yet. Current status: ")
+            assert isinstance(detail["progress"], float)
+            assert detail["current_stage"] in STAGES
+        await client.post(f"/videos/jobs/{body['job_id']}/cancel")
+
+
+async def test_completed_job_gives_a_playable_video(deployment: Deployment) -> None:
+    user, job_id = await completed_job(deployment)
+    async with client_for(deployment, user) as client:
+        video = (await client.get(f"/videos/jobs/{job_id}/video-url")).json()
+        assert video["job_id"] == job_id
+        assert video["status"] == "completed"
+        assert video["is_demo"] is False
+        assert video["thumbnail_url"] == f"/api/v1/videos/jobs/{job_id}/thumbnail"
+        metadata = video["metadata"]
+        assert set(metadata) >= {"duration", "quality", "format", "file_size", "demo", "created_at"}
+        assert (metadata["quality"], metadata["format"], metadata["demo"]) == ("low", "mp4", False)
+
+        async with httpx.AsyncClient(timeout=60) as plain:
+            downloaded = await plain.get(video["video_url"])
+            assert downloaded.status_code == 200
+            second = (await client.get(f"/videos/jobs/{job_id}/video-url")).json()
+            assert (await plain.get(second["download_url"])).content == downloaded.content
+        decoded = decode_video(downloaded.content)
+        assert (decoded.width, decoded.height) == (854, 480)
+        assert metadata["file_size"] == len(downloaded.content)
+        assert abs(metadata["duration"] - decoded.duration) < 0.1
+
+        described = (await client.get(f"/videos/jobs/{job_id}/metadata")).json()
+        assert described["job_id"] == job_id
+        assert described["metadata"]["dimensions"] == {"width": 854, "height": 480}
+        assert described["metadata"]["title"]
+
+        thumbnail = await client.get(f"/videos/jobs/{job_id}/thumbnail")
+        assert thumbnail.headers["content-type"] == "image/jpeg"
+        assert jpeg_size(thumbnail.content)[0] > 0
+
+        streamed = await client.get(f"/videos/jobs/{job_id}/stream")
+        assert streamed.status_code == 200
+        assert streamed.headers["content-type"] == "video/mp4"
+        assert streamed.headers["accept-ranges"] == "bytes"
+        assert streamed.content == downloaded.content
+        tail = await client.get(f"/videos/jobs/{job_id}/stream", headers={"Range": "bytes=-500"})
+        assert tail.status_code == 206
+        assert tail.content == downloaded.content[-500:]
+
+        finished = await client.post(f"/videos/jobs/{job_id}/cancel")
+        assert finished.status_code == 409
+
+
+async def test_errors_have_the_guides_codes_and_json_bodies(deployment: Deployment) -> None:
+    user = deployment.new_user()
+    async with client_for(deployment, user) as client:
+        unknown = await client.get(f"/videos/jobs/{uuid.uuid4()}/status")
+        assert unknown.status_code == 404
+        assert "detail" in unknown.json()
+
+        missing_topic = await client.post("/videos/generate", json={"configuration": {"context": "x"}})
+        assert missing_topic.status_code == 422
+        assert any("topic" in error["loc"] for error in missing_topic.json()["detail"])
+
+        bad_quality = await client.post(
+            "/videos/generate", json={"configuration": {"topic": "t", "context": "c", "quality": "ultra"}}
+        )
+        assert bad_quality.status_code == 422
+
+        unknown_field = await client.post(
+            "/videos/generate", json={"configuration": {"topic": "t", "context": "c", "colour": "red"}}
+        )
+        assert unknown_field.status_code == 422
+
+        huge = await client.post("/videos/generate", json={"configuration": {"topic": "t", "context": "x" * 200_000}})
+        assert huge.status_code == 413
+        assert "detail" in huge.json()
+
+    async with httpx.AsyncClient(base_url=f"{deployment.base_url}/api/v1") as anonymous:
+        unauthorized = await anonymous.get("/videos/jobs")
+        assert unauthorized.status_code == 401
+        assert unauthorized.headers["www-authenticate"].startswith("Bearer")
+        assert "detail" in unauthorized.json()
+
+
+async def test_list_and_cancel(deployment: Deployment) -> None:
+    async with client_for(deployment, deployment.new_user()) as client:
+        first = (await client.post("/videos/generate", json=REQUEST)).json()["job_id"]
+        second = (await client.post("/videos/generate", json=REQUEST)).json()["job_id"]
+        listed = (await client.get("/videos/jobs")).json()
+        assert [item["job_id"] for item in listed["items"]][:2] == [second, first]
+
+        cancelled = await client.post(f"/videos/jobs/{first}/cancel")
+        assert cancelled.status_code == 200
+        assert cancelled.json()["status"] == "cancelled"
+        assert (await client.post(f"/videos/jobs/{first}/cancel")).status_code == 200
+        only_cancelled = (await client.get("/videos/jobs", params={"status": "cancelled"})).json()
+        assert [item["job_id"] for item in only_cancelled["items"]] == [first]
+        await client.post(f"/videos/jobs/{second}/cancel")
+
+
+async def test_other_users_see_nothing(deployment: Deployment) -> None:
+    _, job_id = await completed_job(deployment)
+    async with client_for(deployment, deployment.new_user()) as stranger:
+        for path in ("status", "video-url", "stream", "thumbnail", "metadata", "captions"):
+            assert (await stranger.get(f"/videos/jobs/{job_id}/{path}")).status_code == 404, path
+        assert (await stranger.post(f"/videos/jobs/{job_id}/cancel")).status_code == 404
