@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -61,25 +62,24 @@ def setup_tracing(service_name: str) -> None:
 
 
 def instrument_libraries() -> None:
-    """Trace SQLAlchemy, Redis, httpx and aiobotocore calls made anywhere in the process.
+    """Trace Redis, httpx and aiobotocore calls made anywhere in the process (they patch the client classes).
 
     aio-pika is deliberately not instrumented: its publish hook starts a new span and overwrites the
     ``traceparent`` header, which would cut the trace that the outbox stored with each message. Propagation
     through the broker is done by ``inject_trace_headers`` and ``span_from_headers`` instead.
 
-    The SQLAlchemy instrumentor wraps ``sqlalchemy.ext.asyncio.create_async_engine``: only engines created through
-    that module attribute after this call are traced (see ``instrument_engine`` for one created earlier).
+    SQLAlchemy is traced per engine (``instrument_engine``): its global instrumentor only wraps
+    ``create_async_engine`` calls made through the module attribute after it ran, which misses engines of modules
+    that imported the function earlier.
     """
     from opentelemetry.instrumentation.aiobotocore import AioBotocoreInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     for instrumentor in (
-        SQLAlchemyInstrumentor(),
         RedisInstrumentor(),
         HTTPXClientInstrumentor(),
-        AioBotocoreInstrumentor(),
+        AioBotocoreInstrumentor(),  # type: ignore[no-untyped-call]
     ):
         if not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument()
@@ -93,8 +93,11 @@ def instrument_app(app: Any) -> None:
 
 
 def instrument_engine(engine: Any) -> None:
-    """Trace the statements of an SQLAlchemy engine (async or sync) created before ``setup_tracing`` ran."""
-    from opentelemetry.instrumentation.sqlalchemy import EngineTracer
+    """Trace the statements of an SQLAlchemy engine (async or sync); calling it again for the same engine is a no-op.
+
+    It may run before ``setup_tracing``: spans go to whichever provider is installed when a statement runs.
+    """
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import get_meter
 
     sync_engine = getattr(engine, "sync_engine", engine)
@@ -102,7 +105,7 @@ def instrument_engine(engine: Any) -> None:
         return
     meter = get_meter("mathreel.sqlalchemy")
     usage = meter.create_up_down_counter("db.client.connections.usage", unit="connections")
-    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), sync_engine, usage)
+    EngineTracer(trace.get_tracer("opentelemetry.instrumentation.sqlalchemy"), sync_engine, usage)  # type: ignore[no-untyped-call]
     sync_engine._mathreel_traced = True
 
 
@@ -187,7 +190,7 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     # key=value and "key": "value" pairs whose key names a secret.
     (
         re.compile(
-            r"(?i)([\"']?\b[a-z_]*(?:password|passwd|secret|token|api_key|apikey|access_key|private_key)[a-z_]*[\"']?"
+            r"(?i)([\"']?\b[a-z0-9_]*(?:password|passwd|secret|token|api_key|apikey|access_key|private_key)[a-z0-9_]*[\"']?"
             r"\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
         ),
         r"\1[REDACTED]",
@@ -228,7 +231,7 @@ class JsonLogFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -249,9 +252,6 @@ class JsonLogFormatter(logging.Formatter):
         if record.exc_text:
             payload["exc"] = record.exc_text
         return json.dumps(payload)
-
-    # Timestamps are UTC, like every time in the system.
-    converter = staticmethod(__import__("time").gmtime)
 
 
 def _json_value(value: Any) -> str | int | float | bool:

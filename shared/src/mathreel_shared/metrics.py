@@ -1,0 +1,124 @@
+"""Prometheus metrics about the pipeline as a whole: queue depth and lag, redeliveries, dead letters, jobs by status.
+
+Each process serves its own registry on ``/metrics`` (the health server of ``run_service``, the gateway's own
+route). Per-message metrics are observed where a message is handled (``observe_delivery``); the gauges that
+describe shared state (queues, the job table) are sampled by one ``MetricsSampler``, run by the orchestrator, so the
+same number is not reported once per replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from prometheus_client import Counter, Gauge, Histogram
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from mathreel_shared.bus import WORK_QUEUES, Bus, Delivery
+from mathreel_shared.db import Job
+from mathreel_shared.domain import JobStatus
+from mathreel_shared.messages import Envelope
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_QUEUE = "dead"
+
+QUEUE_DEPTH = Gauge("mathreel_queue_depth", "Messages ready in a queue, sampled", ["queue"])
+MESSAGE_LAG = Histogram(
+    "mathreel_message_lag_seconds",
+    "Seconds from a message's creation to the start of its handling (outbox relay plus queue wait)",
+    ["service", "type"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800),
+)
+REDELIVERIES = Counter(
+    "mathreel_redeliveries_total",
+    "Messages handled again after an attempt that failed or was interrupted",
+    ["service", "type"],
+)
+DEAD_LETTERED = Counter(
+    "mathreel_dead_lettered_total", "Messages this process rejected to the dead-letter queue", ["type"]
+)
+JOBS = Gauge("mathreel_jobs", "Jobs in the database by status, sampled", ["status"])
+JOB_TRANSITIONS = Counter("mathreel_job_transitions_total", "Jobs that entered a status", ["status"])
+
+
+def observe_delivery(service: str, message: Envelope, delivery: Delivery, *, now: datetime | None = None) -> None:
+    """Record how long ``message`` waited before ``service`` started on it, and whether it is a redelivery."""
+    message_type = str(getattr(message, "type", type(message).__name__))
+    waited = ((now or datetime.now(UTC)) - message.occurred_at).total_seconds()
+    # Clocks of different hosts disagree by a little; a negative wait is such a disagreement, not a measurement.
+    MESSAGE_LAG.labels(service, message_type).observe(max(waited, 0.0))
+    if delivery.redelivered:
+        REDELIVERIES.labels(service, message_type).inc()
+
+
+def record_dead_letter(message_type: str) -> None:
+    """Count one message rejected to the dead-letter queue (``unreadable`` when it could not be parsed)."""
+    DEAD_LETTERED.labels(message_type).inc()
+
+
+def record_job_status(status: JobStatus | str) -> None:
+    """Count one job entering ``status``."""
+    JOB_TRANSITIONS.labels(str(status)).inc()
+
+
+class MetricsSampler:
+    """Samples queue depths (work queues and dead letters) and, given a database, job counts by status.
+
+    Runs as a background task like the outbox relay: ``start()`` after the bus is up, ``await stop()`` on the way
+    out. A failed sample (broker or database away) is logged and tried again at the next interval.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+        queues: Iterable[str] = (*WORK_QUEUES, DEAD_LETTER_QUEUE),
+        interval: float = 15.0,
+    ) -> None:
+        self._bus = bus
+        self._sessionmaker = sessionmaker
+        self._queues = tuple(queues)
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="metrics-sampler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            await self.sample_once()
+            await asyncio.sleep(self._interval)
+
+    async def sample_once(self) -> None:
+        """Take one sample of every gauge; failures leave the previous values in place."""
+        for queue in self._queues:
+            try:
+                QUEUE_DEPTH.labels(queue).set(await self._bus.queue_depth(queue))
+            except Exception as exc:
+                log.warning("cannot sample the depth of queue %s: %s", queue, type(exc).__name__)
+        if self._sessionmaker is not None:
+            try:
+                await self._sample_jobs(self._sessionmaker)
+            except Exception as exc:
+                log.warning("cannot sample jobs by status: %s", type(exc).__name__)
+
+    @staticmethod
+    async def _sample_jobs(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        async with sessionmaker() as session:
+            rows = (await session.execute(select(Job.status, func.count()).group_by(Job.status))).all()  # type: ignore[call-overload]
+        counts = {str(status): int(count) for status, count in rows}
+        for status in JobStatus:
+            JOBS.labels(status.value).set(counts.get(status.value, 0))
