@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from mathreel_gateway.app import create_app
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_orchestrator.migrate import upgrade
-from mathreel_orchestrator.service import Orchestrator
+from mathreel_orchestrator.service import Orchestrator, Watchdog
 from mathreel_render.worker import register as register_render
 from mathreel_script.worker import register as register_script
 from mathreel_shared.runtime import ServiceRuntime
@@ -45,7 +45,15 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
         await resources.bus.consume("orchestrator", orchestrator.handle, prefetch=8)
         for register in (register_script, register_tts, register_visuals, register_render):
             await register(runtime)
+        watchdog = Watchdog(
+            orchestrator,
+            resources.bus,
+            min_silence=settings.watchdog_min_silence_seconds,
+            interval=settings.watchdog_interval_seconds,
+        )
+        watchdog.start()
         try:
             yield Standalone(create_app(settings, resources=resources), resources, runtime, orchestrator)
         finally:
+            await watchdog.stop()
             await resources.bus.stop_consuming()

@@ -10,17 +10,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from uuid import UUID
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 from pydantic import ValidationError
 
-from mathreel_shared.domain import MAX_BROKER_PRIORITY
-from mathreel_shared.messages import Envelope, Message, dump_message, parse_message
+from mathreel_shared.domain import MAX_BROKER_PRIORITY, Stage
+from mathreel_shared.messages import Envelope, Message, StageFailed, dump_message, parse_message
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,14 @@ WORK_QUEUES: dict[str, tuple[str, ...]] = {
     "render": ("stage.render.requested",),
 }
 BROADCAST_TYPES = frozenset({"job.cancelled"})
+STAGE_QUEUES = ("script", "tts", "visuals", "render")
+# Delay queues per stage: a retried message waits in one (TTL) and dead-letters back into its stage queue.
+RETRY_DELAYS_SECONDS = (2, 10, 30, 120)
+
+
+def retry_delay(attempt: int) -> int:
+    """Backoff before attempt ``attempt`` (2, 3, ...): 2 s, 10 s, 30 s, then 120 s."""
+    return RETRY_DELAYS_SECONDS[min(max(attempt - 2, 0), len(RETRY_DELAYS_SECONDS) - 1)]
 
 
 @dataclass(frozen=True)
@@ -54,7 +64,14 @@ Handler = Callable[[Message, Delivery], Awaitable[None]]
 
 
 class PermanentMessageError(Exception):
-    """Raised by a handler for a message that can never succeed: it is dead-lettered, not retried."""
+    """Raised by a handler for a message that can never succeed: it is dead-lettered, not retried.
+
+    With ``fail_job`` the job it belongs to is failed with the reason (a poison message must not leave a job hanging).
+    """
+
+    def __init__(self, reason: str, *, fail_job: bool = True) -> None:
+        super().__init__(reason)
+        self.fail_job = fail_job
 
 
 class Bus(Protocol):
@@ -62,11 +79,51 @@ class Bus(Protocol):
     async def close(self) -> None: ...
     async def publish(self, message: Envelope, *, headers: dict[str, Any] | None = None) -> None: ...
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None: ...
+    async def publish_delayed(
+        self, queue: str, message: Envelope, delay_seconds: int, *, headers: dict[str, Any] | None = None
+    ) -> None: ...
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None: ...
     async def subscribe_broadcast(self, handler: Handler) -> None: ...
     async def stop_consuming(self) -> None: ...
     async def queue_depth(self, queue: str) -> int: ...
     async def ping(self) -> None: ...
+
+
+def poisoned_job_failure(body: bytes, reason: str) -> StageFailed | None:
+    """The ``stage.failed`` that fails the job a dead-lettered message belonged to, when the body names one.
+
+    Never for a ``stage.failed`` itself: reporting a broken report would loop.
+    """
+    try:
+        document = json.loads(body)
+        job_id = UUID(str(document["job_id"]))
+        user_id = str(document["user_id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    kind = str(document.get("type", ""))
+    if kind == "stage.failed":
+        return None
+    stage = _STAGE_OF_TYPE.get(kind, Stage.INITIALIZING)
+    return StageFailed(
+        job_id=job_id,
+        user_id=user_id,
+        stage=stage,
+        code="poison_message",
+        message=f"a {kind or 'malformed'} message could not be processed and was dead-lettered: {reason}"[:1000],
+    )
+
+
+_STAGE_OF_TYPE = {
+    "job.requested": Stage.INITIALIZING,
+    "stage.script.requested": Stage.GENERATING_SCRIPT,
+    "stage.script.completed": Stage.GENERATING_SCRIPT,
+    "stage.tts.requested": Stage.GENERATING_AUDIO,
+    "stage.tts.completed": Stage.GENERATING_AUDIO,
+    "stage.visuals.requested": Stage.GENERATING_VISUALS,
+    "stage.visuals.completed": Stage.GENERATING_VISUALS,
+    "stage.render.requested": Stage.RENDERING,
+    "stage.render.completed": Stage.UPLOADING,
+}
 
 
 def _routing_key(message: Envelope) -> str:
@@ -91,6 +148,9 @@ class RabbitBus:
     def queue_name(self, queue: str) -> str:
         return f"{self.ns}.{queue}"
 
+    def delay_queue_name(self, queue: str, delay_seconds: int) -> str:
+        return f"{self.ns}.{queue}.delay.{delay_seconds}s"
+
     async def start(self) -> None:
         self._connection = await aio_pika.connect_robust(self._url, client_properties={"connection_name": self.ns})
         self._publish_channel = await self._connection.channel(publisher_confirms=True)  # type: ignore[assignment]
@@ -110,6 +170,17 @@ class RabbitBus:
             )
             for key in keys:
                 await queue.bind(self._exchange, routing_key=key)
+        for name in STAGE_QUEUES:
+            for delay in RETRY_DELAYS_SECONDS:
+                await channel.declare_queue(
+                    self.delay_queue_name(name, delay),
+                    durable=True,
+                    arguments={
+                        "x-message-ttl": delay * 1000,
+                        "x-dead-letter-exchange": "",
+                        "x-dead-letter-routing-key": self.queue_name(name),
+                    },
+                )
 
     async def publish(self, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
         await self.publish_raw(
@@ -134,6 +205,26 @@ class RabbitBus:
             type=routing_key,
         )
         await exchange.publish(amqp_message, routing_key=routing_key, timeout=self._confirm_timeout)
+
+    async def publish_delayed(
+        self, queue: str, message: Envelope, delay_seconds: int, *, headers: dict[str, Any] | None = None
+    ) -> None:
+        """Publish ``message`` to ``queue`` after about ``delay_seconds`` (rounded up to a delay level)."""
+        assert self._publish_channel is not None, "bus not started"
+        level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
+        all_headers = {**(headers or {}), "message_id": str(message.message_id)}
+        amqp_message = aio_pika.Message(
+            dump_message(message),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            priority=message.priority.broker_priority,
+            headers=all_headers,
+            message_id=str(message.message_id),
+            type=_routing_key(message),
+        )
+        await self._publish_channel.default_exchange.publish(
+            amqp_message, routing_key=self.delay_queue_name(queue, level), timeout=self._confirm_timeout
+        )
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
         assert self._connection is not None, "bus not started"
@@ -164,6 +255,7 @@ class RabbitBus:
                     message = parse_message(incoming.body)
                 except ValidationError as exc:
                     log.error("dead-lettering an unreadable message: %s", exc.errors()[:3])
+                    await self._fail_poisoned_job(incoming.body, "unreadable message")
                     await incoming.reject(requeue=False)
                     return
                 delivery = Delivery(headers=dict(incoming.headers or {}), redelivered=bool(incoming.redelivered))
@@ -171,6 +263,8 @@ class RabbitBus:
                     await handler(message, delivery)
                 except PermanentMessageError as exc:
                     log.error("dead-lettering %s: %s", message.type, exc)
+                    if exc.fail_job:
+                        await self._fail_poisoned_job(incoming.body, str(exc))
                     await incoming.reject(requeue=False)
                     return
                 except asyncio.CancelledError:
@@ -189,6 +283,14 @@ class RabbitBus:
                     self._in_flight.discard(task)
 
         return on_message
+
+    async def _fail_poisoned_job(self, body: bytes, reason: str) -> None:
+        failed = poisoned_job_failure(body, reason)
+        if failed is not None:
+            try:
+                await self.publish(failed)
+            except Exception:
+                log.exception("could not report the poison message of job %s", failed.job_id)
 
     async def stop_consuming(self) -> None:
         for queue, tag in self._consumer_tags:
@@ -242,6 +344,7 @@ class MemoryBus:
         self._broadcast: list[Handler] = []
         self._consumers: list[asyncio.Task[None]] = []
         self._counter = itertools.count()
+        self._timers: set[asyncio.TimerHandle] = set()
         self.dead_letters: list[bytes] = []
 
     def _queue(self, name: str) -> asyncio.PriorityQueue[_Queued]:
@@ -269,6 +372,19 @@ class MemoryBus:
             raise ValueError(f"no queue is bound to {routing_key!r}")
         await self._queue(queue).put(_Queued((-priority, next(self._counter)), routing_key, body, headers))
 
+    async def publish_delayed(
+        self, queue: str, message: Envelope, delay_seconds: int, *, headers: dict[str, Any] | None = None
+    ) -> None:
+        body = dump_message(message)
+        item = _Queued(
+            (-message.priority.broker_priority, next(self._counter)),
+            _routing_key(message),
+            body,
+            {**(headers or {}), "message_id": str(message.message_id)},
+        )
+        handle = asyncio.get_running_loop().call_later(delay_seconds, self._queue(queue).put_nowait, item)
+        self._timers.add(handle)
+
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
         for _ in range(prefetch):
             self._consumers.append(asyncio.create_task(self._consume_loop(queue, handler)))
@@ -281,11 +397,14 @@ class MemoryBus:
                 message = parse_message(item.body)
             except ValidationError:
                 self.dead_letters.append(item.body)
+                await self._report_poison(item.body, "unreadable message")
                 continue
             try:
                 await handler(message, Delivery(headers=item.headers))
-            except PermanentMessageError:
+            except PermanentMessageError as exc:
                 self.dead_letters.append(item.body)
+                if exc.fail_job:
+                    await self._report_poison(item.body, str(exc))
             except asyncio.CancelledError:
                 await queue.put(item)
                 raise
@@ -293,6 +412,11 @@ class MemoryBus:
                 log.exception("handler failed for %s; requeueing", message.type)
                 await asyncio.sleep(1.0)
                 await queue.put(item)
+
+    async def _report_poison(self, body: bytes, reason: str) -> None:
+        failed = poisoned_job_failure(body, reason)
+        if failed is not None:
+            await self.publish(failed)
 
     async def subscribe_broadcast(self, handler: Handler) -> None:
         self._broadcast.append(handler)
@@ -312,4 +436,6 @@ class MemoryBus:
         return None
 
     async def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
         await self.stop_consuming()

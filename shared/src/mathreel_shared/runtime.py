@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mathreel_shared.bus import Bus, Delivery, MemoryBus, PermanentMessageError, RabbitBus
+from mathreel_shared.bus import Bus, Delivery, MemoryBus, PermanentMessageError, RabbitBus, retry_delay
 from mathreel_shared.domain import Stage
 from mathreel_shared.messages import Envelope, JobCancelled, Message, StageFailed
 from mathreel_shared.settings import Settings, get_settings
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 StageMessage = TypeVar("StageMessage", bound=Envelope)
 
 MESSAGES_HANDLED = Counter("mathreel_messages_total", "Messages handled", ["service", "type", "outcome"])
+RETRIES = Counter("mathreel_retries_total", "Stage messages scheduled for another attempt", ["service", "code"])
 STAGE_SECONDS = Histogram(
     "mathreel_stage_seconds",
     "Seconds spent handling one stage message",
@@ -199,8 +200,11 @@ def stage_handler(
     """Wrap a worker's ``work`` coroutine: skip cancelled jobs, trace, count, and turn errors into ``stage.failed``.
 
     Errors with ``code``, ``message`` and ``retryable`` attributes (each service's own error type) keep them;
-    anything else is reported as ``internal_error``. Either way the job fails with a reason instead of hanging.
+    anything else is an ``internal_error`` and counts as transient. A transient error is retried with backoff
+    through the stage's delay queues until the stage's attempt limit (``settings.stage_max_attempts``); a permanent
+    one, or the last attempt, fails the job with its reason instead of leaving it hanging.
     """
+    max_attempts = runtime.settings.max_attempts(service)
 
     async def handle(message: Message, delivery: Delivery) -> None:
         if not isinstance(message, expected):
@@ -225,8 +229,28 @@ def stage_handler(
                     log.exception("%s failed on job %s", service, message.job_id)
                     code = "internal_error"
                     reason = f"{service} failed: {type(exc).__name__}: {exc}"
+                    retryable = True
                 else:
                     reason = str(getattr(exc, "message", exc))
+                    retryable = bool(getattr(exc, "retryable", False))
+                if retryable and message.attempt < max_attempts:
+                    delay = retry_delay(message.attempt + 1)
+                    log.warning(
+                        "%s attempt %d of %d failed on job %s (%s); retrying in %d s",
+                        service,
+                        message.attempt,
+                        max_attempts,
+                        message.job_id,
+                        code,
+                        delay,
+                    )
+                    retry = message.model_copy(update={"attempt": message.attempt + 1})
+                    await runtime.bus.publish_delayed(service, retry, delay, headers=dict(delivery.headers))
+                    RETRIES.labels(service, code).inc()
+                    MESSAGES_HANDLED.labels(service, message.type, "retried").inc()
+                    return
+                if retryable and max_attempts > 1:
+                    reason = f"{reason} (gave up after {message.attempt} attempts)"
                 await runtime.bus.publish(
                     StageFailed(
                         job_id=message.job_id,
@@ -235,7 +259,7 @@ def stage_handler(
                         stage=stage,
                         code=code,
                         message=reason[:1000],
-                        retryable=bool(getattr(exc, "retryable", False)),
+                        retryable=retryable,
                         scene_index=scene_index,
                     )
                 )

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     # Scenes a visuals worker renders at once (each in its own Manim process).
     visuals_concurrency: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
     # Scratch space for renders. Not under a dot-folder: TeX's paranoid output mode refuses paths through one.
+    # Attempts per stage message before a transient error fails the job (retries back off 2 s, 10 s, 30 s, 120 s).
+    stage_max_attempts: dict[str, int] = Field(
+        default_factory=lambda: {"script": 3, "tts": 3, "visuals": 3, "render": 3}
+    )
+    # The watchdog re-drives a stage silent for max(this, 4 x its median duration), once; then fails the job.
+    watchdog_min_silence_seconds: float = 180.0
+    watchdog_interval_seconds: float = 15.0
     work_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "mathreel-work")
 
     @model_validator(mode="before")
@@ -118,6 +125,9 @@ class Settings(BaseSettings):
             if not self.jwks_url:
                 raise ValueError("jwks_url must be set in production (the Clerk JWKS endpoint)")
         return self
+
+    def max_attempts(self, stage_queue: str) -> int:
+        return max(1, self.stage_max_attempts.get(stage_queue, 3))
 
     @property
     def is_standalone(self) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 
-from mathreel_orchestrator.service import Orchestrator
+from mathreel_orchestrator.service import Orchestrator, Watchdog
 from mathreel_shared.db import create_engine, create_sessionmaker
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.runtime import ServiceRuntime, run_service
@@ -22,6 +22,13 @@ async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     relay.start()
     orchestrator = Orchestrator(sessionmaker, relay)
     await runtime.bus.consume("orchestrator", orchestrator.handle, prefetch=PREFETCH)
+    watchdog = Watchdog(
+        orchestrator,
+        runtime.bus,
+        min_silence=runtime.settings.watchdog_min_silence_seconds,
+        interval=runtime.settings.watchdog_interval_seconds,
+    )
+    watchdog.start()
 
     async def database() -> None:
         async with engine.connect() as connection:
@@ -30,6 +37,7 @@ async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     runtime.ready_checks.append(database)
 
     async def cleanup() -> None:
+        await watchdog.stop()
         await relay.stop()
         await engine.dispose()
 

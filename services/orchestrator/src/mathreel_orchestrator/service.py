@@ -9,6 +9,7 @@ for good fails the job with its reason. Events for a finished or cancelled job a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from datetime import datetime
@@ -18,7 +19,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from mathreel_shared.bus import Delivery, PermanentMessageError
+from mathreel_shared.bus import Bus, Delivery, PermanentMessageError
 from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, utcnow
 from mathreel_shared.domain import JobStatus, Quality, Stage, stage_percentage
 from mathreel_shared.eta import estimate_completion, stage_medians
@@ -82,7 +83,7 @@ class Orchestrator:
             session.add(ProcessedMessage(message_id=message.message_id))
             job = await self._lock_job(session, message.job_id)
             if job is None:
-                raise PermanentMessageError(f"job {message.job_id} does not exist")
+                raise PermanentMessageError(f"job {message.job_id} does not exist", fail_job=False)
             if JobStatus(job.status).is_terminal:
                 log.info("ignoring %s for %s job %s", message.type, job.status, job.id)
                 return False
@@ -161,13 +162,11 @@ class Orchestrator:
     async def _on_requested(self, session: AsyncSession, job: Job, message: JobRequested) -> None:
         if job.status != JobStatus.QUEUED.value:
             return  # already started: a duplicate publish from the outbox
-        now = utcnow()
         job.status = JobStatus.PROCESSING.value
-        job.started_at = now
+        job.started_at = utcnow()
         if job.stage_started_at is None:
             job.stage_started_at = job.created_at
-        await self._enter_stage(session, job, Stage.GENERATING_SCRIPT)
-        enqueue(session, ScriptRequested(**self._next(job), configuration=message.configuration))
+        await self._start_stage(session, job, Stage.GENERATING_SCRIPT)
 
     async def _on_script(self, session: AsyncSession, job: Job, message: ScriptCompleted) -> None:
         if job.stage != Stage.GENERATING_SCRIPT.value:
@@ -181,17 +180,13 @@ class Orchestrator:
             "usage": message.usage,
             "sources": message.sources,
         }
-        await self._enter_stage(session, job, Stage.GENERATING_AUDIO)
-        for index in range(message.scene_count):
-            enqueue(
-                session,
-                TtsRequested(
-                    **self._next(job),
-                    storyboard_key=message.storyboard_key,
-                    scene_index=index,
-                    scene_count=message.scene_count,
-                ),
-            )
+        await self._start_stage(session, job, Stage.GENERATING_AUDIO)
+
+    async def _start_stage(self, session: AsyncSession, job: Job, stage: Stage) -> None:
+        """Enter ``stage`` and send its messages (one per scene for the fan-out stages)."""
+        await self._enter_stage(session, job, stage)
+        for message in await self._stage_messages(session, job):
+            enqueue(session, message)
 
     async def _on_scene(
         self,
@@ -212,10 +207,7 @@ class Orchestrator:
         self._advance(job, stage_percentage(stage, len(results) / job.scene_count))
         if len(results) < job.scene_count:
             return
-        if kind == TTS:
-            await self._fan_out_visuals(session, job, message, results)
-        else:
-            await self._start_render(session, job, message)
+        await self._start_stage(session, job, Stage.GENERATING_VISUALS if kind == TTS else Stage.RENDERING)
 
     async def _scene_results(self, session: AsyncSession, job_id: UUID, kind: str) -> dict[int, dict[str, Any]]:
         rows = (
@@ -224,45 +216,6 @@ class Orchestrator:
             )
         ).scalars()
         return {row.scene_index: row.result for row in rows}
-
-    async def _fan_out_visuals(
-        self, session: AsyncSession, job: Job, message: Envelope, tts: dict[int, dict[str, Any]]
-    ) -> None:
-        assert job.storyboard_key is not None
-        assert job.scene_count is not None
-        await self._enter_stage(session, job, Stage.GENERATING_VISUALS)
-        for index in range(job.scene_count):
-            enqueue(
-                session,
-                VisualsRequested(
-                    **self._next(job),
-                    storyboard_key=job.storyboard_key,
-                    scene_index=index,
-                    scene_count=job.scene_count,
-                    quality=Quality(job.quality),
-                    timing=SceneTiming.model_validate(tts[index]["timing"]),
-                ),
-            )
-
-    async def _start_render(self, session: AsyncSession, job: Job, message: Envelope) -> None:
-        assert job.storyboard_key is not None
-        assert job.scene_count is not None
-        tts = await self._scene_results(session, job.id, TTS)
-        visuals = await self._scene_results(session, job.id, VISUALS)
-        order = range(job.scene_count)
-        await self._enter_stage(session, job, Stage.RENDERING)
-        enqueue(
-            session,
-            RenderRequested(
-                **self._next(job),
-                storyboard_key=job.storyboard_key,
-                quality=Quality(job.quality),
-                title=job.title or job.topic,
-                clip_keys=[visuals[i]["clip_key"] for i in order],
-                audio_keys=[tts[i]["audio_key"] for i in order],
-                timings=[SceneTiming.model_validate(tts[i]["timing"]) for i in order],
-            ),
-        )
 
     async def _on_progress(self, session: AsyncSession, job: Job, message: StageProgress) -> None:
         current = Stage(job.stage)
@@ -313,6 +266,97 @@ class Orchestrator:
         job.estimated_completion_at = None
         log.warning("job %s failed at %s: %s (%s)", job.id, stage.value, reason, code)
 
+    # --- watchdog support ------------------------------------------------------------------------------------
+    async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:
+        async with self._sessionmaker() as session:
+            rows = (
+                await session.execute(
+                    select(Job.id, Job.stage, Job.quality, Job.updated_at).where(  # type: ignore[call-overload]
+                        col(Job.status).in_([JobStatus.QUEUED.value, JobStatus.PROCESSING.value])
+                    )
+                )
+            ).all()
+        return [(row[0], Stage(row[1]), row[2], row[3]) for row in rows]
+
+    async def medians(self, quality: Quality) -> dict[Stage, float]:
+        async with self._sessionmaker() as session:
+            return await stage_medians(session, quality)
+
+    async def handle_silence(self, job_id: UUID, stage: Stage, now: datetime) -> str | None:
+        """Re-drive ``stage`` of a silent job once (its missing messages again); fail the job the second time."""
+        async with self._job_locks[job_id]:
+            async with self._sessionmaker() as session, session.begin():
+                job = await self._lock_job(session, job_id)
+                if job is None or JobStatus(job.status).is_terminal or job.stage != stage.value:
+                    return None  # it moved on while we looked
+                redriven: dict[str, Any] = dict(job.details.get("watchdog", {}))
+                if redriven.get(stage.value):
+                    await self._fail(
+                        session,
+                        job,
+                        stage,
+                        "stage_timeout",
+                        f"the {stage.value} stage made no progress, even after it was started again",
+                    )
+                    action = "failed"
+                else:
+                    for message in await self._stage_messages(session, job, attempt=2):
+                        enqueue(session, message)
+                    job.details = {**job.details, "watchdog": {**redriven, stage.value: now.isoformat()}}
+                    action = "redriven"
+                    log.warning("job %s: %s went silent; re-driving it once", job.id, stage.value)
+                job.updated_at = now
+            self._job_locks.pop(job_id, None)
+        if action == "redriven" and self._relay is not None:
+            self._relay.notify()
+        return action
+
+    async def _stage_messages(self, session: AsyncSession, job: Job, *, attempt: int = 1) -> list[Envelope]:
+        """The messages of ``job``'s current stage that have no result yet."""
+        base = {**self._next(job), "attempt": attempt}
+        stage = Stage(job.stage)
+        if stage is Stage.INITIALIZING:
+            return [JobRequested(**base, configuration=job_configuration(job))]
+        if stage is Stage.GENERATING_SCRIPT:
+            return [ScriptRequested(**base, configuration=job_configuration(job))]
+        assert job.storyboard_key is not None
+        assert job.scene_count is not None
+        if stage is Stage.GENERATING_AUDIO:
+            done = await self._scene_results(session, job.id, TTS)
+            return [
+                TtsRequested(**base, storyboard_key=job.storyboard_key, scene_index=i, scene_count=job.scene_count)
+                for i in range(job.scene_count)
+                if i not in done
+            ]
+        tts = await self._scene_results(session, job.id, TTS)
+        if stage is Stage.GENERATING_VISUALS:
+            done = await self._scene_results(session, job.id, VISUALS)
+            return [
+                VisualsRequested(
+                    **base,
+                    storyboard_key=job.storyboard_key,
+                    scene_index=i,
+                    scene_count=job.scene_count,
+                    quality=Quality(job.quality),
+                    timing=SceneTiming.model_validate(tts[i]["timing"]),
+                )
+                for i in range(job.scene_count)
+                if i not in done
+            ]
+        visuals = await self._scene_results(session, job.id, VISUALS)
+        order = range(job.scene_count)
+        return [
+            RenderRequested(
+                **base,
+                storyboard_key=job.storyboard_key,
+                quality=Quality(job.quality),
+                title=job.title or job.topic,
+                clip_keys=[visuals[i]["clip_key"] for i in order],
+                audio_keys=[tts[i]["audio_key"] for i in order],
+                timings=[SceneTiming.model_validate(tts[i]["timing"]) for i in order],
+            )
+        ]
+
 
 def job_configuration(job: Job) -> JobConfiguration:
     return JobConfiguration(
@@ -322,3 +366,71 @@ def job_configuration(job: Job) -> JobConfiguration:
         use_rag=job.use_rag,
         use_context_learning=job.use_context_learning,
     )
+
+
+STAGE_QUEUE: dict[Stage, str] = {
+    Stage.INITIALIZING: "orchestrator",
+    Stage.GENERATING_SCRIPT: "script",
+    Stage.GENERATING_AUDIO: "tts",
+    Stage.GENERATING_VISUALS: "visuals",
+    Stage.RENDERING: "render",
+    Stage.UPLOADING: "render",
+}
+
+
+class Watchdog:
+    """Finds jobs whose stage went silent past its deadline: re-drives the stage once, then fails the job.
+
+    Deadline: ``max(settings.watchdog_min_silence_seconds, 4 × the stage's median duration)`` of silence (no event
+    of the job at all, progress included). While the stage's queue still holds messages the job may just be waiting
+    its turn behind others, so it gets six deadlines before the watchdog acts.
+    """
+
+    def __init__(self, orchestrator: Orchestrator, bus: Bus, *, min_silence: float, interval: float) -> None:
+        self._orchestrator = orchestrator
+        self._bus = bus
+        self._min_silence = min_silence
+        self._interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="watchdog")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("watchdog sweep failed; next one in %.0f s", self._interval, exc_info=True)
+            await asyncio.sleep(self._interval)
+
+    async def sweep(self, now: datetime | None = None) -> dict[UUID, str]:
+        """One pass; returns what was done per job: "redriven" or "failed"."""
+        now = now or utcnow()
+        actions: dict[UUID, str] = {}
+        for job_id, stage, quality, updated_at in await self._orchestrator.active_jobs():
+            medians = await self._orchestrator.medians(Quality(quality))
+            deadline = max(self._min_silence, 4 * medians.get(stage, 0.0))
+            silence = (now - updated_at).total_seconds()
+            if silence < deadline:
+                continue
+            if silence < 6 * deadline and await self._queue_busy(stage):
+                continue
+            action = await self._orchestrator.handle_silence(job_id, stage, now)
+            if action:
+                actions[job_id] = action
+        return actions
+
+    async def _queue_busy(self, stage: Stage) -> bool:
+        try:
+            return await self._bus.queue_depth(STAGE_QUEUE[stage]) > 0
+        except Exception:
+            return False

@@ -173,3 +173,40 @@ async def test_unknown_job_is_dead_lettered(sessionmaker) -> None:
     config = JobConfiguration(topic="t", context="c")
     with pytest.raises(PermanentMessageError):
         await orchestrator.handle(JobRequested(job_id=uuid4(), user_id=USER, configuration=config), Delivery())
+
+
+async def test_watchdog_redrives_a_silent_stage_once_then_fails_the_job(sessionmaker) -> None:
+    from datetime import timedelta
+
+    from mathreel_orchestrator.service import Watchdog
+    from mathreel_shared.bus import MemoryBus
+
+    orchestrator = Orchestrator(sessionmaker)
+    job = await _new_job(sessionmaker)
+    config = JobConfiguration(topic=job.topic, context=job.context)
+    await orchestrator.handle(JobRequested(**_envelope(job), configuration=config), Delivery())
+    await orchestrator.handle(
+        ScriptCompleted(**_envelope(job), storyboard_key="k", scene_count=3, title="t"), Delivery()
+    )
+    await orchestrator.handle(
+        TtsCompleted(**_envelope(job), scene_index=1, audio_key="a1", timing=_timing(1)), Delivery()
+    )
+    await _drain_outbox(sessionmaker)
+    watchdog = Watchdog(orchestrator, MemoryBus(), min_silence=60, interval=1)
+
+    start = (await _job(sessionmaker, job.id)).updated_at
+    assert await watchdog.sweep(now=start + timedelta(seconds=30)) == {}
+
+    assert await watchdog.sweep(now=start + timedelta(seconds=120)) == {job.id: "redriven"}
+    resent = await _drain_outbox(sessionmaker)
+    # Only the scenes without audio are asked for again, as a second attempt.
+    assert sorted((m.type, m.scene_index, m.attempt) for m in resent) == [
+        ("stage.tts.requested", 0, 2),
+        ("stage.tts.requested", 2, 2),
+    ]
+    assert await watchdog.sweep(now=start + timedelta(seconds=150)) == {}
+
+    assert await watchdog.sweep(now=start + timedelta(seconds=400)) == {job.id: "failed"}
+    failed = await _job(sessionmaker, job.id)
+    assert (failed.status, failed.error_code, failed.error_stage) == ("failed", "stage_timeout", "generating_audio")
+    assert await _drain_outbox(sessionmaker) == []
