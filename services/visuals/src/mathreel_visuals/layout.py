@@ -130,6 +130,7 @@ class LayoutItem:
 
     ``anchor`` names the object this one moves with (a brace with its formula); ``ignores`` names objects it may
     legitimately touch (an arrow's ends). ``glyph_px`` is the smallest cap height of its text at 480p, or None.
+    ``area`` is a preferred box that is not a named region (a figure goes where the scene's texts leave room).
     """
 
     id: str
@@ -139,6 +140,7 @@ class LayoutItem:
     region: Region | None = None
     anchor: str | None = None
     movable: bool = True
+    area: Box | None = None
     evictable: bool = True
     ignores: frozenset[str] = frozenset()
     scale: float = 1.0
@@ -392,7 +394,8 @@ class Layout:
             if i not in group and item.kind in SOLID_KINDS and i not in ignored and not (item.ignores & group)
         ]
         region = self.items[root_id].region
-        region_box = self.region_box(region) if region is not None else None
+        area = self.items[root_id].area
+        region_box = self.region_box(region) if region is not None else area
         for factor in self._candidate_scales(root_id, box, region_box):
             w, h = box.width * factor, box.height * factor
             if w > safe.width + _TOLERANCE or h > safe.height + _TOLERANCE:
@@ -458,7 +461,7 @@ class Layout:
         region: Region | None,
         region_box: Box | None,
     ) -> np.ndarray[tuple[int, int], np.dtype[np.float64]]:
-        if region is None or region_box is None:
+        if region_box is None:
             # No region: reading order, as high as possible and horizontally centred.
             return (self.safe.y1 - (cy + h / 2)) + 0.4 * np.abs(cx)
         r = region_box
@@ -469,15 +472,16 @@ class Layout:
             + np.maximum((cy + h / 2) - r.y1, 0)
         )
         ax, ay = r.center
+        name = region or ""
         if h <= r.height:
-            if region.startswith("top"):
+            if name.startswith("top"):
                 ay = r.y1 - h / 2
-            elif region.startswith("bottom"):
+            elif name.startswith("bottom"):
                 ay = r.y0 + h / 2
         # Stack in reading order: a spot below what is already there beats one above it (except in bottom regions,
         # which fill upwards from the edge).
         dy = cy - ay
-        if not region.startswith("bottom"):
+        if not name.startswith("bottom"):
             dy = np.where(dy > 0, dy * 1.6, dy)
         distance: np.ndarray[tuple[int, int], np.dtype[np.float64]] = np.hypot(cx - ax, dy)
         return 4.0 * outside + distance

@@ -55,6 +55,7 @@ from manim.animation.animation import Animation
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
 from mathreel_visuals.expressions import compile_expression
+from mathreel_visuals.figure import GEOMETRY_OPS, geometry_points, moved_points, plan_figures
 from mathreel_visuals.layout import (
     TEX_CAP_PER_POINT,
     TEXT_CAP_PER_POINT,
@@ -74,10 +75,7 @@ from mathreel_visuals.spec import RenderSpec
 from mathreel_visuals.timing import DEFAULT_RUN_TIMES, plan_slots, plan_steps, total_frames
 
 Point = np.ndarray[Any, np.dtype[np.float64]]
-GEOMETRY_OPS = frozenset({"point", "segment", "polygon", "circle", "angle"})
 _LABEL_GAP = 0.3
-_FIGURE_MARGIN = 0.45  # room around a figure for vertex labels, in scene units
-_AUTO_FIGURE = (6.4, 4.8)  # figure size when the storyboard names no region
 _AUTO_AXES = (7.0, 4.4)
 
 
@@ -178,7 +176,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.plane: Plane | None = None
         self.segment = 0
         self.report: dict[str, Any] = {"beats": [], "warnings": []}
-        self._segment_geometry = self._scan_geometry()
+        self._figures = plan_figures(spec.scene)
 
     # --- timing ---------------------------------------------------------------------------------------------
     def frames_done(self) -> int:
@@ -473,52 +471,20 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("transform", build)]
 
     # --- geometry --------------------------------------------------------------------------------------------
-    def _scan_geometry(self) -> list[tuple[list[tuple[float, float]], Region | None]]:
-        """Per stretch of the scene between clears: every geometry coordinate, and the first region named."""
-        segments: list[tuple[list[tuple[float, float]], Region | None]] = [([], None)]
-        for beat in self.spec.scene.beats:
-            for action in beat.actions:
-                if isinstance(action, sb.ClearScreen):
-                    segments.append(([], None))
-                    continue
-                points, region = segments[-1]
-                before = len(points)
-                if isinstance(action, sb.ShowPoint):
-                    points.append(action.at)
-                elif isinstance(action, sb.ShowSegment):
-                    points += [action.start, action.end]
-                elif isinstance(action, sb.ShowPolygon):
-                    points += action.vertices
-                elif isinstance(action, sb.ShowCircle):
-                    (x, y), r = action.center, action.radius
-                    points += [(x - r, y - r), (x + r, y + r)]
-                elif isinstance(action, sb.ShowAngle):
-                    points += [action.vertex]
-                elif isinstance(action, sb.ShowArrow):
-                    points += [p for p in (action.start, action.end) if p is not None]
-                if len(points) > before and region is None and getattr(action, "region", None):
-                    segments[-1] = (points, action.region)  # type: ignore[union-attr]
-        return segments
-
     def ensure_plane(self, created: list[str]) -> Plane:
+        """The plane of the current stretch of the scene, fitted up front to every coordinate it will use."""
         if self.plane is not None and self.plane.item_id in self.layout.items:
             return self.plane
-        points, region = self._segment_geometry[min(self.segment, len(self._segment_geometry) - 1)]
-        xs = [p[0] for p in points] or [0.0]
-        ys = [p[1] for p in points] or [0.0]
-        span = max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-        pad = 0.05 * span
-        mw, mh = max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
-        if region is not None:
-            rb = self.layout.region_box(region)
-            tw, th = rb.width - 2 * _FIGURE_MARGIN, rb.height - 2 * _FIGURE_MARGIN
-        else:
-            tw, th = _AUTO_FIGURE
-        base = min(tw / max(mw, 1e-6), th / max(mh, 1e-6))
-        math_center = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+        plan = self._figures[min(self.segment, len(self._figures) - 1)]
+        base, math_center, box = plan.fit(self.layout)
         item_id = f"_figure{self.segment}"
-        w, h = mw * base + 2 * _FIGURE_MARGIN, mh * base + 2 * _FIGURE_MARGIN
-        item = LayoutItem(id=item_id, kind=Kind.BLOCK, box=Box.around(0, 0, w, h), region=region)
+        item = LayoutItem(
+            id=item_id,
+            kind=Kind.BLOCK,
+            box=box,
+            region=plan.region,
+            area=None if plan.region is not None else plan.target_box(self.layout),
+        )
         self.layout.add(item)
         self.entries[item_id] = Entry("figure", VGroup(), [item_id])
         created.append(item_id)
@@ -529,7 +495,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         item = LayoutItem(
             id=a.id, kind=Kind.MEMBER, box=box_of(mob), glyph_px=glyph_px(mob), anchor=plane.item_id, movable=False
         )
-        self.register(a.id, op, mob, [(item, mob)])
+        entry = self.register(a.id, op, mob, [(item, mob)])
+        entry.extra["plane_points"] = geometry_points(a)  # type: ignore[arg-type]
         created.append(a.id)
 
     def _outward(self, plane: Plane, p: tuple[float, float], center: tuple[float, float]) -> Point:
@@ -934,7 +901,21 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         root = self.layout.root(lids[0])
         # Moving a root carries what is anchored to it (a plot with its axes); moving a member moves it alone.
         group = self.layout.group(root) if root == lids[0] else list(lids)
-        pivot = np.array([*self.layout.group_box(root if root == lids[0] else lids[0]).center, 0.0])
+        shift = np.array([*(a.shift or (0.0, 0.0)), 0.0])
+        points = entry.extra.get("plane_points")
+        if points and self.plane is not None and self.plane.item_id == root:
+            # A shape of the figure moves on the figure's plane: the pivot is its centre there and the shift is
+            # in plane units, exactly as the figure was fitted to (see ``figure``).
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            pivot = self.plane.to_scene(((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
+            shift = shift * self.plane.scale
+            entry.extra["plane_points"] = moved_points(points, a)
+        else:
+            boxes = [self.layout.items[lid].box for lid in group if lid in self.layout.items]
+            whole = boxes[0]
+            for b in boxes[1:]:
+                whole = whole.union(b)
+            pivot = np.array([*whole.center, 0.0])
         touched = []
         for lid in group:
             if lid not in self.mobs:
@@ -945,7 +926,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             if a.rotate_degrees is not None:
                 target.rotate(math.radians(a.rotate_degrees), about_point=pivot)
             if a.shift is not None:
-                target.shift(np.array([a.shift[0], a.shift[1], 0.0]))
+                target.shift(shift)
             item = self.layout.items[lid]
             item.box = box_of(target)
             item.glyph_px = glyph_px(target)

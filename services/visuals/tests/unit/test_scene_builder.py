@@ -3,6 +3,7 @@
 import typing
 from pathlib import Path
 
+import numpy as np
 from manim import tempconfig
 
 from mathreel_shared.storyboard import Action, storyboard_adapter
@@ -109,3 +110,69 @@ def test_crowded_beats_are_fixed_not_failed(tmp_path: Path) -> None:
     # What is still on screen is readable at 480p.
     assert all(o.get("glyph_px", 99) >= 10 for o in reports[-1]["objects"])
     assert {"q0", "q1", "q2"} <= {o["id"] for o in reports[-1]["objects"]}
+
+
+def test_shapes_slide_in_plane_units_onto_one_figure(tmp_path: Path) -> None:
+    """The rearrangement proof: triangles drawn in one beat and slid in another meet exactly, edge to edge."""
+    board = storyboard_adapter.validate_python(
+        {
+            "title": "Rearrangement",
+            "scenes": [
+                {
+                    "id": "rearrangement",
+                    "beats": [
+                        {
+                            "narration": "Four triangles.",
+                            "actions": [
+                                {"op": "polygon", "id": "t1", "vertices": [[-2, -2], [-0.5, -2], [-2, 0.5]]},
+                                {"op": "polygon", "id": "t3", "vertices": [[2, -0.5], [2, 2], [0.5, 2]]},
+                            ],
+                        },
+                        {
+                            "narration": "An equation above.",
+                            "actions": [{"op": "equation", "id": "eq", "latex": "a^2+b^2=c^2", "region": "top"}],
+                        },
+                        {
+                            "narration": "Slide them.",
+                            "actions": [
+                                {"op": "move", "target": "t1", "shift": [0, 1.5]},
+                                {"op": "move", "target": "t3", "shift": [-2.5, 0]},
+                            ],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    spec = RenderSpec(
+        scene=board.scenes[0],
+        timing=even_timing(board, 2.0),
+        width=854,
+        height=480,
+        fps=15,
+        media_dir=str(tmp_path / "media"),
+        report_path=str(tmp_path / "outcome.json"),
+    )
+    with tempconfig({}):
+        _configure(spec)
+        from mathreel_visuals.scene_builder import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        for index, beat in enumerate(spec.scene.beats):
+            steps, report = scene.prepare_beat(index, beat)
+            assert report["checks"]["passed"]
+            for step in steps:
+                scene.apply_instantly(step.build())
+            scene.gather_parts()
+        plane = scene.plane
+        assert plane is not None
+        t1 = scene.entries["t1"].mob.submobjects[0].get_vertices()
+        t3 = scene.entries["t3"].mob.submobjects[0].get_vertices()
+        expected_t1 = [plane.to_scene(p) for p in [(-2, -0.5), (-0.5, -0.5), (-2, 2)]]
+        expected_t3 = [plane.to_scene(p) for p in [(-0.5, -0.5), (-0.5, 2), (-2, 2)]]
+        for got, want in ((t1, expected_t1), (t3, expected_t3)):
+            for corner in want:
+                assert min(float(np.linalg.norm(v - corner)) for v in got) < 1e-6
+        # The figure sits below the equation, not under it.
+        figure = scene.layout.group_box(plane.item_id)
+        assert figure.y1 <= scene.layout.items["eq"].box.y0 + 1e-6
