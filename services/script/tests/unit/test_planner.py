@@ -225,3 +225,25 @@ def test_exemplar_orders_the_scenes_by_kind() -> None:
     kinds = [scene.kind for scene in storyboard.scenes]
     assert kinds.index("example") < kinds.index("statement")
     assert kinds[0] == "title"
+
+
+def _labels(storyboard: Storyboard) -> list[str]:
+    """Every LaTeX label the storyboard writes (vertex, side, angle, brace, arrow and axis labels)."""
+    out: list[str] = []
+    for scene in storyboard.scenes:
+        for beat in scene.beats:
+            for action in beat.actions:
+                for name in ("label", "x_label", "y_label"):
+                    value = getattr(action, name, None)
+                    if isinstance(value, str):
+                        out.append(value)
+                out.extend(getattr(action, "labels", []) or [])
+    return out
+
+
+@pytest.mark.parametrize("key", sorted(TOPICS))
+def test_library_labels_are_latex_not_unicode(key: str) -> None:
+    """Labels are set by LaTeX, whose math fonts have no θ or °: the library writes \\theta and ^\\circ."""
+    storyboard = plan(key.replace("_", " "))
+    for text in [*_labels(storyboard), *latex_fields(storyboard)]:
+        assert text.isascii(), f"{key}: {text!r}"

@@ -45,6 +45,75 @@ ALLOWED_ENVIRONMENTS: frozenset[str] = frozenset(
 # Control symbols: spacing, escaped specials and the row separator.
 ALLOWED_SYMBOLS: frozenset[str] = frozenset({",", ";", ":", "!", " ", "{", "}", "|", "\\", "%", "&", "_", "#", "$"})
 
+# Unicode an author types for math (an LLM often does) → the LaTeX for it. The template's font encoding cannot set
+# these characters in math mode, so without this they would fail late, inside LaTeX, with an unreadable log.
+_GREEK_LETTERS = {
+    chr(0x3B1 + i): name
+    for i, name in enumerate(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau upsilon "
+        "phi chi psi omega".split()
+    )
+}
+UNICODE_MATH: dict[str, str] = {
+    **{ch: ("o" if name == "o" else f"\\{name} ") for ch, name in _GREEK_LETTERS.items()},
+    "Γ": "\\Gamma ",
+    "Δ": "\\Delta ",
+    "Θ": "\\Theta ",
+    "Λ": "\\Lambda ",
+    "Ξ": "\\Xi ",
+    "Π": "\\Pi ",
+    "Σ": "\\Sigma ",
+    "Φ": "\\Phi ",
+    "Ψ": "\\Psi ",
+    "Ω": "\\Omega ",
+    "°": "^\\circ ",
+    "×": "\\times ",
+    "·": "\\cdot ",
+    "⋅": "\\cdot ",
+    "÷": "\\div ",
+    "−": "-",
+    "–": "-",
+    "±": "\\pm ",
+    "∓": "\\mp ",
+    "≤": "\\leq ",
+    "≥": "\\geq ",
+    "≠": "\\neq ",
+    "≈": "\\approx ",
+    "≡": "\\equiv ",
+    "∞": "\\infty ",
+    "→": "\\to ",
+    "⇒": "\\Rightarrow ",
+    "⇔": "\\Leftrightarrow ",
+    "∈": "\\in ",
+    "∉": "\\notin ",
+    "⊂": "\\subset ",
+    "∪": "\\cup ",
+    "∩": "\\cap ",
+    "∅": "\\emptyset ",
+    "∑": "\\sum ",
+    "∏": "\\prod ",
+    "∫": "\\int ",
+    "∂": "\\partial ",
+    "∇": "\\nabla ",
+    "∠": "\\angle ",
+    "⊥": "\\perp ",
+    "∥": "\\parallel ",
+    "√": "\\sqrt ",
+    "…": "\\ldots ",
+    "′": "'",
+    "″": "''",
+    "²": "^{2}",
+    "³": "^{3}",
+    "¹": "^{1}",
+    "⁰": "^{0}",
+    "ⁿ": "^{n}",
+    "½": "\\tfrac{1}{2}",
+    "¼": "\\tfrac{1}{4}",
+}
+_UNICODE = re.compile("|".join(re.escape(ch) for ch in sorted(UNICODE_MATH, key=len, reverse=True)))
+# Function names an author writes as plain words ("cos θ"): set upright, as \cos, not as italic c·o·s.
+_FUNCTION_WORD = re.compile(r"(?<![\\A-Za-z])(sin|cos|tan|log|ln|exp|lim|max|min)(?![A-Za-z])")
+
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _ENV_ARG = re.compile(r"\s*\{([A-Za-z*]+)\}")
 _MAX_LENGTH = 400
@@ -54,9 +123,19 @@ class UnsafeLatexError(ValueError):
     """The LaTeX source uses something outside the allowlist, or is malformed in a way TeX could exploit."""
 
 
+def normalize_unicode(src: str) -> str:
+    """``src`` with the Unicode math characters an author may type (θ, π, °, ², ≤ …) spelled as LaTeX, and bare
+    function names (``cos``) as their commands; anything else outside ASCII is left for :func:`check_latex`."""
+    text = _UNICODE.sub(lambda m: UNICODE_MATH[m.group(0)], src)
+    return _FUNCTION_WORD.sub(
+        lambda m: m.group(0) if _in_text_argument(text, m.start()) else "\\" + m.group(1) + " ", text
+    ).strip()
+
+
 def check_latex(src: str) -> str:
-    """Return ``src`` stripped if it only uses allowlisted LaTeX; raise :class:`UnsafeLatexError` otherwise."""
-    text = src.strip()
+    """The LaTeX to typeset for ``src`` (stripped, Unicode math spelled as commands, see
+    :func:`normalize_unicode`) if it only uses allowlisted LaTeX; raise :class:`UnsafeLatexError` otherwise."""
+    text = normalize_unicode(src)
     if not text:
         raise UnsafeLatexError("empty formula")
     if len(text) > _MAX_LENGTH:
@@ -91,6 +170,8 @@ def check_latex(src: str) -> str:
                     raise UnsafeLatexError(f"environment '{shown}' is not allowed")
                 pos = env.end()
             continue
+        if ord(ch) > 127 and not _in_text_argument(text, pos):
+            raise UnsafeLatexError(f"character '{ch}' cannot be set in a formula; write it as a LaTeX command")
         if ch in "%#$":
             raise UnsafeLatexError(f"character '{ch}' must be escaped as '\\{ch}'")
         if ch == "{":
@@ -104,3 +185,16 @@ def check_latex(src: str) -> str:
     if depth != 0:
         raise UnsafeLatexError("unbalanced '{'")
     return text
+
+
+def _in_text_argument(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies inside the braces of a ``\\text{...}`` (where accented letters are fine)."""
+    for match in re.finditer(r"\\text(?:bf|it|rm)?\s*\{", text[:pos]):
+        depth = 1
+        for ch in text[match.end() : pos]:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if depth == 0:
+                break
+        if depth > 0:
+            return True
+    return False

@@ -66,3 +66,24 @@ def test_rejects_injection(src: str, reason: str) -> None:
 def test_rejects_overlong_formula() -> None:
     with pytest.raises(UnsafeLatexError, match="longer"):
         check_latex("x+" * 300)
+
+
+@pytest.mark.parametrize(
+    ("typed", "latex"),
+    [
+        ("πr", r"\pi r"),
+        ("60°", r"60^\circ"),
+        ("x² + y²", "x^{2} + y^{2}"),
+        ("a ≤ b", r"a \leq  b"),
+        ("cos θ", r"\cos  \theta"),
+        (r"\text{min value} = min x", r"\text{min value} = \min  x"),
+    ],
+)
+def test_unicode_math_is_spelled_as_latex(typed: str, latex: str) -> None:
+    assert check_latex(typed) == latex
+
+
+def test_other_non_ascii_is_refused_before_latex_sees_it() -> None:
+    with pytest.raises(UnsafeLatexError, match="cannot be set in a formula"):
+        check_latex("x ∝ y ⊕ ℵ")
+    assert check_latex(r"\text{café}") == r"\text{café}"

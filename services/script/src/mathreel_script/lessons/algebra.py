@@ -273,12 +273,12 @@ def euler_identity(facts: ContextFacts) -> Lesson:
             ShowEquation(id="formula", latex="e^{i\\theta} = \\cos\\theta + i\\sin\\theta", region="top"),
             ShowCircle(id="circle", radius=2, color="blue"),
             ShowSegment(id="radius", start=(0, 0), end=tip, color="yellow"),
-            ShowAngle(id="theta", vertex=(0, 0), a=(2, 0), b=tip, label="\u03b8"),
+            ShowAngle(id="theta", vertex=(0, 0), a=(2, 0), b=tip, label="\\theta"),
         )
         .beat(
             "Turn theta all the way to pi, half a turn, and the point lands on minus 1.",
             Remove(targets=["radius", "theta"]),
-            ShowAngle(id="half", vertex=(0, 0), a=(2, 0), b=(-2, 0), label="\u03c0", color="yellow"),
+            ShowAngle(id="half", vertex=(0, 0), a=(2, 0), b=(-2, 0), label="\\pi", color="yellow"),
             ShowPoint(id="minus_one", at=(-2, 0), label="-1", color="red"),
             TransformEquation(target="formula", latex="e^{i\\pi} = -1", highlight=["-1"]),
         )
@@ -290,7 +290,7 @@ def euler_identity(facts: ContextFacts) -> Lesson:
     example = SceneDraft("example", "example", "A quarter turn").beat(
         "A quarter turn, theta equal to pi over 2, lands straight up, on i.",
         ShowCircle(id="circle", radius=2, color="blue"),
-        ShowAngle(id="quarter", vertex=(0, 0), a=(2, 0), b=(0, 2), label="\u03c0/2", color="yellow"),
+        ShowAngle(id="quarter", vertex=(0, 0), a=(2, 0), b=(0, 2), label="\\pi/2", color="yellow"),
         ShowPoint(id="i_point", at=(0, 2), label="i", color="green"),
         ShowEquation(id="calc", latex="e^{i\\pi/2} = i", region="top"),
     )

@@ -155,7 +155,7 @@ def circle_area(facts: ContextFacts) -> Lesson:
         .beat(
             "Its height is the radius, and its length is half the circumference, pi times r.",
             Remove(targets=["disc"]),
-            ShowBrace(id="length", target="strip", direction="down", label="\u03c0r"),
+            ShowBrace(id="length", target="strip", direction="down", label="\\pi r"),
             ShowBrace(id="height", target="strip", direction="left", label="r"),
         )
         .beat(
@@ -218,8 +218,8 @@ def triangle_angle_sum(facts: ContextFacts) -> Lesson:
         .beat(
             "Mark the two angles at the base, alpha and beta.",
             ShowPolygon(id="tri", vertices=[left, right, top], color="blue"),
-            ShowAngle(id="base_a", vertex=left, a=right, b=top, label="\u03b1", color="yellow"),
-            ShowAngle(id="base_b", vertex=right, a=top, b=left, label="\u03b2", color="green"),
+            ShowAngle(id="base_a", vertex=left, a=right, b=top, label="\\alpha", color="yellow"),
+            ShowAngle(id="base_b", vertex=right, a=top, b=left, label="\\beta", color="green"),
         )
         .beat(
             "Draw a line through the top corner, parallel to the base.",
@@ -228,9 +228,9 @@ def triangle_angle_sum(facts: ContextFacts) -> Lesson:
         .beat(
             "Alternate angles are equal, so alpha and beta appear again at the top, on either side of gamma.",
             Remove(targets=["base_a", "base_b"]),
-            ShowAngle(id="top_a", vertex=top, a=(-4.5, 1.5), b=left, label="\u03b1", color="yellow"),
-            ShowAngle(id="top_g", vertex=top, a=left, b=right, label="\u03b3", color="red"),
-            ShowAngle(id="top_b", vertex=top, a=right, b=(4, 1.5), label="\u03b2", color="green"),
+            ShowAngle(id="top_a", vertex=top, a=(-4.5, 1.5), b=left, label="\\alpha", color="yellow"),
+            ShowAngle(id="top_g", vertex=top, a=left, b=right, label="\\gamma", color="red"),
+            ShowAngle(id="top_b", vertex=top, a=right, b=(4, 1.5), label="\\beta", color="green"),
         )
         .beat("Together they fill a straight line, which is 180 degrees.", Circumscribe(target="line"))
     )
@@ -240,8 +240,8 @@ def triangle_angle_sum(facts: ContextFacts) -> Lesson:
         .beat(
             f"Suppose two angles are {alpha} and {beta} degrees.",
             ShowPolygon(id="tri", vertices=corners, color="blue"),
-            ShowAngle(id="ang_a", vertex=corners[0], a=corners[1], b=corners[2], label=f"{alpha}°"),
-            ShowAngle(id="ang_b", vertex=corners[1], a=corners[2], b=corners[0], label=f"{beta}°"),
+            ShowAngle(id="ang_a", vertex=corners[0], a=corners[1], b=corners[2], label=f"{alpha}^\\circ"),
+            ShowAngle(id="ang_b", vertex=corners[1], a=corners[2], b=corners[0], label=f"{beta}^\\circ"),
         )
         .beat(
             f"The third must be 180 minus {alpha + beta}, which is {gamma} degrees.",
@@ -265,7 +265,7 @@ def law_of_cosines(facts: ContextFacts) -> Lesson:
         .beat(
             "Take any triangle with sides a and b around an angle gamma, and c opposite it.",
             ShowPolygon(id="tri", vertices=[vertex, b_end, a_end], color="blue"),
-            ShowAngle(id="gamma", vertex=vertex, a=b_end, b=a_end, label="\u03b3", color="yellow"),
+            ShowAngle(id="gamma", vertex=vertex, a=b_end, b=a_end, label="\\gamma", color="yellow"),
         )
         .beat(
             "Then c squared is a squared plus b squared, minus two a b cosine gamma.",
@@ -298,7 +298,7 @@ def law_of_cosines(facts: ContextFacts) -> Lesson:
         .beat(
             "Let a be 5, b be 8, and the angle between them 60 degrees.",
             ShowPolygon(id="tri", vertices=[(-2.5, -1.5), (2.5, -1.5), (-0.94, 1.2)], color="blue"),
-            ShowAngle(id="gamma", vertex=(-2.5, -1.5), a=(2.5, -1.5), b=(-0.94, 1.2), label="60°"),
+            ShowAngle(id="gamma", vertex=(-2.5, -1.5), a=(2.5, -1.5), b=(-0.94, 1.2), label="60^\\circ"),
         )
         .beat(
             "The cosine of 60 degrees is one half, so c squared is 25 plus 64 minus 40.",
@@ -340,12 +340,12 @@ def unit_circle(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "Turn the radius by an angle theta from the positive x axis.",
-            ShowAngle(id="theta", vertex=(0, 0), a=(2.5, 0), b=tip, label="\u03b8", color="yellow"),
+            ShowAngle(id="theta", vertex=(0, 0), a=(2.5, 0), b=tip, label="\\theta", color="yellow"),
         )
         .beat(
             "The point it reaches has x coordinate cosine theta and y coordinate sine theta.",
-            ShowSegment(id="cos", start=(0, 0), end=(tip[0], 0), label="cos \u03b8", color="green"),
-            ShowSegment(id="sin", start=(tip[0], 0), end=tip, label="sin \u03b8", color="red"),
+            ShowSegment(id="cos", start=(0, 0), end=(tip[0], 0), label="\\cos\\theta", color="green"),
+            ShowSegment(id="sin", start=(tip[0], 0), end=tip, label="\\sin\\theta", color="red"),
         )
     )
     explanation = (
@@ -369,7 +369,7 @@ def unit_circle(facts: ContextFacts) -> Lesson:
         .beat(
             "Turn halfway round, to 180 degrees.",
             ShowCircle(id="circle", radius=2.5, color="blue"),
-            ShowAngle(id="theta", vertex=(0, 0), a=(2.5, 0), b=example_tip, label="180°", color="yellow"),
+            ShowAngle(id="theta", vertex=(0, 0), a=(2.5, 0), b=example_tip, label="180^\\circ", color="yellow"),
             ShowSegment(id="radius", start=(0, 0), end=example_tip, color="white"),
         )
         .beat(
