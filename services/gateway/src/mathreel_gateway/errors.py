@@ -6,11 +6,14 @@ Every error body is JSON with ``detail``; some add the fields the contract names
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mathreel_gateway.metrics import LIMIT_REFUSALS
@@ -135,6 +138,20 @@ _MAPPED: tuple[type[Exception], ...] = (
 )
 
 
+def validation_error_body(errors: Any) -> bytes:
+    """The 422 body: FastAPI's list of errors, each naming the offending input.
+
+    The echoed input is dropped when it cannot be written as strict UTF-8 JSON (a lone surrogate, ``NaN``), so that
+    refusing a hostile body can never fail in turn.
+    """
+    detail = jsonable_encoder(errors)
+    try:
+        return json.dumps({"detail": detail}, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (ValueError, UnicodeEncodeError):
+        stripped = [{k: v for k, v in error.items() if k not in {"input", "ctx"}} for error in detail]
+        return json.dumps({"detail": stripped}, ensure_ascii=True, allow_nan=False).encode("utf-8")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping above, plus JSON bodies for framework HTTP errors and unexpected failures."""
 
@@ -150,6 +167,10 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
+    async def handle_validation(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return Response(validation_error_body(exc.errors()), status_code=422, media_type="application/json")
+
     async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
@@ -157,4 +178,5 @@ def install_error_handlers(app: FastAPI) -> None:
     for exc_type in _MAPPED:
         app.add_exception_handler(exc_type, handle_mapped)
     app.add_exception_handler(StarletteHTTPException, handle_http)
+    app.add_exception_handler(RequestValidationError, handle_validation)
     app.add_exception_handler(Exception, handle_unexpected)

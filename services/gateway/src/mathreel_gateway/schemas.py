@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
 
 TOPIC_MAX_CHARS = 200
 CONTEXT_MAX_CHARS = 5000
 
-Topic = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TOPIC_MAX_CHARS)]
-Context = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=CONTEXT_MAX_CHARS)]
+# Characters refused in free text: C0 controls (NUL cannot even be stored in PostgreSQL text), DEL and C1 controls,
+# and the bidirectional embeddings, overrides and isolates that make a title read differently from what it contains.
+# (Lone surrogates, which UTF-8 cannot encode, are already refused by the JSON parser.) Tab, newline and carriage
+# return stay allowed in the context; the topic, a one-line title, refuses them too. Emoji and every script pass.
+_UNSAFE_TEXT = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNSAFE_TOPIC = _UNSAFE_TEXT + r"\t\n\r"
+# Safe characters, at least one of them not whitespace. Published in the JSON schema as is, so the schema says
+# exactly what is accepted: lengths are checked on the text as sent, surrounding whitespace is trimmed afterwards.
+CONTEXT_PATTERN = rf"^[^{_UNSAFE_TEXT}]*[^{_UNSAFE_TEXT}\s][^{_UNSAFE_TEXT}]*$"
+TOPIC_PATTERN = rf"^[^{_UNSAFE_TOPIC}]*[^{_UNSAFE_TOPIC}\s][^{_UNSAFE_TOPIC}]*$"
+
+
+def _checked_and_trimmed(unsafe: str) -> Callable[[str], str]:
+    unsafe_character = re.compile(f"[{unsafe}]")
+
+    def check(text: str) -> str:
+        found = unsafe_character.search(text)
+        if found is not None:
+            raise ValueError(f"contains a character that is not allowed: U+{ord(found.group()):04X}")
+        if not text.strip():
+            raise ValueError("must contain something other than whitespace")
+        return text.strip()
+
+    return check
+
+
+Topic = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=TOPIC_MAX_CHARS),
+    AfterValidator(_checked_and_trimmed(_UNSAFE_TOPIC)),
+    Field(json_schema_extra={"pattern": TOPIC_PATTERN}),
+]
+Context = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=CONTEXT_MAX_CHARS),
+    AfterValidator(_checked_and_trimmed(_UNSAFE_TEXT)),
+    Field(json_schema_extra={"pattern": CONTEXT_PATTERN}),
+]
 
 
 # --- requests -----------------------------------------------------------------------------------------------------
@@ -24,7 +62,8 @@ class VideoConfiguration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     topic: Topic = Field(
-        description=f"Main topic of the video, 1 to {TOPIC_MAX_CHARS} characters (surrounding whitespace is trimmed).",
+        description=f"Main topic of the video, 1 to {TOPIC_MAX_CHARS} characters, one line, no control characters "
+        "(surrounding whitespace is trimmed).",
         examples=["Pythagorean Theorem"],
     )
     context: Context = Field(

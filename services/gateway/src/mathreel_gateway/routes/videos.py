@@ -13,6 +13,7 @@ from starlette.responses import StreamingResponse
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SessionDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
 from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
+from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.schemas import (
@@ -48,7 +49,7 @@ MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": JobNotReadyBody, "description": "The job is not completed (still running, failed or cancelled)."},
 }
 
-router = APIRouter(prefix="/videos", tags=["videos"])
+router = APIRouter(prefix="/videos", tags=["videos"], route_class=StrictJsonRoute)
 
 
 def require_json_body(request: Request) -> None:
@@ -206,7 +207,9 @@ _CAPTION_TYPES = {"vtt": "text/vtt", "srt": "application/x-subrip"}
 
 @router.get(
     "/jobs/{job_id}/captions",
-    response_class=PlainTextResponse,
+    # Response, not PlainTextResponse: the route class's media type is where FastAPI documents the error bodies,
+    # and those are JSON.
+    response_class=Response,
     summary="Get the video's captions (WebVTT or SubRip)",
     description="Choose with `format=vtt|srt` or the `Accept` header (`text/vtt`, `application/x-subrip`); "
     "WebVTT by default.",
