@@ -18,6 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from mathreel_cli.dlq import dlq_app
 from mathreel_cli.kb import kb_app
 from mathreel_shared.auth import DevSigningKey
 from mathreel_shared.domain import Priority, Quality
@@ -27,6 +28,7 @@ from mathreel_shared.telemetry import setup_logging
 app = typer.Typer(help="Mathreel: narrated, animated math-explainer videos from a topic and a few lines of context.")
 console = Console(stderr=True)
 app.add_typer(kb_app, name="kb")
+app.add_typer(dlq_app, name="dlq")
 
 DEFAULT_CONTEXT = "Explain it step by step, with a formula, a visual example and a short summary."
 
