@@ -105,12 +105,8 @@ class Orchestrator:
                 await self._on_requested(session, job, message)
             case ScriptCompleted():
                 await self._on_script(session, job, message)
-            case TtsCompleted():
-                await self._on_scene(session, job, message, TTS, message.scene_index, message.model_dump(mode="json"))
-            case VisualsCompleted():
-                await self._on_scene(
-                    session, job, message, VISUALS, message.scene_index, message.model_dump(mode="json")
-                )
+            case TtsCompleted() | VisualsCompleted():
+                await self._on_scene(session, job, message)
             case RenderCompleted():
                 await self._on_rendered(session, job, message)
             case StageProgress():
@@ -188,20 +184,17 @@ class Orchestrator:
         for message in await self._stage_messages(session, job):
             enqueue(session, message)
 
-    async def _on_scene(
-        self,
-        session: AsyncSession,
-        job: Job,
-        message: Envelope,
-        kind: str,
-        scene_index: int,
-        result: dict[str, Any],
-    ) -> None:
-        stage = Stage.GENERATING_AUDIO if kind == TTS else Stage.GENERATING_VISUALS
-        if job.stage != stage.value or job.scene_count is None or scene_index >= job.scene_count:
+    async def _on_scene(self, session: AsyncSession, job: Job, message: TtsCompleted | VisualsCompleted) -> None:
+        """Fan-in: record one scene's result (once per scene, whatever the redeliveries); the last one moves on."""
+        kind, stage = (
+            (TTS, Stage.GENERATING_AUDIO) if isinstance(message, TtsCompleted) else (VISUALS, Stage.GENERATING_VISUALS)
+        )
+        index = message.scene_index
+        if job.stage != stage.value or job.scene_count is None or index >= job.scene_count:
             return
-        if await session.get(SceneResult, (job.id, kind, scene_index)) is None:
-            session.add(SceneResult(job_id=job.id, stage=kind, scene_index=scene_index, result=result))
+        if await session.get(SceneResult, (job.id, kind, index)) is None:
+            result = message.model_dump(mode="json")
+            session.add(SceneResult(job_id=job.id, stage=kind, scene_index=index, result=result))
             await session.flush()
         results = await self._scene_results(session, job.id, kind)
         self._advance(job, stage_percentage(stage, len(results) / job.scene_count))
