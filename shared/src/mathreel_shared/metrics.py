@@ -13,15 +13,19 @@ import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mathreel_shared.bus import WORK_QUEUES, Bus, Delivery
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.messages import Envelope
+
+if TYPE_CHECKING:
+    # Only for annotations: the bus counts its dead letters here, so importing it at run time would be a cycle.
+    from mathreel_shared.bus import Bus, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +82,15 @@ class MetricsSampler:
         bus: Bus,
         *,
         sessionmaker: async_sessionmaker[AsyncSession] | None = None,
-        queues: Iterable[str] = (*WORK_QUEUES, DEAD_LETTER_QUEUE),
+        queues: Iterable[str] | None = None,
         interval: float = 15.0,
     ) -> None:
+        """``queues`` defaults to every work queue plus the dead-letter queue."""
+        from mathreel_shared.bus import WORK_QUEUES
+
         self._bus = bus
         self._sessionmaker = sessionmaker
-        self._queues = tuple(queues)
+        self._queues = tuple(queues) if queues is not None else (*WORK_QUEUES, DEAD_LETTER_QUEUE)
         self._interval = interval
         self._task: asyncio.Task[None] | None = None
 
