@@ -73,6 +73,7 @@ async def render_scene(
             width=preset.width,
             height=preset.height,
             fps=preset.fps,
+            encoder_options={"preset": preset.x264_preset, "crf": str(preset.crf)},
             media_dir=str(tmp / "media"),
             report_path=str(tmp / "outcome.json"),
         )

@@ -44,6 +44,8 @@ def _configure(spec: RenderSpec) -> None:
     config.save_last_frame = False
     config.preview = False
     config.format = "mp4"
+    if spec.encoder_options:
+        config.video_encoder_options = spec.encoder_options
     config.progress_bar = "none"
     config.verbosity = "ERROR"
     config.background_color = style.BACKGROUND

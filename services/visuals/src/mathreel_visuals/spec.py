@@ -19,6 +19,9 @@ class RenderSpec(BaseModel):
     width: int = Field(gt=0)
     height: int = Field(gt=0)
     fps: int = Field(gt=0)
+    # libx264 options for Manim's segment writer (preset, crf): the clip is stream-copied into the final video, so
+    # this is the video's only encode and decides both its speed and its quality.
+    encoder_options: dict[str, str] = Field(default_factory=dict)
     media_dir: str
     report_path: str
 
