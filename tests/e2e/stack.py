@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -36,6 +37,9 @@ def settings_env(settings: Settings) -> dict[str, str]:
             value = value.get_secret_value()
         elif isinstance(value, list):
             value = ",".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            # pydantic-settings reads complex fields back as JSON; str() of a dict is not JSON.
+            value = json.dumps(value)
         elif hasattr(value, "value"):
             value = value.value
         env[f"MATHREEL_{name.upper()}"] = str(value)
