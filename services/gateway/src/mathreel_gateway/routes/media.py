@@ -44,6 +44,11 @@ async def get_media(
     if not isinstance(store, LocalStore):
         raise NotFound("Media is served from object storage in this deployment")
     key, download = verify_media_token(settings.media_signing_secret.get_secret_value().encode(), token)
+    try:
+        store.path_for(key)
+    except ValueError as exc:
+        # Only a holder of the signing secret could name such a key; still, nothing outside the folder is served.
+        raise NotFound("Media not found") from exc
     media_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     if key.endswith(".vtt"):
         media_type = "text/vtt"
