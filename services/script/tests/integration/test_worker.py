@@ -42,7 +42,13 @@ class Harness:
 async def start_worker(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[Harness]]]:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
     await upgrade(database_url)
-    settings = Settings(mode=Mode.STANDALONE, database_url=database_url, media_dir=tmp_path / "media")
+    # One stage attempt: a failure shows up at once instead of after the runtime's delayed redeliveries.
+    settings = Settings(
+        mode=Mode.STANDALONE,
+        database_url=database_url,
+        media_dir=tmp_path / "media",
+        stage_max_attempts={"script": 1},
+    )
     bus = MemoryBus()
     store = LocalStore(settings)
     await store.start()
@@ -128,14 +134,15 @@ async def test_the_model_writes_with_passages_and_exemplars(start_worker, monkey
 
 async def test_a_failing_model_fails_the_stage_with_no_planner_fallback(start_worker, monkeypatch, chat_server) -> None:
     use_model(monkeypatch, chat_server.base_url, MAX_ATTEMPTS="2")
-    chat_server.script(chat_server.Reply(status=500, error="model crashed"), chat_server.Reply(status=500))
+    chat_server.script(*(chat_server.Reply(status=500, error="model crashed") for _ in range(2)))
     harness = await start_worker()
 
     message = await harness.run(JobConfiguration(topic="Chain rule", context="", quality=Quality.LOW))
 
     assert isinstance(message, StageFailed), message
     assert message.code == "llm_provider_error"
-    assert "model crashed" in message.message or "500" in message.message
+    assert "the provider failed (500): model crashed" in message.message
+    assert len(chat_server.chat_requests) == 2
     assert message.retryable is True
     assert harness.results.empty()
     assert "reference_passages" not in chat_server.chat_requests[0].messages[-1]["content"]

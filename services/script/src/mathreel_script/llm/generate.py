@@ -8,6 +8,7 @@ or an error that fails the job: never the planner's storyboard presented as the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ class StoryboardWriter:
         """
         limits = narration_limits(configuration.quality)
         budget = JobBudget(max_calls=self._settings.max_calls_per_job, max_tokens=self._settings.max_tokens_per_job)
-        plan = outline_of(plan_storyboard(configuration, exemplar=exemplars[0] if exemplars else None))
+        # The planner parses text with pysbd and SymPy: CPU work that should not hold the event loop.
+        planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplars[0] if exemplars else None)
+        plan = outline_of(planned)
         messages: list[ChatMessage] = [
             {"role": "system", "content": system_prompt(limits)},
             *example_messages(exemplars),
