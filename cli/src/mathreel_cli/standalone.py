@@ -43,8 +43,11 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
         await resources.bus.subscribe_broadcast(runtime.cancellations.on_broadcast)
         orchestrator = Orchestrator(resources.sessionmaker, resources.relay)
         await resources.bus.consume("orchestrator", orchestrator.handle, prefetch=8)
-        for register in (register_script, register_tts, register_visuals, register_render):
-            await register(runtime)
+        cleanups = [
+            cleanup
+            for register in (register_script, register_tts, register_visuals, register_render)
+            if (cleanup := await register(runtime)) is not None
+        ]
         watchdog = Watchdog(
             orchestrator,
             resources.bus,
@@ -57,3 +60,5 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
         finally:
             await watchdog.stop()
             await resources.bus.stop_consuming()
+            for cleanup in cleanups:
+                await cleanup()

@@ -170,9 +170,12 @@ class Orchestrator:
         job.storyboard_key = message.storyboard_key
         job.scene_count = message.scene_count
         job.title = message.title
+        provider, _, model = message.author.partition(":")
         job.details = {
             **job.details,
             "author": message.author,
+            "provider": provider if model else None,
+            "model": model or None,
             "usage": message.usage,
             "sources": message.sources,
         }

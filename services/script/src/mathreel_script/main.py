@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from mathreel_script.worker import register
-from mathreel_shared.runtime import ServiceRuntime, run_service
-
-
-async def _setup(runtime: ServiceRuntime) -> None:
-    await register(runtime)
+from mathreel_shared.runtime import run_service
 
 
 def main() -> None:
-    asyncio.run(run_service("script", _setup))
+    asyncio.run(run_service("script", register))
 
 
 if __name__ == "__main__":

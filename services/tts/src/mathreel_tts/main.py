@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from mathreel_shared.runtime import ServiceRuntime, run_service
+from mathreel_shared.runtime import run_service
 from mathreel_tts.worker import register
 
 
-async def _setup(runtime: ServiceRuntime) -> None:
-    await register(runtime)
-
-
 def main() -> None:
-    asyncio.run(run_service("tts", _setup))
+    asyncio.run(run_service("tts", register))
 
 
 if __name__ == "__main__":

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from mathreel_shared.runtime import ServiceRuntime, run_service
+from mathreel_shared.runtime import run_service
 from mathreel_visuals.worker import register
 
 
-async def _setup(runtime: ServiceRuntime) -> None:
-    await register(runtime)
-
-
 def main() -> None:
-    asyncio.run(run_service("visuals", _setup))
+    asyncio.run(run_service("visuals", register))
 
 
 if __name__ == "__main__":
