@@ -420,6 +420,11 @@ def test_dockerfile_builds_the_locked_package_as_a_non_root_user(service: str) -
 
 def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"\bMATHREEL_[A-Z0-9_]+", (ROOT / ".env.example").read_text(encoding="utf-8")))
+    from mathreel_script.llm.config import GroundingSettings, LlmSettings
+
     settings = {f"MATHREEL_{name.upper()}" for name in Settings.model_fields}
+    # The script service's own settings: its model provider and its grounding.
+    settings |= {f"MATHREEL_LLM_{name.upper()}" for name in LlmSettings.model_fields}
+    settings |= {f"MATHREEL_SCRIPT_{name.upper()}" for name in GroundingSettings.model_fields}
     assert settings - documented == set()
     assert documented - settings == set(), "documented variables that Settings does not read"
