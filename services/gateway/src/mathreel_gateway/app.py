@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from mathreel_gateway.deps import GatewayState
 from mathreel_gateway.errors import install_error_handlers
-from mathreel_gateway.metrics import MetricsMiddleware, metrics_endpoint
+from mathreel_gateway.metrics import MetricsMiddleware
 from mathreel_gateway.middleware import (
     DEFAULT_BODY_READ_TIMEOUT_SECONDS,
     BodyLimitMiddleware,
@@ -87,7 +87,6 @@ def create_app(
         max_age=600,
     )
     app.add_middleware(ResponseHeadersMiddleware)
-    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.include_router(system.router)
     app.include_router(videos.router, prefix=API_PREFIX)
     app.include_router(media.router, prefix=API_PREFIX)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 import time
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.requests import Request
-from starlette.responses import Response
+from prometheus_client import Counter, Histogram
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,13 +37,16 @@ LIMIT_REFUSALS = Counter(
 
 
 def route_template(scope: Scope) -> str:
-    """The path template of the route that handled the request, or ``unmatched`` (404s on unknown paths)."""
-    route = scope.get("route")
-    if isinstance(route, BaseRoute):
-        path = getattr(route, "path", None)
-        if isinstance(path, str):
-            return path
-    return UNMATCHED_ROUTE
+    """The path template of the route that handled the request, or ``unmatched`` (404s on unknown paths).
+
+    Rebuilt from the matched path and its parameters: a route included with a prefix keeps only its own part of
+    the template, so the full template is not on the route object.
+    """
+    if not isinstance(scope.get("route"), BaseRoute):
+        return UNMATCHED_ROUTE
+    names = {str(value): name for name, value in (scope.get("path_params") or {}).items()}
+    segments = str(scope.get("path", "")).split("/")
+    return "/".join("{" + names[segment] + "}" if segment in names else segment for segment in segments)
 
 
 class MetricsMiddleware:
@@ -82,8 +83,3 @@ class MetricsMiddleware:
                 elapsed * 1000,
                 extra={"http_method": method, "http_route": route, "http_status": status},
             )
-
-
-async def metrics_endpoint(_request: Request) -> Response:
-    """The process's metrics in the Prometheus text format (unauthenticated, not rate limited)."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from mathreel_gateway.deps import ResourcesDep, SettingsDep
@@ -69,3 +70,11 @@ async def jwks(resources: ResourcesDep, settings: SettingsDep) -> dict[str, Any]
     if not settings.uses_dev_keys or resources.dev_key is None:
         raise NotFound("No development signing key in this deployment")
     return resources.dev_key.jwks()
+
+
+# Not in the OpenAPI document: it is for the scraper, not for API clients. No authentication and no rate limit (the
+# limit is counted per user, at authentication), so Prometheus can scrape it as often as it likes.
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    """The process's metrics in the Prometheus text format."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
