@@ -51,6 +51,7 @@ async def render_scene(
     work_dir: Path,
     *,
     cancelled: Callable[[], bool] | None = None,
+    tex_cache: Path | None = None,
 ) -> RenderedClip:
     """Render scene ``scene_index`` of ``storyboard`` to ``out_path`` as a silent MP4 timed to ``timing``.
 
@@ -58,6 +59,9 @@ async def render_scene(
     ``cancelled`` is polled about every half second; when it returns True the render is killed and
     ``VisualsError("cancelled")`` is raised. Every other failure is a :class:`VisualsError` whose ``code`` says
     what went wrong and whether retrying can help.
+
+    ``tex_cache``, a directory kept between renders, lets renders reuse each other's typeset formulas (files are
+    named by a hash of the full LaTeX source, template included); without it every render typesets from scratch.
     """
     if not 0 <= scene_index < len(storyboard.scenes):
         raise VisualsError("invalid_scene", f"scene index {scene_index} is out of range")
@@ -76,11 +80,16 @@ async def render_scene(
             encoder_options={"preset": preset.x264_preset, "crf": str(preset.crf)},
             media_dir=str(tmp / "media"),
             report_path=str(tmp / "outcome.json"),
+            tex_dir=str(tex_cache) if tex_cache is not None else None,
         )
+        if tex_cache is not None:
+            tex_cache.mkdir(parents=True, exist_ok=True)
         spec_path = tmp / "spec.json"
         spec_path.write_text(spec.model_dump_json(), encoding="utf-8")
         clip_tmp = tmp / "clip.mp4"
-        stderr_tail = await _run_subprocess(spec_path, clip_tmp, tmp, cancelled)
+        # TeX may write only under TEXMFOUTPUT (paranoid mode): the render's own directory, or the shared cache.
+        tex_out = tex_cache if tex_cache is not None else tmp
+        stderr_tail = await _run_subprocess(spec_path, clip_tmp, tex_out, cancelled)
         outcome = _read_outcome(Path(spec.report_path), stderr_tail)
         if not outcome.ok:
             raise VisualsError(
@@ -95,8 +104,8 @@ async def render_scene(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-async def _run_subprocess(spec_path: Path, clip_path: Path, tmp: Path, cancelled: Callable[[], bool] | None) -> str:
-    env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tmp), "PYTHONUNBUFFERED": "1"}
+async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cancelled: Callable[[], bool] | None) -> str:
+    env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tex_out), "PYTHONUNBUFFERED": "1"}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -12,6 +12,7 @@ import shutil
 import sys
 import traceback
 from pathlib import Path
+from typing import Any
 
 from mathreel_visuals.spec import RenderOutcome, RenderSpec
 
@@ -40,6 +41,9 @@ def _configure(spec: RenderSpec) -> None:
     config.frame_height = 8.0
     config.frame_width = 8.0 * spec.width / spec.height
     config.media_dir = spec.media_dir
+    if spec.tex_dir is not None:
+        config.tex_dir = spec.tex_dir
+        _serialize_tex(Path(spec.tex_dir))
     config.disable_caching = True
     config.save_last_frame = False
     config.preview = False
@@ -51,6 +55,28 @@ def _configure(spec: RenderSpec) -> None:
     config.background_color = style.BACKGROUND
     config.tex_template = TexTemplate(preamble=TEX_PREAMBLE)
     logging.getLogger("manim").setLevel(logging.ERROR)
+
+
+def _serialize_tex(tex_dir: Path) -> None:
+    """Typeset under an exclusive lock on the shared cache.
+
+    Manim reuses a cached ``.dvi`` or ``.svg`` as soon as the file exists; without the lock a render running in
+    parallel could read one that another render is still writing.
+    """
+    import fcntl
+
+    from manim.mobject.text import tex_mobject
+
+    typeset = tex_mobject.tex_to_svg_file  # type: ignore[attr-defined]
+    tex_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = tex_dir / "cache.lock"
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock_path.open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return typeset(*args, **kwargs)
+
+    tex_mobject.tex_to_svg_file = locked  # type: ignore[attr-defined]
 
 
 def run(spec: RenderSpec, out_path: Path) -> RenderOutcome:

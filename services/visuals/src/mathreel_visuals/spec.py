@@ -24,6 +24,8 @@ class RenderSpec(BaseModel):
     encoder_options: dict[str, str] = Field(default_factory=dict)
     media_dir: str
     report_path: str
+    # Where LaTeX output is kept; shared between renders, it is a cache keyed by a hash of each formula's source.
+    tex_dir: str | None = None
 
 
 class RenderOutcome(BaseModel):

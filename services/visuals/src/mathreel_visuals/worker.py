@@ -17,6 +17,8 @@ from mathreel_visuals.render import render_scene
 async def register(runtime: ServiceRuntime) -> None:
     work_root = (runtime.settings.work_dir / "visuals").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
+    # Formulas recur across scenes and jobs (axis labels, the lesson's formula in its summary): typeset each once.
+    tex_cache = (runtime.settings.work_dir / "tex-cache").resolve()
 
     async def work(message: VisualsRequested) -> None:
         storyboard = Storyboard.model_validate_json(await runtime.store.get_bytes(message.storyboard_key))
@@ -40,6 +42,7 @@ async def register(runtime: ServiceRuntime) -> None:
                 work_dir / "clip.mp4",
                 work_dir,
                 cancelled=runtime.cancellations.checker(message.job_id),
+                tex_cache=tex_cache,
             )
             key = scene_clip_key(message.user_id, message.job_id, message.scene_index)
             await runtime.store.put_file(key, clip.path, "video/mp4")

@@ -129,3 +129,15 @@ async def test_latex_that_does_not_compile_is_reported(tmp_path: Path) -> None:
         await render_scene(board, 0, timing, Quality.LOW, tmp_path / "x.mp4", tmp_path / "work")
     assert excinfo.value.code == "latex_failed"
     assert not excinfo.value.retryable
+
+
+async def test_renders_share_typeset_formulas_through_the_tex_cache(tmp_path: Path) -> None:
+    cache = tmp_path / "tex-cache"
+    first = await render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "a.mp4", tmp_path / "work", tex_cache=cache)
+    typeset = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
+    assert len(typeset) >= 2  # the formula and its transformed form
+    second = await render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "b.mp4", tmp_path / "work", tex_cache=cache)
+    # The second render typeset nothing: every formula came from the cache, untouched.
+    assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.svg")} == typeset
+    assert first.duration == second.duration
+    assert not list((tmp_path / "work").iterdir())
