@@ -67,13 +67,18 @@ def _words(scenes: Sequence[Scene]) -> int:
 
 
 def _title_scene(lesson: Lesson) -> Scene:
-    return SceneDraft("title", "title").beat(lesson.hook, ShowTitle(id="title", text=clip(lesson.title, 80))).build()
+    # The title scene has the frame to itself: centred, not in the band where later scenes keep their headings.
+    return (
+        SceneDraft("title", "title")
+        .beat(lesson.hook, ShowTitle(id="title", text=clip(lesson.title, 80), region="center"))
+        .build()
+    )
 
 
 def _summary_scene(lesson: Lesson) -> Scene:
     draft = SceneDraft("summary", "summary", "Summary").beat(
         "To recap, here are the key ideas.",
-        ShowBullets(id="points", items=[clip(point, 120) for point in lesson.key_points[:4]], region="top"),
+        ShowBullets(id="points", items=[clip(point, 120) for point in lesson.key_points[:4]], region="center"),
     )
     if lesson.formula:
         draft.beat(

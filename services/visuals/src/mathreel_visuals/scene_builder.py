@@ -55,7 +55,7 @@ from manim.animation.animation import Animation
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
 from mathreel_visuals.expressions import compile_expression
-from mathreel_visuals.figure import GEOMETRY_OPS, geometry_points, moved_points, plan_figures
+from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
 from mathreel_visuals.layout import (
     TEX_CAP_PER_POINT,
     TEXT_CAP_PER_POINT,
@@ -76,7 +76,7 @@ from mathreel_visuals.timing import DEFAULT_RUN_TIMES, plan_slots, plan_steps, t
 
 Point = np.ndarray[Any, np.dtype[np.float64]]
 _LABEL_GAP = 0.3
-_AUTO_AXES = (7.0, 4.4)
+_MAX_AXES = (9.0, 5.6)  # beyond this an axes box only spreads its ticks apart
 
 
 @dataclass
@@ -149,6 +149,18 @@ def box_of(mob: Mobject) -> Box:
         c = mob.get_center()
         return Box(float(c[0]), float(c[1]), float(c[0]), float(c[1]))
     return Box(float(mob.get_left()[0]), float(mob.get_bottom()[1]), float(mob.get_right()[0]), float(mob.get_top()[1]))
+
+
+def add_tick_labels(axis: NumberLine, values: Sequence[float], decimals: int) -> None:
+    """Number the ticks with Pango text rather than LaTeX: an axis has a dozen numbers and each LaTeX run costs
+    about half a second, while the numbers need nothing LaTeX does better."""
+    labels = VGroup()
+    for value in values:
+        shown = f"{value:.{decimals}f}".replace("-", "\u2212")
+        label = Text(shown, font=style.FONT, font_size=style.TICK_SIZE, color=style.MUTED_COLOR)
+        label.next_to(axis.number_to_point(value), axis.label_direction, buff=axis.line_to_number_buff)
+        labels.add(label)
+    axis.add(labels)
 
 
 def math_label(src: str, color: str, font_size: float = style.LABEL_SIZE) -> MathTex:
@@ -594,11 +606,15 @@ class StoryboardScene(Scene):  # type: ignore[misc]
     # --- graphs ------------------------------------------------------------------------------------------------
     def do_axes(self, a: sb.ShowAxes, created: list[str]) -> list[Step]:
         color = color_of(a.color, "axes")
+        area: Box | None = None
         if a.region is not None:
             rb = self.layout.region_box(a.region)
             x_len, y_len = rb.width - 0.8, rb.height - 0.7
         else:
-            x_len, y_len = _AUTO_AXES
+            # Like a figure: as large as the part of the frame the scene's named texts leave free.
+            plan = self._figures[min(self.segment, len(self._figures) - 1)]
+            area = free_area(self.layout, plan.text_regions)
+            x_len, y_len = min(area.width - 1.0, _MAX_AXES[0]), min(area.height - 0.9, _MAX_AXES[1])
         x_len, y_len = max(x_len, 2.0), max(y_len, 1.5)
         axes = Axes(
             x_range=list(a.x_range),
@@ -609,12 +625,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             axis_config={"color": color, "stroke_width": 2.5, "include_ticks": True, "font_size": 28},
         )
         for axis, rng in ((axes.x_axis, a.x_range), (axes.y_axis, a.y_range)):
-            axis.add_numbers(
-                self._tick_values(rng), font_size=28, color=style.MUTED_COLOR, num_decimal_places=_decimals(rng)
-            )
+            add_tick_labels(axis, self._tick_values(rng), _decimals(rng))
         labels = axes.get_axis_labels(math_label(a.x_label, style.TEXT_COLOR), math_label(a.y_label, style.TEXT_COLOR))
         mob = VGroup(axes, labels)
         item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
+        item.area = area
         entry = self.register(a.id, "axes", mob, [(item, mob)])
         entry.extra["axes"] = axes
         created.append(a.id)
@@ -731,11 +746,10 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         color = color_of(a.color, "number_line")
         length = self.max_width(a.region) * 0.85 if a.region else self.layout.safe.width * 0.75
         line = NumberLine(x_range=list(a.x_range), length=length, color=color, include_numbers=False, stroke_width=2.5)
-        line.add_numbers(
+        add_tick_labels(
+            line,
             [*self._tick_values(a.x_range), 0.0] if a.x_range[0] <= 0 <= a.x_range[1] else self._tick_values(a.x_range),
-            font_size=28,
-            color=style.MUTED_COLOR,
-            num_decimal_places=_decimals(a.x_range),
+            _decimals(a.x_range),
         )
         marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
         mob = VGroup(line, marks)
@@ -813,8 +827,15 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         ignores = frozenset({*ends, *(self.layout.root(lid) for lid in ends)})
         for lid in ignores:  # what an arrow points at must stay where the arrow points
             self.layout.items[lid].movable = False
+        # An arrow drawn between two plane points is part of the figure and moves with it.
+        on_plane = plane.item_id if plane is not None and a.from_id is None and a.to_id is None else None
         items: list[tuple[LayoutItem, Mobject | None]] = [
-            (LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(arrow), movable=False, ignores=ignores), arrow)
+            (
+                LayoutItem(
+                    id=a.id, kind=Kind.MEMBER, box=box_of(arrow), movable=False, ignores=ignores, anchor=on_plane
+                ),
+                arrow,
+            )
         ]
         parts: list[VMobject] = [arrow]
         if a.label:

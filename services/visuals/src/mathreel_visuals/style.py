@@ -52,13 +52,14 @@ DEFAULT_COLORS: Final[dict[str, str]] = {
     "brace": MUTED_COLOR,
 }
 
-TITLE_SIZE: Final = 44
-SUBTITLE_SIZE: Final = 30
-TEXT_SIZE: Final = 32
-BULLET_SIZE: Final = 30
-EQUATION_SIZE: Final = 46
-LABEL_SIZE: Final = 34
-TABLE_SIZE: Final = 26
-MATRIX_SIZE: Final = 40
+TITLE_SIZE: Final = 54
+SUBTITLE_SIZE: Final = 34
+TEXT_SIZE: Final = 36
+BULLET_SIZE: Final = 36
+EQUATION_SIZE: Final = 60
+LABEL_SIZE: Final = 38
+TABLE_SIZE: Final = 32
+MATRIX_SIZE: Final = 50
+TICK_SIZE: Final = 24
 
 STROKE_WIDTH: Final = 4

@@ -2,7 +2,8 @@
 
 Everything is counted in whole frames, because that is what the video holds: a beat starts at the frame nearest to
 its sentence's start, and the clip ends at the frame nearest to the narration's end. Animations take at most
-``ANIMATION_SHARE`` of a beat so the picture settles while the sentence is still being spoken.
+``ANIMATION_SHARE`` of a beat so the picture settles while the sentence is still being spoken: by the middle of
+its sentence a beat's picture is complete, which is also where a contact sheet samples it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Literal
 
 from mathreel_shared.storyboard import SceneTiming
 
-ANIMATION_SHARE = 0.65
+ANIMATION_SHARE = 0.5
 
 # Natural run time in seconds of each action's animation when the beat is long enough.
 DEFAULT_RUN_TIMES: dict[str, float] = {

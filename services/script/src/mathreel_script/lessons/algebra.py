@@ -372,7 +372,7 @@ def eigenvectors(facts: ContextFacts) -> Lesson:
         SceneDraft("statement", "statement", "The definition")
         .beat(
             "An eigenvector of a matrix A is a vector that A only stretches, without turning it.",
-            ShowEquation(id="law", latex="A\\mathbf{v} = \\lambda\\mathbf{v}", region="top"),
+            ShowEquation(id="law", latex="A\\mathbf{v} = \\lambda\\mathbf{v}", region="center"),
         )
         .beat("The stretch factor lambda is its eigenvalue.", Circumscribe(target="law"))
     )
@@ -380,7 +380,7 @@ def eigenvectors(facts: ContextFacts) -> Lesson:
         SceneDraft("stretch", "explanation", "Stretch without turning")
         .beat(
             "Take the matrix 2, 1, 1, 2: it turns the vector 1, 0 towards 2, 1.",
-            ShowMatrix(id="a", rows=[["2", "1"], ["1", "2"]], region="top_left"),
+            ShowMatrix(id="a", rows=[["2", "1"], ["1", "2"]], region="left"),
             ShowArrow(id="w", start=(0, 0), end=(1.5, 0), label="w", color="blue"),
             ShowArrow(id="aw", start=(0, 0), end=(3, 1.5), label="Aw", color="red"),
         )
@@ -392,7 +392,7 @@ def eigenvectors(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "So 1, 1 is an eigenvector with eigenvalue 3.",
-            ShowEquation(id="calc", latex="A\\mathbf{v} = 3\\mathbf{v}", region="bottom_right"),
+            ShowEquation(id="calc", latex="A\\mathbf{v} = 3\\mathbf{v}", region="bottom_left"),
         )
     )
     example = (

@@ -39,9 +39,13 @@ def pythagorean_theorem(facts: ContextFacts) -> Lesson:
             "In a right triangle, the legs a and b meet at the right angle.",
             ShowPolygon(id="tri", vertices=[(-2, -1.5), (2, -1.5), (-2, 1.5)], labels=["", "", ""], color="blue"),
             ShowAngle(id="right", vertex=(-2, -1.5), a=(2, -1.5), b=(-2, 1.5), right=True),
+            # Each side is traced in the direction that puts its label outside the triangle.
+            ShowSegment(id="side_a", start=(2, -1.5), end=(-2, -1.5), label="a", color="green"),
+            ShowSegment(id="side_b", start=(-2, -1.5), end=(-2, 1.5), label="b", color="yellow"),
         )
         .beat(
             "The hypotenuse c faces it, and a squared plus b squared equals c squared.",
+            ShowSegment(id="side_c", start=(-2, 1.5), end=(2, -1.5), label="c", color="red"),
             ShowEquation(id="law", latex="a^2 + b^2 = c^2", region="top"),
         )
     )
@@ -344,8 +348,9 @@ def unit_circle(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "The point it reaches has x coordinate cosine theta and y coordinate sine theta.",
-            ShowSegment(id="cos", start=(0, 0), end=(tip[0], 0), label="\\cos\\theta", color="green"),
-            ShowSegment(id="sin", start=(tip[0], 0), end=tip, label="\\sin\\theta", color="red"),
+            # Drawn so each label falls outside the triangle (a label sits left of its segment's direction).
+            ShowSegment(id="cos", start=(tip[0], 0), end=(0, 0), label="\\cos\\theta", color="green"),
+            ShowSegment(id="sin", start=tip, end=(tip[0], 0), label="\\sin\\theta", color="red"),
         )
     )
     explanation = (
