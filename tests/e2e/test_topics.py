@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -44,6 +45,7 @@ class TopicVideo:
     scenes: list[Scene]
     timings: list[SceneTiming]
     clip_durations: list[float]
+    reports: list[dict[str, Any]]
 
 
 async def _make(topic: str, keep: str, engine: object, out: Path) -> TopicVideo:
@@ -61,14 +63,14 @@ async def _make(topic: str, keep: str, engine: object, out: Path) -> TopicVideo:
         wavs.append(wav)
     gate = asyncio.Semaphore(2)
 
-    async def one(index: int) -> tuple[Path, float]:
+    async def one(index: int) -> tuple[Path, float, dict[str, Any]]:
         async with gate:
             clip = await render_scene(board, index, timings[index], Quality.LOW, out / f"clip_{index}.mp4", out / "w")
-            return clip.path, clip.duration
+            return clip.path, clip.duration, clip.layout_report
 
     clips = await asyncio.gather(*(one(i) for i in range(len(scenes))))
-    video = assemble_video([c for c, _ in clips], wavs, timings, Quality.LOW, out / "video", title=board.title)
-    return TopicVideo(topic, video.video_path, scenes, timings, [d for _, d in clips])
+    video = assemble_video([c for c, _, _ in clips], wavs, timings, Quality.LOW, out / "video", title=board.title)
+    return TopicVideo(topic, video.video_path, scenes, timings, [d for _, d, _ in clips], [r for _, _, r in clips])
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +130,29 @@ def test_every_beat_shows_something_and_changes_show(videos: list[TopicVideo]) -
             if any(action.op in CHANGING_OPS for action in beats[n].actions):
                 change = np.abs(frames[n].astype(np.int16) - frames[n - 1].astype(np.int16)).mean()
                 assert change > 0.05, f"{video.topic}: beat {n} looks like beat {n - 1}"
+
+
+def test_each_beat_starts_with_its_sentence(videos: list[TopicVideo]) -> None:
+    """Drift ≤ 100 ms on Piper's measured sentence starts: as the renderer reports it, and as the video shows it."""
+    fps = 15
+    for video in videos:
+        times: list[float] = []
+        changing: list[bool] = []
+        offset = 0.0
+        for scene, timing, report, length in zip(
+            video.scenes, video.timings, video.reports, video.clip_durations, strict=True
+        ):
+            assert len(report["beats"]) == len(timing.beats)
+            for beat, beat_timing, beat_report in zip(scene.beats, timing.beats, report["beats"], strict=True):
+                assert beat_report["planned_start"] == pytest.approx(beat_timing.start, abs=1e-3)
+                assert abs(beat_report["drift"]) <= 0.1, f"{video.topic}: {beat_report}"
+                # Around the sentence's start: the frame before it and the frame 100 ms into it.
+                times += [offset + beat_timing.start - 1 / fps, offset + beat_timing.start + 0.1]
+                changing.append(any(a.op in CREATING_OPS for a in beat.actions))
+            offset += length
+        frames = _frames_at(video.path, times)
+        for n, creates in enumerate(changing):
+            if creates:
+                before, after = frames[2 * n], frames[2 * n + 1]
+                change = np.abs(after.astype(np.int16) - before.astype(np.int16)).mean()
+                assert change > 0.01, f"{video.topic}: beat {n} shows nothing new 100 ms after its sentence starts"
