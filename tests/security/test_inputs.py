@@ -240,3 +240,12 @@ async def _stored_job(gateway: RunningGateway, job_id: uuid.UUID) -> Job:
             return (await session.execute(select(Job).where(col(Job.id) == job_id))).scalar_one()
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["offset=221983241021213380706304", "offset=-1", "limit=0", "limit=101", "limit=1e3", "status=deleted"],
+)
+async def test_out_of_range_pagination_is_422(gateway: RunningGateway, jwks_server: JwksServer, query: str) -> None:
+    response = await gateway.client.get(f"/api/v1/videos/jobs?{query}", headers=_auth(jwks_server))
+    _assert_json_error(response, 422)
