@@ -6,6 +6,8 @@ import asyncio
 import json
 from typing import Any
 
+from starlette.types import Message
+
 from mathreel_gateway.middleware import BodyLimitMiddleware, ResponseHeadersMiddleware
 
 SCOPE: dict[str, Any] = {"type": "http", "method": "POST", "path": "/", "headers": [(b"content-length", b"10")]}
@@ -16,13 +18,13 @@ async def _never_called(scope: Any, receive: Any, send: Any) -> None:
 
 
 async def test_a_body_not_received_in_time_is_408_json_and_closes() -> None:
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
-    async def trickle() -> dict[str, Any]:
+    async def trickle() -> Message:
         await asyncio.sleep(0.05)
         return {"type": "http.request", "body": b"x", "more_body": True}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
     middleware = BodyLimitMiddleware(_never_called, max_bytes=1000, read_timeout=0.2)
@@ -33,15 +35,18 @@ async def test_a_body_not_received_in_time_is_408_json_and_closes() -> None:
 
 
 async def test_an_unexpected_exception_becomes_a_json_500_with_security_headers() -> None:
-    sent: list[dict[str, Any]] = []
+    sent: list[Message] = []
 
     async def failing(scope: Any, receive: Any, send: Any) -> None:
         raise RuntimeError("secret detail")
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         sent.append(message)
 
-    await ResponseHeadersMiddleware(failing)({"type": "http", "headers": []}, _never_called, send)
+    async def never_received() -> Message:
+        raise AssertionError("the body is never read")
+
+    await ResponseHeadersMiddleware(failing)({"type": "http", "headers": []}, never_received, send)
     headers = dict(sent[0]["headers"])
     assert sent[0]["status"] == 500
     assert headers[b"x-content-type-options"] == b"nosniff"
