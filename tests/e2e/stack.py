@@ -35,10 +35,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
             continue
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
-        elif isinstance(value, list):
-            value = ",".join(str(v) for v in value)
         elif isinstance(value, dict):
             value = json.dumps(value)
+        elif isinstance(value, list):
+            value = ",".join(str(v) for v in value)
         elif isinstance(value, dict):
             # pydantic-settings reads complex fields back as JSON; str() of a dict is not JSON.
             value = json.dumps(value)

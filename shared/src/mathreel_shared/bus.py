@@ -23,6 +23,8 @@ from pydantic import ValidationError
 
 from mathreel_shared.domain import MAX_BROKER_PRIORITY, Stage
 from mathreel_shared.messages import Envelope, Message, StageFailed, dump_message, parse_message
+from mathreel_shared.metrics import record_dead_letter
+from mathreel_shared.telemetry import inject_trace_headers
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +189,7 @@ class RabbitBus:
             _routing_key(message),
             dump_message(message),
             priority=message.priority.broker_priority,
-            headers={**(headers or {}), "message_id": str(message.message_id)},
+            headers=inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)}),
         )
 
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
@@ -212,7 +214,7 @@ class RabbitBus:
         """Publish ``message`` to ``queue`` after about ``delay_seconds`` (rounded up to a delay level)."""
         assert self._publish_channel is not None, "bus not started"
         level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
-        all_headers = {**(headers or {}), "message_id": str(message.message_id)}
+        all_headers = inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)})
         amqp_message = aio_pika.Message(
             dump_message(message),
             content_type="application/json",
@@ -255,6 +257,7 @@ class RabbitBus:
                     message = parse_message(incoming.body)
                 except ValidationError as exc:
                     log.error("dead-lettering an unreadable message: %s", exc.errors()[:3])
+                    record_dead_letter("unreadable")
                     await self._fail_poisoned_job(incoming.body, "unreadable message")
                     await incoming.reject(requeue=False)
                     return
@@ -263,6 +266,7 @@ class RabbitBus:
                     await handler(message, delivery)
                 except PermanentMessageError as exc:
                     log.error("dead-lettering %s: %s", message.type, exc)
+                    record_dead_letter(message.type)
                     if exc.fail_job:
                         await self._fail_poisoned_job(incoming.body, str(exc))
                     await incoming.reject(requeue=False)
@@ -315,7 +319,8 @@ class RabbitBus:
             await channel.close()
 
     async def ping(self) -> None:
-        if self._connection is None or self._connection.is_closed:
+        # A robust connection is not "closed" while it reconnects: only a live transport means the broker answers.
+        if self._connection is None or self._connection.is_closed or not self._connection.connected.is_set():
             raise ConnectionError("not connected to RabbitMQ")
 
     async def close(self) -> None:
@@ -358,7 +363,7 @@ class MemoryBus:
             _routing_key(message),
             dump_message(message),
             priority=message.priority.broker_priority,
-            headers={**(headers or {}), "message_id": str(message.message_id)},
+            headers=inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)}),
         )
 
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from mathreel_shared.domain import JobStatus, Stage
+from mathreel_shared.telemetry import instrument_engine
 
 
 def utcnow() -> datetime:
@@ -167,8 +168,11 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        instrument_engine(engine)
         return engine
-    return create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    instrument_engine(engine)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -28,6 +28,7 @@ from starlette.routing import Route
 from mathreel_shared.bus import Bus, Delivery, MemoryBus, PermanentMessageError, RabbitBus, retry_delay
 from mathreel_shared.domain import Stage
 from mathreel_shared.messages import Envelope, JobCancelled, Message, StageFailed
+from mathreel_shared.metrics import observe_delivery
 from mathreel_shared.settings import Settings, get_settings
 from mathreel_shared.storage import ObjectStore, create_store
 from mathreel_shared.telemetry import setup_logging, setup_tracing, span_from_headers
@@ -215,7 +216,14 @@ def stage_handler(
             return
         scene_index = getattr(message, "scene_index", None)
         scene = f" scene {scene_index + 1}" if isinstance(scene_index, int) else ""
-        with span_from_headers(f"{service} {stage.value}{scene}", delivery.headers, job_id=str(message.job_id)):
+        with span_from_headers(
+            f"{service} {stage.value}{scene}",
+            delivery.headers,
+            job_id=str(message.job_id),
+            stage=stage.value,
+            scene_index=scene_index,
+        ):
+            observe_delivery(service, message, delivery)
             started = time.monotonic()
             try:
                 await work(message)

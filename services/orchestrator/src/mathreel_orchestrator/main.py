@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from mathreel_orchestrator.service import Orchestrator, Watchdog
 from mathreel_shared.db import create_engine, create_sessionmaker
+from mathreel_shared.metrics import MetricsSampler
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.runtime import ServiceRuntime, run_service
 
@@ -35,8 +36,11 @@ async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
             await connection.execute(text("SELECT 1"))
 
     runtime.ready_checks.append(database)
+    sampler = MetricsSampler(runtime.bus, sessionmaker=sessionmaker)
+    sampler.start()
 
     async def cleanup() -> None:
+        await sampler.stop()
         await watchdog.stop()
         await relay.stop()
         await engine.dispose()

@@ -39,6 +39,7 @@ from mathreel_shared.messages import (
     VisualsCompleted,
     VisualsRequested,
 )
+from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
 from mathreel_shared.storyboard import SceneTiming
 from mathreel_shared.telemetry import span_from_headers
@@ -66,6 +67,7 @@ class Orchestrator:
             job_id=str(message.job_id),
             scene_index=getattr(message, "scene_index", None),
         ):
+            observe_delivery("orchestrator", message, delivery)
             async with self._job_locks[message.job_id]:
                 try:
                     published = await self._apply(message)
@@ -159,6 +161,7 @@ class Orchestrator:
         if job.status != JobStatus.QUEUED.value:
             return  # already started: a duplicate publish from the outbox
         job.status = JobStatus.PROCESSING.value
+        record_job_status(JobStatus.PROCESSING)
         job.started_at = utcnow()
         if job.stage_started_at is None:
             job.stage_started_at = job.created_at
@@ -244,6 +247,7 @@ class Orchestrator:
         job.details = {**job.details, "video_codec": meta.video_codec, "audio_codec": meta.audio_codec}
         await self._enter_stage(session, job, Stage.COMPLETED)
         job.status = JobStatus.COMPLETED.value
+        record_job_status(JobStatus.COMPLETED)
         job.percentage = 100.0
         job.completed_at = utcnow()
         job.estimated_completion_at = job.completed_at
@@ -255,6 +259,7 @@ class Orchestrator:
             # A failed run is not a measurement of how long the stage takes: drop it from the estimates.
             await session.delete(run)
         job.status = JobStatus.FAILED.value
+        record_job_status(JobStatus.FAILED)
         job.error_code = code
         job.error_message = reason
         job.error_stage = stage.value
