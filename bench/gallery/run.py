@@ -96,6 +96,7 @@ async def render_topic(
     out_dir: Path,
     *,
     workers: int = 2,
+    tex_cache: Path | None = None,
 ) -> TopicResult:
     """The whole chain for one topic; failures are recorded in the result, not raised."""
     result = TopicResult(key=key, topic=topic)
@@ -113,7 +114,7 @@ async def render_topic(
             wav.write_bytes(spoken.wav_bytes)
             wavs.append(wav)
             timings.append(spoken.timing)
-        clips = await render_scenes(storyboard, timings, quality, out_dir, workers, result)
+        clips = await render_scenes(storyboard, timings, quality, out_dir, workers, result, tex_cache)
         if result.status != "ok":
             return result
         assembled = assemble_video(clips, wavs, timings, quality, out_dir / "video", title=storyboard.title)
@@ -137,12 +138,13 @@ async def render_scenes(
     out_dir: Path,
     workers: int,
     result: TopicResult,
+    tex_cache: Path | None = None,
 ) -> list[Path]:
     """Render every scene, ``workers`` at a time, as the visuals workers of one job would."""
     # Scratch outside any dot-folder: TeX's paranoid mode refuses to write under paths with hidden components.
     scratch = Path(tempfile.mkdtemp(prefix="mathreel-gallery-"))
     try:
-        return await _render_all(storyboard, timings, quality, out_dir, workers, result, scratch)
+        return await _render_all(storyboard, timings, quality, out_dir, workers, result, scratch, tex_cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -155,13 +157,20 @@ async def _render_all(
     workers: int,
     result: TopicResult,
     scratch: Path,
+    tex_cache: Path | None,
 ) -> list[Path]:
     gate = asyncio.Semaphore(workers)
 
     async def one(index: int) -> Path:
         async with gate:
             clip = await render_scene(
-                storyboard, index, timings[index], quality, out_dir / "clips" / f"scene_{index:03d}.mp4", scratch
+                storyboard,
+                index,
+                timings[index],
+                quality,
+                out_dir / "clips" / f"scene_{index:03d}.mp4",
+                scratch,
+                tex_cache=tex_cache,
             )
         scene = storyboard.scenes[index]
         result.scenes.append(
@@ -321,6 +330,8 @@ async def main_async(args: argparse.Namespace) -> int:
     keys: list[str] = args.topics or [*TOPICS, *(UNKNOWN_TOPICS if args.unknown else {})]
     engine = create_engine("piper")
     results: list[TopicResult] = []
+    # One TeX cache for the run, as a visuals worker keeps one; outside dot-folders for TeX's paranoid mode.
+    tex_cache = Path(tempfile.mkdtemp(prefix="mathreel-gallery-tex-"))
     for key in keys:
         if key in UNKNOWN_TOPICS:
             topic, context = UNKNOWN_TOPICS[key]
@@ -328,7 +339,9 @@ async def main_async(args: argparse.Namespace) -> int:
             topic, context = topic_text(key), ""
         else:
             raise SystemExit(f"unknown topic key {key!r}; known: {', '.join([*TOPICS, *UNKNOWN_TOPICS])}")
-        result = await render_topic(key, topic, context, engine, quality, args.out / key, workers=args.workers)
+        result = await render_topic(
+            key, topic, context, engine, quality, args.out / key, workers=args.workers, tex_cache=tex_cache
+        )
         results.append(result)
         sys.stdout.write(
             f"{key:28s} {result.status:7s} {result.duration:6.1f}s video {result.wall_seconds:6.0f}s wall"
@@ -337,6 +350,7 @@ async def main_async(args: argparse.Namespace) -> int:
         )
         sys.stdout.flush()
         write_index(results, args.out, quality)
+    shutil.rmtree(tex_cache, ignore_errors=True)
     return 0 if all(r.status == "ok" for r in results) else 1
 
 

@@ -32,6 +32,7 @@ from mathreel_render import assemble_video
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.storyboard import BeatTiming, SceneTiming, Storyboard, storyboard_adapter
 from mathreel_visuals import render_scene
+from mathreel_visuals.render import bytecode_cache_env
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -168,6 +169,10 @@ async def baseline(quality: Quality, workers: int, work: Path) -> tuple[float, f
     gate = asyncio.Semaphore(workers)
     flag = QUALITY_PRESETS[quality].manim_flag
     work.mkdir(parents=True, exist_ok=True)
+    # The same bytecode cache our renders get, so neither side pays for compiling Manim from source.
+    baseline_env = {**os.environ, **bytecode_cache_env()}
+    if "PYTHONPYCACHEPREFIX" in baseline_env:
+        baseline_env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     async def one(name: str) -> None:
         async with gate:
@@ -189,6 +194,7 @@ async def baseline(quality: Quality, workers: int, work: Path) -> tuple[float, f
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 cwd=work,
+                env=baseline_env,
             )
             _, err = await proc.communicate()
             if proc.returncode != 0:

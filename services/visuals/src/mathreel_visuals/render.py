@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import importlib.util
 import os
 import shutil
 import signal
@@ -106,6 +108,9 @@ async def render_scene(
 
 async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cancelled: Callable[[], bool] | None) -> str:
     env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tex_out), "PYTHONUNBUFFERED": "1"}
+    env.update(bytecode_cache_env())
+    if "PYTHONPYCACHEPREFIX" in env:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -149,6 +154,29 @@ async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cance
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader, timeout=5)
     return tail.decode("utf-8", errors="replace")
+
+
+@functools.cache
+def bytecode_cache_env() -> dict[str, str]:
+    """Environment that lets render subprocesses keep compiled bytecode, when the installation has none.
+
+    Images compile bytecode at build time. Where the environment has none and forbids writing it next to the sources
+    (``PYTHONDONTWRITEBYTECODE``), every render would compile Manim, NumPy and friends from source — seconds of CPU
+    per scene. They then keep it in a private cache directory instead (owned by us, closed to others, since Python
+    runs what it finds there).
+    """
+    spec = importlib.util.find_spec("manim")
+    if spec is None or spec.origin is None or Path(importlib.util.cache_from_source(spec.origin)).exists():
+        return {}
+    cache = Path(tempfile.gettempdir()) / f"mathreel-pycache-{os.getuid()}"
+    try:
+        cache.mkdir(mode=0o700, exist_ok=True)
+        info = cache.stat()
+    except OSError:
+        return {}
+    if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        return {}
+    return {"PYTHONPYCACHEPREFIX": str(cache)}
 
 
 def _kill(proc: asyncio.subprocess.Process) -> None:
