@@ -43,6 +43,9 @@ def _configure(spec: RenderSpec) -> None:
     config.media_dir = spec.media_dir
     if spec.tex_dir is not None:
         config.tex_dir = spec.tex_dir
+        # Manim's end-of-render cleanup deletes every non-SVG file in the TeX directory, including the log and DVI
+        # of a formula another render is typesetting there at that moment.
+        config.no_latex_cleanup = True
         _serialize_tex(Path(spec.tex_dir))
     config.disable_caching = True
     config.save_last_frame = False

@@ -136,6 +136,9 @@ async def test_renders_share_typeset_formulas_through_the_tex_cache(tmp_path: Pa
     first = await render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "a.mp4", tmp_path / "work", tex_cache=cache)
     typeset = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.svg")}
     assert len(typeset) >= 2  # the formula and its transformed form
+    # Manim's cleanup would delete these under a render typesetting in parallel: it is off for a shared cache.
+    assert list(cache.glob("*.dvi"))
+    assert list(cache.glob("*.log"))
     second = await render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "b.mp4", tmp_path / "work", tex_cache=cache)
     # The second render typeset nothing: every formula came from the cache, untouched.
     assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*.svg")} == typeset
