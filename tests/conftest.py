@@ -67,7 +67,9 @@ async def standalone(tmp_path_factory) -> AsyncIterator[Deployment]:
         port=port,
     )
     async with standalone_stack(settings) as stack:
-        server = uvicorn.Server(uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        )
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():

@@ -52,7 +52,9 @@ async def _serve_forever(settings: Settings) -> None:
     from mathreel_cli.standalone import standalone_stack
 
     async with standalone_stack(settings) as stack:
-        server = uvicorn.Server(uvicorn.Config(stack.app, host=settings.host, port=settings.port, log_level="info"))
+        server = uvicorn.Server(
+            uvicorn.Config(stack.app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+        )
         console.print(f"Mathreel standalone at http://{settings.host}:{settings.port}/api/v1  (Ctrl+C to stop)")
         await server.serve()
 
@@ -134,7 +136,9 @@ async def _in_process_server(user: str) -> AsyncIterator[tuple[str, str]]:
     port = _free_port()
     settings = _standalone_settings(port=port, public_base_url=f"http://127.0.0.1:{port}")
     async with standalone_stack(settings) as stack:
-        server = uvicorn.Server(uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        )
         task = asyncio.create_task(server.serve())
         while not server.started:
             if task.done():

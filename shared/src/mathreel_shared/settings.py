@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,6 +20,13 @@ _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "development-only-secret"}
 class Mode(StrEnum):
     STANDALONE = "standalone"
     DISTRIBUTED = "distributed"
+
+
+_URL_PASSWORD = re.compile(r"(?P<head>://[^/:@]*:)[^@/]*@")
+
+
+def _mask_url_password(url: str) -> str:
+    return _URL_PASSWORD.sub(r"\g<head>***@", url)
 
 
 def _split_csv(value: object) -> object:
@@ -128,6 +137,11 @@ class Settings(BaseSettings):
 
     def max_attempts(self, stage_queue: str) -> int:
         return max(1, self.stage_max_attempts.get(stage_queue, 3))
+
+    def __repr_args__(self) -> Iterable[tuple[str | None, Any]]:
+        """Connection URLs may embed passwords: they never reach a log through ``repr``."""
+        for name, value in super().__repr_args__():
+            yield name, _mask_url_password(value) if isinstance(value, str) and "://" in value else value
 
     @property
     def is_standalone(self) -> bool:
