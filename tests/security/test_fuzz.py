@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from typing import Any
 
-import pytest
+import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -26,12 +26,6 @@ from mathreel_shared.settings import Settings
 from tests.security.conftest import new_user, stage_completed_job
 from tests.support.aio import run_async
 from tests.support.jwks import JwksServer
-
-schemathesis = pytest.importorskip(
-    "schemathesis",
-    minversion="4.0",
-    reason="schemathesis is a dev dependency of the workspace (`schemathesis>=4.32,<5`)",
-)
 
 DEFAULT_EXAMPLES = 120
 FUZZ_EXAMPLES = int(os.environ.get("MATHREEL_FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES)))
