@@ -17,6 +17,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -289,6 +290,21 @@ class ChaosStack(DistributedStack):
         name, _, replica = label.partition("-")
         env = {**os.environ, **_env(self), **(extra_env or {})}
         process = self.start_service(name, int(replica or 0), env)
+        wait_ready(process)
+        return process
+
+    def start_gateway(self, label: str, port: int, *, extra_env: dict[str, str] | None = None) -> Process:
+        """Start another gateway replica (or restart one) on ``port`` and wait until it is ready."""
+        env = {
+            **os.environ,
+            **_env(self),
+            "MATHREEL_PORT": str(port),
+            "MATHREEL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            **(extra_env or {}),
+        }
+        process = self._spawn(
+            label, [sys.executable, "-m", "mathreel_gateway.main"], env, f"http://127.0.0.1:{port}/ready"
+        )
         wait_ready(process)
         return process
 

@@ -100,7 +100,7 @@ async def test_gateway_killed_between_commit_and_publish(
             "MATHREEL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "MATHREEL_AMQP_URL": f"amqp://guest:guest@127.0.0.1:{proxy.port}/",
         }
-        gateway = chaos_stack._spawn(  # noqa: SLF001 - a gateway of the test's own beside the stack's
+        gateway = chaos_stack._spawn(
             "gateway-cut", [sys.executable, "-m", "mathreel_gateway.main"], env, f"http://127.0.0.1:{port}/ready"
         )
         await asyncio.to_thread(wait_ready, gateway)
