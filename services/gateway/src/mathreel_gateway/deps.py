@@ -34,11 +34,11 @@ def _state(request: Request) -> GatewayState:
     return cast("Request[GatewayState]", request).state
 
 
-def get_resources(request: Request) -> GatewayResources:
+async def get_resources(request: Request) -> GatewayResources:
     return _state(request)["resources"]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return _state(request)["settings"]
 
 
@@ -46,7 +46,7 @@ ResourcesDep = Annotated[GatewayResources, Depends(get_resources)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_store(resources: ResourcesDep) -> ObjectStore:
+async def get_store(resources: ResourcesDep) -> ObjectStore:
     return resources.store
 
 
