@@ -442,7 +442,7 @@ def prime_factorization(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "Primes, like 2, 3, 5, 7, 11 and 13, are the building blocks.",
-            ShowNumberLine(id="primes", x_range=(0, 14, 1), marks=[2, 3, 5, 7, 11, 13]),
+            ShowNumberLine(id="primes", x_range=(0, 14, 1), marks=[2, 3, 5, 7, 11, 13], region="center"),
         )
     )
     example = (

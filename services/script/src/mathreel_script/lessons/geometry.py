@@ -145,15 +145,15 @@ def circle_area(facts: ContextFacts) -> Lesson:
         SceneDraft("wedges", "proof", "Slicing into wedges")
         .beat(
             "Cut the circle into many thin wedges, like slices of a pie.",
-            ShowCircle(id="disc", radius=1.5, color="blue", region="left"),
+            # Circle and strip are one figure on one plane: the strip is drawn to the circle's right.
+            ShowCircle(id="disc", center=(-3.5, 0), radius=1.5, color="blue"),
         )
         .beat(
             "Lay them side by side, tips alternating up and down, and they form almost a rectangle.",
             ShowPolygon(
                 id="strip",
-                vertices=[(-2.4, -0.75), (2.1, -0.75), (2.4, 0.75), (-2.1, 0.75)],
+                vertices=[(-1.2, -0.75), (3.3, -0.75), (3.6, 0.75), (-0.9, 0.75)],
                 color="blue",
-                region="right",
             ),
         )
         .beat(
