@@ -1,9 +1,9 @@
 """Many jobs under random faults of every kind: the full-size chaos run.
 
 ``MATHREEL_CHAOS_JOBS=100 uv run pytest tests/chaos/test_soak.py -s`` submits that many jobs through two gateway
-replicas and, while any job is active, injects a random fault every ``MATHREEL_CHAOS_FAULT_SECONDS`` (default 20):
-SIGKILL of a worker of any kind, of the orchestrator or of a gateway replica (each restarted at once), or a restart
-of RabbitMQ or PostgreSQL. Target: every job completed, none lost, none stuck, no duplicate stage message or artifact.
+replicas and, while any job is active, injects a fault every ``MATHREEL_CHAOS_FAULT_SECONDS`` (default 20), in
+random order, every kind once per round: SIGKILL of a worker of any kind, of the orchestrator or of a gateway
+replica (each restarted at once), or a restart of RabbitMQ or PostgreSQL. Target: every job completed, none lost, none stuck, no duplicate stage message or artifact.
 
 Without ``MATHREEL_CHAOS_JOBS`` the test is skipped: CI covers each fault once in test_faults.py, and the soak at
 any useful size takes longer than a CI run should (each job renders a real video).
@@ -56,10 +56,13 @@ async def test_random_faults_of_every_kind(
     faults: Counter[str] = Counter()
 
     async def inject() -> None:
-        kinds = PROCESS_FAULTS + SERVER_FAULTS
+        # Random order, in rounds that each hold every kind once: a short run still meets every fault.
+        round_: list[str] = []
         while True:
             await asyncio.sleep(interval)
-            kind = rng.choice(kinds)
+            if not round_:
+                round_ = rng.sample(PROCESS_FAULTS + SERVER_FAULTS, len(PROCESS_FAULTS + SERVER_FAULTS))
+            kind = round_.pop()
             faults[kind] += 1
             print(f"[{time.monotonic() - started:7.1f} s] fault: {kind}")  # noqa: T201 - the run's log
             if kind == "rabbitmq":
