@@ -74,7 +74,7 @@ class JobClient:
     mint: Callable[[str], str]
     run_id: str
     jobs: list[Submitted] = field(default_factory=list)
-    unavailable: int = 0
+    unavailable: Counter[str] = field(default_factory=Counter)
 
     def _headers(self, user_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.mint(user_id)}"}
@@ -90,7 +90,8 @@ class JobClient:
 
     async def status(self, job: Submitted) -> dict[str, Any]:
         """The job's status. While a fault is being injected the gateway may answer 5xx or not at all for a few
-        seconds: those answers are counted in ``unavailable`` and the poll is repeated, for up to a minute."""
+        seconds: those answers are counted in ``unavailable`` (by status code or error) and the poll is repeated, for up
+        to a minute."""
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -102,9 +103,9 @@ class JobClient:
                     assert response.status_code == 200, response.text
                     body: dict[str, Any] = response.json()
                     return body
-            except httpx.TransportError:
-                pass
-            self.unavailable += 1
+                self.unavailable[str(response.status_code)] += 1
+            except httpx.TransportError as exc:
+                self.unavailable[type(exc).__name__] += 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"the gateway did not answer for a minute about job {job.job_id}")
             await asyncio.sleep(1.0)

@@ -36,7 +36,7 @@ STAGE_TIMEOUT = 600.0
 async def audit(environment: ChaosEnvironment, client: JobClient) -> Audit:
     lister = s3_lister(environment.s3.client(), environment.settings.s3_bucket)
     result = await audit_jobs(environment.settings.database_url, [job.job_id for job in client.jobs], lister)
-    print(f"audit: {result.summary()} unavailable_polls={client.unavailable}")  # noqa: T201 - the figures
+    print(f"audit: {result.summary()} unavailable_polls={dict(client.unavailable)}")  # noqa: T201 - the figures
     return result
 
 

@@ -3,7 +3,8 @@
 ``MATHREEL_CHAOS_JOBS=100 uv run pytest tests/chaos/test_soak.py -s`` submits that many jobs through two gateway
 replicas and, while any job is active, injects a fault every ``MATHREEL_CHAOS_FAULT_SECONDS`` (default 20), in
 random order, every kind once per round: SIGKILL of a worker of any kind, of the orchestrator or of a gateway
-replica (each restarted at once), or a restart of RabbitMQ or PostgreSQL. Target: every job completed, none lost, none stuck, no duplicate stage message or artifact.
+replica (each restarted at once), or a restart of RabbitMQ or PostgreSQL. Target: every job completed, none lost,
+none stuck, no duplicate stage message or artifact.
 
 Without ``MATHREEL_CHAOS_JOBS`` the test is skipped: CI covers each fault once in test_faults.py, and the soak at
 any useful size takes longer than a CI run should (each job renders a real video).
@@ -96,6 +97,6 @@ async def test_random_faults_of_every_kind(
     audit = await audit_jobs(chaos_environment.settings.database_url, [job.job_id for job in jobs], lister)
     print(  # noqa: T201 - the figures for docs/reliability.md
         f"soak: {total} jobs in {elapsed:.0f} s, faults {dict(faults)} (total {sum(faults.values())}); "
-        f"{audit.summary()} unavailable_polls={job_client.unavailable}"
+        f"{audit.summary()} unavailable_polls={dict(job_client.unavailable)}"
     )
     audit.assert_nothing_lost(expect_completed=total)
