@@ -197,11 +197,11 @@ async def audit_jobs(database_url: str, job_ids: Iterable[str], list_objects: Ca
             sent[(body["job_id"], routing_key, body.get("scene_index"), int(body.get("attempt", 1)))] += 1
     duplicates: dict[str, list[tuple[str, int | None, int]]] = {}
     redriven: Counter[str] = Counter()
-    for (job, kind, scene, attempt), count in sent.items():
+    for (sent_job, kind, scene, attempt), count in sent.items():
         if count > 1:
-            duplicates.setdefault(job, []).append((kind, scene, attempt))
+            duplicates.setdefault(sent_job, []).append((kind, scene, attempt))
         if attempt > 1 and kind in STAGE_REQUESTS:
-            redriven[job] += 1
+            redriven[sent_job] += 1
 
     unexpected: dict[str, list[str]] = {}
     missing: dict[str, list[str]] = {}
