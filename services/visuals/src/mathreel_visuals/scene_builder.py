@@ -598,7 +598,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             bisector = ua + ub
             norm = float(np.linalg.norm(bisector))
             bisector = bisector / norm if norm > 1e-9 else np.array([-ua[1], ua[0], 0.0])
-            parts.append(math_label(a.label, color, style.LABEL_SIZE * 0.9).move_to(v + bisector * (r + 0.32)))
+            parts.append(math_label(a.label, color, style.LABEL_SIZE).move_to(v + bisector * (r + 0.36)))
         mob = VGroup(*parts)
         self._member(a, "angle", mob, created, plane)
         return [Step("angle", lambda: [Create(mark), *(FadeIn(p) for p in parts[1:])])]
@@ -867,7 +867,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         brace = Brace(target, direction=direction, color=color, buff=0.12)
         parts: list[VMobject] = [brace]
         if a.label:
-            label = math_label(a.label, style.TEXT_COLOR, style.LABEL_SIZE * 0.9)
+            label = math_label(a.label, style.TEXT_COLOR, style.LABEL_SIZE)
             label.next_to(brace, direction, buff=0.12)
             parts.append(label)
         mob = VGroup(*parts)
