@@ -14,7 +14,7 @@ import pytest
 from tests.chaos.conftest import DuplicatingStandalone
 from tests.chaos.harness import audit_jobs, folder_lister, wait_all_terminal
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(1500)]
 
 
 async def test_every_message_delivered_twice_completes_once(duplicating_standalone: DuplicatingStandalone) -> None:

@@ -27,7 +27,9 @@ from tests.chaos.harness import (
 from tests.e2e.stack import free_port, settings_env
 from tests.observability.tcp_proxy import TcpProxy
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+# A job renders a real video, and the first test also starts the private servers and the stack: on a busy two-core
+# machine that passes the suite's 600 s per test.
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(1500)]
 
 JOB_TIMEOUT = 900.0
 STAGE_TIMEOUT = 600.0

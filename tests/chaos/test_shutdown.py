@@ -19,7 +19,7 @@ from tests.chaos.harness import (
     wait_for_stage,
 )
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.timeout(1500)]
 
 
 async def test_sigterm_visuals_worker_mid_render(

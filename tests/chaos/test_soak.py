@@ -37,14 +37,21 @@ PROCESS_FAULTS = ("script", "tts", "visuals", "render", "orchestrator", "gateway
 SERVER_FAULTS = ("rabbitmq", "postgres")
 
 
+def soak_timeout() -> float:
+    jobs = int(os.environ.get("MATHREEL_CHAOS_JOBS", "0"))
+    return float(os.environ.get("MATHREEL_CHAOS_TIMEOUT", str(600 + 90 * jobs)))
+
+
 @pytest.mark.skipif("MATHREEL_CHAOS_JOBS" not in os.environ, reason="full size only: set MATHREEL_CHAOS_JOBS")
+# The suite's 600 s per test is for CI sizes; the soak's bound is its own, plus time to start and audit.
+@pytest.mark.timeout(soak_timeout() + 900)
 async def test_random_faults_of_every_kind(
     chaos_stack: ChaosStack, job_client: JobClient, chaos_environment: ChaosEnvironment
 ) -> None:
     total = int(os.environ["MATHREEL_CHAOS_JOBS"])
     interval = float(os.environ.get("MATHREEL_CHAOS_FAULT_SECONDS", "20"))
     # Budget: the jobs run one render at a time on a small machine; a minute each is generous unless it is crowded.
-    timeout = float(os.environ.get("MATHREEL_CHAOS_TIMEOUT", str(600 + 90 * total)))
+    timeout = soak_timeout()
     rng = random.Random(int(os.environ.get("MATHREEL_CHAOS_SEED", "5")))
     port = free_port()
     await asyncio.to_thread(chaos_stack.start_gateway, "gateway-1", port)
