@@ -18,6 +18,7 @@ _DELIMITED_LATEX = re.compile(r"\$\$(.{1,400}?)\$\$|\$(.{1,400}?)\$|\\\((.{1,400
 _UNICODE_MATH = str.maketrans({"−": "-", "×": "*", "·": "*", "÷": "/", "π": "pi", "√": "sqrt"})
 _WORD_OR_SYMBOL = re.compile(r"\d+(?:\.\d+)?|[A-Za-z]+|\S")
 _OPERATORS = frozenset("+-*/^=()")
+_UNREADABLE_MATH = frozenset("_{}\\|")
 _DEFINITION = re.compile(
     r"^(?:(?:an?|the)\s+)?(?P<term>[A-Za-z][A-Za-z0-9' -]{1,48}?)\s+"
     r"(?P<verb>is defined as|is called|refers to|means|is|are)\s+(?P<meaning>.{3,})$",
@@ -66,6 +67,9 @@ def find_plain_formulas(sentence: str) -> list[str]:
     """Runs of math tokens in prose that form an equation, e.g. ``a^2 + b^2 = c^2`` in "we know a^2 + b^2 = c^2."."""
     tokens = _WORD_OR_SYMBOL.findall(sentence.translate(_UNICODE_MATH))
     runs: list[list[str]] = [[]]
+    # Runs touching math this parser cannot read (a subscript, a brace: "log_b(x) = y") are dropped whole: the part
+    # after it would otherwise pass for a formula of its own ("b(x) = y") and state something false.
+    unreadable: set[int] = set()
     for token in tokens:
         is_math = (
             token in _OPERATORS
@@ -74,10 +78,15 @@ def find_plain_formulas(sentence: str) -> list[str]:
         )
         if is_math:
             runs[-1].append(token)
+        elif token in _UNREADABLE_MATH:
+            unreadable.update({len(runs) - 1, len(runs)})
+            runs.append([])
         elif runs[-1]:
             runs.append([])
     found: list[str] = []
-    for run in runs:
+    for index, run in enumerate(runs):
+        if index in unreadable:
+            continue
         # An article in front of a formula ("a A = pi r^2") is prose, not a factor.
         while len(run) > 1 and run[0] in {"a", "A", "I"} and run[1] not in _OPERATORS:
             run = run[1:]

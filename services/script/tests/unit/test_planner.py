@@ -247,3 +247,11 @@ def test_library_labels_are_latex_not_unicode(key: str) -> None:
     storyboard = plan(key.replace("_", " "))
     for text in [*_labels(storyboard), *latex_fields(storyboard)]:
         assert text.isascii(), f"{key}: {text!r}"
+
+
+def test_a_formula_is_not_cut_out_of_math_the_parser_cannot_read() -> None:
+    from mathreel_script.context import find_plain_formulas
+
+    # "log_b(x) = y" is not "b(x) = y" (which would be drawn as b x = y); the readable formula beside it stays.
+    assert find_plain_formulas("log_b(x) = y means b^y = x.") == ["b^y = x"]
+    assert find_plain_formulas("Example: log_2(8) = 3.") == []
