@@ -215,26 +215,28 @@ def beat_midpoints(timings: list[SceneTiming], scene_durations: list[float]) -> 
 
 def sample_frames(video: Path, times: list[float]) -> list[Image.Image]:
     """The decoded frame showing at each of ``times`` (sorted ascending), decoding the video once."""
-    frames: list[Image.Image] = []
     pending = sorted(range(len(times)), key=lambda i: times[i])
     picked: dict[int, Image.Image] = {}
+
+    def image(frame: av.VideoFrame) -> Image.Image:
+        return Image.fromarray(frame.to_ndarray(format="rgb24"))
+
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
-        last: Image.Image | None = None
+        last: av.VideoFrame | None = None
         position = 0
         for frame in container.decode(stream):
             t = float(frame.time or 0.0)
             while position < len(pending) and times[pending[position]] < t:
-                picked[pending[position]] = last if last is not None else frame.to_image()
+                picked[pending[position]] = image(last if last is not None else frame)
                 position += 1
-            last = frame.to_image()
+            last = frame
             if position >= len(pending):
                 break
         while position < len(pending) and last is not None:
-            picked[pending[position]] = last
+            picked[pending[position]] = image(last)
             position += 1
-    frames = [picked[i] for i in range(len(times))]
-    return frames
+    return [picked[i] for i in range(len(times))]
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

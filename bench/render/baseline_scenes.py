@@ -10,6 +10,7 @@ from manim import (
     DOWN,
     LEFT,
     UP,
+    Animation,
     Axes,
     Circle,
     Create,
@@ -33,7 +34,7 @@ config.background_color = "#1B1F27"
 
 
 class _Beats(Scene):  # type: ignore[misc]
-    def beat(self, *animations: object) -> None:
+    def beat(self, *animations: Animation) -> None:
         self.play(*animations, run_time=ANIMATE)
         self.wait(BEAT - ANIMATE)
 
@@ -62,7 +63,7 @@ class GraphScene(_Beats):
 
 class GeometryScene(_Beats):
     def construct(self) -> None:
-        a, b, c = [-2.0, -1.5, 0.0], [2.0, -1.5, 0.0], [-2.0, 1.5, 0.0]
+        a, b, c = (-2.0, -1.5, 0.0), (2.0, -1.5, 0.0), (-2.0, 1.5, 0.0)
         tri = Polygon(a, b, c, color="#6CB4EE", fill_opacity=0.3)
         self.beat(Create(tri))
         mark = RightAngle(Line(a, b), Line(a, c), length=0.32, quadrant=(1, 1))
