@@ -248,7 +248,11 @@ async def run_load(
     run = LoadRun(gateways, mint, run_id, report)
     watcher = QueueWatcher(amqp_url, namespace)
     await watcher.start()
-    limits = httpx.Limits(max_connections=max(20, users), max_keepalive_connections=max(20, users))
+    # uvicorn closes a kept-alive connection after 5 idle seconds; a client reusing it at that instant gets a reset
+    # that says nothing about the server. Dropping idle connections at 2 s on the client side removes that race.
+    limits = httpx.Limits(
+        max_connections=max(20, users), max_keepalive_connections=max(20, users), keepalive_expiry=2.0
+    )
     try:
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
             await run.burst_active_jobs(client)
