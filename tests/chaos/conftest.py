@@ -81,7 +81,8 @@ def chaos_environment(
             # One scene at a time: the machine has two cores and runs every service at once.
             visuals_concurrency=1,
             # Long enough that a slow stage on a busy machine is not re-driven, short enough to catch a lost one.
-            watchdog_min_silence_seconds=150.0,
+            # A big soak queues jobs behind each other for longer: MATHREEL_CHAOS_WATCHDOG_SECONDS raises it.
+            watchdog_min_silence_seconds=float(os.environ.get("MATHREEL_CHAOS_WATCHDOG_SECONDS", "150")),
             watchdog_interval_seconds=5.0,
             shutdown_grace_seconds=90.0,
             publish_confirm_timeout_seconds=5.0,
