@@ -81,7 +81,7 @@ class QualityPreset:
 QUALITY_PRESETS: dict[Quality, QualityPreset] = {
     Quality.LOW: QualityPreset(854, 480, 15, "l", "veryfast", 26),
     Quality.MEDIUM: QualityPreset(1280, 720, 30, "m", "veryfast", 23),
-    Quality.HIGH: QualityPreset(1920, 1080, 60, "h", "faster", 21),
+    Quality.HIGH: QualityPreset(1920, 1080, 60, "h", "veryfast", 21),
 }
 
 

@@ -67,7 +67,7 @@ class TransformEquation(_Action):
     highlight: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=list, max_length=4)
 
 
-# --- geometry (coordinates in a 2D plane centred at 0, each object scaled into its region) -------------------
+# --- geometry: every geometry object of a scene (up to a clear) shares ONE plane, fitted into its region as a figure
 class ShowPoint(_Creates):
     op: Literal["point"] = "point"
     at: Point2
@@ -213,7 +213,9 @@ class Move(_Action):
     op: Literal["move"] = "move"
     target: ObjectId
     region: Region | None = None
-    shift: Point2 | None = None
+    shift: Point2 | None = Field(
+        default=None, description="Plane units for geometry (the scene's figure), frame units for anything else"
+    )
     rotate_degrees: float | None = Field(default=None, ge=-360, le=360)
     scale: float | None = Field(default=None, gt=0, le=4)
 
