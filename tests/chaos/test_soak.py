@@ -6,8 +6,9 @@ random order, every kind once per round: SIGKILL of a worker of any kind, of the
 replica (each restarted at once), or a restart of RabbitMQ or PostgreSQL. Target: every job completed, none lost,
 none stuck, no duplicate stage message or artifact.
 
-Without ``MATHREEL_CHAOS_JOBS`` the test is skipped: CI covers each fault once in test_faults.py, and the soak at
-any useful size takes longer than a CI run should (each job renders a real video).
+Without ``MATHREEL_CHAOS_JOBS`` the test is not collected (the ``soak`` marker, see the root conftest.py): CI covers
+each fault once in test_faults.py, and the soak at any useful size takes longer than a CI run should (each job
+renders a real video).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tests.chaos.harness import (
 )
 from tests.e2e.stack import free_port
 
-pytestmark = [pytest.mark.integration, pytest.mark.chaos]
+pytestmark = [pytest.mark.integration, pytest.mark.chaos, pytest.mark.soak]
 
 PROCESS_FAULTS = ("script", "tts", "visuals", "render", "orchestrator", "gateway-1")
 SERVER_FAULTS = ("rabbitmq", "postgres")
@@ -42,7 +43,6 @@ def soak_timeout() -> float:
     return float(os.environ.get("MATHREEL_CHAOS_TIMEOUT", str(600 + 90 * jobs)))
 
 
-@pytest.mark.skipif("MATHREEL_CHAOS_JOBS" not in os.environ, reason="full size only: set MATHREEL_CHAOS_JOBS")
 # The suite's 600 s per test is for CI sizes; the soak's bound is its own, plus time to start and audit.
 @pytest.mark.timeout(soak_timeout() + 900)
 async def test_random_faults_of_every_kind(
