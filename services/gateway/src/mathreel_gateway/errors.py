@@ -10,10 +10,13 @@ import json
 import logging
 from typing import Any
 
+import asyncpg
+from botocore.exceptions import EndpointConnectionError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mathreel_gateway.metrics import LIMIT_REFUSALS
@@ -125,8 +128,38 @@ def _translate(exc: Exception) -> GatewayError:
         return MediaAccessDenied("Media link is invalid or has expired")
     if isinstance(exc, ObjectNotFound):
         return NotFound("Media not found")
+    if _is_outage(exc):
+        return ServiceUnavailable(
+            "A backing service (database, broker or storage) is temporarily unavailable. Retry shortly.",
+            headers={"Retry-After": "5"},
+        )
     raise TypeError(f"no HTTP mapping for {type(exc).__name__}")
 
+
+def _is_outage(exc: Exception) -> bool:
+    """A lost or refused connection to a dependency (a restart, a failover), as opposed to a bug."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return isinstance(
+        exc,
+        sa_exc.DisconnectionError
+        | asyncpg.exceptions.CannotConnectNowError
+        | asyncpg.exceptions.ConnectionDoesNotExistError
+        | asyncpg.exceptions.InterfaceError
+        | EndpointConnectionError
+        | ConnectionError,
+    )
+
+
+_OUTAGES: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.DisconnectionError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    EndpointConnectionError,
+    ConnectionError,
+)
 
 _MAPPED: tuple[type[Exception], ...] = (
     GatewayError,
@@ -155,12 +188,14 @@ def validation_error_body(errors: Any) -> bytes:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping above, plus JSON bodies for framework HTTP errors and unexpected failures."""
 
-    async def handle_mapped(_request: Request, exc: Exception) -> JSONResponse:
+    async def handle_mapped(request: Request, exc: Exception) -> JSONResponse:
+        if isinstance(exc, _OUTAGES) and not _is_outage(exc):
+            return await handle_unexpected(request, exc)
         error = _translate(exc)
         if isinstance(error, TooManyRequests):
             LIMIT_REFUSALS.labels(str(error.extra.get("limit", "unknown"))).inc()
-        if isinstance(exc, JwksUnavailable | RateLimiterUnavailable):
-            log.warning("dependency unavailable: %s", exc)
+        if isinstance(exc, (JwksUnavailable, RateLimiterUnavailable, *_OUTAGES)):
+            log.warning("dependency unavailable: %s", type(exc).__name__)
         return error_response(error)
 
     async def handle_http(_request: Request, exc: Exception) -> JSONResponse:
@@ -175,7 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error", exc_info=exc)
         return JSONResponse({"detail": "Internal server error"}, status_code=500)
 
-    for exc_type in _MAPPED:
+    for exc_type in (*_MAPPED, *_OUTAGES):
         app.add_exception_handler(exc_type, handle_mapped)
     app.add_exception_handler(StarletteHTTPException, handle_http)
     app.add_exception_handler(RequestValidationError, handle_validation)
