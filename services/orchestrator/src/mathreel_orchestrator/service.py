@@ -384,7 +384,7 @@ class Watchdog:
 
     Deadline: ``max(settings.watchdog_min_silence_seconds, 4 × the stage's median duration)`` of silence (no event
     of the job at all, progress included). While the stage's queue still holds messages the job may just be waiting
-    its turn behind others, so it gets six deadlines before the watchdog acts.
+    its turn behind others: a backlog is not silence, so the watchdog waits until the queue has drained.
     """
 
     def __init__(self, orchestrator: Orchestrator, bus: Bus, *, min_silence: float, interval: float) -> None:
@@ -423,7 +423,7 @@ class Watchdog:
             silence = (now - updated_at).total_seconds()
             if silence < deadline:
                 continue
-            if silence < 6 * deadline and await self._queue_busy(stage):
+            if await self._queue_busy(stage):
                 continue
             action = await self._orchestrator.handle_silence(job_id, stage, now)
             if action:
