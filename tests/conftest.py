@@ -30,22 +30,45 @@ class Deployment:
 
 
 @pytest.fixture(scope="session")
-async def distributed_stack(distributed_settings: Settings, tmp_path_factory) -> AsyncIterator[DistributedStack]:
-    await upgrade(distributed_settings.database_url)
-    stack = DistributedStack(distributed_settings, tmp_path_factory.mktemp("stack-logs"))
-    await asyncio.to_thread(stack.start)
+async def distributed_stack(
+    distributed_settings: Settings, service_endpoints, tmp_path_factory
+) -> AsyncIterator[DistributedStack]:
+    """The whole distributed stack, on a database and broker namespace of its own.
+
+    Other tests start gateways or stacks of their own on ``distributed_settings``; if this stack shared their
+    database and queues, its orchestrator and workers would take their jobs.
+    """
+    from tests.support import postgres, rabbitmq
+    from tests.support.endpoints import unique_name
+
+    admin_url = service_endpoints.postgres_admin_url
+    database = unique_name("mathreel_stack_")
+    await postgres.create_database(admin_url, database)
+    settings = distributed_settings.model_copy(
+        update={
+            "database_url": postgres.database_url(admin_url, database),
+            "broker_namespace": f"{distributed_settings.broker_namespace}-stack",
+            "redis_key_prefix": f"{distributed_settings.redis_key_prefix}stack:",
+        }
+    )
+    await upgrade(settings.database_url)
+    stack = DistributedStack(settings, tmp_path_factory.mktemp("stack-logs"))
     try:
+        await asyncio.to_thread(stack.start)
         yield stack
     finally:
         await asyncio.to_thread(stack.stop)
+        await rabbitmq.delete_namespace(distributed_settings.amqp_url, settings.broker_namespace)
+        await postgres.drop_database(admin_url, database)
 
 
 @pytest.fixture(scope="session")
-def distributed(distributed_stack: DistributedStack, jwks_server, distributed_settings: Settings) -> Deployment:
+def distributed(distributed_stack: DistributedStack, jwks_server) -> Deployment:
+    issuer = distributed_stack.settings.jwt_issuer
     return Deployment(
         "distributed",
         distributed_stack.base_url,
-        lambda user: jwks_server.key.mint(user, issuer=distributed_settings.jwt_issuer, ttl_seconds=3600),
+        lambda user: jwks_server.key.mint(user, issuer=issuer, ttl_seconds=3600),
     )
 
 
