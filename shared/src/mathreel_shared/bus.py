@@ -128,6 +128,24 @@ _STAGE_OF_TYPE = {
 }
 
 
+def message_headers(message: Envelope, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The headers every published message carries: the caller's, its id and the current trace context."""
+    return inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)})
+
+
+def _amqp_message(body: bytes, routing_key: str, *, priority: int, headers: dict[str, Any]) -> aio_pika.Message:
+    message_id = headers.get("message_id")
+    return aio_pika.Message(
+        body,
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        priority=priority,
+        headers=headers,
+        message_id=str(message_id) if message_id else None,
+        type=routing_key,
+    )
+
+
 def _routing_key(message: Envelope) -> str:
     return str(getattr(message, "type"))  # noqa: B009 - every concrete message has a ``type`` literal
 
@@ -189,7 +207,7 @@ class RabbitBus:
             _routing_key(message),
             dump_message(message),
             priority=message.priority.broker_priority,
-            headers=inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)}),
+            headers=message_headers(message, headers),
         )
 
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
@@ -197,15 +215,7 @@ class RabbitBus:
         assert self._exchange is not None, "bus not started"
         assert self._control is not None, "bus not started"
         exchange = self._control if routing_key in BROADCAST_TYPES else self._exchange
-        amqp_message = aio_pika.Message(
-            body,
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            priority=priority,
-            headers=headers,
-            message_id=str(headers.get("message_id")) if headers.get("message_id") else None,
-            type=routing_key,
-        )
+        amqp_message = _amqp_message(body, routing_key, priority=priority, headers=headers)
         await exchange.publish(amqp_message, routing_key=routing_key, timeout=self._confirm_timeout)
 
     async def publish_delayed(
@@ -214,15 +224,11 @@ class RabbitBus:
         """Publish ``message`` to ``queue`` after about ``delay_seconds`` (rounded up to a delay level)."""
         assert self._publish_channel is not None, "bus not started"
         level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
-        all_headers = inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)})
-        amqp_message = aio_pika.Message(
+        amqp_message = _amqp_message(
             dump_message(message),
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            _routing_key(message),
             priority=message.priority.broker_priority,
-            headers=all_headers,
-            message_id=str(message.message_id),
-            type=_routing_key(message),
+            headers=message_headers(message, headers),
         )
         await self._publish_channel.default_exchange.publish(
             amqp_message, routing_key=self.delay_queue_name(queue, level), timeout=self._confirm_timeout
@@ -363,7 +369,7 @@ class MemoryBus:
             _routing_key(message),
             dump_message(message),
             priority=message.priority.broker_priority,
-            headers=inject_trace_headers({**(headers or {}), "message_id": str(message.message_id)}),
+            headers=message_headers(message, headers),
         )
 
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
@@ -385,7 +391,7 @@ class MemoryBus:
             (-message.priority.broker_priority, next(self._counter)),
             _routing_key(message),
             body,
-            {**(headers or {}), "message_id": str(message.message_id)},
+            message_headers(message, headers),
         )
         handle = asyncio.get_running_loop().call_later(delay_seconds, self._queue(queue).put_nowait, item)
         self._timers.add(handle)

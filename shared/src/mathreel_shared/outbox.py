@@ -15,18 +15,16 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from mathreel_shared.bus import Bus
+from mathreel_shared.bus import Bus, message_headers
 from mathreel_shared.db import OutboxMessage, utcnow
 from mathreel_shared.messages import Envelope, dump_message
-from mathreel_shared.telemetry import inject_trace_headers
 
 log = logging.getLogger(__name__)
 
 
 def enqueue(session: AsyncSession, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
     """Add ``message`` to the outbox of the session's transaction (published only if it commits)."""
-    all_headers = inject_trace_headers(dict(headers or {}))
-    all_headers["message_id"] = str(message.message_id)
+    all_headers = message_headers(message, headers)
     session.add(
         OutboxMessage(
             routing_key=str(getattr(message, "type")),  # noqa: B009
