@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared.settings import Mode, Settings
@@ -74,7 +73,7 @@ def distributed(distributed_stack: DistributedStack, jwks_server) -> Deployment:
 
 @pytest.fixture(scope="session")
 async def standalone(tmp_path_factory) -> AsyncIterator[Deployment]:
-    from mathreel_cli.standalone import standalone_stack
+    from mathreel_cli.standalone import serving, standalone_stack
 
     work = tmp_path_factory.mktemp("standalone")
     port = free_port()
@@ -89,24 +88,10 @@ async def standalone(tmp_path_factory) -> AsyncIterator[Deployment]:
         public_base_url=f"http://127.0.0.1:{port}",
         port=port,
     )
-    async with standalone_stack(settings) as stack:
-        server = uvicorn.Server(
-            uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
+    async with standalone_stack(settings) as stack, serving(stack.app, port) as base_url:
         key = stack.resources.dev_key
         assert key is not None
-        try:
-            yield Deployment(
-                "standalone", f"http://127.0.0.1:{port}", lambda user: key.mint(user, issuer="mathreel-dev")
-            )
-        finally:
-            server.should_exit = True
-            await task
+        yield Deployment("standalone", base_url, lambda user: key.mint(user, issuer="mathreel-dev"))
 
 
 @pytest.fixture(params=["standalone", "distributed"])

@@ -131,25 +131,13 @@ def _free_port() -> int:
 @contextlib.asynccontextmanager
 async def _in_process_server(user: str) -> AsyncIterator[tuple[str, str]]:
     """Start the standalone stack on a free local port; yield its base URL and a token for ``user``."""
-    from mathreel_cli.standalone import standalone_stack
+    from mathreel_cli.standalone import serving, standalone_stack
 
     port = _free_port()
     settings = _standalone_settings(port=port, public_base_url=f"http://127.0.0.1:{port}")
-    async with standalone_stack(settings) as stack:
-        server = uvicorn.Server(
-            uvicorn.Config(stack.app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.05)
+    async with standalone_stack(settings) as stack, serving(stack.app, port) as base_url:
         assert stack.resources.dev_key is not None
-        try:
-            yield f"http://127.0.0.1:{port}", stack.resources.dev_key.mint(user, issuer=settings.jwt_issuer)
-        finally:
-            server.should_exit = True
-            await task
+        yield base_url, stack.resources.dev_key.mint(user, issuer=settings.jwt_issuer)
 
 
 async def _generate(

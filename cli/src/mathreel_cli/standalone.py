@@ -6,10 +6,12 @@ are composed around one shared set of resources instead of talking over RabbitMQ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import uvicorn
 from fastapi import FastAPI
 
 from mathreel_gateway.app import create_app
@@ -62,3 +64,22 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
             await resources.bus.stop_consuming()
             for cleanup in cleanups:
                 await cleanup()
+
+
+@asynccontextmanager
+async def serving(app: FastAPI, port: int, *, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve ``app`` with uvicorn in this event loop until the block ends; yield its base URL once it listens.
+
+    The access log stays off: standalone media URLs carry their signature in the path.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # start-up failed: raise its error
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        await task
