@@ -9,7 +9,7 @@ media bytes. Trace context rides in the message headers, not in the body.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -46,6 +46,10 @@ class Envelope(BaseModel):
     occurred_at: datetime = Field(default_factory=utcnow)
     attempt: int = Field(default=1, ge=1)
     priority: Priority = Priority.NORMAL
+
+    def job_fields(self) -> dict[str, Any]:
+        """The envelope fields a message about the same job carries over (job, user, priority)."""
+        return {"job_id": self.job_id, "user_id": self.user_id, "priority": self.priority}
 
 
 # --- commands -----------------------------------------------------------------------------------------------------

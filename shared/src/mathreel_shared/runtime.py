@@ -261,9 +261,7 @@ def stage_handler(
                     reason = f"{reason} (gave up after {message.attempt} attempts)"
                 await runtime.bus.publish(
                     StageFailed(
-                        job_id=message.job_id,
-                        user_id=message.user_id,
-                        priority=message.priority,
+                        **message.job_fields(),
                         stage=stage,
                         code=code,
                         message=reason[:1000],

@@ -39,9 +39,7 @@ async def register(runtime: ServiceRuntime) -> None:
             )
             await runtime.bus.publish(
                 StageProgress(
-                    job_id=message.job_id,
-                    user_id=message.user_id,
-                    priority=message.priority,
+                    **message.job_fields(),
                     stage=Stage.UPLOADING,
                     fraction=0.0,
                 )
@@ -61,9 +59,7 @@ async def register(runtime: ServiceRuntime) -> None:
             await runtime.store.put_file(keys["video"], assembled.video_path, "video/mp4")
             await runtime.bus.publish(
                 RenderCompleted(
-                    job_id=message.job_id,
-                    user_id=message.user_id,
-                    priority=message.priority,
+                    **message.job_fields(),
                     video_key=keys["video"],
                     thumbnail_key=keys["thumbnail"],
                     captions_key=keys["vtt"],

@@ -155,9 +155,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
         await runtime.store.put_bytes(key, storyboard.model_dump_json(indent=2).encode(), "application/json")
         await runtime.bus.publish(
             ScriptCompleted(
-                job_id=message.job_id,
-                user_id=message.user_id,
-                priority=message.priority,
+                **message.job_fields(),
                 storyboard_key=key,
                 scene_count=len(storyboard.scenes),
                 title=storyboard.title,

@@ -36,9 +36,7 @@ async def register(runtime: ServiceRuntime) -> None:
         await runtime.store.put_bytes(key, spoken.wav_bytes, "audio/wav")
         await runtime.bus.publish(
             TtsCompleted(
-                job_id=message.job_id,
-                user_id=message.user_id,
-                priority=message.priority,
+                **message.job_fields(),
                 scene_index=message.scene_index,
                 audio_key=key,
                 timing=spoken.timing,

@@ -26,9 +26,7 @@ async def register(runtime: ServiceRuntime) -> None:
         try:
             await runtime.bus.publish(
                 StageProgress(
-                    job_id=message.job_id,
-                    user_id=message.user_id,
-                    priority=message.priority,
+                    **message.job_fields(),
                     stage=Stage.GENERATING_VISUALS,
                     fraction=0.1,
                     scene_index=message.scene_index,
@@ -48,9 +46,7 @@ async def register(runtime: ServiceRuntime) -> None:
             await runtime.store.put_file(key, clip.path, "video/mp4")
             await runtime.bus.publish(
                 VisualsCompleted(
-                    job_id=message.job_id,
-                    user_id=message.user_id,
-                    priority=message.priority,
+                    **message.job_fields(),
                     scene_index=message.scene_index,
                     clip_key=key,
                     duration=clip.duration,
