@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Mathreel needs on a Debian/Ubuntu machine: uv, the system packages that Manim and the TTS
-# engines call (LaTeX, dvisvgm, Cairo/Pango headers, espeak-ng, sox) and the Python workspace from uv.lock.
+# engines call (LaTeX, dvisvgm, Cairo/Pango headers, espeak-ng, sox), wrk for the gateway benchmark, and the Python
+# workspace from uv.lock.
 # Idempotent: on a machine where all is in place it only runs `uv sync`, which takes about a second.
 set -euo pipefail
 
@@ -16,6 +17,7 @@ SYSTEM_PACKAGES=(
     pkg-config
     espeak-ng
     sox
+    wrk
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -27,7 +27,7 @@ from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared import keys
 from mathreel_shared.auth import DevSigningKey
 from mathreel_shared.bus import Bus, MemoryBus
-from mathreel_shared.db import Job, create_engine, create_sessionmaker, utcnow
+from mathreel_shared.db import Job, create_engine, create_read_engine, create_sessionmaker, utcnow
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.settings import Mode, Settings
 from mathreel_shared.storage import LocalStore, ObjectStore
@@ -146,6 +146,7 @@ async def start_gateway(
     """Build resources around ``settings`` (schema already in place), start the app and yield a client for it."""
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     sessionmaker = create_sessionmaker(engine)
+    read_engine = create_read_engine(settings.database_url, pool_size=settings.database_pool_size)
     bus = bus or MemoryBus()
     store = store or LocalStore(settings)
     await store.start()
@@ -159,6 +160,7 @@ async def start_gateway(
         # Not started: tests publish with relay_once() when they want to see messages leave the outbox.
         relay=OutboxRelay(sessionmaker, bus),
         dev_key=None if settings.jwks_url else signing_key,
+        read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
     )
     app = create_app(settings, resources=resources)
     try:
@@ -169,6 +171,8 @@ async def start_gateway(
             yield Gateway(settings, resources, app, client, signing_key)
     finally:
         await engine.dispose()
+        if read_engine is not None:
+            await read_engine.dispose()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import jwt
+from cachetools import LRUCache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
@@ -25,6 +26,8 @@ from jwt.algorithms import RSAAlgorithm
 from mathreel_shared.domain import validate_user_id
 
 MAX_TOKEN_BYTES = 8192
+# Verified tokens remembered, so a client polling with the same session token is not RSA-verified on every request.
+VERIFIED_CACHE_SIZE = 10_000
 _MIN_REFETCH_INTERVAL = 10.0
 
 
@@ -105,6 +108,10 @@ class JwksCache:
             raise AuthError("token signed with an unknown key")
         return self._keys[kid]
 
+    def has_fresh_key(self, kid: str) -> bool:
+        """Whether ``kid`` is among the keys of the last fetch and that fetch is within its time to live."""
+        return kid in self._keys and time.monotonic() - self._fetched_at < self._ttl
+
     async def ready(self) -> bool:
         try:
             if time.monotonic() - self._fetched_at >= self._ttl:
@@ -115,7 +122,21 @@ class JwksCache:
         return True
 
 
+@dataclass(frozen=True)
+class _Verified:
+    principal: Principal
+    kid: str
+    expires_at: float
+
+
 class TokenVerifier:
+    """Verifies tokens; remembers the verified ones until they expire.
+
+    A token is a string the server has already proven authentic: asking again whether the same string is valid has
+    the same answer until its ``exp`` (plus the leeway) passes, or until its key leaves the JWKS. Both are checked on
+    every cache hit, so a cached token is refused at the same moment a fresh verification would refuse it.
+    """
+
     def __init__(
         self,
         jwks: JwksCache,
@@ -128,10 +149,24 @@ class TokenVerifier:
         self._issuer = issuer
         self._parties = set(authorized_parties or [])
         self._leeway = leeway_seconds
+        self._verified: LRUCache[str, _Verified] = LRUCache(maxsize=VERIFIED_CACHE_SIZE)
 
     async def verify(self, token: str) -> Principal:
         if len(token) > MAX_TOKEN_BYTES:
             raise AuthError("token too large")
+        known = self._verified.get(token)
+        if known is not None:
+            if time.time() < known.expires_at and self.jwks.has_fresh_key(known.kid):
+                return known.principal
+            self._verified.pop(token, None)
+        principal, kid = await self._verify_signed(token)
+        exp = principal.claims.get("exp")
+        if isinstance(exp, int | float):
+            self._verified[token] = _Verified(principal, kid, float(exp) + self._leeway)
+        return principal
+
+    async def _verify_signed(self, token: str) -> tuple[Principal, str]:
+        """Check the signature and the claims of ``token``; its principal and the id of the key that signed it."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -172,7 +207,7 @@ class TokenVerifier:
         except ValueError as exc:
             raise AuthError("token subject is not a valid user id") from exc
         session_id = claims.get("sid")
-        return Principal(subject, session_id if isinstance(session_id, str) else None, claims)
+        return Principal(subject, session_id if isinstance(session_id, str) else None, claims), kid
 
 
 class DevSigningKey:

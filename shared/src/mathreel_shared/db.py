@@ -7,13 +7,14 @@ orchestrator's Alembic migrations in both. Only the gateway (creating and cancel
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, String, Text, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -173,6 +174,41 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     engine = create_async_engine(database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     instrument_engine(engine)
     return engine
+
+
+def create_read_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine | None:
+    """A PostgreSQL engine for reads of one statement each (the gateway's GETs); None on SQLite.
+
+    Autocommit, so a read is one round trip instead of BEGIN, SELECT and ROLLBACK; and no pre-ping, which would be
+    one more. A connection that died with the server is found by the statement itself: ``read`` retries once, after
+    SQLAlchemy has invalidated the pool. Its own pool, so the writers' pool keeps its pre-ping and transactions.
+    """
+    if database_url.startswith("sqlite"):
+        return None
+    engine = create_async_engine(
+        database_url, pool_size=pool_size, max_overflow=pool_size, isolation_level="AUTOCOMMIT"
+    )
+    instrument_engine(engine)
+    return engine
+
+
+T = TypeVar("T")
+
+
+async def read(sessionmaker: async_sessionmaker[AsyncSession], query: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run the read ``query`` in a session of its own, once more if its pooled connection had died.
+
+    A connection left over from before a database restart fails on first use; SQLAlchemy then invalidates every
+    pooled connection of that age, so the second attempt gets a new one. Only for reads: they are safe to repeat.
+    """
+    try:
+        async with sessionmaker() as session:
+            return await query(session)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+    async with sessionmaker() as session:
+        return await query(session)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -1,11 +1,12 @@
 """OpenTelemetry set-up, trace-context propagation through message headers, and structured logs.
 
-Tracing is set up once per process with a resource naming the service, and instruments the libraries every service
-talks through (FastAPI, SQLAlchemy, Redis, httpx, aiobotocore). The trace context of the span that enqueued a
-message rides in its headers, so one trace follows a job from the gateway through every stage.
+Tracing is set up once per process with a resource naming the service and, when spans are exported, instruments the
+libraries every service talks through (FastAPI, SQLAlchemy, Redis, httpx, aiobotocore). The trace context of the span
+that enqueued a message rides in its headers, so one trace follows a job from the gateway through every stage.
 
-Logs are one JSON object per line. Each carries the trace id of the current span and the job, stage and scene being
-worked on (``log_context``), and passes through a filter that masks bearer tokens, JWTs and URL passwords.
+Logs are one JSON object per line. Each carries the trace id of the current span (when there is one) and the job,
+stage and scene being worked on (``log_context``), and passes through a filter that masks bearer tokens, JWTs and URL
+passwords.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 log = logging.getLogger(__name__)
 
 _configured = False
+# False once ``setup_tracing`` has run without an exporter: client-library spans would not be recorded, so their
+# hooks are not installed either (each costs a busy gateway a few percent).
+_recording = True
 
 # Probe and scrape endpoints are hit every few seconds by Kubernetes and Prometheus: tracing them would bury the
 # requests that matter.
@@ -45,19 +50,30 @@ def setup_tracing(service_name: str) -> None:
     Spans are exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or the traces-only
     ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set; otherwise they stay in the process, which still gives every
     log line a trace id. The exporter honours the other standard ``OTEL_*`` variables (headers, timeout,
-    ``OTEL_BSP_SCHEDULE_DELAY``...).
+    ``OTEL_BSP_SCHEDULE_DELAY``, ``OTEL_TRACES_SAMPLER``...).
+
+    Without an exporter, spans are not recorded (unless ``OTEL_TRACES_SAMPLER`` asks for it) and the web app and
+    client libraries are not instrumented: nobody would read the spans, and making them cost a busy gateway a
+    third of its time. Log lines of a job still name the job; a trace context arriving in message headers is still
+    carried on.
     """
-    global _configured
+    global _configured, _recording
     if _configured:
         return
     resource = Resource.create({"service.name": service_name, "service.namespace": "mathreel"})
-    provider = TracerProvider(resource=resource)
-    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"):
+    exporting = bool(
+        os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    )
+    sampler = None if exporting or os.environ.get("OTEL_TRACES_SAMPLER") else ALWAYS_OFF
+    provider = TracerProvider(resource=resource, sampler=sampler)
+    if exporting:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(provider)
-    instrument_libraries()
+    _recording = sampler is None
+    if _recording:
+        instrument_libraries()
     _configured = True
 
 
@@ -86,7 +102,13 @@ def instrument_libraries() -> None:
 
 
 def instrument_app(app: Any) -> None:
-    """Trace every request a FastAPI ``app`` serves, except probes and scrapes (``UNTRACED_URLS``)."""
+    """Trace every request a FastAPI ``app`` serves, except probes and scrapes (``UNTRACED_URLS``).
+
+    Not after a ``setup_tracing`` that records nothing: naming each request's span matches its route a second time,
+    a tenth of what a status poll costs, for a span nobody would read.
+    """
+    if not _recording:
+        return
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS, exclude_spans=["receive", "send"])
@@ -95,8 +117,11 @@ def instrument_app(app: Any) -> None:
 def instrument_engine(engine: Any) -> None:
     """Trace the statements of an SQLAlchemy engine (async or sync); calling it again for the same engine is a no-op.
 
-    It may run before ``setup_tracing``: spans go to whichever provider is installed when a statement runs.
+    It may run before ``setup_tracing``: spans go to whichever provider is installed when a statement runs. After a
+    ``setup_tracing`` that records nothing, it does nothing.
     """
+    if not _recording:
+        return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
     from opentelemetry.metrics import get_meter
 

@@ -71,6 +71,9 @@ def create_app(
         version=settings.version,
         description=_DESCRIPTION,
         lifespan=lifespan,
+        # Requests are traced by ``mathreel_shared.telemetry.instrument_app`` (when spans are exported), metrics are
+        # Prometheus's and logs our own: FastAPI's built-in telemetry would add spans per dependency to each request.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and

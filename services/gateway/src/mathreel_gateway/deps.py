@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, TypedDict, cast
 from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from mathreel_gateway.errors import NotAuthenticated, RateLimitExceeded
 from mathreel_gateway.jobs import get_job_for_user
 from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.auth import Principal
-from mathreel_shared.db import Job
+from mathreel_shared.db import Job, read
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import ObjectStore
 
@@ -53,15 +51,6 @@ async def get_store(resources: ResourcesDep) -> ObjectStore:
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 
 
-async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
-    async with resources.sessionmaker() as session:
-        yield session
-
-
-# scope="function": the session (and its pooled connection) is released when the route returns, not after a
-# streamed response has been sent to a slow client.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
 _bearer = HTTPBearer(
     auto_error=False,
     bearerFormat="JWT",
@@ -91,9 +80,13 @@ async def authenticate(
 CurrentUser = Annotated[Principal, Depends(authenticate)]
 
 
-async def get_owned_job(job_id: UUID, user: CurrentUser, session: SessionDep) -> Job:
-    """The job named in the path, if it belongs to the caller; 404 otherwise (also for other users' jobs)."""
-    return await get_job_for_user(session, job_id, user.user_id)
+async def get_owned_job(job_id: UUID, user: CurrentUser, resources: ResourcesDep) -> Job:
+    """The job named in the path, if it belongs to the caller; 404 otherwise (also for other users' jobs).
+
+    Read in a session of its own, closed before the route runs, so no pooled connection is held while a response
+    streams to a slow client.
+    """
+    return await read(resources.reads, lambda session: get_job_for_user(session, job_id, user.user_id))
 
 
 OwnedJob = Annotated[Job, Depends(get_owned_job)]

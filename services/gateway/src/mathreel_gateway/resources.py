@@ -19,7 +19,7 @@ from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRate
 from mathreel_gateway.security import build_verifier
 from mathreel_shared.auth import DevSigningKey, TokenVerifier
 from mathreel_shared.bus import Bus, MemoryBus, RabbitBus
-from mathreel_shared.db import create_engine, create_sessionmaker
+from mathreel_shared.db import create_engine, create_read_engine, create_sessionmaker
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import ObjectStore, create_store
@@ -51,8 +51,16 @@ class GatewayResources:
     verifier: TokenVerifier
     relay: OutboxRelay
     dev_key: DevSigningKey | None = None
+    # Sessions for the GET routes (``mathreel_shared.db.read``): autocommit and no pre-ping on PostgreSQL, where the
+    # status route's read is most of its cost. The writers' ``sessionmaker`` when not set (SQLite, tests).
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # Serialises job admission per user on SQLite, which has no row locks (PostgreSQL uses SELECT ... FOR UPDATE).
     admission_locks: UserLocks = field(default_factory=UserLocks)
+
+    @property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        """Where read-only routes open their sessions."""
+        return self.read_sessionmaker or self.sessionmaker
 
 
 @contextlib.asynccontextmanager
@@ -65,6 +73,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
     dev_key = DevSigningKey.load_or_create(settings.dev_signing_key_path) if settings.uses_dev_keys else None
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     sessionmaker = create_sessionmaker(engine)
+    read_engine = create_read_engine(settings.database_url, pool_size=settings.database_pool_size)
     bus: Bus
     limiter: RateLimiter
     if settings.is_standalone:
@@ -80,6 +89,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
     store = create_store(settings)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
+        if read_engine is not None:
+            stack.push_async_callback(read_engine.dispose)
         stack.push_async_callback(limiter.close)
         await bus.start()
         stack.push_async_callback(bus.close)
@@ -97,4 +108,5 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
             verifier=build_verifier(settings, dev_key),
             relay=relay,
             dev_key=dev_key,
+            read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
         )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from starlette.responses import StreamingResponse
 
-from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SessionDep, SettingsDep, StoreDep
+from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
 from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
 from mathreel_gateway.jsonbody import StrictJsonRoute
@@ -28,7 +28,7 @@ from mathreel_gateway.schemas import (
     VideoUrlResponse,
 )
 from mathreel_gateway.views import job_created, job_status, video_metadata, video_url_metadata
-from mathreel_shared.db import utcnow
+from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
 
@@ -99,12 +99,15 @@ async def generate_video(
 )
 async def list_my_jobs(
     user: CurrentUser,
-    session: SessionDep,
+    resources: ResourcesDep,
     status_filter: Annotated[JobStatus | None, Query(alias="status", description="Only jobs in this status.")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Jobs to skip.")] = 0,
 ) -> JobList:
-    jobs, total = await list_jobs(session, user_id=user.user_id, status=status_filter, limit=limit, offset=offset)
+    jobs, total = await read(
+        resources.reads,
+        lambda session: list_jobs(session, user_id=user.user_id, status=status_filter, limit=limit, offset=offset),
+    )
     return JobList(items=[job_status(job) for job in jobs], total=total, limit=limit, offset=offset)
 
 
