@@ -415,7 +415,10 @@ def test_dockerfile_builds_the_locked_package_as_a_non_root_user(service: str) -
     # Dependencies are installed before the source is copied, so a code change reuses the dependency layer.
     assert dockerfile.index(sync) < dockerfile.index(f"COPY services/{service}/src")
     heavy = "texlive" in dockerfile, "espeak-ng" in dockerfile
-    assert heavy == (service == "visuals", service == "tts")
+    # Visuals renders with LaTeX; script typesets and lays out model-written storyboards with the visuals package.
+    assert heavy == (service in {"visuals", "script"}, service == "tts")
+    if service == "script":
+        assert "COPY services/visuals/src services/visuals/src" in dockerfile
 
 
 def test_env_example_documents_every_setting() -> None:

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,8 +23,9 @@ from mathreel_script.knowledge.passage import Passage, sources_of
 from mathreel_script.knowledge.store import KnowledgeBase
 from mathreel_script.llm.config import GroundingSettings, LlmSettings
 from mathreel_script.llm.errors import LlmError
-from mathreel_script.llm.generate import StoryboardWriter
+from mathreel_script.llm.generate import Preflight, StoryboardWriter
 from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
+from mathreel_script.llm.validation import Problem
 from mathreel_script.planner import plan_storyboard
 from mathreel_script.text import clean_text, sentences
 from mathreel_shared.db import create_engine
@@ -32,6 +34,8 @@ from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, stage_handler
 from mathreel_shared.storyboard import Storyboard
+from mathreel_visuals.errors import VisualsError
+from mathreel_visuals.preflight import preflight
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +48,12 @@ class KnowledgeBaseUnavailable(LlmError):
     """Retrieval was asked for and the knowledge base could not answer (a database problem, often passing)."""
 
     code = "knowledge_base_unavailable"
+
+
+class PreflightUnavailable(LlmError):
+    """The preflight (typesetting and layout of a model's storyboard) broke: a machine problem, not the model's."""
+
+    code = "storyboard_preflight_failed"
 
 
 @dataclass(frozen=True)
@@ -116,10 +126,34 @@ def _passages_in(storyboard: Storyboard, passages: Sequence[Passage]) -> list[Pa
     return used
 
 
+def visuals_preflight(work_dir: Path) -> Preflight:
+    """The visuals service's preflight, run here under ``work_dir`` with a TeX cache kept between jobs."""
+    tex_cache = (work_dir / "tex-cache").resolve()
+
+    async def check(storyboard: Storyboard) -> list[Problem]:
+        try:
+            found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache)
+        except VisualsError as exc:
+            # The check itself broke (not the storyboard): the stage fails and is retried like any transient error.
+            raise PreflightUnavailable(
+                f"the storyboard preflight could not run: {exc.message}", retryable=True
+            ) from exc
+        return [Problem(problem.path, problem.message) for problem in found]
+
+    return check
+
+
 def build_author(
-    engine: AsyncEngine, llm: LlmSettings | None = None, grounding: GroundingSettings | None = None
+    engine: AsyncEngine,
+    llm: LlmSettings | None = None,
+    grounding: GroundingSettings | None = None,
+    *,
+    work_dir: Path | None = None,
 ) -> tuple[ScriptAuthor, OpenAICompatibleProvider | None]:
-    """The author the settings describe, and the provider it owns (to close), if a model is configured."""
+    """The author the settings describe, and the provider it owns (to close), if a model is configured.
+
+    With a ``work_dir`` and ``llm.preflight``, the model's storyboards are typeset and laid out before acceptance.
+    """
     llm = llm or LlmSettings()
     grounding = grounding or GroundingSettings()
     provider = OpenAICompatibleProvider(llm) if llm.configured else None
@@ -127,7 +161,13 @@ def build_author(
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
         exemplars=ExemplarLibrary.load(grounding.exemplars_dir),
-        writer=StoryboardWriter(provider, llm) if provider is not None else None,
+        writer=(
+            StoryboardWriter(
+                provider, llm, preflight=visuals_preflight(work_dir) if work_dir is not None and llm.preflight else None
+            )
+            if provider is not None
+            else None
+        ),
         grounding=grounding,
     )
     if provider is not None:
@@ -140,7 +180,7 @@ def build_author(
 async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     """Consume ``stage.script.requested``; returns a cleanup coroutine that closes the model client and database."""
     engine = create_engine(runtime.settings.database_url, pool_size=2)
-    author, provider = build_author(engine)
+    author, provider = build_author(engine, work_dir=runtime.settings.work_dir)
 
     async def knowledge_base() -> None:
         async with engine.connect() as connection:

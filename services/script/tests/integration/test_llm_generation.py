@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from mathreel_script.llm.generate import StoryboardWriter
 from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
 from mathreel_script.llm.prompts import instruction_text, system_prompt
 from mathreel_script.llm.validation import narration_limits
+from mathreel_script.worker import visuals_preflight
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
 
@@ -44,10 +46,15 @@ def settings(base_url: str, **overrides: Any) -> LlmSettings:
     return LlmSettings(**values)
 
 
-def writer_for(base_url: str, **overrides: Any) -> tuple[StoryboardWriter, OpenAICompatibleProvider]:
+def writer_for(
+    base_url: str, *, preflight_dir: Path | None = None, **overrides: Any
+) -> tuple[StoryboardWriter, OpenAICompatibleProvider]:
+    """A writer on ``base_url``; with ``preflight_dir``, answers also go through the visuals preflight (real TeX and
+    layout, in a subprocess) as in the script worker."""
     config = settings(base_url, **overrides)
     provider = OpenAICompatibleProvider(config)
-    return StoryboardWriter(provider, config), provider
+    check = visuals_preflight(preflight_dir) if preflight_dir is not None else None
+    return StoryboardWriter(provider, config, preflight=check), provider
 
 
 def job(topic: str = "Pythagorean theorem", context: str = "Use the 3-4-5 triangle.") -> JobConfiguration:
@@ -138,6 +145,44 @@ async def test_narration_too_long_is_a_validation_error_to_repair(chat_server) -
     limits = narration_limits(Quality.LOW)
     repair = chat_server.chat_requests[1].messages[-1]["content"]
     assert f"it must have {limits.min_words} to {limits.max_words}" in repair
+
+
+async def test_latex_that_passes_the_allowlist_but_does_not_compile_is_repaired(chat_server, tmp_path: Path) -> None:
+    broken = valid_storyboard()
+    beat = broken["scenes"][4]["beats"][1]
+    assert beat["actions"][0]["op"] == "equation"
+    beat["actions"][0]["latex"] = r"a^2 + b^2 = \frac{c^2}"  # balanced and allowed, but \frac lacks an argument
+    chat_server.script_json(broken)
+    chat_server.script_json(valid_storyboard())
+    writer, provider = writer_for(chat_server.base_url, preflight_dir=tmp_path)
+    try:
+        result = await writer.write(job())
+    finally:
+        await provider.aclose()
+
+    assert result.answers == 2
+    repair = chat_server.chat_requests[1].messages[-1]["content"]
+    assert "scenes[4].beats[1].actions[0].latex" in repair
+    assert "does not compile" in repair
+
+
+async def test_a_layout_the_renderer_cannot_fix_is_repaired(chat_server, tmp_path: Path) -> None:
+    crowded = valid_storyboard()
+    too_wide = "+".join("abcdefghijklmnopqrstuvwxyz" * 3)[:159]
+    crowded["scenes"][5]["beats"][0]["actions"].append({"op": "equation", "id": "wide", "latex": too_wide})
+    chat_server.script_json(crowded)
+    chat_server.script_json(valid_storyboard())
+    writer, provider = writer_for(chat_server.base_url, preflight_dir=tmp_path)
+    try:
+        result = await writer.write(job())
+    finally:
+        await provider.aclose()
+
+    assert result.answers == 2
+    repair = chat_server.chat_requests[1].messages[-1]["content"]
+    assert "scenes[5].beats[0]" in repair
+    assert "the layout cannot be fixed" in repair
+    assert "'wide'" in repair
 
 
 async def test_repairs_exhausted_fail_with_the_reason(chat_server) -> None:

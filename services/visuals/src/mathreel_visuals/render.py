@@ -91,7 +91,9 @@ async def render_scene(
         clip_tmp = tmp / "clip.mp4"
         # TeX may write only under TEXMFOUTPUT (paranoid mode): the render's own directory, or the shared cache.
         tex_out = tex_cache if tex_cache is not None else tmp
-        stderr_tail = await _run_subprocess(spec_path, clip_tmp, tex_out, cancelled)
+        stderr_tail = await run_tex_subprocess(
+            "mathreel_visuals.scene_runner", [str(spec_path), str(clip_tmp)], tex_out, cancelled
+        )
         outcome = _read_outcome(Path(spec.report_path), stderr_tail)
         if not outcome.ok:
             raise VisualsError(
@@ -106,7 +108,17 @@ async def render_scene(
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cancelled: Callable[[], bool] | None) -> str:
+async def run_tex_subprocess(
+    module: str,
+    args: list[str],
+    tex_out: Path,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    timeout: float | None = None,
+) -> str:
+    """Run ``python -m module args`` with TeX locked down (no shell escape, writes only under ``tex_out``) in its own
+    process group, killed with everything it started when ``cancelled()`` turns true, after ``timeout`` seconds
+    (``VisualsError("render_timeout")``) or when the caller is cancelled. Returns the tail of its stderr."""
     env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tex_out), "PYTHONUNBUFFERED": "1"}
     env.update(bytecode_cache_env())
     if "PYTHONPYCACHEPREFIX" in env:
@@ -114,9 +126,8 @@ async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cance
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "mathreel_visuals.scene_runner",
-        str(spec_path),
-        str(clip_path),
+        module,
+        *args,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -134,12 +145,19 @@ async def _run_subprocess(spec_path: Path, clip_path: Path, tex_out: Path, cance
             del tail[:-_STDERR_TAIL]
 
     reader = asyncio.create_task(drain())
+    deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
     try:
         while True:
             try:
                 await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=POLL_SECONDS)
                 break
             except TimeoutError:
+                if deadline is not None and asyncio.get_running_loop().time() > deadline:
+                    _kill(proc)
+                    await proc.wait()
+                    raise VisualsError(
+                        "render_timeout", f"{module} took longer than {timeout:.0f} s", retryable=True
+                    ) from None
                 if cancelled is not None and cancelled():
                     _kill(proc)
                     await proc.wait()

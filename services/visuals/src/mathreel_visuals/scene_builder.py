@@ -189,6 +189,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.segment = 0
         self.report: dict[str, Any] = {"beats": [], "warnings": []}
         self._figures = plan_figures(spec.scene)
+        self.current_beat = 0  # the beat being prepared: where a failure is reported
 
     # --- timing ---------------------------------------------------------------------------------------------
     def frames_done(self) -> int:
@@ -216,6 +217,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         slots = plan_slots(timing, self.fps)
         total = total_frames(timing, self.fps)
         for slot, beat in zip(slots, scene.beats, strict=True):
+            self.current_beat = slot.index
             steps, beat_report = self.prepare_beat(slot.index, beat)
             self.wait_until_frame(slot.start_frame)
             beat_report["planned_start"] = round(timing.beats[slot.index].start, 4)
@@ -245,6 +247,16 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.report["frames"] = self.frames_done()
         self.report["duration"] = round(self.frames_done() / self.fps, 4)
         self.report["planned_duration"] = timing.duration
+
+    def preflight(self) -> None:
+        """Build, lay out and check every beat as ``construct`` does, each beat's animations applied instantly: the
+        render's checks and fixes without its frames (``mathreel_visuals.preflight``)."""
+        for index, beat in enumerate(self.spec.scene.beats):
+            self.current_beat = index
+            steps, beat_report = self.prepare_beat(index, beat)
+            self.apply_instantly([a for s in steps for a in s.build()])
+            self.gather_parts()
+            self.report["beats"].append(beat_report)
 
     # --- the per-beat pipeline ----------------------------------------------------------------------------------
     def prepare_beat(self, index: int, beat: sb.Beat) -> tuple[list[Step], dict[str, Any]]:

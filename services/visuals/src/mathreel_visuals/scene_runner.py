@@ -29,7 +29,8 @@ TEX_PREAMBLE = r"""
 """
 
 
-def _configure(spec: RenderSpec) -> None:
+def configure(spec: RenderSpec) -> None:
+    """Set Manim's global config for ``spec``: size, frame rate, encoder, TeX template and cache, quiet output."""
     from manim import config
     from manim.utils.tex import TexTemplate
 
@@ -85,7 +86,7 @@ def _serialize_tex(tex_dir: Path) -> None:
 def run(spec: RenderSpec, out_path: Path) -> RenderOutcome:
     """Render ``spec`` to ``out_path``; never raises, the outcome says what happened."""
     try:
-        _configure(spec)
+        configure(spec)
         from mathreel_visuals.expressions import ExpressionError
         from mathreel_visuals.layout import LayoutUnfixable
         from mathreel_visuals.safe_latex import UnsafeLatexError

@@ -10,28 +10,39 @@ from mathreel_visuals.expressions import ExpressionError, compile_expression
 from mathreel_visuals.safe_latex import UnsafeLatexError, check_latex
 
 
-def latex_sources(scene: sb.Scene) -> Iterator[str]:
-    """Every string of the scene that will be set by LaTeX: formulas, labels, matrix entries, ``$...$`` cells."""
-    for beat in scene.beats:
-        for a in beat.actions:
+def latex_fields(scene: sb.Scene) -> Iterator[tuple[str, str]]:
+    """Every string of the scene that will be set by LaTeX (formulas, labels, matrix entries, ``$...$`` cells), with
+    its path in the scene (``beats[1].actions[0].latex``)."""
+    for b, beat in enumerate(scene.beats):
+        for i, a in enumerate(beat.actions):
+            at = f"beats[{b}].actions[{i}]"
             if isinstance(a, sb.ShowEquation):
-                yield a.latex
+                yield f"{at}.latex", a.latex
             elif isinstance(a, sb.TransformEquation):
-                yield a.latex
-                yield from a.highlight
+                yield f"{at}.latex", a.latex
+                yield from ((f"{at}.highlight[{h}]", src) for h, src in enumerate(a.highlight))
             elif isinstance(a, sb.ShowMatrix):
-                yield from (c for row in a.rows for c in row if c.strip())
+                for r, row in enumerate(a.rows):
+                    yield from ((f"{at}.rows[{r}][{c}]", src) for c, src in enumerate(row) if src.strip())
             elif isinstance(a, sb.ShowTable):
-                cells = [*a.header, *(c for row in a.rows for c in row)]
-                yield from (c[1:-1] for c in cells if len(c) > 2 and c.startswith("$") and c.endswith("$"))
+                cells = [("header", c, src) for c, src in enumerate(a.header)]
+                cells += [(f"rows[{r}]", c, src) for r, row in enumerate(a.rows) for c, src in enumerate(row)]
+                for where, c, src in cells:
+                    if len(src) > 2 and src.startswith("$") and src.endswith("$"):
+                        yield f"{at}.{where}[{c}]", src[1:-1]
             elif isinstance(a, sb.ShowAxes):
-                yield a.x_label
-                yield a.y_label
+                yield f"{at}.x_label", a.x_label
+                yield f"{at}.y_label", a.y_label
             elif isinstance(a, sb.ShowPolygon):
-                yield from (label for label in a.labels if label)
+                yield from ((f"{at}.labels[{n}]", label) for n, label in enumerate(a.labels) if label)
             label = getattr(a, "label", None)
             if isinstance(label, str) and label:
-                yield label
+                yield f"{at}.label", label
+
+
+def latex_sources(scene: sb.Scene) -> Iterator[str]:
+    """Every string of the scene that will be set by LaTeX."""
+    return (src for _, src in latex_fields(scene))
 
 
 def validate_scene(scene: sb.Scene, timing: sb.SceneTiming) -> None:

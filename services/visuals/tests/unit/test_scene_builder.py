@@ -8,7 +8,7 @@ from manim import tempconfig
 
 from mathreel_shared.storyboard import Action, storyboard_adapter
 from mathreel_visuals.layout import check_boxes
-from mathreel_visuals.scene_runner import _configure
+from mathreel_visuals.scene_runner import configure
 from mathreel_visuals.spec import RenderSpec
 
 from .scenes import VOCABULARY, even_timing
@@ -35,7 +35,7 @@ def test_every_action_builds_and_lays_out_cleanly(tmp_path: Path) -> None:
         report_path=str(tmp_path / "outcome.json"),
     )
     with tempconfig({}):
-        _configure(spec)
+        configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
 
         scene = StoryboardScene(spec)
@@ -91,7 +91,7 @@ def test_crowded_beats_are_fixed_not_failed(tmp_path: Path) -> None:
         report_path=str(tmp_path / "outcome.json"),
     )
     with tempconfig({}):
-        _configure(spec)
+        configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
 
         scene = StoryboardScene(spec)
@@ -154,7 +154,7 @@ def test_shapes_slide_in_plane_units_onto_one_figure(tmp_path: Path) -> None:
         report_path=str(tmp_path / "outcome.json"),
     )
     with tempconfig({}):
-        _configure(spec)
+        configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
 
         scene = StoryboardScene(spec)

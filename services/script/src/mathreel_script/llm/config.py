@@ -40,6 +40,9 @@ class LlmSettings(BaseSettings):
     max_repairs: int = Field(default=2, ge=0)
     structured_output: StructuredOutput = "auto"
     embeddings_model: str | None = None
+    # Typeset and lay out each answer with the visuals service's renderer before accepting it (no frames drawn):
+    # LaTeX that does not compile and layouts that cannot be fixed go back to the model with their field paths.
+    preflight: bool = True
 
     @property
     def configured(self) -> bool:

@@ -1,16 +1,18 @@
 """The generation loop: plan → storyboard → validation → repair, within the job's budget.
 
 The plan is the offline planner's outline for the topic (scene kinds, titles and the visuals it would use): domain
-knowledge the model may follow or improve on. The model writes the storyboard; ``check_answer`` validates it; its
-problems, with field paths, go back to the model up to ``max_repairs`` times. The result is the model's storyboard
-or an error that fails the job: never the planner's storyboard presented as the model's.
+knowledge the model may follow or improve on. The model writes the storyboard; ``check_answer`` validates it (schema,
+LaTeX allowlist, plot expressions, narration length); then the preflight, when given, typesets every formula and lays
+out every beat with the visuals service's own scene builder and layout checker (``mathreel_visuals.preflight``).
+Their problems, with field paths, go back to the model up to ``max_repairs`` times. The result is the model's
+storyboard or an error that fails the job: never the planner's storyboard presented as the model's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from mathreel_script.knowledge.passage import Passage, sources_of
@@ -34,6 +36,9 @@ from mathreel_shared.storyboard import Storyboard
 
 log = logging.getLogger(__name__)
 
+# Renders a storyboard's formulas and layout without frames; the problems a render would fail on (path, message).
+Preflight = Callable[[Storyboard], Awaitable[Sequence[Problem]]]
+
 
 @dataclass(frozen=True)
 class GeneratedStoryboard:
@@ -46,9 +51,10 @@ class GeneratedStoryboard:
 class StoryboardWriter:
     """Writes storyboards with a chat model."""
 
-    def __init__(self, provider: ChatProvider, settings: LlmSettings) -> None:
+    def __init__(self, provider: ChatProvider, settings: LlmSettings, *, preflight: Preflight | None = None) -> None:
         self._provider = provider
         self._settings = settings
+        self._preflight = preflight
 
     @property
     def author(self) -> str:
@@ -84,12 +90,15 @@ class StoryboardWriter:
                 messages, schema_name=SCHEMA_NAME, schema=schema, budget=budget
             )
             result = check_answer(completion.content, limits=limits, secret_shingles=secret)
-            if result.ok and result.storyboard is not None:
-                storyboard = result.storyboard.model_copy(
-                    update={"author": self.author[:120], "sources": sources_of(tuple(passages))}
-                )
-                return GeneratedStoryboard(storyboard, budget.usage, answers=answer_number)
             found = list(result.problems)
+            if result.ok and result.storyboard is not None:
+                if self._preflight is not None:
+                    found = list(await self._preflight(result.storyboard))
+                if not found:
+                    storyboard = result.storyboard.model_copy(
+                        update={"author": self.author[:120], "sources": sources_of(tuple(passages))}
+                    )
+                    return GeneratedStoryboard(storyboard, budget.usage, answers=answer_number)
             if completion.finish_reason == "length":
                 found.insert(0, Problem("$", "the answer was cut off at the output limit; write a shorter storyboard"))
             problems = tuple(str(problem) for problem in found)

@@ -1,10 +1,10 @@
 """Checks a model's answer must pass before it becomes a storyboard, with errors the model can act on.
 
 The schema (pydantic), the LaTeX allowlist of ``mathreel_script.latex`` (the same door context formulas go through),
-plot expressions, a light layout sanity check (objects on screen, words per beat) and the narration length. The full
-layout check, which needs the rendered sizes of objects, runs in the visuals service; this one catches what a model
-typically gets wrong before a render is spent on it. Every problem names its field path, so a repair prompt can say
-exactly what to fix.
+plot expressions, a light layout sanity check (objects on screen, words per beat) and the narration length: what a
+model typically gets wrong, found without rendering anything. An answer that passes goes on to the preflight
+(``mathreel_visuals.preflight``: TeX compiles every formula, the renderer's layout checker lays out every beat).
+Every problem names its field path, so a repair prompt can say exactly what to fix.
 """
 
 from __future__ import annotations
