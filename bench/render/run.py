@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import wave
 from pathlib import Path
 
@@ -244,12 +245,22 @@ async def main_async(args: argparse.Namespace) -> int:
     return 0
 
 
+async def reporting_failures(args: argparse.Namespace) -> int:
+    """``main_async``, printing a failure at once: ``asyncio.run`` reports it only after cancelling what is left."""
+    try:
+        return await main_async(args)
+    except Exception:
+        traceback.print_exc()
+        sys.stderr.flush()
+        raise
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--qualities", nargs="*", default=[q.value for q in Quality])
     parser.add_argument("--workers", nargs="*", type=int, default=[1, 2])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "render")
-    return asyncio.run(main_async(parser.parse_args()))
+    return asyncio.run(reporting_failures(parser.parse_args()))
 
 
 if __name__ == "__main__":
