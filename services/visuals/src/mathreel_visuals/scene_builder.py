@@ -151,6 +151,15 @@ def box_of(mob: Mobject) -> Box:
     return Box(float(mob.get_left()[0]), float(mob.get_bottom()[1]), float(mob.get_right()[0]), float(mob.get_top()[1]))
 
 
+def centered_lines(text: Text) -> VMobject:
+    """A wrapped title set line by line, each line centred under the one above (Pango aligns them left)."""
+    lines = text.original_text.split("\n")
+    if len(lines) < 2:
+        return text
+    rows = [Text(line, font=text.font, font_size=text.font_size, color=text.color) for line in lines]
+    return VGroup(*rows).arrange(DOWN, buff=0.18 * text.font_size / style.TITLE_SIZE)
+
+
 def add_tick_labels(axis: NumberLine, values: Sequence[float], decimals: int) -> None:
     """Number the ticks with Pango text rather than LaTeX: an axis has a dozen numbers and each LaTeX run costs
     about half a second, while the numbers need nothing LaTeX does better."""
@@ -413,8 +422,19 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             if mob.width <= max_width or chars <= 10:
                 break
             chars = max(10, int(chars * 0.85))
+        if "\n" not in text:
+            mob, chars = self._balanced(text, font_size, color, mob, chars)
         self.fixes.append(Fix("reflow", oid, f"re-wrapped at {chars} characters to fit {max_width:.1f} units"))
         return mob
+
+    @staticmethod
+    def _balanced(text: str, font_size: float, color: str, wrapped: Text, chars: int) -> tuple[Text, int]:
+        """The same number of lines as ``wrapped`` (which fits), with their lengths evened out: no lone last word."""
+        lines = len(textwrap.wrap(text, chars))
+        for even in range(math.ceil(len(text) / lines), chars):
+            if len(textwrap.wrap(text, even)) == lines:
+                return Text(textwrap.fill(text, even), font=style.FONT, font_size=font_size, color=color), even
+        return wrapped, chars
 
     # --- actions ---------------------------------------------------------------------------------------------
     def build_action(self, action: sb.Action, created: list[str]) -> list[Step]:
@@ -424,12 +444,16 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
     def do_title(self, a: sb.ShowTitle, created: list[str]) -> list[Step]:
         color = color_of(a.color, "title")
-        width = self.max_width(a.region)
-        title = self.wrapped_text(a.id, a.text, style.TITLE_SIZE, color, width)
+        # A title spans the frame unless it is put in a half or a quarter: the centre region's margins are for
+        # bodies of text, and would break a short title onto two lines.
+        full = a.region is None or a.region in ("center", "top", "bottom")
+        width = self.layout.safe.width * 0.9 if full else self.max_width(a.region)
+        title = centered_lines(self.wrapped_text(a.id, a.text, style.TITLE_SIZE, color, width))
         parts: list[VMobject] = [title]
         if a.subtitle:
-            parts.append(self.wrapped_text(a.id, a.subtitle, style.SUBTITLE_SIZE, style.MUTED_COLOR, width))
-        mob = VGroup(*parts).arrange(DOWN, buff=0.22)
+            subtitle = self.wrapped_text(a.id, a.subtitle, style.SUBTITLE_SIZE, style.MUTED_COLOR, width)
+            parts.append(centered_lines(subtitle))
+        mob = VGroup(*parts).arrange(DOWN, buff=0.32)
         self.register(a.id, "title", mob, [(self.text_item(a.id, mob, a.region or "top"), mob)])
         created.append(a.id)
         return [Step("title", lambda: [Write(title), *(FadeIn(p, shift=0.1 * UP) for p in parts[1:])])]

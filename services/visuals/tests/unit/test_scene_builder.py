@@ -176,3 +176,54 @@ def test_shapes_slide_in_plane_units_onto_one_figure(tmp_path: Path) -> None:
         # The figure sits below the equation, not under it.
         figure = scene.layout.group_box(plane.item_id)
         assert figure.y1 <= scene.layout.items["eq"].box.y0 + 1e-6
+
+
+def test_a_long_title_wraps_into_even_centred_lines(tmp_path: Path) -> None:
+    storyboard = storyboard_adapter.validate_python(
+        {
+            "title": "t",
+            "scenes": [
+                {
+                    "id": "s",
+                    "beats": [
+                        {
+                            "narration": "Welcome.",
+                            "actions": [
+                                {
+                                    "op": "title",
+                                    "id": "t",
+                                    "region": "center",
+                                    "text": "Why the Pythagorean Theorem Holds for Every Right Triangle",
+                                    "subtitle": "Squares on the sides of a right triangle, and why their areas add up",
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    spec = RenderSpec(
+        scene=storyboard.scenes[0],
+        timing=even_timing(storyboard, 2.0),
+        width=854,
+        height=480,
+        fps=15,
+        media_dir=str(tmp_path / "media"),
+        report_path=str(tmp_path / "outcome.json"),
+    )
+    with tempconfig({}):
+        configure(spec)
+        from mathreel_visuals.scene_builder import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        scene.prepare_beat(0, spec.scene.beats[0])
+        title, subtitle = scene.entries["t"].mob.submobjects
+
+    for block in (title, subtitle):
+        rows = block.submobjects
+        assert len(rows) == 2, "each wraps onto two lines"
+        centres = [row.get_center()[0] for row in rows]
+        assert np.ptp(centres) < 0.05, f"lines centred under each other: {centres}"
+        widths = sorted(row.width for row in rows)
+        assert widths[0] > 0.6 * widths[1], f"balanced lines, no lone last word: {widths}"
