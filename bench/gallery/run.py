@@ -44,20 +44,22 @@ DEFAULT_OUT = ROOT / "bench" / "out" / "gallery"
 
 # Topics the library does not know: the planner builds them from their context alone.
 UNKNOWN_TOPICS: dict[str, tuple[str, str]] = {
-    "law_of_sines": (
-        "The law of sines",
-        "The law of sines says a / sin(A) = b / sin(B) = c / sin(C). Each side is divided by the sine of the "
-        "opposite angle. Example: if a = 7, A = 30 degrees and B = 45 degrees, then b = 7 sin(45) / sin(30).",
+    "compound_interest": (
+        "Compound interest",
+        "Compound interest grows money by earning interest on interest. The formula is A = P(1 + r/n)^(nt), where "
+        "P is the principal, r the annual rate, n the compounding periods per year and t the years. Example: 1000 "
+        "dollars at 5 percent compounded yearly for 3 years gives 1000 * 1.05^3 = 1157.63 dollars.",
     ),
-    "logarithms": (
-        "Logarithms",
-        "A logarithm answers: to what power must the base be raised? log_b(x) = y means b^y = x. "
-        "Step 1: write the number as a power of the base. Step 2: read off the exponent. Example: log_2(8) = 3.",
+    "harmonic_mean": (
+        "The harmonic mean",
+        "The harmonic mean of two numbers a and b is H = 2ab/(a + b). It is used for averaging rates such as "
+        "speeds. Example: driving 60 km/h one way and 40 km/h back gives an average speed of "
+        "2*60*40/(60+40) = 48 km/h.",
     ),
-    "dot_product": (
-        "Dot product of vectors",
-        "The dot product of two vectors is a . b = a1 b1 + a2 b2. It equals |a| |b| cos(theta). "
-        "Two vectors are perpendicular when their dot product is zero.",
+    "ohms_law": (
+        "Ohm's law",
+        "Ohm's law relates voltage, current and resistance: V = I R, where V is the voltage in volts, I the "
+        "current in amperes and R the resistance in ohms. For example, with I = 2 and R = 5 the voltage is 10 volts.",
     ),
 }
 

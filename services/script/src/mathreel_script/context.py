@@ -30,6 +30,19 @@ _ORDINAL_SENTENCE = re.compile(
     r"^(?:first|second|third|then|next|after that|finally|lastly)\b[,:]?\s*(?P<step>.+)$", re.I
 )
 _NUMBER = re.compile(r"(?<![\w.^])-?\d{1,6}(?:\.\d{1,4})?(?![\w^]|\.\d)")
+# "where P is the principal, r the annual rate and t the years"
+_LEGEND = re.compile(r"\b(?:where|in which|here)\s+(?P<body>[A-Za-z]\s+(?:is|are|=|stands for|denotes|the)\b.+)$", re.I)
+_LEGEND_SPLIT = re.compile(r",\s*(?:and\s+)?|;\s*|\s+and\s+(?=[A-Za-z]\s+(?:is|are|=|stands|denotes|the)\b)")
+_LEGEND_ITEM = re.compile(
+    r"^(?P<symbol>[A-Za-z])\s+(?:is\s+|are\s+|=\s*|stands for\s+|denotes\s+)?(?P<meaning>\S.{1,80})$"
+)
+# "a = 7", "A = 30 degrees": a letter given a value, not a formula ("y = 2x", "c = a + b").
+_ASSIGNMENT = re.compile(
+    r"(?<![\w^.])([A-Za-z])\s*=\s*(-?\d{1,6}(?:\.\d{1,4})?)"
+    r"(?![\w.^(])(?!\s*(?:[-+*/^(]|(?:sin|cos|tan|log|ln|exp|sqrt)\b|[A-Za-z]\b))"
+)
+_ASSIGNMENT_ONLY = re.compile(r"^[A-Za-z] = -?[\d.]+$")
+_EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,12 @@ class ContextFacts:
     steps: tuple[str, ...] = ()
     numbers: tuple[float, ...] = ()
     sentences: tuple[str, ...] = ()
+    # What the letters of the first formula stand for, when the context says ("where P is the principal, ...").
+    legend: tuple[tuple[str, str], ...] = ()
+    # Values the context gives letters ("a = 7"), in order of appearance.
+    assignments: tuple[tuple[str, float], ...] = ()
+    # The sentence that starts "Example:" / "For example", if any.
+    example: str | None = None
 
     def integers(self, low: int, high: int) -> list[int]:
         """The whole numbers of the context that lie in ``[low, high]``, in order."""
@@ -68,20 +87,27 @@ def find_plain_formulas(sentence: str) -> list[str]:
     tokens = _WORD_OR_SYMBOL.findall(sentence.translate(_UNICODE_MATH))
     runs: list[list[str]] = [[]]
     # Runs touching math this parser cannot read (a subscript, a brace: "log_b(x) = y") are dropped whole: the part
-    # after it would otherwise pass for a formula of its own ("b(x) = y") and state something false.
+    # after it would otherwise pass for a formula of its own ("b(x) = y") and state something false. So is a run
+    # that prose interrupts right after an operator ("P(1 + r/n)^(rate)"): what is left would be a different formula.
     unreadable: set[int] = set()
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        before = tokens[index - 1] if index else ""
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
         is_math = (
             token in _OPERATORS
             or token[0].isdigit()
             or (token.isalpha() and (len(token) == 1 or token in FUNCTIONS or token == "pi"))
         )
-        if is_math:
+        if _is_letter_product(token, before, after):
+            runs[-1].extend(token)  # "(nt)" is n times t
+        elif is_math:
             runs[-1].append(token)
         elif token in _UNREADABLE_MATH:
             unreadable.update({len(runs) - 1, len(runs)})
             runs.append([])
         elif runs[-1]:
+            if runs[-1][-1] in "+-*/^=(":
+                unreadable.add(len(runs) - 1)
             runs.append([])
     found: list[str] = []
     for index, run in enumerate(runs):
@@ -98,6 +124,35 @@ def find_plain_formulas(sentence: str) -> list[str]:
         if plain_tokens(candidate) is not None:
             found.append(candidate)
     return found
+
+
+def _is_letter_product(token: str, before: str, after: str) -> bool:
+    """A short run of lowercase letters written as a product inside math: the ``nt`` of ``^(nt)``, the ``ab`` of
+    ``2ab``."""
+    return (
+        2 <= len(token) <= 3
+        and token.isalpha()
+        and token.islower()
+        and token not in FUNCTIONS
+        and token != "pi"
+        and (before in {"(", "^", "*", "/"} or before[:1].isdigit())
+        and after in {")", "^", "*", "/", "+", "-", "="}
+    )
+
+
+def symbol_legend(sentence: str, formula: str) -> tuple[tuple[str, str], ...]:
+    """What each letter of ``formula`` stands for, from a "..., where P is the principal, r the rate and t the
+    years" clause of ``sentence``; empty unless at least two letters of the formula are explained."""
+    found = _LEGEND.search(one_line(sentence))
+    if not found:
+        return ()
+    letters = set(re.findall(r"(?<![A-Za-z\\])[A-Za-z](?![A-Za-z])", formula))
+    legend: list[tuple[str, str]] = []
+    for part in _LEGEND_SPLIT.split(found.group("body").rstrip(".!? ")):
+        item = _LEGEND_ITEM.match(part.strip())
+        if item and item.group("symbol") in letters and item.group("symbol") not in dict(legend):
+            legend.append((item.group("symbol"), clip(item.group("meaning").strip(), 60)))
+    return tuple(legend) if len(legend) >= 2 else ()
 
 
 def parse_context(raw: str) -> ContextFacts:
@@ -128,6 +183,8 @@ def parse_context(raw: str) -> ContextFacts:
 
     for step_text in steps:
         for candidate in find_plain_formulas(step_text):
+            if _ASSIGNMENT_ONLY.match(candidate):
+                continue  # a value given to a letter, not a formula
             latex = plain_to_latex(candidate)
             if latex and latex not in formulas:
                 formulas.append(latex)
@@ -137,6 +194,8 @@ def parse_context(raw: str) -> ContextFacts:
     kept_sentences: list[str] = []
     for sentence in all_sentences:
         for candidate in find_plain_formulas(sentence):
+            if _ASSIGNMENT_ONLY.match(candidate):
+                continue
             latex = plain_to_latex(candidate)
             if latex and latex not in formulas:
                 formulas.append(latex)
@@ -150,6 +209,13 @@ def parse_context(raw: str) -> ContextFacts:
         kept_sentences.append(clip(sentence, 240))
 
     numbers = [float(n) for n in _NUMBER.findall(" ".join(number_lines))]
+    legend: tuple[tuple[str, str], ...] = ()
+    if formulas:
+        legend = next((found for found in (symbol_legend(x, formulas[0]) for x in all_sentences) if found), ())
+    assignments: dict[str, float] = {}
+    for name, value in _ASSIGNMENT.findall(" ".join(number_lines)):
+        assignments.setdefault(name, float(value))
+    example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
     return ContextFacts(
         formulas=tuple(formulas[:MAX_FORMULAS]),
         plain_formulas=tuple(plain[:MAX_FORMULAS]),
@@ -157,6 +223,9 @@ def parse_context(raw: str) -> ContextFacts:
         steps=tuple(s for s in steps[:MAX_STEPS] if s),
         numbers=tuple(n for n in numbers if abs(n) <= 1_000_000)[:MAX_NUMBERS],
         sentences=tuple(kept_sentences[:MAX_SENTENCES]),
+        legend=legend,
+        assignments=tuple(assignments.items()),
+        example=example,
     )
 
 

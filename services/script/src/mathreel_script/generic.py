@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import sympy
 
@@ -16,6 +17,7 @@ from mathreel_shared.storyboard import (
     Region,
     Remove,
     Scene,
+    ShowBullets,
     ShowEquation,
     ShowNumberLine,
     ShowText,
@@ -23,6 +25,8 @@ from mathreel_shared.storyboard import (
 )
 
 _STEP_WORDS = ("First", "Next", "Then", "Finally")
+_LEGEND_CLAUSE = re.compile(r",?\s+(?:where|in which)\s+", re.I)
+_EXAMPLE_WORD = re.compile(r"^(?:for example|example|for instance|e\.g\.)[,:]?\s*", re.I)
 _STACK: tuple[Region, ...] = ("top", "center", "bottom")
 
 
@@ -30,13 +34,34 @@ def generic_lesson(topic: str, facts: ContextFacts) -> Lesson:
     """Title, statement, explanation and example scenes for ``topic`` from the context's facts."""
     name = clip(topic, 80) or "A Math Lesson"
     formula = facts.formulas[0] if facts.formulas else None
+    scenes = [_statement(name, facts, formula)]
+    if formula and facts.legend:
+        scenes.append(_legend(formula, facts.legend))
+    explanation = _explanation(name, facts, filler_allowed=len(scenes) == 1)
+    scenes += [*([explanation] if explanation else []), _example(facts)]
     return Lesson(
         title=name,
         hook=as_sentence(f"Let's take a clear look at {clip(topic, 60)}" if topic else "Let's look at an idea"),
         formula=formula,
-        scenes=(_statement(name, facts, formula), _explanation(name, facts), _example(facts)),
+        scenes=tuple(scenes),
         key_points=_key_points(facts, formula),
     )
+
+
+def _legend(formula: str, legend: tuple[tuple[str, str], ...]) -> Scene:
+    """The formula at the top, then what each of its letters stands for, as the context explains them."""
+    draft = SceneDraft("legend", "explanation", "What the letters mean")
+    draft.beat(
+        "Each letter in the formula stands for something.", ShowEquation(id="formula", latex=formula, region="top")
+    )
+    halves = (legend[:3], legend[3:6]) if len(legend) > 3 else (legend,)
+    for index, half in enumerate(h for h in halves if h):
+        region: Region = "center" if len(halves) == 1 else ("left" if index == 0 else "right")
+        items = [f"{symbol}: {meaning}" for symbol, meaning in half]
+        # Led by a word, so that capitalising the sentence never turns the letter t into T.
+        said = ("Here, " if index == 0 else "And ") + ", ".join(f"{symbol} is {meaning}" for symbol, meaning in half)
+        draft.beat(as_sentence(said, max_words=36), ShowBullets(id=f"legend_{index}", items=items, region=region))
+    return draft.build()
 
 
 def _statement(name: str, facts: ContextFacts, formula: str | None) -> Scene:
@@ -48,7 +73,9 @@ def _statement(name: str, facts: ContextFacts, formula: str | None) -> Scene:
             ShowText(id="definition", text=clip(definition.caption, 200), region="top"),
         )
     elif facts.sentences:
-        draft.beat(as_sentence(facts.sentences[0]), ShowText(id="definition", text=clip(facts.sentences[0], 200)))
+        # The letters' meanings get a scene of their own: here the sentence stops before its "where ..." clause.
+        opening = _LEGEND_CLAUSE.split(facts.sentences[0])[0] if facts.legend else facts.sentences[0]
+        draft.beat(as_sentence(opening), ShowText(id="definition", text=clip(opening, 200)))
     else:
         draft.beat(as_sentence(f"Our topic is {name}"), ShowText(id="definition", text=clip(name, 200)))
     if formula:
@@ -58,7 +85,8 @@ def _statement(name: str, facts: ContextFacts, formula: str | None) -> Scene:
     return draft.build()
 
 
-def _explanation(name: str, facts: ContextFacts) -> Scene:
+def _explanation(name: str, facts: ContextFacts, *, filler_allowed: bool = True) -> Scene | None:
+    """The steps of the context, or its further sentences; None when it has neither and another scene explains."""
     draft = SceneDraft("explanation", "explanation", "Step by step")
     shown: list[str] = []
     lines: list[str] = []
@@ -70,8 +98,12 @@ def _explanation(name: str, facts: ContextFacts) -> Scene:
         if len(lines) == 1:
             lines = [f"The key step: {clip(facts.steps[0], 100)}"]
     else:
-        lines = [d.sentence for d in facts.definitions[1:3]] + list(facts.sentences[1:3])
+        used = {facts.example, *(d.sentence for d in facts.definitions[:1])}
+        rest = [x for x in facts.sentences[1:] if x not in used and not (facts.legend and _explains_letters(x))]
+        lines = [d.sentence for d in facts.definitions[1:3]] + rest[:2]
     if not lines:
+        if not filler_allowed:
+            return None
         lines = [f"We build {name} up from its definition, one small step at a time"]
     for index, line in enumerate(lines[:4]):
         actions: list[Action] = []
@@ -85,7 +117,19 @@ def _explanation(name: str, facts: ContextFacts) -> Scene:
 
 
 def _example(facts: ContextFacts) -> Scene:
+    """A worked example, in the order of what the context supports: its letters given values and substituted into
+    the formula; a computation it states (checked before it is shown); its example sentence; its numbers on a line."""
     draft = SceneDraft("example", "example", "An example")
+    worked = _numeric_example(facts)
+    if worked:
+        lead, expression, equation, reading = worked
+        draft.beat(as_sentence(lead, max_words=30), ShowEquation(id="calc", latex=expression, region="center"))
+        draft.beat(
+            as_sentence(f"That works out to {reading}", max_words=30),
+            TransformEquation(target="calc", latex=equation),
+            Circumscribe(target="calc"),
+        )
+        return draft.build()
     substitution = _substitute(facts)
     if substitution:
         original, substituted, result, spoken_result = substitution
@@ -96,6 +140,9 @@ def _example(facts: ContextFacts) -> Scene:
             TransformEquation(target="calc", latex=result),
             Circumscribe(target="calc"),
         )
+        return draft.build()
+    if facts.example:
+        draft.beat(as_sentence(facts.example, max_words=36), ShowText(id="example", text=clip(facts.example, 200)))
         return draft.build()
     numbers = sorted(set(facts.numbers))[:6]
     if numbers:
@@ -116,16 +163,20 @@ def _example(facts: ContextFacts) -> Scene:
 
 
 def _substitute(facts: ContextFacts) -> tuple[str, str, str, str] | None:
-    """For a formula ``y = expression`` and enough numbers: the formula, it with numbers in, and its value."""
+    """For a formula ``y = expression`` whose letters the context gives values: the formula, it with the numbers in,
+    and its value."""
     for plain in facts.plain_formulas:
         sides = parse_plain(plain)
         if not sides or len(sides) != 2 or not isinstance(sides[0], sympy.Symbol):
             continue
         lhs, rhs = sides
         symbols = sorted(rhs.free_symbols, key=lambda s: s.name)
-        if not symbols or len(symbols) > len(facts.numbers) or lhs in symbols:
+        given = dict(facts.assignments)
+        # Only values the context gives these very letters ("a = 3, b = 4"): numbers matched to letters by
+        # position would make up an example and teach a wrong result.
+        if not symbols or lhs in symbols or any(s.name not in given for s in symbols):
             continue
-        values = dict(zip(symbols, facts.numbers, strict=False))
+        values = {s: given[s.name] for s in symbols}
         try:
             value = complex(rhs.subs(values).evalf())
         except (TypeError, ValueError, ZeroDivisionError):
@@ -141,11 +192,50 @@ def _substitute(facts: ContextFacts) -> tuple[str, str, str, str] | None:
     return None
 
 
+def _numeric_example(facts: ContextFacts) -> tuple[str, str, str, str] | None:
+    """A computation the context states with numbers only ("1000 * 1.05^3 = 1157.63"), if it checks out: the words
+    before it in the example sentence, the left side, the whole equation, and the equation read as words."""
+    for plain, latex in zip(
+        facts.plain_formulas, facts.formulas[len(facts.formulas) - len(facts.plain_formulas) :], strict=False
+    ):
+        sides = parse_plain(plain)
+        if not sides or len(sides) != 2 or any(side.free_symbols for side in sides):
+            continue
+        if any(side.has(sympy.sin, sympy.cos, sympy.tan) for side in sides):
+            continue  # degrees or radians: the context rarely says, and the check below could not tell
+        try:
+            left, right = (complex(side.evalf()) for side in sides)
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if (
+            left.imag
+            or right.imag
+            or not math.isfinite(left.real)
+            or abs(left.real - right.real) > 0.006 * max(1.0, abs(right.real))
+        ):
+            continue
+        expression = safe_latex(to_latex(sides[0]))
+        if not expression:
+            continue
+        sentence = facts.example or next((x for x in facts.sentences if plain.split(" ")[0] in x), "")
+        lead = sentence.split(plain.split(" ")[0], 1)[0].strip(" ,:;") if sentence else ""
+        lead = _EXAMPLE_WORD.sub("", lead).strip(" ,:;") or "Here is a worked example"
+        return lead, expression, latex, spoken(latex)
+    return None
+
+
+def _explains_letters(sentence: str) -> bool:
+    return " where " in f" {sentence.lower()} "
+
+
 def _key_points(facts: ContextFacts, formula: str | None) -> tuple[str, ...]:
     points: list[str] = [clip(d.caption, 110) for d in facts.definitions[:2]]
     points += [clip(step, 110) for step in facts.steps[:2]]
     if not points:
-        points = [clip(s, 110) for s in facts.sentences[:2]]
+        plain = [x for x in facts.sentences if not any(f.split(" ")[0] in x for f in facts.plain_formulas)]
+        points = [clip(x, 110) for x in (plain or list(facts.sentences))[:2]]
+    if facts.legend:
+        points.append(clip(", ".join(f"{symbol}: {meaning}" for symbol, meaning in facts.legend[:3]), 110))
     if formula:
         points.append("Remember the key formula")
     return tuple(points[:4]) or ("Start from the definition", "Work one step at a time", "Check with an example")

@@ -20,6 +20,8 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
+from mathreel_shared.mathspeech import latex_to_speech
+
 MAX_FORMULA_CHARS = 160
 
 # Math-mode commands that only typeset: no file, shell, catcode or definition access.
@@ -128,9 +130,31 @@ def parse_plain(text: str) -> list[sympy.Expr] | None:
     return [p for p in parsed if p is not None]
 
 
+# Two numbers side by side in a product ("1000 {1.05}^{3}") read as one number: SymPy puts a dot between plain
+# numbers, but not before a number it has braced as a base.
+_ADJACENT_NUMBERS = re.compile(r"(?<=\d) (?=\{?-?\d)")
+
+
 def to_latex(expr: sympy.Expr) -> str:
-    """SymPy's LaTeX for ``expr``, terms kept in the order they were written."""
-    return str(sympy.latex(expr, order="none"))
+    """SymPy's LaTeX for ``expr``, terms kept in the order they were written, numbers in a product dotted."""
+    if not expr.free_symbols:
+        expr = _numbers_as_symbols(expr)
+    return _ADJACENT_NUMBERS.sub(r" \\cdot ", str(sympy.latex(expr, order="none")))
+
+
+def _numbers_as_symbols(expr: sympy.Expr) -> sympy.Expr:
+    """A computation with its positive numbers turned into symbols of the same name (exponents left alone).
+
+    SymPy sets a product of plain numbers factor by factor (``2 \\cdot 60 \\cdot 40 \\frac{1}{60 + 40}``) where a person
+    writes one fraction, as SymPy itself does for letters; rebuilt unevaluated, so nothing is reordered.
+    """
+    if expr.is_Number and expr.is_positive:
+        return sympy.Symbol(format_number(float(expr)))
+    if expr.is_Pow:
+        return sympy.Pow(_numbers_as_symbols(expr.base), expr.exp, evaluate=False)
+    if expr.args:
+        return expr.func(*(_numbers_as_symbols(arg) for arg in expr.args), evaluate=False)  # type: ignore[no-any-return]
+    return expr
 
 
 def plain_to_latex(text: str) -> str | None:
@@ -148,33 +172,7 @@ def format_number(value: float) -> str:
     return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
-# --- speech --------------------------------------------------------------------------------------------------------
-_SPOKEN_REPLACEMENTS = (
-    (re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}"), r"\1 over \2"),
-    (re.compile(r"\\sqrt\{([^{}]*)\}"), r"the square root of \1"),
-    (re.compile(r"\^\{?2\}?"), " squared"),
-    (re.compile(r"\^\{?3\}?"), " cubed"),
-    (re.compile(r"\^\{?([^{}\s]+)\}?"), r" to the power \1"),
-    (re.compile(r"_\{?([^{}\s]+)\}?"), r" \1"),
-    (re.compile(r"\\(cdot|times)"), " times "),
-    (re.compile(r"\\(le|leq)\b"), " is at most "),
-    (re.compile(r"\\(ge|geq)\b"), " is at least "),
-    (re.compile(r"\\(neq|ne)\b"), " is not "),
-    (re.compile(r"\\pm"), " plus or minus "),
-    (re.compile(r"\\(left|right|,|;|!|mathrm|text)"), " "),
-    (re.compile(r"\\([A-Za-z]+)"), r" \1 "),
-    (re.compile(r"\+"), " plus "),
-    (re.compile(r"(?<=\s)-|^-"), " minus "),
-    (re.compile(r"="), " equals "),
-    (re.compile(r"\*"), " times "),
-    (re.compile(r"/"), " over "),
-    (re.compile(r"[{}()\[\]$&|]"), " "),
-)
-
-
 def spoken(formula: str) -> str:
-    """A rough reading of a formula for narration (``a^2 + b^2 = c^2`` → "a squared plus b squared equals ...")."""
-    text = formula
-    for pattern, replacement in _SPOKEN_REPLACEMENTS:
-        text = pattern.sub(replacement, text)
-    return " ".join(text.split())
+    """A formula read as words, the way the narration's voice will say it (``a^2 + b^2 = c^2`` → "a squared plus
+    b squared equals c squared")."""
+    return latex_to_speech(formula)

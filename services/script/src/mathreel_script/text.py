@@ -57,12 +57,24 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-") + "…"
 
 
+# Words a cut sentence must not end on: "... per year and." reads as broken.
+_DANGLING = frozenset("and or but nor the a an of to with for in on at by from where which that as is are".split())
+
+
 def clip_words(text: str, max_words: int) -> str:
-    """``text`` cut to at most ``max_words`` words."""
+    """``text`` cut to at most ``max_words`` words: at the last clause boundary (comma, semicolon, colon) in the
+    second half of what fits when there is one, and never on a dangling "and", "the", "where"..."""
     words = one_line(text).split(" ")
     if len(words) <= max_words:
         return " ".join(words)
-    return " ".join(words[:max_words]).rstrip(" ,;:-")
+    kept = words[:max_words]
+    for end in range(len(kept) - 1, max_words // 2 - 1, -1):
+        if kept[end].endswith((",", ";", ":")):
+            kept = kept[: end + 1]
+            break
+    while len(kept) > 1 and kept[-1].lower().strip(",;:") in _DANGLING:
+        kept.pop()
+    return " ".join(kept).rstrip(" ,;:-")
 
 
 def as_sentence(text: str, *, max_words: int = 28) -> str:

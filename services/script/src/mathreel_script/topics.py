@@ -26,6 +26,13 @@ _ABBREVIATIONS = {
     "avg": "average",
     "fib": "fibonacci",
 }
+# Words that make a different subject of the noun they qualify: a harmonic mean is not the mean, a partial
+# derivative not the derivative lesson, an inverse matrix not matrix multiplication. An alias that does not itself
+# contain such a word of the topic does not match it, and the planner builds the lesson from the context instead.
+_CHANGES_THE_SUBJECT = frozenset(
+    "harmonic geometric weighted moving trimmed partial directional implicit inverse improper double "
+    "triple complex hyperbolic spherical modular".split()
+)
 _WORD = re.compile(r"[a-z0-9]+")
 # Typos are forgiven only in words long enough that a near miss is still unambiguous.
 _MIN_FUZZY_LENGTH = 5
@@ -66,9 +73,10 @@ class TopicMatcher:
     def match(self, text: str) -> TopicMatch | None:
         """The best topic for ``text``: the alias covering most words wins, earlier aliases break ties."""
         query = {self._canonical(w) for w in words(text)}
+        qualifiers = query & _CHANGES_THE_SUBJECT
         best: TopicMatch | None = None
         for key, alias, alias_words in self._aliases:
-            if alias_words and all(w in query for w in alias_words):
+            if alias_words and all(w in query for w in alias_words) and qualifiers <= set(alias_words):
                 # More matched words means a more specific alias: "chain rule derivative" is the chain rule.
                 score = float(len(alias_words)) + sum(len(w) for w in alias_words) / 100
                 if best is None or score > best.score:

@@ -181,7 +181,7 @@ def test_unknown_topic_builds_a_lesson_from_the_context() -> None:
     storyboard = plan(
         "Ohm's law",
         "Resistance is the opposition to current.\n1. Measure the current.\n2. Measure the resistance.\n"
-        "The law says V = I R, so with 2 and 5 we get 10.",
+        "The law says V = I R, so with I = 2 and R = 5 we get 10.",
     )
 
     assert len(storyboard.scenes) >= 4
@@ -189,6 +189,72 @@ def test_unknown_topic_builds_a_lesson_from_the_context() -> None:
     assert "V = I R" in latex_fields(storyboard)
     assert any(latex == "V = 10" for latex in latex_fields(storyboard))
     assert "Resistance is the opposition to current." in storyboard.scenes[1].narration
+
+
+COMPOUND_INTEREST = (
+    "Compound interest grows money by earning interest on interest. The formula is A = P(1 + r/n)^(nt), where P is "
+    "the principal, r the annual rate, n the compounding periods per year and t the years. Example: 1000 dollars at "
+    "5 percent compounded yearly for 3 years gives 1000 * 1.05^3 = 1157.63 dollars."
+)
+
+
+def test_letters_written_together_are_a_product_not_a_cut_formula() -> None:
+    facts = parse_context(COMPOUND_INTEREST)
+
+    # "^(nt)" is read as n times t; the formula is never shortened to a different one ("A = P(1 + r/n)").
+    assert facts.formulas[0] == r"A = P \left(1 + \frac{r}{n}\right)^{n t}"
+    assert parse_context("The harmonic mean is H = 2ab/(a + b).").formulas == (r"H = \frac{2 a b}{a + b}",)
+    # Prose right after an operator ends the run: what came before it would state a different formula.
+    assert parse_context("Growth is A = P(1 + r)^(years elapsed).").formulas == ()
+
+
+def test_a_where_clause_becomes_a_scene_on_what_each_letter_means() -> None:
+    storyboard = plan("Compound interest", COMPOUND_INTEREST)
+
+    assert parse_context(COMPOUND_INTEREST).legend == (
+        ("P", "the principal"),
+        ("r", "the annual rate"),
+        ("n", "the compounding periods per year"),
+        ("t", "the years"),
+    )
+    (legend,) = [scene for scene in storyboard.scenes if scene.id == "legend"]
+    bullets = [a for beat in legend.beats for a in beat.actions if a.op == "bullets"]
+    assert [item for b in bullets for item in b.items] == [  # type: ignore[union-attr]
+        "P: the principal",
+        "r: the annual rate",
+        "n: the compounding periods per year",
+        "t: the years",
+    ]
+    assert "t is the years" in legend.narration  # the letter keeps its case in the spoken sentence
+
+
+def test_a_computation_in_the_context_is_the_example_only_if_it_checks_out() -> None:
+    storyboard = plan("Compound interest", COMPOUND_INTEREST)
+    (example,) = [scene for scene in storyboard.scenes if scene.kind == "example"]
+    assert r"1000 \cdot 1.05^{3} = 1157.63" in latex_fields(storyboard)
+    assert "1000 times 1.05 cubed equals 1157.63" in example.narration
+
+    wrong = COMPOUND_INTEREST.replace("1157.63", "1500")
+    assert not any("1500" in latex for latex in latex_fields(plan("Compound interest", wrong)))
+
+
+def test_numbers_are_never_assigned_to_letters_by_position() -> None:
+    # Two numbers and two letters, but nothing says which is which: no substitution is invented.
+    storyboard = plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
+    assert not any("120" in latex or "60" in latex for latex in latex_fields(storyboard))
+
+    given = plan("Speed", "Speed is s = d / t. With d = 120 and t = 2 the speed is 60.")
+    assert r"s = \frac{120}{2}" in latex_fields(given)
+    assert "s = 60" in latex_fields(given)
+
+
+def test_a_qualified_subject_is_not_taken_for_the_plain_one() -> None:
+    matcher = default_matcher()
+    assert matcher.match("The harmonic mean") is None
+    assert matcher.match("Partial derivatives") is None
+    assert matcher.match("Inverse matrix") is None
+    assert matcher.match("Mean and variance").key == "mean_variance"  # type: ignore[union-attr]
+    assert matcher.match("Derivative as slope of the tangent line").key == "derivative_slope"  # type: ignore[union-attr]
 
 
 def test_unknown_topic_without_context_still_has_four_scenes() -> None:
@@ -255,3 +321,14 @@ def test_a_formula_is_not_cut_out_of_math_the_parser_cannot_read() -> None:
     # "log_b(x) = y" is not "b(x) = y" (which would be drawn as b x = y); the readable formula beside it stays.
     assert find_plain_formulas("log_b(x) = y means b^y = x.") == ["b^y = x"]
     assert find_plain_formulas("Example: log_2(8) = 3.") == []
+
+
+def test_a_long_sentence_is_cut_at_a_clause_and_never_on_a_dangling_word() -> None:
+    from mathreel_script.text import clip_words
+
+    long = (
+        "The formula is A = P(1 + r/n)^(nt), where P is the principal, r the annual rate, n the compounding "
+        "periods per year and t the years."
+    )
+    assert clip_words(long, 24) == "The formula is A = P(1 + r/n)^(nt), where P is the principal, r the annual rate"
+    assert clip_words("one two three four five and six seven eight", 6) == "one two three four five"

@@ -1,5 +1,6 @@
 """Mathreel speech: narration (with its math read out) to timed, loudness-normalised audio."""
 
+from mathreel_shared.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_tts.engines import (
     EngineError,
     EngineUnavailableError,
@@ -10,7 +11,6 @@ from mathreel_tts.engines import (
     create_engine,
     register_engine,
 )
-from mathreel_tts.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_tts.scene import Pacing, SpokenScene, speak_scene
 
 __all__ = [

@@ -18,9 +18,9 @@ import pyloudnorm
 from numpy.typing import NDArray
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
+from mathreel_shared.mathspeech import narration_to_speech
 from mathreel_shared.storyboard import BeatTiming, Scene, SceneTiming
 from mathreel_tts.engines import TtsEngine
-from mathreel_tts.mathspeech import narration_to_speech
 
 __all__ = [
     "DEFAULT_PACING",

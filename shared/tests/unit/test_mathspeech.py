@@ -1,6 +1,6 @@
 import pytest
 
-from mathreel_tts.mathspeech import latex_to_speech, narration_to_speech
+from mathreel_shared.mathspeech import latex_to_speech, narration_to_speech
 
 LATEX_CASES = [
     (r"a^2 + b^2 = c^2", "a squared plus b squared equals c squared"),

@@ -1,4 +1,5 @@
-"""Math as spoken English: LaTeX and plain inline math turned into the words a teacher would say.
+"""Math as spoken English: LaTeX and plain inline math turned into the words a teacher would say (used by the tts
+service for narration and by the script service's planner when it writes a formula into a sentence).
 
 ``pylatexenc`` parses the LaTeX into a node tree (with ``^`` and ``_`` registered as specials taking one argument,
 exactly like TeX), so notation is kept rather than evaluated: ``a^2 + b^2`` stays "a squared plus b squared" instead
