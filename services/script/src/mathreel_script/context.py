@@ -30,6 +30,8 @@ _ORDINAL_SENTENCE = re.compile(
     r"^(?:first|second|third|then|next|after that|finally|lastly)\b[,:]?\s*(?P<step>.+)$", re.I
 )
 _NUMBER = re.compile(r"(?<![\w.^])-?\d{1,6}(?:\.\d{1,4})?(?![\w^]|\.\d)")
+# Units that follow a number ("60km/h") are not letters to multiply.
+_UNITS = frozenset("km cm mm nm kg mg ml ms kw kwh mph kph hz khz mhz ghz kb mb gb tb min hr".split())
 # "where P is the principal, r the annual rate and t the years"
 _LEGEND = re.compile(r"\b(?:where|in which|here)\s+(?P<body>[A-Za-z]\s+(?:is|are|=|stands for|denotes|the)\b.+)$", re.I)
 _LEGEND_SPLIT = re.compile(r",\s*(?:and\s+)?|;\s*|\s+and\s+(?=[A-Za-z]\s+(?:is|are|=|stands|denotes|the)\b)")
@@ -84,7 +86,8 @@ class ContextFacts:
 
 def find_plain_formulas(sentence: str) -> list[str]:
     """Runs of math tokens in prose that form an equation, e.g. ``a^2 + b^2 = c^2`` in "we know a^2 + b^2 = c^2."."""
-    tokens = _WORD_OR_SYMBOL.findall(sentence.translate(_UNICODE_MATH))
+    spans = list(_WORD_OR_SYMBOL.finditer(sentence.translate(_UNICODE_MATH)))
+    tokens = [match.group() for match in spans]
     runs: list[list[str]] = [[]]
     # Runs touching math this parser cannot read (a subscript, a brace: "log_b(x) = y") are dropped whole: the part
     # after it would otherwise pass for a formula of its own ("b(x) = y") and state something false. So is a run
@@ -93,6 +96,8 @@ def find_plain_formulas(sentence: str) -> list[str]:
     for index, token in enumerate(tokens):
         before = tokens[index - 1] if index else ""
         after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if before[:1].isdigit() and spans[index - 1].end() != spans[index].start():
+            before = " "  # "48 km": a number and then a word, not a coefficient ("2ab")
         is_math = (
             token in _OPERATORS
             or token[0].isdigit()
@@ -135,6 +140,7 @@ def _is_letter_product(token: str, before: str, after: str) -> bool:
         and token.islower()
         and token not in FUNCTIONS
         and token != "pi"
+        and token not in _UNITS
         and (before in {"(", "^", "*", "/"} or before[:1].isdigit())
         and after in {")", "^", "*", "/", "+", "-", "="}
     )

@@ -26,6 +26,7 @@ from mathreel_shared.storyboard import (
 
 _STEP_WORDS = ("First", "Next", "Then", "Finally")
 _LEGEND_CLAUSE = re.compile(r",?\s+(?:where|in which)\s+", re.I)
+_TRAILING_VERB = re.compile(r"\s+(?:gives|give|is|are|equals|yields|makes|becomes|of)$", re.I)
 _EXAMPLE_WORD = re.compile(r"^(?:for example|example|for instance|e\.g\.)[,:]?\s*", re.I)
 _STACK: tuple[Region, ...] = ("top", "center", "bottom")
 
@@ -41,7 +42,9 @@ def generic_lesson(topic: str, facts: ContextFacts) -> Lesson:
     scenes += [*([explanation] if explanation else []), _example(facts)]
     return Lesson(
         title=name,
-        hook=as_sentence(f"Let's take a clear look at {clip(topic, 60)}" if topic else "Let's look at an idea"),
+        hook=as_sentence(
+            f"Let's take a clear look at {_lower_article(clip(topic, 60))}" if topic else "Let's look at an idea"
+        ),
         formula=formula,
         scenes=tuple(scenes),
         key_points=_key_points(facts, formula),
@@ -217,9 +220,13 @@ def _numeric_example(facts: ContextFacts) -> tuple[str, str, str, str] | None:
         expression = safe_latex(to_latex(sides[0]))
         if not expression:
             continue
-        sentence = facts.example or next((x for x in facts.sentences if plain.split(" ")[0] in x), "")
-        lead = sentence.split(plain.split(" ")[0], 1)[0].strip(" ,:;") if sentence else ""
-        lead = _EXAMPLE_WORD.sub("", lead).strip(" ,:;") or "Here is a worked example"
+        first = plain.split(" ")[0]
+        sentence = facts.example or next((x for x in facts.sentences if first in x), "")
+        # What the sentence says before the computation ("1000 dollars at 5 percent for 3 years gives ..."): the
+        # last occurrence of its first number, since the same number may be mentioned earlier in words.
+        lead = sentence.rsplit(first, 1)[0] if first in sentence else ""
+        lead = _TRAILING_VERB.sub("", _EXAMPLE_WORD.sub("", lead.strip(" ,:;"))).strip(" ,:;")
+        lead = f"For example, {lead}" if lead else "Here is a worked example"
         return lead, expression, latex, spoken(latex)
     return None
 
@@ -234,11 +241,15 @@ def _key_points(facts: ContextFacts, formula: str | None) -> tuple[str, ...]:
     if not points:
         plain = [x for x in facts.sentences if not any(f.split(" ")[0] in x for f in facts.plain_formulas)]
         points = [clip(x, 110) for x in (plain or list(facts.sentences))[:2]]
-    if facts.legend:
-        points.append(clip(", ".join(f"{symbol}: {meaning}" for symbol, meaning in facts.legend[:3]), 110))
     if formula:
         points.append("Remember the key formula")
     return tuple(points[:4]) or ("Start from the definition", "Work one step at a time", "Check with an example")
+
+
+def _lower_article(topic: str) -> str:
+    """ "The harmonic mean" inside a sentence is "the harmonic mean"."""
+    first, _, rest = topic.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in {"The", "A", "An"} else topic
 
 
 def _lower_first(text: str) -> str:

@@ -204,6 +204,9 @@ def test_letters_written_together_are_a_product_not_a_cut_formula() -> None:
     # "^(nt)" is read as n times t; the formula is never shortened to a different one ("A = P(1 + r/n)").
     assert facts.formulas[0] == r"A = P \left(1 + \frac{r}{n}\right)^{n t}"
     assert parse_context("The harmonic mean is H = 2ab/(a + b).").formulas == (r"H = \frac{2 a b}{a + b}",)
+    # A unit after a number is not a product of letters.
+    speeds = parse_context("Driving 60 km/h and 40 km/h back averages 2*60*40/(60+40) = 48 km/h.")
+    assert speeds.plain_formulas == ("2 * 60 * 40 / (60 + 40) = 48",)
     # Prose right after an operator ends the run: what came before it would state a different formula.
     assert parse_context("Growth is A = P(1 + r)^(years elapsed).").formulas == ()
 
@@ -233,6 +236,7 @@ def test_a_computation_in_the_context_is_the_example_only_if_it_checks_out() -> 
     (example,) = [scene for scene in storyboard.scenes if scene.kind == "example"]
     assert r"1000 \cdot 1.05^{3} = 1157.63" in latex_fields(storyboard)
     assert "1000 times 1.05 cubed equals 1157.63" in example.narration
+    assert example.beats[0].narration == "For example, 1000 dollars at 5 percent compounded yearly for 3 years."
 
     wrong = COMPOUND_INTEREST.replace("1157.63", "1500")
     assert not any("1500" in latex for latex in latex_fields(plan("Compound interest", wrong)))
