@@ -26,6 +26,7 @@ from mathreel_shared.storyboard import (
 
 _STEP_WORDS = ("First", "Next", "Then", "Finally")
 _LEGEND_CLAUSE = re.compile(r",?\s+(?:where|in which)\s+", re.I)
+_DANGLING_END = re.compile(r"(?:\s+(?:is|are|equals|of|and|the|a|an|to|by|as|gives))+$", re.I)
 _TRAILING_VERB = re.compile(r"\s+(?:gives|give|is|are|equals|yields|makes|becomes|of)$", re.I)
 _EXAMPLE_WORD = re.compile(r"^(?:for example|example|for instance|e\.g\.)[,:]?\s*", re.I)
 _STACK: tuple[Region, ...] = ("top", "center", "bottom")
@@ -239,15 +240,24 @@ def _key_points(facts: ContextFacts, formula: str | None) -> tuple[str, ...]:
     points: list[str] = [clip(d.caption, 110) for d in facts.definitions[:2]]
     points += [clip(step, 110) for step in facts.steps[:2]]
     if not points:
-        plain = [x for x in facts.sentences if not any(f.split(" ")[0] in x for f in facts.plain_formulas)]
-        points = [clip(x, 110) for x in (plain or list(facts.sentences))[:2]]
+        # The context's statements, not its example; a sentence that states a formula in prose ("... resistance:
+        # V = I R") is kept up to the formula, which the summary shows typeset.
+        for sentence in facts.sentences:
+            if sentence == facts.example:
+                continue
+            starts = [sentence.find(f.split(" ")[0] + " ") for f in facts.plain_formulas]
+            cut = min((i for i in starts if i > 0), default=len(sentence))
+            statement = _DANGLING_END.sub("", _LEGEND_CLAUSE.split(sentence[:cut])[0].strip(" ,:;=")).strip(" ,:;")
+            if len(statement.split()) >= 4:
+                points.append(clip(statement, 110))
+        points = points[:2]
     if formula:
         points.append("Remember the key formula")
     return tuple(points[:4]) or ("Start from the definition", "Work one step at a time", "Check with an example")
 
 
 def _lower_article(topic: str) -> str:
-    """ "The harmonic mean" inside a sentence is "the harmonic mean"."""
+    """In a sentence, "The harmonic mean" is "the harmonic mean"."""
     first, _, rest = topic.partition(" ")
     return f"{first.lower()} {rest}" if rest and first in {"The", "A", "An"} else topic
 

@@ -242,6 +242,17 @@ def test_a_computation_in_the_context_is_the_example_only_if_it_checks_out() -> 
     assert not any("1500" in latex for latex in latex_fields(plan("Compound interest", wrong)))
 
 
+def test_the_summary_states_ideas_not_the_example() -> None:
+    ohm = (
+        "Ohm's law relates voltage, current and resistance: V = I R, where V is the voltage in volts, I the current "
+        "in amperes and R the resistance in ohms. For example, with I = 2 and R = 5 the voltage is 10 volts."
+    )
+    summary = plan("Ohm's law", ohm).scenes[-1]
+    (points,) = [a for beat in summary.beats for a in beat.actions if a.op == "bullets"]
+    assert points.items[0] == "Ohm's law relates voltage, current and resistance"  # type: ignore[union-attr]
+    assert not any("For example" in item for item in points.items)  # type: ignore[union-attr]
+
+
 def test_numbers_are_never_assigned_to_letters_by_position() -> None:
     # Two numbers and two letters, but nothing says which is which: no substitution is invented.
     storyboard = plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
