@@ -8,8 +8,6 @@ same number is not reported once per replica.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -22,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.messages import Envelope
+from mathreel_shared.periodic import PeriodicTask
 
 if TYPE_CHECKING:
     # Only for annotations: the bus counts its dead letters here, so importing it at run time would be a cycle.
@@ -91,23 +90,13 @@ class MetricsSampler:
         self._bus = bus
         self._sessionmaker = sessionmaker
         self._queues = tuple(queues) if queues is not None else (*WORK_QUEUES, DEAD_LETTER_QUEUE)
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._loop = PeriodicTask("metrics-sampler", self.sample_once, interval)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="metrics-sampler")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            await self.sample_once()
-            await asyncio.sleep(self._interval)
+        await self._loop.stop()
 
     async def sample_once(self) -> None:
         """Take one sample of every gauge; failures leave the previous values in place."""

@@ -6,8 +6,6 @@ confirm and stamp is possible; every consumer is idempotent.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mathreel_shared.bus import Bus, message_headers
 from mathreel_shared.db import OutboxMessage, utcnow
 from mathreel_shared.messages import Envelope, dump_message
+from mathreel_shared.periodic import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -52,41 +51,28 @@ class OutboxRelay:
         self._poll_interval = poll_interval
         self._batch_size = batch_size
         self._retention = retention
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._cycles = 0
+        self._loop = PeriodicTask("outbox-relay", self._cycle, poll_interval)
         self.published = 0
 
     def notify(self) -> None:
         """Wake the relay now (after a commit that added messages) instead of at the next poll."""
-        self._wakeup.set()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._loop.stop()
 
-    async def _run(self) -> None:
-        cycles = 0
-        while True:
-            try:
-                while await self.relay_once() == self._batch_size:
-                    pass
-                cycles += 1
-                if cycles % 600 == 0:
-                    await self.prune()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # Broker or database away: the rows stay, the next cycle tries again.
-                log.warning("outbox relay cycle failed; retrying", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_interval)
-            self._wakeup.clear()
+    async def _cycle(self) -> None:
+        """Publish until the outbox is drained; now and then, prune what was published long ago. A failure (broker
+        or database away) leaves the rows in place for the next cycle."""
+        while await self.relay_once() == self._batch_size:
+            pass
+        self._cycles += 1
+        if self._cycles % 600 == 0:
+            await self.prune()
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""

@@ -9,7 +9,6 @@ for good fails the job with its reason. Events for a finished or cancelled job a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from datetime import datetime
@@ -41,6 +40,7 @@ from mathreel_shared.messages import (
 )
 from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
+from mathreel_shared.periodic import PeriodicTask
 from mathreel_shared.storyboard import SceneTiming
 from mathreel_shared.telemetry import span_from_headers
 
@@ -391,27 +391,13 @@ class Watchdog:
         self._orchestrator = orchestrator
         self._bus = bus
         self._min_silence = min_silence
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._loop = PeriodicTask("watchdog", self.sweep, interval)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="watchdog")
+        self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.warning("watchdog sweep failed; next one in %.0f s", self._interval, exc_info=True)
-            await asyncio.sleep(self._interval)
+        await self._loop.stop()
 
     async def sweep(self, now: datetime | None = None) -> dict[UUID, str]:
         """One pass; returns what was done per job: "redriven" or "failed"."""

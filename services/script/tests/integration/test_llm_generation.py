@@ -147,30 +147,31 @@ async def test_narration_too_long_is_a_validation_error_to_repair(chat_server) -
     assert f"it must have {limits.min_words} to {limits.max_words}" in repair
 
 
-async def test_latex_that_passes_the_allowlist_but_does_not_compile_is_repaired(chat_server, tmp_path: Path) -> None:
-    broken = valid_storyboard()
-    beat = broken["scenes"][4]["beats"][1]
+def _uncompilable_formula(storyboard: dict[str, Any]) -> None:
+    beat = storyboard["scenes"][4]["beats"][1]
     assert beat["actions"][0]["op"] == "equation"
     beat["actions"][0]["latex"] = r"a^2 + b^2 = \frac{c^2}"  # balanced and allowed, but \frac lacks an argument
-    chat_server.script_json(broken)
-    chat_server.script_json(valid_storyboard())
-    writer, provider = writer_for(chat_server.base_url, preflight_dir=tmp_path)
-    try:
-        result = await writer.write(job())
-    finally:
-        await provider.aclose()
-
-    assert result.answers == 2
-    repair = chat_server.chat_requests[1].messages[-1]["content"]
-    assert "scenes[4].beats[1].actions[0].latex" in repair
-    assert "does not compile" in repair
 
 
-async def test_a_layout_the_renderer_cannot_fix_is_repaired(chat_server, tmp_path: Path) -> None:
-    crowded = valid_storyboard()
+def _unfixable_layout(storyboard: dict[str, Any]) -> None:
     too_wide = "+".join("abcdefghijklmnopqrstuvwxyz" * 3)[:159]
-    crowded["scenes"][5]["beats"][0]["actions"].append({"op": "equation", "id": "wide", "latex": too_wide})
-    chat_server.script_json(crowded)
+    storyboard["scenes"][5]["beats"][0]["actions"].append({"op": "equation", "id": "wide", "latex": too_wide})
+
+
+@pytest.mark.parametrize(
+    ("spoil", "expected"),
+    [
+        (_uncompilable_formula, ["scenes[4].beats[1].actions[0].latex", "does not compile"]),
+        (_unfixable_layout, ["scenes[5].beats[0]", "the layout cannot be fixed", "'wide'"]),
+    ],
+    ids=["latex-that-does-not-compile", "layout-the-renderer-cannot-fix"],
+)
+async def test_what_the_renderer_would_fail_on_goes_back_to_the_model(
+    chat_server, tmp_path: Path, spoil: Any, expected: list[str]
+) -> None:
+    spoiled = valid_storyboard()
+    spoil(spoiled)
+    chat_server.script_json(spoiled)
     chat_server.script_json(valid_storyboard())
     writer, provider = writer_for(chat_server.base_url, preflight_dir=tmp_path)
     try:
@@ -180,9 +181,8 @@ async def test_a_layout_the_renderer_cannot_fix_is_repaired(chat_server, tmp_pat
 
     assert result.answers == 2
     repair = chat_server.chat_requests[1].messages[-1]["content"]
-    assert "scenes[5].beats[0]" in repair
-    assert "the layout cannot be fixed" in repair
-    assert "'wide'" in repair
+    for words in expected:
+        assert words in repair
 
 
 async def test_repairs_exhausted_fail_with_the_reason(chat_server) -> None:

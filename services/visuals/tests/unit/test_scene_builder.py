@@ -6,12 +6,25 @@ from pathlib import Path
 import numpy as np
 from manim import tempconfig
 
-from mathreel_shared.storyboard import Action, storyboard_adapter
+from mathreel_shared.storyboard import Action, Scene, SceneTiming, storyboard_adapter
 from mathreel_visuals.layout import check_boxes
 from mathreel_visuals.scene_runner import configure
 from mathreel_visuals.spec import RenderSpec
 
 from .scenes import VOCABULARY, even_timing
+
+
+def low_quality_spec(scene: Scene, timing: SceneTiming, tmp_path: Path) -> RenderSpec:
+    """What the render subprocess would get for ``scene`` at 480p15, with its files under ``tmp_path``."""
+    return RenderSpec(
+        scene=scene,
+        timing=timing,
+        width=854,
+        height=480,
+        fps=15,
+        media_dir=str(tmp_path / "media"),
+        report_path=str(tmp_path / "outcome.json"),
+    )
 
 
 def _all_ops() -> set[str]:
@@ -25,15 +38,7 @@ def test_vocabulary_scene_uses_every_action() -> None:
 
 
 def test_every_action_builds_and_lays_out_cleanly(tmp_path: Path) -> None:
-    spec = RenderSpec(
-        scene=VOCABULARY.scenes[0],
-        timing=even_timing(VOCABULARY, 2.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-    )
+    spec = low_quality_spec(VOCABULARY.scenes[0], even_timing(VOCABULARY, 2.0), tmp_path)
     with tempconfig({}):
         configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
@@ -81,15 +86,7 @@ def test_crowded_beats_are_fixed_not_failed(tmp_path: Path) -> None:
             ],
         }
     )
-    spec = RenderSpec(
-        scene=board.scenes[0],
-        timing=even_timing(board, 3.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-    )
+    spec = low_quality_spec(board.scenes[0], even_timing(board, 3.0), tmp_path)
     with tempconfig({}):
         configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
@@ -144,15 +141,7 @@ def test_shapes_slide_in_plane_units_onto_one_figure(tmp_path: Path) -> None:
             ],
         }
     )
-    spec = RenderSpec(
-        scene=board.scenes[0],
-        timing=even_timing(board, 2.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-    )
+    spec = low_quality_spec(board.scenes[0], even_timing(board, 2.0), tmp_path)
     with tempconfig({}):
         configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
@@ -203,15 +192,7 @@ def test_a_long_title_wraps_into_even_centred_lines(tmp_path: Path) -> None:
             ],
         }
     )
-    spec = RenderSpec(
-        scene=storyboard.scenes[0],
-        timing=even_timing(storyboard, 2.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-    )
+    spec = low_quality_spec(storyboard.scenes[0], even_timing(storyboard, 2.0), tmp_path)
     with tempconfig({}):
         configure(spec)
         from mathreel_visuals.scene_builder import StoryboardScene
