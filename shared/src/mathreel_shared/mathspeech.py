@@ -835,6 +835,8 @@ _PLAIN_TERM = (
     rf"(?:(?<![\w'])(?:[A-Za-z]'*|{'|'.join(sorted(_PLAIN_FUNCTIONS, key=len, reverse=True))})"
     r"\((?:[^()]|\([^()]*\))*\)"  # f(x), f'(x), sin(x)
     r"|\([^()]*\)(?=[\^_²³])"  # (a+b)^2: parentheses only when raised or indexed
+    # a coefficient and its letters, 5x or 4ac (not a unit: 5km, 10am)
+    r"|(?<![\w'.])\d+(?:\.\d+)?(?!(?:km|cm|mm|kg|mg|ml|am|pm|mph|kph)\b)[A-Za-z]{1,3}(?![A-Za-z0-9(])"
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
     rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )

@@ -93,6 +93,10 @@ NARRATION_CASES = [
     ("Cost is $5 and $10 each.", "Cost is $5 and $10 each."),
     ("About 50% of A/B tests and/or function(s).", "About 50% of A/B tests and/or function(s)."),
     ("Plain prose stays exactly as written.", "Plain prose stays exactly as written."),
+    # A coefficient written against its letters is part of the math, not where it stops.
+    ("Solve x^2 - 5x + 6 = 0.", "Solve x squared minus 5 x plus 6 equals 0."),
+    ("Then b^2 - 4ac decides.", "Then b squared minus 4 a c decides."),
+    ("At 10am we drove 5km + 3km.", "At 10am we drove 5km + 3km."),
 ]
 
 
