@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -188,8 +189,10 @@ async def baseline(quality: Quality, workers: int, work: Path) -> tuple[float, f
                 "none",
                 "--verbosity",
                 "ERROR",
+                # A media folder per process: plain Manim's TeX cache is not safe to share between processes (one
+                # reads a .dvi another is still writing, and dvisvgm fails); ours serialises typesetting with a lock.
                 "--media_dir",
-                str(work / "media"),
+                str(work / f"media-{name}"),
                 str(HERE / "baseline_scenes.py"),
                 name,
                 stdout=subprocess.DEVNULL,
@@ -197,7 +200,14 @@ async def baseline(quality: Quality, workers: int, work: Path) -> tuple[float, f
                 cwd=work,
                 env=baseline_env,
             )
-            _, err = await proc.communicate()
+            try:
+                _, err = await proc.communicate()
+            except BaseException:
+                # Cancelled because another scene failed: do not leave this render running behind us.
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
+                await proc.wait()
+                raise
             if proc.returncode != 0:
                 raise RuntimeError(f"manim {name} failed: {err.decode()[-600:]}")
 
