@@ -71,7 +71,9 @@ def inspect_clip(path: Path) -> ClipInfo:
         ctx = stream.codec_context
         if stream.time_base is None or ctx.format is None:
             raise RenderError("corrupt_media", f"clip {path.name} has no time base or pixel format")
-        rate = stream.average_rate or stream.guessed_rate
+        # The nominal rate: a clip's average rate is skewed by its time-base rounding (15 fps comes out as
+        # 655360/43689), which made every clip look different from the others and defeated stream copy.
+        rate = stream.guessed_rate or stream.average_rate
         if not rate:
             raise RenderError("corrupt_media", f"clip {path.name} has no frame rate")
         return ClipInfo(
