@@ -130,6 +130,13 @@ class ShadeArea(_Creates):
     op: Literal["area"] = "area"
     graph: ObjectId
     x_range: tuple[float, float]
+    rectangles: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Shade as this many rectangles of equal width, each as high as the graph at its midpoint "
+        "(a Riemann sum), instead of the exact region.",
+    )
 
 
 class ShowTangent(_Creates):

@@ -739,11 +739,43 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             top.append(axes.c2p(x, min(max(y, y_lo), y_hi) if math.isfinite(y) else base))
         outline = [*top, axes.c2p(xs[-1], base), axes.c2p(xs[0], base)]
         color = color_of(a.color, "area")
-        region = Polygon(*outline, stroke_width=0, fill_color=color, fill_opacity=0.35)
+        region: VMobject
+        if a.rectangles:
+            region = self._riemann_rectangles(axes, f, a.x_range, a.rectangles, base, color)
+        else:
+            region = Polygon(*outline, stroke_width=0, fill_color=color, fill_opacity=0.35)
         item = LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(region), anchor=axes_id, movable=False)
         self.register(a.id, "area", region, [(item, region)])
         created.append(a.id)
+        if a.rectangles:
+            slices = list(region.submobjects)
+            return [Step("area", lambda: [LaggedStart(*(FadeIn(r, shift=0.1 * UP) for r in slices), lag_ratio=0.15)])]
         return [Step("area", lambda: [FadeIn(region)])]
+
+    @staticmethod
+    def _riemann_rectangles(
+        axes: Axes, f: Callable[[float], float], x_range: tuple[float, float], count: int, base: float, color: str
+    ) -> VGroup:
+        """``count`` rectangles of equal width over ``x_range``, each as high as ``f`` at its midpoint (clipped to
+        the axes), outlined so neighbours stay distinct."""
+        y_lo, y_hi = axes.y_range[0], axes.y_range[1]
+        width = (x_range[1] - x_range[0]) / count
+        rectangles = VGroup()
+        for k in range(count):
+            left = x_range[0] + k * width
+            height = f(left + width / 2)
+            top = min(max(height, y_lo), y_hi) if math.isfinite(height) else base
+            corners = [(left, base), (left + width, base), (left + width, top), (left, top)]
+            rectangles.add(
+                Polygon(
+                    *(axes.c2p(x, y) for x, y in corners),
+                    stroke_width=1.5,
+                    stroke_color=color,
+                    fill_color=color,
+                    fill_opacity=0.45,
+                )
+            )
+        return rectangles
 
     def do_tangent(self, a: sb.ShowTangent, created: list[str]) -> list[Step]:
         f, axes_id = self.functions[a.graph]

@@ -4,6 +4,7 @@ import typing
 from pathlib import Path
 
 import numpy as np
+import pytest
 from manim import tempconfig
 
 from mathreel_shared.storyboard import Action, Scene, SceneTiming, storyboard_adapter
@@ -208,3 +209,41 @@ def test_a_long_title_wraps_into_even_centred_lines(tmp_path: Path) -> None:
         assert np.ptp(centres) < 0.05, f"lines centred under each other: {centres}"
         widths = sorted(row.width for row in rows)
         assert widths[0] > 0.6 * widths[1], f"balanced lines, no lone last word: {widths}"
+
+
+def test_an_area_as_rectangles_is_a_riemann_sum_at_the_midpoints(tmp_path: Path) -> None:
+    storyboard = storyboard_adapter.validate_python(
+        {
+            "title": "t",
+            "scenes": [
+                {
+                    "id": "s",
+                    "beats": [
+                        {
+                            "narration": "Slices.",
+                            "actions": [
+                                {"op": "axes", "id": "ax", "x_range": [0, 3, 1], "y_range": [0, 9, 1]},
+                                {"op": "plot", "id": "g", "axes": "ax", "expression": "x**2"},
+                                {"op": "area", "id": "r", "graph": "g", "x_range": [0, 2], "rectangles": 4},
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    spec = low_quality_spec(storyboard.scenes[0], even_timing(storyboard, 2.0), tmp_path)
+    with tempconfig({}):
+        configure(spec)
+        from mathreel_visuals.scene_builder import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        scene.prepare_beat(0, spec.scene.beats[0])
+        axes = scene._axes_of("ax")
+        rectangles = scene.entries["r"].mob.submobjects
+        tops = [float(axes.p2c(r.get_top())[1]) for r in rectangles]
+        lefts = [float(axes.p2c(r.get_left())[0]) for r in rectangles]
+
+    assert len(rectangles) == 4
+    assert lefts == pytest.approx([0.0, 0.5, 1.0, 1.5], abs=0.02)
+    assert tops == pytest.approx([0.0625, 0.5625, 1.5625, 3.0625], abs=0.05)  # (midpoint)^2

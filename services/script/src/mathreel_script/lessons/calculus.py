@@ -148,11 +148,12 @@ def integral_area(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "Slice it into thin rectangles and add them up; thinner slices give the exact area.",
+            ShadeArea(id="slices", graph="graph", x_range=(0, 2), rectangles=8, color="orange"),
             ShowEquation(id="calc", latex="\\sum f(x_i)\\,\\Delta x \\to \\int_0^2 x^2\\,dx", region="top_left"),
-            Indicate(target="area"),
         )
         .beat(
             "The antiderivative, x cubed over 3, gives 8 thirds.",
+            Remove(targets=["slices"]),
             TransformEquation(target="calc", latex="\\int_0^2 x^2\\,dx = \\frac{8}{3}", highlight=["\\frac{8}{3}"]),
         )
     )
