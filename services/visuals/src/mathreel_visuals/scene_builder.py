@@ -1065,8 +1065,12 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
 
 def _decimals(rng: tuple[float, float, float]) -> int:
-    """Whole-number ticks are labelled 1, 2, 3 rather than 1.0, 2.0, 3.0."""
-    return 0 if all(float(v).is_integer() for v in rng) else 1
+    """As many decimals as the range and step need, at most three: ticks every 0.05 are labelled 1.55, 1.6, 1.65
+    (not 1.6 three times), whole-number ticks 1, 2, 3 rather than 1.0, 2.0, 3.0."""
+    for decimals in range(4):
+        if all(abs(float(v) * 10**decimals - round(float(v) * 10**decimals)) < 1e-6 for v in rng):
+            return decimals
+    return 3
 
 
 def _unique(mobs: list[Mobject]) -> list[Mobject]:

@@ -247,3 +247,12 @@ def test_an_area_as_rectangles_is_a_riemann_sum_at_the_midpoints(tmp_path: Path)
     assert len(rectangles) == 4
     assert lefts == pytest.approx([0.0, 0.5, 1.0, 1.5], abs=0.02)
     assert tops == pytest.approx([0.0625, 0.5625, 1.5625, 3.0625], abs=0.05)  # (midpoint)^2
+
+
+def test_tick_labels_have_the_decimals_their_step_needs() -> None:
+    from mathreel_visuals.scene_builder import _decimals
+
+    assert _decimals((1.5, 1.7, 0.05)) == 2  # 1.50, 1.55, 1.60: never "1.6" three times
+    assert _decimals((0, 10, 1)) == 0
+    assert _decimals((-1.0, 1.0, 0.5)) == 1
+    assert _decimals((0, 1, 1 / 3)) == 3  # at most three
