@@ -16,6 +16,7 @@ from mathreel_shared.storyboard import (
     ShowBrace,
     ShowCircle,
     ShowEquation,
+    ShowPoint,
     ShowPolygon,
     ShowSegment,
     ShowTable,
@@ -352,13 +353,14 @@ def unit_circle(facts: ContextFacts) -> Lesson:
             ShowSegment(id="cos", start=(tip[0], 0), end=(0, 0), label="\\cos\\theta", color="green"),
             ShowSegment(id="sin", start=tip, end=(tip[0], 0), label="\\sin\\theta", color="red"),
         )
+        .beat(
+            # Said while the right triangle is on screen: its legs are cos and sin, its hypotenuse the radius 1.
+            "Because the radius is 1, Pythagoras gives cosine squared plus sine squared equals 1.",
+            ShowEquation(id="identity", latex="\\cos^2\\theta + \\sin^2\\theta = 1", region="right"),
+        )
     )
     explanation = (
         SceneDraft("values", "explanation", "Special angles")
-        .beat(
-            "Because the radius is 1, Pythagoras gives cosine squared plus sine squared equals 1.",
-            ShowEquation(id="identity", latex="\\cos^2\\theta + \\sin^2\\theta = 1", region="top"),
-        )
         .beat(
             "At the special angles the coordinates take simple exact values.",
             ShowTable(
@@ -376,6 +378,7 @@ def unit_circle(facts: ContextFacts) -> Lesson:
             ShowCircle(id="circle", radius=2.5, color="blue"),
             ShowAngle(id="theta", vertex=(0, 0), a=(2.5, 0), b=example_tip, label="180^\\circ", color="yellow"),
             ShowSegment(id="radius", start=(0, 0), end=example_tip, color="white"),
+            ShowPoint(id="point", at=example_tip, label="(-1, 0)"),
         )
         .beat(
             "The point is minus 1 on the x axis, so cosine is minus 1 and sine is 0.",
