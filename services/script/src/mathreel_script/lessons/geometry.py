@@ -212,6 +212,9 @@ def triangle_angle_sum(facts: ContextFacts) -> Lesson:
         .beat(
             "Draw any triangle, with angles alpha, beta and gamma.",
             ShowPolygon(id="tri", vertices=[left, right, top], color="blue"),
+            ShowAngle(id="a", vertex=left, a=right, b=top, label="\\alpha", color="yellow"),
+            ShowAngle(id="b", vertex=right, a=top, b=left, label="\\beta", color="green"),
+            ShowAngle(id="c", vertex=top, a=left, b=right, label="\\gamma", color="red"),
         )
         .beat(
             "However you draw it, the three angles add up to 180 degrees.",
