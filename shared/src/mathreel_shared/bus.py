@@ -356,6 +356,7 @@ class MemoryBus:
         self._consumers: list[asyncio.Task[None]] = []
         self._counter = itertools.count()
         self._timers: set[asyncio.TimerHandle] = set()
+        self._busy = 0  # handlers running now
         self.dead_letters: list[bytes] = []
 
     def _queue(self, name: str) -> asyncio.PriorityQueue[_Queued]:
@@ -410,6 +411,7 @@ class MemoryBus:
                 self.dead_letters.append(item.body)
                 await self._report_poison(item.body, "unreadable message")
                 continue
+            self._busy += 1
             try:
                 await handler(message, Delivery(headers=item.headers))
             except PermanentMessageError as exc:
@@ -423,6 +425,17 @@ class MemoryBus:
                 log.exception("handler failed for %s; requeueing", message.type)
                 await asyncio.sleep(1.0)
                 await queue.put(item)
+            finally:
+                self._busy -= 1
+
+    async def wait_idle(self, timeout: float) -> None:
+        """Return once every queue is empty and no handler is running (``TimeoutError`` after ``timeout`` s): a job
+        can be complete while a late copy of one of its messages is still being handled."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._busy or any(not queue.empty() for queue in self._queues.values()):
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the in-process bus is still busy after {timeout:.0f} s")
+            await asyncio.sleep(0.05)
 
     async def _report_poison(self, body: bytes, reason: str) -> None:
         failed = poisoned_job_failure(body, reason)

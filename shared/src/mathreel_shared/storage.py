@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import shutil
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -240,18 +241,31 @@ class LocalStore:
             raise RuntimeError(f"media folder {self.root} is missing")
 
 
+# Writers of the same key take turns. A redelivered message may run its handler twice at once, and both copies
+# write the same object: with one temporary name per key, one writer's rename would move the other's half-written
+# file into place. The temporary name stays fixed (not random) so a write cut short by a crash leaves a file the
+# retry overwrites, never an orphan. Local storage serves one process (standalone mode), so a process lock is enough.
+_WRITE_LOCKS = tuple(threading.Lock() for _ in range(64))
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    return _WRITE_LOCKS[hash(str(path)) % len(_WRITE_LOCKS)]
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with _lock_for(path):
+        tmp.write_bytes(data)
+        tmp.replace(path)
 
 
 def _atomic_copy(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    with _lock_for(target):
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
 
 
 def _b64(data: bytes) -> str:

@@ -362,16 +362,13 @@ def unit_circle(facts: ContextFacts) -> Lesson:
             ShowEquation(id="identity", latex="\\cos^2\\theta + \\sin^2\\theta = 1", region="right"),
         )
     )
-    explanation = (
-        SceneDraft("values", "explanation", "Special angles")
-        .beat(
-            "At the special angles the coordinates take simple exact values.",
-            ShowTable(
-                id="table",
-                header=["\u03b8", "cos \u03b8", "sin \u03b8"],
-                rows=[[f"{angle}°", *_SPECIAL_ANGLES[angle]] for angle in (0, 30, 45, 60, 90)],
-            ),
-        )
+    explanation = SceneDraft("values", "explanation", "Special angles").beat(
+        "At the special angles the coordinates take simple exact values.",
+        ShowTable(
+            id="table",
+            header=["\u03b8", "cos \u03b8", "sin \u03b8"],
+            rows=[[f"{angle}°", *_SPECIAL_ANGLES[angle]] for angle in (0, 30, 45, 60, 90)],
+        ),
     )
     example_tip = (-2.5, 0.0)
     example = (
