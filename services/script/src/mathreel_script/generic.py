@@ -9,7 +9,7 @@ import sympy
 
 from mathreel_script.context import ContextFacts
 from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.latex import format_number, parse_plain, safe_latex, spoken, to_latex
+from mathreel_script.latex import format_number, parse_plain, plain_to_latex, safe_latex, spoken, to_latex
 from mathreel_script.text import as_sentence, clip
 from mathreel_shared.storyboard import (
     Action,
@@ -199,9 +199,7 @@ def _substitute(facts: ContextFacts) -> tuple[str, str, str, str] | None:
 def _numeric_example(facts: ContextFacts) -> tuple[str, str, str, str] | None:
     """A computation the context states with numbers only ("1000 * 1.05^3 = 1157.63"), if it checks out: the words
     before it in the example sentence, the left side, the whole equation, and the equation read as words."""
-    for plain, latex in zip(
-        facts.plain_formulas, facts.formulas[len(facts.formulas) - len(facts.plain_formulas) :], strict=False
-    ):
+    for plain in facts.plain_formulas:
         sides = parse_plain(plain)
         if not sides or len(sides) != 2 or any(side.free_symbols for side in sides):
             continue
@@ -211,15 +209,13 @@ def _numeric_example(facts: ContextFacts) -> tuple[str, str, str, str] | None:
             left, right = (complex(side.evalf()) for side in sides)
         except (TypeError, ValueError, ZeroDivisionError):
             continue
-        if (
-            left.imag
-            or right.imag
-            or not math.isfinite(left.real)
-            or abs(left.real - right.real) > 0.006 * max(1.0, abs(right.real))
-        ):
+        # Equal to the precision it is written with (a rounded result, "= 1157.63"), or it is not shown.
+        tolerance = 0.006 * max(1.0, abs(right.real))
+        if left.imag or right.imag or not math.isfinite(left.real) or abs(left.real - right.real) > tolerance:
             continue
         expression = safe_latex(to_latex(sides[0]))
-        if not expression:
+        latex = plain_to_latex(plain)
+        if not expression or not latex:
             continue
         first = plain.split(" ")[0]
         sentence = facts.example or next((x for x in facts.sentences if first in x), "")

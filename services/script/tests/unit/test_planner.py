@@ -253,6 +253,14 @@ def test_the_summary_states_ideas_not_the_example() -> None:
     assert not any("For example" in item for item in points.items)  # type: ignore[union-attr]
 
 
+def test_the_worked_computation_is_shown_as_written_beside_typeset_formulas() -> None:
+    # Two formulas in $...$ come first among the formulas; the computation must still be shown as itself.
+    context = "We know $a^2 + b^2 = c^2$ and $c = \\sqrt{a^2 + b^2}$. Example: 3^2 + 4^2 = 25. Also y = 2x."
+    (example,) = [scene for scene in plan("Right triangles", context).scenes if scene.kind == "example"]
+    shown = [a.latex for beat in example.beats for a in beat.actions if isinstance(a, TransformEquation)]
+    assert shown == ["3^{2} + 4^{2} = 25"]
+
+
 def test_numbers_are_never_assigned_to_letters_by_position() -> None:
     # Two numbers and two letters, but nothing says which is which: no substitution is invented.
     storyboard = plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
