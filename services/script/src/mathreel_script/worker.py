@@ -157,17 +157,12 @@ def build_author(
     llm = llm or LlmSettings()
     grounding = grounding or GroundingSettings()
     provider = OpenAICompatibleProvider(llm) if llm.configured else None
+    check = visuals_preflight(work_dir) if work_dir is not None and llm.preflight else None
     embedder = provider if provider is not None and llm.embeddings_model else None
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
         exemplars=ExemplarLibrary.load(grounding.exemplars_dir),
-        writer=(
-            StoryboardWriter(
-                provider, llm, preflight=visuals_preflight(work_dir) if work_dir is not None and llm.preflight else None
-            )
-            if provider is not None
-            else None
-        ),
+        writer=StoryboardWriter(provider, llm, preflight=check) if provider is not None else None,
         grounding=grounding,
     )
     if provider is not None:
