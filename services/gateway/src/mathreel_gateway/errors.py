@@ -136,23 +136,8 @@ def _translate(exc: Exception) -> GatewayError:
     raise TypeError(f"no HTTP mapping for {type(exc).__name__}")
 
 
-def _is_outage(exc: Exception) -> bool:
-    """A lost or refused connection to a dependency (a restart, a failover), as opposed to a bug."""
-    if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
-    return isinstance(
-        exc,
-        sa_exc.DisconnectionError
-        | asyncpg.exceptions.CannotConnectNowError
-        | asyncpg.exceptions.ConnectionDoesNotExistError
-        | asyncpg.exceptions.InterfaceError
-        | EndpointConnectionError
-        | ConnectionError,
-    )
-
-
-_OUTAGES: tuple[type[Exception], ...] = (
-    sa_exc.DBAPIError,
+# Connection failures of the database driver, the object store and sockets: always an outage.
+_CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.DisconnectionError,
     asyncpg.exceptions.CannotConnectNowError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
@@ -160,6 +145,15 @@ _OUTAGES: tuple[type[Exception], ...] = (
     EndpointConnectionError,
     ConnectionError,
 )
+# What may be an outage: SQLAlchemy's DBAPIError is one only when it says the connection is gone (``_is_outage``).
+_OUTAGES: tuple[type[Exception], ...] = (sa_exc.DBAPIError, *_CONNECTION_ERRORS)
+
+
+def _is_outage(exc: Exception) -> bool:
+    """A lost or refused connection to a dependency (a restart, a failover), as opposed to a bug."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return isinstance(exc, _CONNECTION_ERRORS)
 
 _MAPPED: tuple[type[Exception], ...] = (
     GatewayError,
