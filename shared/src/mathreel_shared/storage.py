@@ -13,7 +13,7 @@ import hmac
 import shutil
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any, Protocol
@@ -252,20 +252,21 @@ def _lock_for(path: Path) -> threading.Lock:
     return _WRITE_LOCKS[hash(str(path)) % len(_WRITE_LOCKS)]
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with _lock_for(path):
-        tmp.write_bytes(data)
-        tmp.replace(path)
-
-
-def _atomic_copy(source: Path, target: Path) -> None:
+def _replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` fill the key's temporary file, then rename it over ``target``, one writer of the key at a time."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     with _lock_for(target):
-        shutil.copyfile(source, tmp)
+        write(tmp)
         tmp.replace(target)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    _replace_atomically(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _atomic_copy(source: Path, target: Path) -> None:
+    _replace_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def _b64(data: bytes) -> str:
