@@ -29,7 +29,7 @@ from pydantic import BaseModel, Field
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.storyboard import BeatTiming, Scene, SceneTiming, Storyboard
 from mathreel_visuals.errors import VisualsError
-from mathreel_visuals.render import run_tex_subprocess
+from mathreel_visuals.render import last_line, run_tex_subprocess
 from mathreel_visuals.spec import RenderSpec
 
 # A calm speaking pace, to give each beat a plausible duration; layout does not depend on it.
@@ -76,8 +76,6 @@ async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path |
         )
         request_path, result_path = tmp / "request.json", tmp / "result.json"
         request_path.write_text(request.model_dump_json(), encoding="utf-8")
-        if tex_cache is not None:
-            tex_cache.mkdir(parents=True, exist_ok=True)
         tail = await run_tex_subprocess(
             "mathreel_visuals.preflight",
             [str(request_path), str(result_path)],
@@ -87,10 +85,8 @@ async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path |
         try:
             result = PreflightResult.model_validate_json(result_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            last = [line for line in tail.splitlines() if line.strip()]
-            raise VisualsError(
-                "preflight_failed", last[-1][:400] if last else "the preflight exited without a result", retryable=True
-            ) from None
+            reason = last_line(tail, "the preflight exited without a result")
+            raise VisualsError("preflight_failed", reason, retryable=True) from None
         if result.error is not None:
             raise VisualsError("preflight_failed", result.error, retryable=True)
         return result.problems
@@ -167,11 +163,9 @@ def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
         built = StoryboardScene(spec_for(s, scene))
         try:
             built.preflight()
-        except LayoutUnfixable as exc:
-            where = f"scenes[{s}].beats[{built.current_beat}]"
-            problems.append(PreflightProblem(path=where, message=f"the layout cannot be fixed: {exc}"))
-        except ExpressionError as exc:
-            problems.append(PreflightProblem(path=f"scenes[{s}].beats[{built.current_beat}]", message=str(exc)))
+        except (LayoutUnfixable, ExpressionError) as exc:
+            message = f"the layout cannot be fixed: {exc}" if isinstance(exc, LayoutUnfixable) else str(exc)
+            problems.append(PreflightProblem(path=f"scenes[{s}].beats[{built.current_beat}]", message=message))
     return problems
 
 

@@ -84,8 +84,6 @@ async def render_scene(
             report_path=str(tmp / "outcome.json"),
             tex_dir=str(tex_cache) if tex_cache is not None else None,
         )
-        if tex_cache is not None:
-            tex_cache.mkdir(parents=True, exist_ok=True)
         spec_path = tmp / "spec.json"
         spec_path.write_text(spec.model_dump_json(), encoding="utf-8")
         clip_tmp = tmp / "clip.mp4"
@@ -119,6 +117,7 @@ async def run_tex_subprocess(
     """Run ``python -m module args`` with TeX locked down (no shell escape, writes only under ``tex_out``) in its own
     process group, killed with everything it started when ``cancelled()`` turns true, after ``timeout`` seconds
     (``VisualsError("render_timeout")``) or when the caller is cancelled. Returns the tail of its stderr."""
+    tex_out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tex_out), "PYTHONUNBUFFERED": "1"}
     env.update(bytecode_cache_env())
     if "PYTHONPYCACHEPREFIX" in env:
@@ -207,9 +206,14 @@ def _read_outcome(path: Path, stderr_tail: str) -> RenderOutcome:
         return RenderOutcome.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         # The process died before writing its outcome (killed, out of memory): say what it printed last.
-        lines = [line for line in stderr_tail.splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else "the render process exited without a result"
-        return RenderOutcome(ok=False, error_code="render_failed", error_message=reason[:400], retryable=True)
+        reason = last_line(stderr_tail, "the render process exited without a result")
+        return RenderOutcome(ok=False, error_code="render_failed", error_message=reason, retryable=True)
+
+
+def last_line(stderr_tail: str, default: str) -> str:
+    """The last line a subprocess printed (at most 400 characters), or ``default`` when it printed nothing."""
+    lines = [line.strip() for line in stderr_tail.splitlines() if line.strip()]
+    return lines[-1][:400] if lines else default
 
 
 def _describe(path: Path, report: dict[str, Any]) -> RenderedClip:

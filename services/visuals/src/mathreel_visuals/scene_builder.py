@@ -226,7 +226,6 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         slots = plan_slots(timing, self.fps)
         total = total_frames(timing, self.fps)
         for slot, beat in zip(slots, scene.beats, strict=True):
-            self.current_beat = slot.index
             steps, beat_report = self.prepare_beat(slot.index, beat)
             self.wait_until_frame(slot.start_frame)
             beat_report["planned_start"] = round(timing.beats[slot.index].start, 4)
@@ -261,7 +260,6 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         """Build, lay out and check every beat as ``construct`` does, each beat's animations applied instantly: the
         render's checks and fixes without its frames (``mathreel_visuals.preflight``)."""
         for index, beat in enumerate(self.spec.scene.beats):
-            self.current_beat = index
             steps, beat_report = self.prepare_beat(index, beat)
             self.apply_instantly([a for s in steps for a in s.build()])
             self.gather_parts()
@@ -270,6 +268,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
     # --- the per-beat pipeline ----------------------------------------------------------------------------------
     def prepare_beat(self, index: int, beat: sb.Beat) -> tuple[list[Step], dict[str, Any]]:
         """Build every object of the beat, lay them out, prove the layout, and return the animation steps."""
+        self.current_beat = index
         self.fresh: set[str] = set()  # layout ids whose mobject is not on screen yet (new or replacing one)
         # layout id → (its on-screen mobject, a copy holding its end-of-beat state)
         self.copies: dict[str, tuple[Mobject, Mobject]] = {}
@@ -732,39 +731,39 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         axes = self._axes_of(axes_id)
         y_lo, y_hi = axes.y_range[0], axes.y_range[1]
         base = min(max(0.0, y_lo), y_hi)
-        xs = np.linspace(a.x_range[0], a.x_range[1], 160)
-        top = []
-        for x in xs:
-            y = f(float(x))
-            top.append(axes.c2p(x, min(max(y, y_lo), y_hi) if math.isfinite(y) else base))
-        outline = [*top, axes.c2p(xs[-1], base), axes.c2p(xs[0], base)]
+
+        def height(x: float) -> float:
+            """The graph at ``x``, clipped to the axes (the base where it is undefined)."""
+            y = f(x)
+            return min(max(y, y_lo), y_hi) if math.isfinite(y) else base
+
         color = color_of(a.color, "area")
         region: VMobject
         if a.rectangles:
-            region = self._riemann_rectangles(axes, f, a.x_range, a.rectangles, base, color)
+            region = self._riemann_rectangles(axes, height, a.x_range, a.rectangles, base, color)
+            slices = list(region.submobjects)
+            step = Step("area", lambda: [LaggedStart(*(FadeIn(r, shift=0.1 * UP) for r in slices), lag_ratio=0.15)])
         else:
+            xs = np.linspace(a.x_range[0], a.x_range[1], 160)
+            outline = [*(axes.c2p(x, height(float(x))) for x in xs), axes.c2p(xs[-1], base), axes.c2p(xs[0], base)]
             region = Polygon(*outline, stroke_width=0, fill_color=color, fill_opacity=0.35)
+            step = Step("area", lambda: [FadeIn(region)])
         item = LayoutItem(id=a.id, kind=Kind.MEMBER, box=box_of(region), anchor=axes_id, movable=False)
         self.register(a.id, "area", region, [(item, region)])
         created.append(a.id)
-        if a.rectangles:
-            slices = list(region.submobjects)
-            return [Step("area", lambda: [LaggedStart(*(FadeIn(r, shift=0.1 * UP) for r in slices), lag_ratio=0.15)])]
-        return [Step("area", lambda: [FadeIn(region)])]
+        return [step]
 
     @staticmethod
     def _riemann_rectangles(
-        axes: Axes, f: Callable[[float], float], x_range: tuple[float, float], count: int, base: float, color: str
+        axes: Axes, height: Callable[[float], float], x_range: tuple[float, float], count: int, base: float, color: str
     ) -> VGroup:
-        """``count`` rectangles of equal width over ``x_range``, each as high as ``f`` at its midpoint (clipped to
-        the axes), outlined so neighbours stay distinct."""
-        y_lo, y_hi = axes.y_range[0], axes.y_range[1]
+        """``count`` rectangles of equal width over ``x_range``, each as high as ``height`` at its midpoint, outlined
+        so neighbours stay distinct."""
         width = (x_range[1] - x_range[0]) / count
         rectangles = VGroup()
         for k in range(count):
             left = x_range[0] + k * width
-            height = f(left + width / 2)
-            top = min(max(height, y_lo), y_hi) if math.isfinite(height) else base
+            top = height(left + width / 2)
             corners = [(left, base), (left + width, base), (left + width, top), (left, top)]
             rectangles.add(
                 Polygon(
