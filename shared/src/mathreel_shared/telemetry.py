@@ -48,9 +48,8 @@ def setup_tracing(service_name: str) -> None:
     """Install a tracer provider for ``service_name`` and instrument the client libraries, once per process.
 
     Spans are exported over OTLP/HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` (or the traces-only
-    ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set; otherwise they stay in the process, which still gives every
-    log line a trace id. The exporter honours the other standard ``OTEL_*`` variables (headers, timeout,
-    ``OTEL_BSP_SCHEDULE_DELAY``, ``OTEL_TRACES_SAMPLER``...).
+    ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT``) is set. The exporter honours the other standard ``OTEL_*`` variables
+    (headers, timeout, ``OTEL_BSP_SCHEDULE_DELAY``, ``OTEL_TRACES_SAMPLER``...).
 
     Without an exporter, spans are not recorded (unless ``OTEL_TRACES_SAMPLER`` asks for it) and the web app and
     client libraries are not instrumented: nobody would read the spans, and making them cost a busy gateway a
