@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import io
 import json
 import os
 import resource
@@ -27,7 +26,6 @@ import sys
 import tempfile
 import time
 import traceback
-import wave
 from pathlib import Path
 
 from mathreel_render import assemble_video
@@ -38,6 +36,10 @@ from mathreel_visuals.render import bytecode_cache_env
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.media import silent_wav  # noqa: E402
+
 BEAT_SECONDS = 2.0
 BASELINE_SCENES = ("FormulaScene", "GraphScene", "GeometryScene", "TextScene")
 
@@ -128,17 +130,6 @@ def cpu_seconds() -> float:
     """User + system CPU of this process and of its finished children: what the run cost, whatever else runs."""
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def silent_wav(seconds: float, path: Path) -> Path:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(22050)
-        wav.writeframes(b"\0\0" * round(seconds * 22050))
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 async def ours(quality: Quality, workers: int, work: Path) -> tuple[float, float, float]:

@@ -18,6 +18,7 @@ from tests.chaos.harness import (
     Audit,
     ChaosStack,
     JobClient,
+    Submitted,
     audit_jobs,
     s3_lister,
     wait_all_terminal,
@@ -40,6 +41,16 @@ async def audit(environment: ChaosEnvironment, client: JobClient) -> Audit:
     result = await audit_jobs(environment.settings.database_url, [job.job_id for job in client.jobs], lister)
     print(f"audit: {result.summary()} unavailable_polls={dict(client.unavailable)}")  # noqa: T201 - the figures
     return result
+
+
+async def assert_all_completed(
+    jobs: list[Submitted], stack: ChaosStack, client: JobClient, environment: ChaosEnvironment
+) -> None:
+    """Wait (bounded) for ``jobs`` to end; every one completed, and the audit finds nothing lost, stuck or doubled."""
+    final = await wait_all_terminal(client, jobs, JOB_TIMEOUT)
+    result = await audit(environment, client)
+    assert all(final[job.job_id] == "completed" for job in jobs), f"{result.summary()}\n{stack.logs()}"
+    result.assert_nothing_lost(expect_completed=len(jobs))
 
 
 def pids(stack: ChaosStack) -> dict[str, int]:
@@ -80,10 +91,7 @@ async def test_sigkill_each_worker_kind_and_the_orchestrator_mid_job(
     chaos_stack.kill("render")
     chaos_stack.restart("render")
 
-    final = await wait_all_terminal(job_client, [job], JOB_TIMEOUT)
-    result = await audit(chaos_environment, job_client)
-    assert final[job.job_id] == "completed", f"{result.summary()}\n{chaos_stack.logs()}"
-    result.assert_nothing_lost(expect_completed=1)
+    await assert_all_completed([job], chaos_stack, job_client, chaos_environment)
 
 
 async def test_gateway_killed_between_commit_and_publish(
@@ -111,10 +119,7 @@ async def test_gateway_killed_between_commit_and_publish(
         chaos_stack.kill("gateway-cut")
     del chaos_stack.processes["gateway-cut"]
 
-    final = await wait_all_terminal(job_client, [job], JOB_TIMEOUT)
-    result = await audit(chaos_environment, job_client)
-    assert final[job.job_id] == "completed", f"{result.summary()}\n{chaos_stack.logs()}"
-    result.assert_nothing_lost(expect_completed=1)
+    await assert_all_completed([job], chaos_stack, job_client, chaos_environment)
 
 
 async def test_broker_restart_while_jobs_active(
@@ -128,10 +133,7 @@ async def test_broker_restart_while_jobs_active(
 
     await asyncio.to_thread(chaos_environment.rabbitmq.restart)
 
-    final = await wait_all_terminal(job_client, jobs, JOB_TIMEOUT)
-    result = await audit(chaos_environment, job_client)
-    assert all(status == "completed" for status in final.values()), f"{result.summary()}\n{chaos_stack.logs()}"
-    result.assert_nothing_lost(expect_completed=2)
+    await assert_all_completed(jobs, chaos_stack, job_client, chaos_environment)
     assert pids(chaos_stack) == before, "a service died instead of reconnecting"
 
 
@@ -146,8 +148,5 @@ async def test_database_restart_while_jobs_active(
 
     await asyncio.to_thread(chaos_environment.postgres.restart, "immediate")
 
-    final = await wait_all_terminal(job_client, jobs, JOB_TIMEOUT)
-    result = await audit(chaos_environment, job_client)
-    assert all(status == "completed" for status in final.values()), f"{result.summary()}\n{chaos_stack.logs()}"
-    result.assert_nothing_lost(expect_completed=2)
+    await assert_all_completed(jobs, chaos_stack, job_client, chaos_environment)
     assert pids(chaos_stack) == before, "a service died instead of reconnecting"

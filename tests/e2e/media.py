@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import wave
 from dataclasses import dataclass
+from pathlib import Path
 
 import av
 from PIL import Image
@@ -57,3 +58,15 @@ def is_faststart(data: bytes) -> bool:
     """True when the ``moov`` box comes before ``mdat`` (playback can start before the download ends)."""
     moov, mdat = data.find(b"moov"), data.find(b"mdat")
     return 0 < moov < mdat
+
+
+def silent_wav(seconds: float, path: Path) -> Path:
+    """Write ``seconds`` of 16-bit mono silence at 22.05 kHz to ``path``: narration for renders that need none."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+        wav.writeframes(b"\0\0" * round(seconds * 22050))
+    path.write_bytes(buffer.getvalue())
+    return path

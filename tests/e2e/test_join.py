@@ -7,8 +7,6 @@ one stream's worth of identical parameters, and must be stream-copied, not re-en
 
 from __future__ import annotations
 
-import io
-import wave
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import BeatTiming, SceneTiming
 from mathreel_visuals import render_scene
+from tests.e2e.media import silent_wav
 
 pytestmark = pytest.mark.e2e
 
@@ -33,17 +32,6 @@ STATEMENT_TIMING = SceneTiming(
         BeatTiming(start=3.6436, duration=4.886740136054422, text="The hypotenuse c faces it."),
     ],
 )
-
-
-def _silence(seconds: float, path: Path) -> Path:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(22050)
-        wav.writeframes(b"\0\0" * round(seconds * 22050))
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 async def test_clips_whose_average_rates_differ_by_rounding_are_stream_copied(tmp_path: Path) -> None:
@@ -64,7 +52,7 @@ async def test_clips_whose_average_rates_differ_by_rounding_are_stream_copied(tm
             rates.append(Fraction(container.streams.video[0].average_rate))
     assert rates[0] != rates[1], f"the scenario needs clips whose average rates differ: {rates}"
 
-    wavs = [_silence(t.duration, tmp_path / f"a{i}.wav") for i, t in enumerate(timings)]
+    wavs = [silent_wav(t.duration, tmp_path / f"a{i}.wav") for i, t in enumerate(timings)]
     video = assemble_video(clips, wavs, timings, Quality.LOW, tmp_path / "out", title="join")
 
     assert video.stream_copied
