@@ -7,6 +7,7 @@ keeps working.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -169,6 +170,33 @@ async def test_jwks_unreachable_is_503_but_a_fresh_cached_key_keeps_working(
             assert response.headers["content-type"].startswith("application/json")
             assert "signing keys" in response.json()["detail"]
             assert response.headers["retry-after"]
+    finally:
+        server.stop()
+
+
+async def test_a_remembered_token_is_refused_once_its_key_is_withdrawn(
+    gateway_settings: Settings, gateway_opener: GatewayOpener, tmp_path: Path
+) -> None:
+    """The gateway remembers verified tokens; when the JWKS over HTTP stops publishing their key (a rotation that
+    drops the old key), they are refused as soon as the fetched keys go stale, as a fresh check would refuse them."""
+    server = JwksServer(tmp_path / "keys").start()
+    try:
+        settings = gateway_settings.model_copy(
+            update={"jwks_url": server.url, "jwks_cache_seconds": 1, "jwks_min_refetch_seconds": 0.0}
+        )
+        async with gateway_opener(settings) as gateway:
+            headers = {"Authorization": f"Bearer {server.key.mint(new_user())}"}
+            for _ in range(3):
+                assert (await gateway.client.get(LIST, headers=headers)).status_code == 200
+
+            server.rotate()  # the old key is no longer published
+            await asyncio.sleep(1.2)
+
+            refused = await gateway.client.get(LIST, headers=headers)
+            assert refused.status_code == 401
+            assert refused.headers["www-authenticate"].startswith("Bearer")
+            fresh = {"Authorization": f"Bearer {server.key.mint(new_user())}"}
+            assert (await gateway.client.get(LIST, headers=fresh)).status_code == 200
     finally:
         server.stop()
 
