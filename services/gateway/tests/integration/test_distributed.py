@@ -164,3 +164,25 @@ async def test_the_outbox_relay_publishes_accepted_jobs_to_rabbitmq(
             assert unpublished == 0
     finally:
         await bus.close()
+
+
+async def test_the_rate_limit_script_is_loaded_again_after_redis_forgets_it(redis_url, redis_key_prefix) -> None:
+    """The limiter calls EVALSHA; a Redis that was restarted or flushed no longer knows the script, and the limiter
+    loads it again instead of failing the request."""
+    from mathreel_gateway.ratelimit import RedisRateLimiter
+
+    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
+    admin = Redis.from_url(redis_url)
+    try:
+        user = _user()
+        assert (await limiter.hit(user)).allowed
+        await admin.script_flush()
+        assert not (await admin.script_exists(limiter._script.sha))[0]
+
+        decisions = [await limiter.hit(user) for _ in range(5)]
+
+        assert [d.allowed for d in decisions] == [True, True, True, True, False]  # the count went on: 2nd..6th hit
+        assert (await admin.script_exists(limiter._script.sha))[0]
+    finally:
+        await limiter.close()
+        await admin.aclose()  # type: ignore[attr-defined]
