@@ -55,6 +55,17 @@ def test_schema_errors_name_their_field_path() -> None:
     assert "scenes[0].beats[0].narration" in paths(data)
 
 
+@pytest.mark.parametrize("count", [0, 61, "eight"])
+def test_riemann_rectangles_out_of_range_are_refused_at_their_field(count: object) -> None:
+    data = exemplar_data()
+    actions = data["scenes"][1]["beats"][0]["actions"]
+    actions.append({"op": "axes", "id": "ax"})
+    actions.append({"op": "plot", "id": "g", "axes": "ax", "expression": "x**2"})
+    actions.append({"op": "area", "id": "r", "graph": "g", "x_range": [0, 1], "rectangles": count})
+    found = paths(data)
+    assert any(p.startswith("scenes[1].beats[0].actions[") and p.endswith(".rectangles") for p in found), found
+
+
 def test_unsafe_latex_is_refused_where_it_is() -> None:
     data = exemplar_data()
     data["scenes"][1]["beats"][0]["actions"].append({"op": "equation", "id": "evil", "latex": r"\write18{rm -rf /}"})
