@@ -155,6 +155,7 @@ def _is_outage(exc: Exception) -> bool:
         return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
     return isinstance(exc, _CONNECTION_ERRORS)
 
+
 _MAPPED: tuple[type[Exception], ...] = (
     GatewayError,
     AuthError,
