@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from mathreel_shared.bus import Bus, Delivery, MemoryBus, PermanentMessageError, RabbitBus, retry_delay
 from mathreel_shared.domain import Stage
+from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.messages import Envelope, JobCancelled, Message, StageFailed
 from mathreel_shared.metrics import observe_delivery
 from mathreel_shared.settings import Settings, get_settings
@@ -144,6 +145,7 @@ async def run_service(
     runtime = ServiceRuntime(settings=settings, bus=bus, store=store)
     await bus.subscribe_broadcast(runtime.cancellations.on_broadcast)
     cleanup = await setup(runtime)
+    settle_after_startup()
 
     server = uvicorn.Server(
         uvicorn.Config(

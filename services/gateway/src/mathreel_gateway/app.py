@@ -18,6 +18,7 @@ from mathreel_gateway.middleware import (
 )
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system, videos
+from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -61,9 +62,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[GatewayState]:
         if resources is not None:
+            settle_after_startup()
             yield {"settings": settings, "resources": resources}
             return
         async with open_resources(settings) as opened:
+            settle_after_startup()
             yield {"settings": settings, "resources": opened}
 
     app = FastAPI(
