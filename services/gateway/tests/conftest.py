@@ -21,6 +21,7 @@ from sqlmodel import col
 
 from mathreel_gateway.app import create_app
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from mathreel_gateway.reads import open_job_lookup
 from mathreel_gateway.resources import GatewayResources
 from mathreel_gateway.security import build_verifier
 from mathreel_orchestrator.migrate import upgrade
@@ -160,6 +161,7 @@ async def start_gateway(
         # Not started: tests publish with relay_once() when they want to see messages leave the outbox.
         relay=OutboxRelay(sessionmaker, bus),
         dev_key=None if settings.jwks_url else signing_key,
+        job_lookup=await open_job_lookup(settings.database_url, sessionmaker, pool_size=settings.database_pool_size),
         read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
     )
     app = create_app(settings, resources=resources)
@@ -170,6 +172,7 @@ async def start_gateway(
         ):
             yield Gateway(settings, resources, app, client, signing_key)
     finally:
+        await resources.jobs.close()
         await engine.dispose()
         if read_engine is not None:
             await read_engine.dispose()

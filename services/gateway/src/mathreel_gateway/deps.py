@@ -9,10 +9,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mathreel_gateway.errors import NotAuthenticated, RateLimitExceeded
-from mathreel_gateway.jobs import get_job_for_user
 from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.auth import Principal
-from mathreel_shared.db import Job, read
+from mathreel_shared.db import Job
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import ObjectStore
 
@@ -83,10 +82,10 @@ CurrentUser = Annotated[Principal, Depends(authenticate)]
 async def get_owned_job(job_id: UUID, user: CurrentUser, resources: ResourcesDep) -> Job:
     """The job named in the path, if it belongs to the caller; 404 otherwise (also for other users' jobs).
 
-    Read in a session of its own, closed before the route runs, so no pooled connection is held while a response
-    streams to a slow client.
+    Read on a connection given back before the route runs, so none is held while a response streams to a slow
+    client.
     """
-    return await read(resources.reads, lambda session: get_job_for_user(session, job_id, user.user_id))
+    return await resources.jobs.job_for_user(job_id, user.user_id)
 
 
 OwnedJob = Annotated[Job, Depends(get_owned_job)]

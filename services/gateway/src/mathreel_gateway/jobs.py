@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, bindparam, func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,18 +31,6 @@ _ACTIVE = [status.value for status in ACTIVE_STATUSES]
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-# Built once: every status poll runs it, and building the statement costs as much as sending it.
-_JOB_FOR_USER = select(Job).where(col(Job.id) == bindparam("job_id"), col(Job.user_id) == bindparam("user_id"))
-
-
-async def get_job_for_user(session: AsyncSession, job_id: UUID, user_id: str) -> Job:
-    """The job, if it exists and belongs to ``user_id``; ``JobNotFound`` otherwise, so ids of others never leak."""
-    job = (await session.execute(_JOB_FOR_USER, {"job_id": job_id, "user_id": user_id})).scalar_one_or_none()
-    if job is None:
-        raise JobNotFound()
-    return job
 
 
 async def _lock_user(session: AsyncSession, user_id: str) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from mathreel_gateway.reads import JobLookup, SessionJobLookup, open_job_lookup
 from mathreel_gateway.security import build_verifier
 from mathreel_shared.auth import DevSigningKey, TokenVerifier
 from mathreel_shared.bus import Bus, MemoryBus, RabbitBus
@@ -51,11 +52,21 @@ class GatewayResources:
     verifier: TokenVerifier
     relay: OutboxRelay
     dev_key: DevSigningKey | None = None
-    # Sessions for the GET routes (``mathreel_shared.db.read``): autocommit and no pre-ping on PostgreSQL, where the
-    # status route's read is most of its cost. The writers' ``sessionmaker`` when not set (SQLite, tests).
+    # The read of one job for its owner that every /jobs/{job_id} route starts with (asyncpg's pool on PostgreSQL).
+    # Through the writers' sessions when not set.
+    job_lookup: JobLookup | None = None
+    # Sessions for the other reads (the job list, ``mathreel_shared.db.read``): autocommit and no pre-ping on
+    # PostgreSQL. The writers' ``sessionmaker`` when not set (SQLite, tests).
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # Serialises job admission per user on SQLite, which has no row locks (PostgreSQL uses SELECT ... FOR UPDATE).
     admission_locks: UserLocks = field(default_factory=UserLocks)
+
+    @property
+    def jobs(self) -> JobLookup:
+        """Where the /jobs/{job_id} routes read their job."""
+        if self.job_lookup is None:
+            self.job_lookup = SessionJobLookup(self.sessionmaker)
+        return self.job_lookup
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:
@@ -96,6 +107,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
         stack.push_async_callback(bus.close)
         await store.start()
         stack.push_async_callback(store.close)
+        job_lookup = await open_job_lookup(settings.database_url, sessionmaker, pool_size=settings.database_pool_size)
+        stack.push_async_callback(job_lookup.close)
         relay = OutboxRelay(sessionmaker, bus)
         relay.start()
         stack.push_async_callback(relay.stop)
@@ -108,5 +121,6 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
             verifier=build_verifier(settings, dev_key),
             relay=relay,
             dev_key=dev_key,
+            job_lookup=job_lookup,
             read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
         )
