@@ -98,9 +98,14 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send)
+            return
+        if declared in (None, "0") and "transfer-encoding" not in headers:
+            # Nothing to limit or wait for: without either header a request has no body (RFC 9112, 6.3).
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
