@@ -16,6 +16,8 @@ from typing import Any, Protocol, cast
 from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
+from mathreel_gateway.batching import Batched
+
 WINDOW_SECONDS = 60
 
 
@@ -109,13 +111,18 @@ return {count, t[1], t[2]}
 
 
 class RedisRateLimiter:
-    """One counter per user and window in Redis: ``{prefix}ratelimit:{user}:{window}``, exact across replicas."""
+    """One counter per user and window in Redis: ``{prefix}ratelimit:{user}:{window}``, exact across replicas.
+
+    The requests that reach the limiter in the same turn of the event loop are counted in one round trip, a pipeline
+    of one script call each (``mathreel_gateway.batching``).
+    """
 
     def __init__(self, redis: Redis, limit: int, *, key_prefix: str = "") -> None:
         self.limit = limit
         self._redis = redis
         self._prefix = key_prefix
         self._script = redis.register_script(_HIT_SCRIPT)
+        self._batched_count = Batched(self._count_all)
 
     @classmethod
     def from_url(cls, url: str, limit: int, *, key_prefix: str = "") -> RedisRateLimiter:
@@ -124,18 +131,32 @@ class RedisRateLimiter:
 
     async def hit(self, user_id: str) -> RateDecision:
         try:
-            key = f"{self._prefix}ratelimit:{user_id}"
-            try:
-                # EVALSHA straight on the client: the script object's own call checks whether the client is a
-                # pipeline first, which costs as much as the round trip on a busy gateway.
-                result = cast(list[Any], await self._redis.evalsha(self._script.sha, 1, key, WINDOW_SECONDS))
-            except NoScriptError:  # a new or flushed Redis: load the script, once
-                result = cast(list[Any], await self._script(keys=[key], args=[WINDOW_SECONDS]))
+            result = await self._batched_count(f"{self._prefix}ratelimit:{user_id}")
         except (RedisError, OSError) as exc:
             raise RateLimiterUnavailable(f"rate limiter unavailable: {type(exc).__name__}") from exc
+        if isinstance(result, Exception):
+            raise RateLimiterUnavailable(f"rate limiter unavailable: {type(result).__name__}") from result
         count, seconds, micros = (int(value) for value in result)
         now = seconds + micros / 1_000_000
         return _decision(count, self.limit, seconds // WINDOW_SECONDS, now)
+
+    async def _count_all(self, keys: list[str]) -> list[list[Any] | Exception]:
+        """Count one request for each of ``keys`` (repeated keys count repeatedly), in one round trip."""
+        results = await self._pipelined(keys)
+        unloaded = [index for index, result in enumerate(results) if isinstance(result, NoScriptError)]
+        if unloaded:  # a new or flushed Redis: load the script, once, and count those requests again
+            await self._redis.script_load(_HIT_SCRIPT)
+            retried = await self._pipelined([keys[index] for index in unloaded])
+            for index, result in zip(unloaded, retried, strict=True):
+                results[index] = result
+        return results
+
+    async def _pipelined(self, keys: list[str]) -> list[list[Any] | Exception]:
+        # EVALSHA calls, not the script object: it would check the script's presence first, a round trip more.
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.evalsha(self._script.sha, 1, key, WINDOW_SECONDS)
+            return cast(list[list[Any] | Exception], await pipe.execute(raise_on_error=False))
 
     async def ping(self) -> None:
         try:

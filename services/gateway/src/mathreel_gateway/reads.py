@@ -2,15 +2,16 @@
 
 Status polls are most of the gateway's traffic, and through an ORM session this one-row read cost a third of a
 millisecond of CPU, more than the rest of the request together. On PostgreSQL it therefore runs on asyncpg's own pool:
-the statement is the ORM query of ``jobs.get_job_for_user`` compiled once for asyncpg, prepared once per connection
-and executed in one round trip (autocommit, no pre-ping, and no reset query when the connection goes back to the pool:
-one SELECT leaves no session state behind); the row becomes a detached ``Job`` without validation (it comes from our
-own table). A connection that died with the server is found by the read itself, which then runs once more on a new
-connection. SQLite (standalone mode, tests) reads through a session, as every other query does.
+the lookups of one event-loop turn are read together (``mathreel_gateway.batching``) by one ORM query, ``JOBS_BY_ID``,
+compiled once for asyncpg, prepared once per connection and executed in one round trip (autocommit, no pre-ping, and
+no reset query when the connection goes back to the pool: one SELECT leaves no session state behind). Ownership is
+checked on each row, and a row becomes a detached ``Job`` without validation (it comes from our own table). A
+connection that died with the server is found by the read itself, which then runs once more on a new connection.
+SQLite (standalone mode, tests) reads through a session, one lookup at a time, as every other query does.
 
-Requests wait for a connection in arrival order. asyncpg's pool queue lets a newcomer take a connection that was just
+Batches wait for a connection in arrival order. asyncpg's pool queue lets a newcomer take a connection that was just
 handed to a waiter, which then queues again at the back: under a burst of polls a few requests waited a second while
-the median waited ten milliseconds. A fair semaphore as wide as the pool admits requests first come, first served,
+the median waited ten milliseconds. A fair semaphore as wide as the pool admits batches first come, first served,
 so the pool itself never has anyone waiting.
 """
 
@@ -22,12 +23,13 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import bindparam, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from mathreel_gateway.batching import Batched
 from mathreel_gateway.errors import JobNotFound
 from mathreel_shared.db import Job, read
 
@@ -43,12 +45,12 @@ _DEAD_CONNECTION = (
 
 
 # Built once: every status poll runs it, and building the statement costs as much as sending it.
-JOB_FOR_USER = select(Job).where(col(Job.id) == bindparam("job_id"), col(Job.user_id) == bindparam("user_id"))
+_JOB_FOR_USER = select(Job).where(col(Job.id) == bindparam("job_id"), col(Job.user_id) == bindparam("user_id"))
 
 
 async def get_job_for_user(session: AsyncSession, job_id: UUID, user_id: str) -> Job:
     """The job, if it exists and belongs to ``user_id``; ``JobNotFound`` otherwise, so ids of others never leak."""
-    job = (await session.execute(JOB_FOR_USER, {"job_id": job_id, "user_id": user_id})).scalar_one_or_none()
+    job = (await session.execute(_JOB_FOR_USER, {"job_id": job_id, "user_id": user_id})).scalar_one_or_none()
     if job is None:
         raise JobNotFound()
     return job
@@ -75,16 +77,19 @@ class SessionJobLookup:
         return None
 
 
-class AsyncpgJobLookup:
-    """On an asyncpg pool of its own (PostgreSQL)."""
+# The jobs among ``ids``: the lookups of one turn of the event loop, read in one statement.
+JOBS_BY_ID = select(Job).where(col(Job.id) == any_(bindparam("ids", type_=ARRAY(Uuid()))))
 
-    _compiled = JOB_FOR_USER.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
-    _SQL = str(_compiled)
-    _PARAMETERS: tuple[str, ...] = tuple(_compiled.positiontup or ())
+
+class AsyncpgJobLookup:
+    """On an asyncpg pool of its own (PostgreSQL), the lookups of one event-loop turn in one statement."""
+
+    _SQL = str(JOBS_BY_ID.compile(dialect=PGDialect_asyncpg()))  # type: ignore[no-untyped-call]
 
     def __init__(self, pool: asyncpg.Pool, size: int) -> None:
         self._pool = pool
         self._turns = asyncio.Semaphore(size)
+        self._batched_read = Batched(self._read_all)
 
     @classmethod
     async def open(cls, database_url: str, *, pool_size: int) -> AsyncpgJobLookup:
@@ -104,21 +109,33 @@ class AsyncpgJobLookup:
         return cls(pool, pool_size)
 
     async def job_for_user(self, job_id: UUID, user_id: str) -> Job:
-        values = {"job_id": job_id, "user_id": user_id}
-        arguments = [values[name] for name in self._PARAMETERS]
+        job = await self._batched_read((job_id, user_id))
+        if job is None:
+            raise JobNotFound()
+        return job
+
+    async def _read_all(self, lookups: list[tuple[UUID, str]]) -> list[Job | None]:
+        """Each lookup's job, or None where it does not exist or belongs to someone else."""
+        ids = list({job_id for job_id, _ in lookups})
         async with self._turns:
             try:
-                row = await self._fetch(arguments)
+                rows = await self._fetch(ids)
             except _DEAD_CONNECTION:
-                row = await self._fetch(arguments)
-        if row is None:
-            raise JobNotFound()
-        return Job.model_construct(**dict(row.items()))
+                rows = await self._fetch(ids)
+        jobs = {row["id"]: row for row in rows}
+        found: list[Job | None] = []
+        for job_id, user_id in lookups:
+            row = jobs.get(job_id)
+            found.append(
+                Job.model_construct(**dict(row.items())) if row is not None and row["user_id"] == user_id else None
+            )
+        return found
 
-    async def _fetch(self, arguments: list[Any]) -> asyncpg.Record | None:
+    async def _fetch(self, ids: list[UUID]) -> list[asyncpg.Record]:
         async with self._pool.acquire() as connection:
             try:
-                return await connection.fetchrow(self._SQL, *arguments)
+                rows: list[asyncpg.Record] = await connection.fetch(self._SQL, ids)
+                return rows
             except _DEAD_CONNECTION:
                 # Closed now, not when its end of stream arrives: the pool must not hand it out again.
                 connection.terminate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 import pytest
@@ -183,6 +184,38 @@ async def test_the_rate_limit_script_is_loaded_again_after_redis_forgets_it(redi
 
         assert [d.allowed for d in decisions] == [True, True, True, True, False]  # the count went on: 2nd..6th hit
         assert (await admin.script_exists(limiter._script.sha))[0]
+    finally:
+        await limiter.close()
+        await admin.aclose()  # type: ignore[attr-defined]
+
+
+async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_once(
+    redis_url, redis_key_prefix
+) -> None:
+    """Concurrent hits go to Redis as one pipeline; after a script flush the whole batch fails with NOSCRIPT
+    (nothing counted), the script is loaded and the batch counted again, each hit once."""
+    from mathreel_gateway.ratelimit import RedisRateLimiter
+
+    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
+    admin = Redis.from_url(redis_url)
+    pipelines: list[int] = []
+    send = limiter._pipelined
+
+    async def counting(keys: list[str]) -> list[Any]:
+        pipelines.append(len(keys))
+        return await send(keys)
+
+    limiter._pipelined = counting  # type: ignore[method-assign]
+    try:
+        await _wait_for_room_in_the_window(redis_url, 10)
+        await admin.script_flush()
+        user = _user()
+        decisions = await asyncio.gather(*(limiter.hit(user) for _ in range(8)))
+
+        assert pipelines == [8, 8]
+        assert [d.allowed for d in decisions].count(True) == 5
+        assert sorted(d.remaining for d in decisions) == [0, 0, 0, 0, 1, 2, 3, 4]
+        assert int(await admin.get(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}")) == 8
     finally:
         await limiter.close()
         await admin.aclose()  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ for other users, and a read that survives its pooled connection being killed."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -107,3 +108,37 @@ async def test_sqlite_reads_through_sessions(tmp_path: Path) -> None:
         assert isinstance(await open_job_lookup(engine_url, create_sessionmaker(engine), pool_size=1), SessionJobLookup)
     finally:
         await engine.dispose()
+
+
+async def test_lookups_of_one_loop_turn_are_read_in_one_statement(pg_database_url: str) -> None:
+    mine = await _stored_job(pg_database_url, "user_batch_mine")
+    theirs = await _stored_job(pg_database_url, "user_batch_theirs")
+    lookup = await AsyncpgJobLookup.open(pg_database_url, pool_size=2)
+    statements: list[list[uuid.UUID]] = []
+    fetch = lookup._fetch
+
+    async def counting(ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+        statements.append(ids)
+        return await fetch(ids)
+
+    lookup._fetch = counting  # type: ignore[method-assign]
+    try:
+        results = await asyncio.gather(
+            lookup.job_for_user(mine.id, mine.user_id),
+            lookup.job_for_user(theirs.id, theirs.user_id),
+            lookup.job_for_user(theirs.id, mine.user_id),  # someone else's job
+            lookup.job_for_user(uuid.uuid4(), mine.user_id),  # no such job
+            lookup.job_for_user(mine.id, mine.user_id),
+            return_exceptions=True,
+        )
+        assert [result.id if isinstance(result, Job) else type(result) for result in results] == [
+            mine.id,
+            theirs.id,
+            JobNotFound,
+            JobNotFound,
+            mine.id,
+        ]
+        assert len(statements) == 1
+        assert len(statements[0]) == 3  # each id once
+    finally:
+        await lookup.close()
