@@ -41,7 +41,7 @@ async def ready() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    # The same server settings as mathreel_gateway.main.main().
+    # The same server settings as mathreel_gateway.main.server_config().
     uvicorn.run(
         app,
         host="127.0.0.1",
@@ -49,4 +49,5 @@ if __name__ == "__main__":
         proxy_headers=True,
         timeout_graceful_shutdown=20,
         log_config=None,
+        access_log=False,
     )
