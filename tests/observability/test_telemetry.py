@@ -79,6 +79,11 @@ async def test_log_context_is_per_task() -> None:
         ("postgresql+asyncpg://mathreel:s3cr3t-pw@db/mathreel", "s3cr3t-pw"),
         ("s3_secret_access_key=AKIAsupersecret other=1", "AKIAsupersecret"),
         ('{"client_secret": "shh-very-secret"}', "shh-very-secret"),
+        # Spellings the patterns' (?i) matches and str.lower() does not: the quick word check must not skip them.
+        ("ſecret_value=long-s-secret", "long-s-secret"),
+        ("PRIVATE_KEY=upper-case-secret", "upper-case-secret"),
+        ("prıvate_key=dotless-i-secret", "dotless-i-secret"),
+        ("BEARER abcdefghijklmnop", "abcdefghijklmnop"),
     ],
 )
 def test_secrets_are_redacted(text: str, secret: str) -> None:

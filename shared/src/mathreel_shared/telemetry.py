@@ -204,29 +204,42 @@ def current_log_context() -> Mapping[str, Any]:
     return _LOG_CONTEXT.get()
 
 
-_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SECRET_KEY_WORDS = ("password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key")
+
+# Each pattern with the words one of which any match contains (case-folded): a line without them is left alone
+# without running the pattern. Nearly every line is such a line, the access log's above all.
+_REDACTIONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     # Authorization headers and anything that prints them.
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]"),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]", ("bearer", "basic")),
     # A JWT anywhere (three base64url parts, the first one a JSON header).
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED-JWT]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED-JWT]", ("eyj",)),
     # Passwords in connection URLs: postgresql://user:secret@host, amqp://guest:guest@host.
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+):[^\s@/]+@"), r"\1:[REDACTED]@"),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@]+):[^\s@/]+@"), r"\1:[REDACTED]@", ("://",)),
     # key=value and "key": "value" pairs whose key names a secret.
     (
         re.compile(
-            r"(?i)([\"']?\b[a-z0-9_]*(?:password|passwd|secret|token|api_key|apikey|access_key|private_key)[a-z0-9_]*[\"']?"
+            r"(?i)([\"']?\b[a-z0-9_]*(?:" + "|".join(_SECRET_KEY_WORDS) + r")[a-z0-9_]*[\"']?"
             r"\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
         ),
         r"\1[REDACTED]",
+        _SECRET_KEY_WORDS,
     ),
 )
 
 
 def redact(text: str) -> str:
     """``text`` with bearer tokens, JWTs, URL passwords and ``secret=...``-style values masked."""
-    for pattern, replacement in _REDACTIONS:
-        text = pattern.sub(replacement, text)
+    folded = _fold(text)
+    for pattern, replacement, words in _REDACTIONS:
+        if any(word in folded for word in words):
+            text = pattern.sub(replacement, text)
+            folded = _fold(text)
     return text
+
+
+def _fold(text: str) -> str:
+    """``text`` as the patterns' ``(?i)`` sees it: case-folded ("ſ" is "s"), and the dotless "ı" is an "i" too."""
+    return text.casefold().replace("ı", "i")
 
 
 class RedactingFilter(logging.Filter):
