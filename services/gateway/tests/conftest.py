@@ -161,7 +161,7 @@ async def start_gateway(
         # Not started: tests publish with relay_once() when they want to see messages leave the outbox.
         relay=OutboxRelay(sessionmaker, bus),
         dev_key=None if settings.jwks_url else signing_key,
-        job_lookup=await open_job_lookup(settings.database_url, sessionmaker, pool_size=settings.database_pool_size),
+        jobs=await open_job_lookup(settings.database_url, sessionmaker, pool_size=settings.database_pool_size),
         read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
     )
     app = create_app(settings, resources=resources)

@@ -10,7 +10,7 @@ read or count). A lone request waits for nothing: its batch of one leaves at the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 
 from aiodataloader import DataLoader
@@ -26,7 +26,7 @@ class Batched(Generic[Key, Value]):
     that key's caller only, and an exception raised by ``load_all`` to every caller of the batch.
     """
 
-    def __init__(self, load_all: Callable[[list[Key]], Awaitable[list[Value]]]) -> None:
+    def __init__(self, load_all: Callable[[list[Key]], Awaitable[Sequence[Value | Exception]]]) -> None:
         self._load_all = load_all
         self._loader: DataLoader[Key, Value] | None = None
 

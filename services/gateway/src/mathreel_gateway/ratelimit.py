@@ -132,10 +132,8 @@ class RedisRateLimiter:
     async def hit(self, user_id: str) -> RateDecision:
         try:
             result = await self._batched_count(f"{self._prefix}ratelimit:{user_id}")
-        except (RedisError, OSError) as exc:
+        except (RedisError, OSError) as exc:  # the pipeline's, or this request's own reply
             raise RateLimiterUnavailable(f"rate limiter unavailable: {type(exc).__name__}") from exc
-        if isinstance(result, Exception):
-            raise RateLimiterUnavailable(f"rate limiter unavailable: {type(result).__name__}") from result
         count, seconds, micros = (int(value) for value in result)
         now = seconds + micros / 1_000_000
         return _decision(count, self.limit, seconds // WINDOW_SECONDS, now)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from mathreel_gateway.reads import JobLookup, SessionJobLookup, open_job_lookup
+from mathreel_gateway.reads import JobLookup, open_job_lookup
 from mathreel_gateway.security import build_verifier
 from mathreel_shared.auth import DevSigningKey, TokenVerifier
 from mathreel_shared.bus import Bus, MemoryBus, RabbitBus
@@ -51,22 +51,14 @@ class GatewayResources:
     rate_limiter: RateLimiter
     verifier: TokenVerifier
     relay: OutboxRelay
-    dev_key: DevSigningKey | None = None
     # The read of one job for its owner that every /jobs/{job_id} route starts with (asyncpg's pool on PostgreSQL).
-    # Through the writers' sessions when not set.
-    job_lookup: JobLookup | None = None
+    jobs: JobLookup
+    dev_key: DevSigningKey | None = None
     # Sessions for the other reads (the job list, ``mathreel_shared.db.read``): autocommit and no pre-ping on
     # PostgreSQL. The writers' ``sessionmaker`` when not set (SQLite, tests).
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # Serialises job admission per user on SQLite, which has no row locks (PostgreSQL uses SELECT ... FOR UPDATE).
     admission_locks: UserLocks = field(default_factory=UserLocks)
-
-    @property
-    def jobs(self) -> JobLookup:
-        """Where the /jobs/{job_id} routes read their job."""
-        if self.job_lookup is None:
-            self.job_lookup = SessionJobLookup(self.sessionmaker)
-        return self.job_lookup
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:
@@ -121,6 +113,6 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
             verifier=build_verifier(settings, dev_key),
             relay=relay,
             dev_key=dev_key,
-            job_lookup=job_lookup,
+            jobs=job_lookup,
             read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
         )

@@ -219,3 +219,26 @@ async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_
     finally:
         await limiter.close()
         await admin.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_reply_that_fails_in_a_pipeline_fails_only_its_own_request(redis_url, redis_key_prefix) -> None:
+    """A counter Redis cannot increment (here: a key of the wrong type) makes that request's limiter unavailable,
+    while the other request of the same pipeline is counted."""
+    from mathreel_gateway.ratelimit import RateLimiterUnavailable, RedisRateLimiter
+
+    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
+    admin = Redis.from_url(redis_url)
+    try:
+        await _wait_for_room_in_the_window(redis_url, 10)
+        broken, fine = _user(), _user()
+        seconds, _ = await admin.time()
+        await admin.rpush(f"{redis_key_prefix}ratelimit:{broken}:{seconds // 60}", "not a counter")
+        results = await asyncio.gather(limiter.hit(broken), limiter.hit(fine), return_exceptions=True)
+
+        assert isinstance(results[0], RateLimiterUnavailable)
+        assert not isinstance(results[1], BaseException)
+        assert results[1].allowed
+        assert results[1].remaining == 4
+    finally:
+        await limiter.close()
+        await admin.aclose()  # type: ignore[attr-defined]
