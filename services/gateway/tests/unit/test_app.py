@@ -19,6 +19,14 @@ async def test_missing_token_is_401_with_a_bearer_challenge(gateway) -> None:
     assert "x-ratelimit-limit" not in response.headers
 
 
+async def test_authentication_comes_before_validating_the_path(gateway) -> None:
+    """Without a token, a malformed job id is a 401 like any other request, not a 422 that answers first."""
+    for path in ("/api/v1/videos/jobs/nope/status", "/api/v1/videos/jobs/nope/video-url"):
+        response = await gateway.client.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"].startswith("Bearer"), path
+
+
 async def test_bad_tokens_are_401_invalid_token(gateway) -> None:
     stranger = DevSigningKey.load_or_create(gateway.settings.dev_signing_key_path.with_name("stranger.pem"))
     cases = {
