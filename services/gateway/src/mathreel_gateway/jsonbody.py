@@ -56,6 +56,8 @@ class StrictJsonRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if self.body_field is None:
+            return handler  # no body to parse: no request to wrap
 
         async def strict_handler(request: Request) -> Response:
             return await handler(StrictJsonRequest(request.scope, request.receive))
