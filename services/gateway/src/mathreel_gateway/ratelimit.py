@@ -8,6 +8,7 @@ through uncounted: the limit is a promise to operators, and failing open would b
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass
@@ -19,6 +20,10 @@ from redis.exceptions import NoScriptError, RedisError
 from mathreel_gateway.batching import Batched
 
 WINDOW_SECONDS = 60
+
+# How long one round trip to Redis (a batch of counts, or a ping) may take before the requests waiting on it are
+# answered 503.
+REDIS_TIMEOUT_SECONDS = 2.0
 
 
 class RateLimiterUnavailable(Exception):
@@ -114,20 +119,31 @@ class RedisRateLimiter:
     """One counter per user and window in Redis: ``{prefix}ratelimit:{user}:{window}``, exact across replicas.
 
     The requests that reach the limiter in the same turn of the event loop are counted in one round trip, a pipeline
-    of one script call each (``mathreel_gateway.batching``).
+    of one script call each (``mathreel_gateway.batching``), under one deadline of ``timeout`` seconds.
     """
 
-    def __init__(self, redis: Redis, limit: int, *, key_prefix: str = "") -> None:
+    def __init__(
+        self, redis: Redis, limit: int, *, key_prefix: str = "", timeout: float = REDIS_TIMEOUT_SECONDS
+    ) -> None:
         self.limit = limit
         self._redis = redis
         self._prefix = key_prefix
+        self._timeout = timeout
         self._script = redis.register_script(_HIT_SCRIPT)
         self._batched_count = Batched(self._count_all)
 
     @classmethod
-    def from_url(cls, url: str, limit: int, *, key_prefix: str = "") -> RedisRateLimiter:
-        redis = Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        return cls(redis, limit, key_prefix=key_prefix)
+    def from_url(
+        cls, url: str, limit: int, *, key_prefix: str = "", timeout: float = REDIS_TIMEOUT_SECONDS
+    ) -> RedisRateLimiter:
+        """A limiter on a new client of the Redis at ``url``.
+
+        The client has no read timeout of its own: redis-py would arm one per reply, a pipeline's worth per batch.
+        The limiter bounds each batch instead; a batch cut short closes its connection (redis-py does that for any
+        read interrupted mid-reply), so no late reply is ever read as another request's.
+        """
+        redis = Redis.from_url(url, socket_timeout=None, socket_connect_timeout=timeout)
+        return cls(redis, limit, key_prefix=key_prefix, timeout=timeout)
 
     async def hit(self, user_id: str) -> RateDecision:
         try:
@@ -140,13 +156,14 @@ class RedisRateLimiter:
 
     async def _count_all(self, keys: list[str]) -> list[list[Any] | Exception]:
         """Count one request for each of ``keys`` (repeated keys count repeatedly), in one round trip."""
-        results = await self._pipelined(keys)
-        unloaded = [index for index, result in enumerate(results) if isinstance(result, NoScriptError)]
-        if unloaded:  # a new or flushed Redis: load the script, once, and count those requests again
-            await self._redis.script_load(_HIT_SCRIPT)
-            retried = await self._pipelined([keys[index] for index in unloaded])
-            for index, result in zip(unloaded, retried, strict=True):
-                results[index] = result
+        async with asyncio.timeout(self._timeout):  # TimeoutError, an OSError: the whole batch is unavailable
+            results = await self._pipelined(keys)
+            unloaded = [index for index, result in enumerate(results) if isinstance(result, NoScriptError)]
+            if unloaded:  # a new or flushed Redis: load the script, once, and count those requests again
+                await self._redis.script_load(_HIT_SCRIPT)
+                retried = await self._pipelined([keys[index] for index in unloaded])
+                for index, result in zip(unloaded, retried, strict=True):
+                    results[index] = result
         return results
 
     async def _pipelined(self, keys: list[str]) -> list[list[Any] | Exception]:
@@ -158,9 +175,10 @@ class RedisRateLimiter:
 
     async def ping(self) -> None:
         try:
-            await self._redis.ping()
+            async with asyncio.timeout(self._timeout):
+                await self._redis.ping()
         except (RedisError, OSError) as exc:
-            raise RateLimiterUnavailable(str(exc)) from exc
+            raise RateLimiterUnavailable(str(exc) or type(exc).__name__) from exc
 
     async def close(self) -> None:
         await self._redis.aclose()  # type: ignore[attr-defined]  # the stubs predate aclose()

@@ -242,3 +242,37 @@ async def test_a_reply_that_fails_in_a_pipeline_fails_only_its_own_request(redis
     finally:
         await limiter.close()
         await admin.aclose()  # type: ignore[attr-defined]
+
+
+async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_limiter_recovers(
+    redis_url, redis_key_prefix
+) -> None:
+    """Redis holding every write (``CLIENT PAUSE … WRITE``) fails the waiting batch at the limiter's deadline, not
+    when Redis answers; the cut connection is replaced, and counting goes on once Redis does."""
+    from mathreel_gateway.ratelimit import RateLimiterUnavailable, RedisRateLimiter
+
+    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix, timeout=0.2)
+    admin = Redis.from_url(redis_url)
+    pause_seconds = 5
+    try:
+        await _wait_for_room_in_the_window(redis_url, pause_seconds + 2)
+        user = _user()
+        assert (await limiter.hit(user)).remaining == 4
+        await admin.execute_command("CLIENT", "PAUSE", pause_seconds * 1000, "WRITE")
+        try:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            results = await asyncio.gather(limiter.hit(user), limiter.hit(_user()), return_exceptions=True)
+            waited = loop.time() - started
+        finally:
+            await admin.execute_command("CLIENT", "UNPAUSE")
+
+        assert all(isinstance(result, RateLimiterUnavailable) for result in results), results
+        assert waited < 2  # the deadline is 0.2 s; without one, the batch would wait for the pause to end
+        decision = await limiter.hit(user)
+        assert decision.allowed
+        # The 503'd request is not counted: Redis drops a held command whose client has gone.
+        assert decision.remaining == 3
+    finally:
+        await limiter.close()
+        await admin.aclose()  # type: ignore[attr-defined]
