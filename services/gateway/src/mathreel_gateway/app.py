@@ -21,8 +21,6 @@ from mathreel_gateway.routes import media, system, videos
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
 
-API_PREFIX = "/api/v1"
-
 _DESCRIPTION = """
 Turns a topic and a few lines of context into a narrated, animated math-explainer video.
 
@@ -77,6 +75,9 @@ def create_app(
         # Requests are traced by ``mathreel_shared.telemetry.instrument_app`` (when spans are exported), metrics are
         # Prometheus's and logs our own: FastAPI's built-in telemetry would add spans per dependency to each request.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
+        # The routers' routes, not the routers: FastAPI (since 0.137) keeps an included router as a node of its own
+        # that each request is matched through twice, ~15 µs of every request. The routers carry their full prefix.
+        routes=[*system.router.routes, *videos.router.routes, *media.router.routes],
     )
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
@@ -93,7 +94,4 @@ def create_app(
         max_age=600,
     )
     app.add_middleware(ResponseHeadersMiddleware)
-    app.include_router(system.router)
-    app.include_router(videos.router, prefix=API_PREFIX)
-    app.include_router(media.router, prefix=API_PREFIX)
     return app

@@ -11,7 +11,6 @@ import logging
 import time
 
 from prometheus_client import Counter, Histogram
-from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("mathreel_gateway.access")
@@ -39,14 +38,11 @@ LIMIT_REFUSALS = Counter(
 def route_template(scope: Scope) -> str:
     """The path template of the route that handled the request, or ``unmatched`` (404s on unknown paths).
 
-    Rebuilt from the matched path and its parameters: a route included with a prefix keeps only its own part of
-    the template, so the full template is not on the route object.
+    The route's own template: the gateway's routes carry their full path (``create_app`` adds them to the app
+    itself, not through a prefixed router).
     """
-    if not isinstance(scope.get("route"), BaseRoute):
-        return UNMATCHED_ROUTE
-    names = {str(value): name for name, value in (scope.get("path_params") or {}).items()}
-    segments = str(scope.get("path", "")).split("/")
-    return "/".join("{" + names[segment] + "}" if segment in names else segment for segment in segments)
+    template = getattr(scope.get("route"), "path_format", None)
+    return template if isinstance(template, str) else UNMATCHED_ROUTE
 
 
 class MetricsMiddleware:

@@ -15,10 +15,11 @@ from starlette.responses import StreamingResponse
 from mathreel_gateway.deps import SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound
 from mathreel_gateway.media import ranged_response
+from mathreel_gateway.routes import API_PREFIX
 from mathreel_gateway.schemas import ErrorBody
 from mathreel_shared.storage import LocalStore, verify_media_token
 
-router = APIRouter(tags=["media"])
+router = APIRouter(prefix=API_PREFIX, tags=["media"])
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"video/mp4": {}, "image/jpeg": {}, "text/vtt": {}}, "description": "The file."},

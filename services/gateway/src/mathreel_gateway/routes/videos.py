@@ -16,6 +16,7 @@ from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_comp
 from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
+from mathreel_gateway.routes import API_PREFIX
 from mathreel_gateway.schemas import (
     ErrorBody,
     GenerateVideoRequest,
@@ -52,7 +53,7 @@ MEDIA_RESPONSES: dict[int | str, dict[str, Any]] = {
 # PostgreSQL's OFFSET is a 64-bit integer, and a larger one failed the query (found by fuzzing); no user pages this far.
 MAX_OFFSET = 1_000_000
 
-router = APIRouter(prefix="/videos", tags=["videos"], route_class=StrictJsonRoute)
+router = APIRouter(prefix=f"{API_PREFIX}/videos", tags=["videos"], route_class=StrictJsonRoute)
 
 
 def require_json_body(request: Request) -> None:
