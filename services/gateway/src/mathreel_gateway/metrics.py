@@ -71,11 +71,12 @@ class MetricsMiddleware:
             route = route_template(scope)
             method = str(scope["method"])
             REQUEST_SECONDS.labels(method, route, str(status)).observe(elapsed)
+            duration_ms = round(elapsed * 1000, 1)
             access_log.info(
                 "%s %s %d %.1fms",
                 method,
                 route,
                 status,
-                elapsed * 1000,
-                extra={"http_method": method, "http_route": route, "http_status": status},
+                duration_ms,
+                extra={"http_method": method, "http_route": route, "http_status": status, "duration_ms": duration_ms},
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -14,6 +15,7 @@ import uvicorn
 from mathreel_gateway.app import create_app
 from mathreel_gateway.main import server_config
 from mathreel_shared.settings import Mode, Settings
+from mathreel_shared.telemetry import JsonLogFormatter
 from tests.e2e.stack import free_port
 
 
@@ -50,3 +52,10 @@ async def test_requests_are_logged_by_route_template_never_by_raw_path(
     server_lines = "\n".join(record.getMessage() for record in caplog.records if record.name != "httpx")
     assert "GET /api/v1/media/{token} 403" in server_lines  # the gateway's own access line
     assert "media-token-that-must-stay-secret" not in server_lines
+    # As a JSON line, the access line carries its parts as fields of their own.
+    (access,) = (record for record in caplog.records if record.name == "mathreel_gateway.access")
+    line = json.loads(JsonLogFormatter("mathreel-gateway").format(access))
+    assert line["http_method"] == "GET"
+    assert line["http_route"] == "/api/v1/media/{token}"
+    assert line["http_status"] == 403
+    assert isinstance(line["duration_ms"], float)
