@@ -7,11 +7,11 @@ import asyncio
 import json
 import logging
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mathreel_gateway.deps import RATE_DECISION_SCOPE_KEY
-from mathreel_gateway.ratelimit import RateDecision
+from mathreel_gateway.ratelimit import RATE_LIMIT_HEADERS, RateDecision
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,33 @@ _SECURITY_HEADERS = {
 # How long a client may take to send its whole request body. uvicorn has no such deadline (only an idle keep-alive
 # timeout between requests), so without it a client trickling a body a byte at a time holds a request open forever.
 DEFAULT_BODY_READ_TIMEOUT_SECONDS = 10.0
+
+
+_RAW_SECURITY_HEADERS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in _SECURITY_HEADERS.items()
+]
+_RAW_RATE_LIMIT_HEADERS = frozenset(name.lower().encode("latin-1") for name in RATE_LIMIT_HEADERS)
+
+
+def _with_standard_headers(headers: list[tuple[bytes, bytes]], decision: object) -> list[tuple[bytes, bytes]]:
+    """``headers`` (raw ASGI response headers) with the security headers they lack, ``Cache-Control: no-store`` on
+    JSON without a cache policy, and, once authentication has counted the request, its ``X-RateLimit-*`` values
+    (in place of any already there).
+
+    On raw headers in one pass: Starlette's ``MutableHeaders`` scans the whole list for each of the ten names, four
+    times the cost on every response.
+    """
+    present = {name.lower(): value for name, value in headers}
+    if isinstance(decision, RateDecision):
+        if not _RAW_RATE_LIMIT_HEADERS.isdisjoint(present):
+            headers = [header for header in headers if header[0].lower() not in _RAW_RATE_LIMIT_HEADERS]
+        headers += [
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in decision.headers().items()
+        ]
+    headers += [header for header in _RAW_SECURITY_HEADERS if header[0] not in present]
+    if b"cache-control" not in present and present.get(b"content-type", b"").startswith(b"application/json"):
+        headers.append((b"cache-control", b"no-store"))
+    return headers
 
 
 async def send_json_error(send: Send, status: int, detail: str, *, close: bool = False) -> None:
@@ -58,16 +85,9 @@ class ResponseHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             nonlocal response_started
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if headers.get("content-type", "").startswith("application/json") and "cache-control" not in headers:
-                    headers["Cache-Control"] = "no-store"
-                # Set by authentication once the request has been counted: present on every authenticated answer.
-                decision = scope.get(RATE_DECISION_SCOPE_KEY)
-                if isinstance(decision, RateDecision):
-                    for name, value in decision.headers().items():
-                        headers[name] = value
+                message["headers"] = _with_standard_headers(
+                    list(message.get("headers", ())), scope.get(RATE_DECISION_SCOPE_KEY)
+                )
                 response_started = True
             await send(message)
 

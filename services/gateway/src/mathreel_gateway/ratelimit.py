@@ -25,6 +25,9 @@ WINDOW_SECONDS = 60
 # answered 503.
 REDIS_TIMEOUT_SECONDS = 2.0
 
+# On every authenticated response: the limit, what is left of it, and when the window ends (Unix seconds).
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
 
 class RateLimiterUnavailable(Exception):
     """The shared counter cannot be reached (answered 503)."""
@@ -43,11 +46,7 @@ class RateDecision:
     """Seconds until the window ends (at least 1)."""
 
     def headers(self) -> dict[str, str]:
-        return {
-            "X-RateLimit-Limit": str(self.limit),
-            "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": str(self.reset_at),
-        }
+        return dict(zip(RATE_LIMIT_HEADERS, (str(self.limit), str(self.remaining), str(self.reset_at)), strict=True))
 
 
 def _decision(count: int, limit: int, window: int, now: float) -> RateDecision:
