@@ -77,6 +77,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
         # The routers' routes, not the routers: FastAPI (since 0.137) keeps an included router as a node of its own
         # that each request is matched through twice, ~15 µs of every request. The routers carry their full prefix.
+        # (``app.dependency_overrides`` does not reach routes added this way; tests pass ``resources`` instead.)
         routes=[*system.router.routes, *videos.router.routes, *media.router.routes],
     )
     install_error_handlers(app)
