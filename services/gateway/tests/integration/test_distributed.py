@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlmodel import col
 
+from mathreel_gateway.ratelimit import RateLimiterUnavailable, RedisRateLimiter
 from mathreel_shared.bus import RabbitBus
 from mathreel_shared.db import Job, OutboxMessage
 from mathreel_shared.messages import JobRequested, parse_message
@@ -25,6 +28,18 @@ BODY = {"configuration": {"topic": "Pythagorean Theorem", "context": "Explain it
 
 def _user() -> str:
     return f"user_{uuid.uuid4().hex[:12]}"
+
+
+@contextlib.asynccontextmanager
+async def _limiter(redis_url: str, key_prefix: str, **options: Any) -> AsyncIterator[tuple[RedisRateLimiter, Redis]]:
+    """A limiter of 5 requests a minute under the test's key prefix, and a plain client to inspect or upset Redis."""
+    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=key_prefix, **options)
+    admin = Redis.from_url(redis_url)
+    try:
+        yield limiter, admin
+    finally:
+        await limiter.close()
+        await admin.aclose()  # type: ignore[attr-defined]
 
 
 async def test_fifty_parallel_submits_by_one_user_accept_exactly_three(distributed_gateway, jwks_server) -> None:
@@ -170,11 +185,7 @@ async def test_the_outbox_relay_publishes_accepted_jobs_to_rabbitmq(
 async def test_the_rate_limit_script_is_loaded_again_after_redis_forgets_it(redis_url, redis_key_prefix) -> None:
     """The limiter calls EVALSHA; a Redis that was restarted or flushed no longer knows the script, and the limiter
     loads it again instead of failing the request."""
-    from mathreel_gateway.ratelimit import RedisRateLimiter
-
-    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
-    admin = Redis.from_url(redis_url)
-    try:
+    async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
         user = _user()
         assert (await limiter.hit(user)).allowed
         await admin.script_flush()
@@ -184,9 +195,6 @@ async def test_the_rate_limit_script_is_loaded_again_after_redis_forgets_it(redi
 
         assert [d.allowed for d in decisions] == [True, True, True, True, False]  # the count went on: 2nd..6th hit
         assert (await admin.script_exists(limiter._script.sha))[0]
-    finally:
-        await limiter.close()
-        await admin.aclose()  # type: ignore[attr-defined]
 
 
 async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_once(
@@ -194,19 +202,15 @@ async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_
 ) -> None:
     """Concurrent hits go to Redis as one pipeline; after a script flush the whole batch fails with NOSCRIPT
     (nothing counted), the script is loaded and the batch counted again, each hit once."""
-    from mathreel_gateway.ratelimit import RedisRateLimiter
+    async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
+        pipelines: list[int] = []
+        send = limiter._pipelined
 
-    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
-    admin = Redis.from_url(redis_url)
-    pipelines: list[int] = []
-    send = limiter._pipelined
+        async def counting(keys: list[str]) -> list[Any]:
+            pipelines.append(len(keys))
+            return await send(keys)
 
-    async def counting(keys: list[str]) -> list[Any]:
-        pipelines.append(len(keys))
-        return await send(keys)
-
-    limiter._pipelined = counting  # type: ignore[method-assign]
-    try:
+        limiter._pipelined = counting  # type: ignore[method-assign]
         await _wait_for_room_in_the_window(redis_url, 10)
         await admin.script_flush()
         user = _user()
@@ -216,19 +220,12 @@ async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_
         assert [d.allowed for d in decisions].count(True) == 5
         assert sorted(d.remaining for d in decisions) == [0, 0, 0, 0, 1, 2, 3, 4]
         assert int(await admin.get(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}")) == 8
-    finally:
-        await limiter.close()
-        await admin.aclose()  # type: ignore[attr-defined]
 
 
 async def test_a_reply_that_fails_in_a_pipeline_fails_only_its_own_request(redis_url, redis_key_prefix) -> None:
     """A counter Redis cannot increment (here: a key of the wrong type) makes that request's limiter unavailable,
     while the other request of the same pipeline is counted."""
-    from mathreel_gateway.ratelimit import RateLimiterUnavailable, RedisRateLimiter
-
-    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix)
-    admin = Redis.from_url(redis_url)
-    try:
+    async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
         await _wait_for_room_in_the_window(redis_url, 10)
         broken, fine = _user(), _user()
         seconds, _ = await admin.time()
@@ -239,9 +236,6 @@ async def test_a_reply_that_fails_in_a_pipeline_fails_only_its_own_request(redis
         assert not isinstance(results[1], BaseException)
         assert results[1].allowed
         assert results[1].remaining == 4
-    finally:
-        await limiter.close()
-        await admin.aclose()  # type: ignore[attr-defined]
 
 
 async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_limiter_recovers(
@@ -249,12 +243,8 @@ async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_l
 ) -> None:
     """Redis holding every write (``CLIENT PAUSE … WRITE``) fails the waiting batch at the limiter's deadline, not
     when Redis answers; the cut connection is replaced, and counting goes on once Redis does."""
-    from mathreel_gateway.ratelimit import RateLimiterUnavailable, RedisRateLimiter
-
-    limiter = RedisRateLimiter.from_url(redis_url, 5, key_prefix=redis_key_prefix, timeout=0.2)
-    admin = Redis.from_url(redis_url)
     pause_seconds = 5
-    try:
+    async with _limiter(redis_url, redis_key_prefix, timeout=0.2) as (limiter, admin):
         await _wait_for_room_in_the_window(redis_url, pause_seconds + 2)
         user = _user()
         assert (await limiter.hit(user)).remaining == 4
@@ -273,6 +263,3 @@ async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_l
         assert decision.allowed
         # The 503'd request is not counted: Redis drops a held command whose client has gone.
         assert decision.remaining == 3
-    finally:
-        await limiter.close()
-        await admin.aclose()  # type: ignore[attr-defined]
