@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime
 
 import pytest
 from opentelemetry import trace
@@ -56,6 +57,27 @@ def test_log_lines_carry_the_log_context_and_nest() -> None:
     assert outer["service"] == "mathreel-test"
     assert "job_id" not in render("outside")
     assert str(line["ts"]).endswith("+00:00")
+
+
+@pytest.mark.parametrize(
+    "created",
+    [0.0, 1_764_150_704.288, 1_764_150_704.9996, 1_764_150_705.0, 1_764_150_705.0004, 1_798_761_599.999],
+)
+def test_log_times_are_iso_utc_to_the_millisecond(created: float) -> None:
+    """The formatter formats the date and second once a second; the time it writes is the standard library's."""
+    formatter = JsonLogFormatter()
+    for earlier in (created - 1.5, created - 0.0005, created):  # whatever second the formatter saw last
+        record = logging.LogRecord("mathreel.test", logging.INFO, __file__, 1, "tick", (), None)
+        record.created = earlier
+        line = json.loads(formatter.format(record))
+    assert line["ts"] == datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+
+
+def test_log_lines_are_json_whatever_the_message_holds() -> None:
+    text = 'Théorème de Pythagore: a² + b² = c² \u2028 "quoted" \n next line \ud83d'
+    line = render("%s", text)
+    assert line["message"] == text
+    assert "\n" not in JsonLogFormatter().format(logging.LogRecord("t", logging.INFO, "", 1, "a\nb", (), None))
 
 
 async def test_log_context_is_per_task() -> None:
