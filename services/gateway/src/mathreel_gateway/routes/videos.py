@@ -12,6 +12,7 @@ from starlette.responses import StreamingResponse
 
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
+from mathreel_gateway.jobroute import OwnedJobRoute
 from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
 from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
@@ -112,14 +113,21 @@ async def list_my_jobs(
     return JobList(items=[job_status(job) for job in jobs], total=total, limit=limit, offset=offset)
 
 
-@router.get(
+async def get_job_status(job: OwnedJob) -> JobStatusResponse:
+    return job_status(job)
+
+
+# Clients poll this route every few seconds for each job they follow: served by ``OwnedJobRoute``, without FastAPI's
+# per-request dependency solver, and documented from the signature above like every other route.
+router.add_api_route(
     "/jobs/{job_id}/status",
+    get_job_status,
+    methods=["GET"],
     response_model=JobStatusResponse,
     summary="Get a job's status and progress",
     responses=JOB_RESPONSES,
+    route_class_override=OwnedJobRoute,
 )
-async def get_job_status(job: OwnedJob) -> JobStatusResponse:
-    return job_status(job)
 
 
 @router.post(
