@@ -1,8 +1,14 @@
-"""``OwnedJobRoute`` answers exactly what FastAPI's own request handling answers, and refuses routes it cannot serve."""
+"""``OwnedJobRoute`` answers exactly what FastAPI's own request handling answers, and refuses routes it cannot serve.
+
+The comparisons run on the standalone gateway (SQLite, in-memory rate limit, development key) and on the
+distributed one (PostgreSQL through the asyncpg lookup, Redis, a JWKS served over HTTP).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,6 +25,25 @@ from mathreel_shared.db import Job
 STATUS_PATH = "/api/v1/videos/jobs/{job_id}/status"
 # The same endpoint, served the usual way: FastAPI's dependency solver and response-model serialization.
 TWIN_PATH = "/twin/jobs/{job_id}/status"
+
+
+OpenGateway = Callable[..., contextlib.AbstractAsyncContextManager[Any]]
+
+
+@pytest.fixture(params=["standalone", pytest.param("distributed", marks=pytest.mark.integration)])
+def open_gateway(request: pytest.FixtureRequest) -> OpenGateway:
+    """``async with open_gateway(**settings) as gateway``, standalone or on the real services."""
+    if request.param == "standalone":
+        make: OpenGateway = request.getfixturevalue("make_gateway")
+        return make
+    distributed: OpenGateway = request.getfixturevalue("distributed_gateway")
+    jwks_server = request.getfixturevalue("jwks_server")
+    return lambda **overrides: distributed(jwks_server, **overrides)
+
+
+def new_user() -> str:
+    """A user of this test alone: the distributed gateways of a session share their rate-limit counters."""
+    return f"user_{uuid.uuid4().hex[:16]}"
 
 
 def add_twin(gateway) -> None:
@@ -47,46 +72,50 @@ async def test_the_status_route_is_served_by_owned_job_route(gateway) -> None:
     assert isinstance(the_route(gateway), OwnedJobRoute)
 
 
-async def test_job_states_are_answered_byte_for_byte_as_fastapi_would(gateway) -> None:
-    add_twin(gateway)
-    queued = await gateway.create_job()
-    failed = await gateway.create_job()
-    await gateway.set_job(
-        failed,
-        status="failed",
-        stage="generating_audio",
-        percentage=37.5,
-        error_code="tts_failed",
-        error_message="The narration could not be spoken.",
-        error_stage="generating_audio",
-    )
-    completed = await gateway.create_job()
-    await gateway.complete_job(completed)
-    for job_id in (queued, failed, completed):
-        ours, twin = await both(gateway, job_id, gateway.auth())
-        assert ours.status_code == 200
-        assert_same_answer(ours, twin)
-        assert JobStatusResponse.model_validate_json(ours.content).job_id == job_id
+async def test_job_states_are_answered_byte_for_byte_as_fastapi_would(open_gateway: OpenGateway) -> None:
+    owner = new_user()
+    async with open_gateway() as gateway:
+        add_twin(gateway)
+        queued = await gateway.create_job(owner)
+        failed = await gateway.create_job(owner)
+        await gateway.set_job(
+            failed,
+            status="failed",
+            stage="generating_audio",
+            percentage=37.5,
+            error_code="tts_failed",
+            error_message="The narration could not be spoken.",
+            error_stage="generating_audio",
+        )
+        completed = await gateway.create_job(owner)
+        await gateway.complete_job(completed, owner)
+        for job_id in (queued, failed, completed):
+            ours, twin = await both(gateway, job_id, gateway.auth(owner))
+            assert ours.status_code == 200
+            assert_same_answer(ours, twin)
+            assert JobStatusResponse.model_validate_json(ours.content).job_id == job_id
     assert ours.json()["status"] == "completed"
 
 
-async def test_refusals_are_answered_as_fastapi_would(gateway) -> None:
-    add_twin(gateway)
-    job_id = await gateway.create_job("user_alice")
-    expired = gateway.token(ttl_seconds=-3600)
-    cases: dict[str, tuple[object, dict[str, str]]] = {
-        "no token": (job_id, {}),
-        "expired token": (job_id, {"Authorization": f"Bearer {expired}"}),
-        "malformed id": ("not-a-uuid", gateway.auth()),
-        "unknown job": (uuid.uuid4(), gateway.auth()),
-        "another user's job": (job_id, gateway.auth("user_bob")),
-        "no token and a malformed id": ("not-a-uuid", {}),
-    }
-    statuses = {}
-    for name, (path_id, headers) in cases.items():
-        ours, twin = await both(gateway, path_id, headers)
-        assert_same_answer(ours, twin)
-        statuses[name] = ours.status_code
+async def test_refusals_are_answered_as_fastapi_would(open_gateway: OpenGateway) -> None:
+    owner, stranger = new_user(), new_user()
+    async with open_gateway() as gateway:
+        add_twin(gateway)
+        job_id = await gateway.create_job(owner)
+        expired = gateway.token(owner, ttl_seconds=-3600)
+        cases: dict[str, tuple[object, dict[str, str]]] = {
+            "no token": (job_id, {}),
+            "expired token": (job_id, {"Authorization": f"Bearer {expired}"}),
+            "malformed id": ("not-a-uuid", gateway.auth(owner)),
+            "unknown job": (uuid.uuid4(), gateway.auth(owner)),
+            "another user's job": (job_id, gateway.auth(stranger)),
+            "no token and a malformed id": ("not-a-uuid", {}),
+        }
+        statuses = {}
+        for name, (path_id, headers) in cases.items():
+            ours, twin = await both(gateway, path_id, headers)
+            assert_same_answer(ours, twin)
+            statuses[name] = ours.status_code
     assert statuses == {
         "no token": 401,
         "expired token": 401,
@@ -97,12 +126,13 @@ async def test_refusals_are_answered_as_fastapi_would(gateway) -> None:
     }
 
 
-async def test_the_rate_limit_refuses_the_route_like_any_other(make_gateway) -> None:
-    async with make_gateway(rate_limit_per_minute=2) as gateway:
-        job_id = await gateway.create_job()  # the first counted request
+async def test_the_rate_limit_refuses_the_route_like_any_other(open_gateway: OpenGateway) -> None:
+    owner = new_user()
+    async with open_gateway(rate_limit_per_minute=2) as gateway:
+        job_id = await gateway.create_job(owner)  # the first counted request
         url = STATUS_PATH.format(job_id=job_id)
-        allowed = await gateway.client.get(url, headers=gateway.auth())
-        refused = await gateway.client.get(url, headers=gateway.auth())
+        allowed = await gateway.client.get(url, headers=gateway.auth(owner))
+        refused = await gateway.client.get(url, headers=gateway.auth(owner))
     assert allowed.status_code == 200
     assert allowed.headers["x-ratelimit-remaining"] == "0"
     assert refused.status_code == 429
