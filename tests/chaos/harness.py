@@ -328,11 +328,8 @@ def wait_ready(process: Process, timeout: float = 180.0) -> None:
     while time.monotonic() < deadline:
         if not process.alive():
             raise RuntimeError(f"{process.name} exited during start-up:\n{process.log_tail()}")
-        try:
-            if httpx.get(process.health_url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if process.ready():
+            return
         time.sleep(0.3)
     raise RuntimeError(f"{process.name} not ready after {timeout:.0f} s:\n{process.log_tail()}")
 

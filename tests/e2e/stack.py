@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -11,8 +12,10 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
+import psutil
 from pydantic import SecretStr
 
 from mathreel_shared.settings import Settings
@@ -20,11 +23,48 @@ from mathreel_shared.settings import Settings
 SERVICES = ("orchestrator", "script", "tts", "visuals", "render")
 
 
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_range() -> range:
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port on 127.0.0.1 that nothing listens on, for a server another process will bind to a little later.
+
+    Never the same port twice in a test session, and taken from below the kernel's ephemeral range when there is
+    room: a port from ``bind(0)`` stays free only until the next ``bind(0)`` or outgoing connection anywhere on the
+    machine takes it, and a server process needs seconds (imports, connections) before it binds. Two processes
+    given one port would both look ready, since the one that binds answers the other's probes.
+    """
+    ephemeral = _ephemeral_range()
+    below = range(max(1024, ephemeral.start - 12000), ephemeral.start)
+    for _ in range(200):
+        candidate = random.choice(below) if len(below) >= 1000 else 0
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
+    raise RuntimeError("no free port found on 127.0.0.1")
+
+
+def listens_on(pid: int, port: int) -> bool:
+    """Whether process ``pid`` itself holds a listening TCP socket on ``port``."""
+    try:
+        connections = psutil.Process(pid).net_connections(kind="tcp")
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in connections)
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -57,6 +97,18 @@ class Process:
 
     def alive(self) -> bool:
         return self.popen.poll() is None
+
+    def ready(self) -> bool:
+        """Alive, its readiness probe answers 200, and the answer is its own (it holds the probe's port)."""
+        if not self.alive():
+            return False
+        try:
+            if httpx.get(self.health_url, timeout=2).status_code != 200:
+                return False
+        except httpx.HTTPError:
+            return False
+        port = urlsplit(self.health_url).port
+        return port is not None and listens_on(self.popen.pid, port)
 
     def signal(self, sig: int) -> None:
         if self.alive():
@@ -116,11 +168,8 @@ class DistributedStack:
             for label, process in list(pending.items()):
                 if not process.alive():
                     raise RuntimeError(f"{label} exited during start-up:\n{process.log_tail()}")
-                try:
-                    if httpx.get(process.health_url, timeout=2).status_code == 200:
-                        del pending[label]
-                except httpx.HTTPError:
-                    pass
+                if process.ready():
+                    del pending[label]
             if time.monotonic() > deadline:
                 details = "\n\n".join(f"--- {label}\n{p.log_tail()}" for label, p in pending.items())
                 raise RuntimeError(f"not ready after {timeout:.0f} s: {sorted(pending)}\n{details}")

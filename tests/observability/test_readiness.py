@@ -120,4 +120,7 @@ def test_readiness_fails_without_the_broker_and_recovers(
         timeout=60,
     )
     assert recovering == {}, f"not ready again after the broker came back: {recovering}\n{proxied_stack.logs()}"
-    assert all(process.alive() for process in proxied_stack.processes.values())
+    exited = {
+        label: process.popen.returncode for label, process in proxied_stack.processes.items() if not process.alive()
+    }
+    assert exited == {}, f"exited during the outage or the recovery: {exited}\n{proxied_stack.logs()}"
