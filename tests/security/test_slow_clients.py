@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,22 +19,17 @@ import uvicorn
 
 from mathreel_gateway.app import create_app
 from mathreel_shared.settings import Settings
+from tests.e2e.stack import free_port
 from tests.security.conftest import new_user
 from tests.support.jwks import JwksServer
 
 BODY_READ_TIMEOUT = 1.5
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def served_gateway(gateway_settings: Settings) -> Iterator[str]:
     """The gateway under uvicorn, configured as ``mathreel-gateway`` runs it, in a background thread."""
-    port = _free_port()
+    port = free_port()
     app = create_app(gateway_settings, body_read_timeout=BODY_READ_TIMEOUT)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, timeout_keep_alive=5)
     server = uvicorn.Server(config)

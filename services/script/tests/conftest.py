@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -25,6 +24,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.e2e.stack import free_port
 
 MODEL = "test-model"
 API_KEY = "sk-test-key"
@@ -70,7 +71,7 @@ class FakeChatServer:
         self.received: list[Received] = []
         self.problems: list[str] = []
         self.supports_json_schema = True
-        self.port = _free_port()
+        self.port = free_port()
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._chat, methods=["POST"]),
@@ -192,12 +193,6 @@ def hashed_embedding(text: str, size: int = 64) -> list[float]:
     for word in text.lower().split():
         vector[int(hashlib.sha256(word.strip(".,;:!?").encode()).hexdigest(), 16) % size] += 1.0
     return vector
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
