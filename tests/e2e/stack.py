@@ -26,12 +26,12 @@ SERVICES = ("orchestrator", "script", "tts", "visuals", "render")
 _HANDED_OUT: set[int] = set()
 
 
-def _ephemeral_range() -> range:
+def _ephemeral_start() -> int:
+    """The first port of the kernel's ephemeral range, from which ``bind(0)`` and outgoing connections take theirs."""
     try:
-        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    except (OSError, ValueError):
-        low, high = 32768, 60999
-    return range(low, high + 1)
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_port() -> int:
@@ -42,8 +42,8 @@ def free_port() -> int:
     machine takes it, and a server process needs seconds (imports, connections) before it binds. Two processes
     given one port would both look ready, since the one that binds answers the other's probes.
     """
-    ephemeral = _ephemeral_range()
-    below = range(max(1024, ephemeral.start - 12000), ephemeral.start)
+    start = _ephemeral_start()
+    below = range(max(1024, start - 12000), start)
     for _ in range(200):
         candidate = random.choice(below) if len(below) >= 1000 else 0
         with socket.socket() as sock:
