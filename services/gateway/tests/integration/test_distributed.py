@@ -200,42 +200,47 @@ async def test_the_rate_limit_script_is_loaded_again_after_redis_forgets_it(redi
 async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_once(
     redis_url, redis_key_prefix
 ) -> None:
-    """Concurrent hits go to Redis as one pipeline; after a script flush the whole batch fails with NOSCRIPT
+    """Concurrent hits go to Redis as one script call; after a script flush the whole batch fails with NOSCRIPT
     (nothing counted), the script is loaded and the batch counted again, each hit once."""
     async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
-        pipelines: list[int] = []
-        send = limiter._pipelined
+        calls: list[int] = []
+        send = limiter._count
 
         async def counting(keys: list[str]) -> list[Any]:
-            pipelines.append(len(keys))
+            calls.append(len(keys))
             return await send(keys)
 
-        limiter._pipelined = counting  # type: ignore[method-assign]
+        limiter._count = counting  # type: ignore[method-assign]
         await _wait_for_room_in_the_window(redis_url, 10)
         await admin.script_flush()
         user = _user()
         decisions = await asyncio.gather(*(limiter.hit(user) for _ in range(8)))
 
-        assert pipelines == [8, 8]
+        assert calls == [8, 8]
         assert [d.allowed for d in decisions].count(True) == 5
         assert sorted(d.remaining for d in decisions) == [0, 0, 0, 0, 1, 2, 3, 4]
         assert int(await admin.get(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}")) == 8
+        assert 0 < await admin.ttl(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}") <= 120
 
 
-async def test_a_reply_that_fails_in_a_pipeline_fails_only_its_own_request(redis_url, redis_key_prefix) -> None:
+async def test_a_counter_that_fails_in_a_batch_fails_only_its_own_request(redis_url, redis_key_prefix) -> None:
     """A counter Redis cannot increment (here: a key of the wrong type) makes that request's limiter unavailable,
-    while the other request of the same pipeline is counted."""
+    while the other requests of the same script call are counted, before and after it."""
     async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
         await _wait_for_room_in_the_window(redis_url, 10)
-        broken, fine = _user(), _user()
+        before, broken, after = _user(), _user(), _user()
         seconds, _ = await admin.time()
         await admin.rpush(f"{redis_key_prefix}ratelimit:{broken}:{seconds // 60}", "not a counter")
-        results = await asyncio.gather(limiter.hit(broken), limiter.hit(fine), return_exceptions=True)
+        results = await asyncio.gather(
+            limiter.hit(before), limiter.hit(broken), limiter.hit(after), return_exceptions=True
+        )
 
-        assert isinstance(results[0], RateLimiterUnavailable)
-        assert not isinstance(results[1], BaseException)
-        assert results[1].allowed
-        assert results[1].remaining == 4
+        assert isinstance(results[1], RateLimiterUnavailable)
+        for result in (results[0], results[2]):
+            assert not isinstance(result, BaseException)
+            assert result.allowed
+            assert result.remaining == 4
+        assert await admin.lrange(f"{redis_key_prefix}ratelimit:{broken}:{seconds // 60}", 0, -1) == [b"not a counter"]
 
 
 async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_limiter_recovers(
