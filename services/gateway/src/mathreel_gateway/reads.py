@@ -5,9 +5,10 @@ millisecond of CPU, more than the rest of the request together. On PostgreSQL it
 the lookups of one event-loop turn are read together (``mathreel_gateway.batching``) by one ORM query, ``JOBS_BY_ID``,
 compiled once for asyncpg, prepared once per connection and executed in one round trip (autocommit, no pre-ping, and
 no reset query when the connection goes back to the pool: one SELECT leaves no session state behind). Ownership is
-checked on each row, and a row becomes a detached ``Job`` without validation (it comes from our own table). A
-connection that died with the server is found by the read itself, which then runs once more on a new connection.
-SQLite (standalone mode, tests) reads through a session, one lookup at a time, as every other query does.
+checked on each row, and a row becomes a ``Job`` the way SQLAlchemy's loader makes one, without validation (it comes
+from our own table). A connection that died with the server is found by the read itself, which then runs once more
+on a new connection. SQLite (standalone mode, tests) reads through a session, one lookup at a time, as every other
+query does.
 
 Batches wait for a connection in arrival order. asyncpg's pool queue lets a newcomer take a connection that was just
 handed to a waiter, which then queues again at the back: under a burst of polls a few requests waited a second while
@@ -23,7 +24,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import ARRAY, Uuid, any_, bindparam, select
+from sqlalchemy import ARRAY, Uuid, any_, bindparam, inspect, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -126,9 +127,7 @@ class AsyncpgJobLookup:
         found: list[Job | None] = []
         for job_id, user_id in lookups:
             row = jobs.get(job_id)
-            found.append(
-                Job.model_construct(**dict(row.items())) if row is not None and row["user_id"] == user_id else None
-            )
+            found.append(_job_of(row) if row is not None and row["user_id"] == user_id else None)
         return found
 
     async def _fetch(self, ids: list[UUID]) -> list[asyncpg.Record]:
@@ -143,6 +142,18 @@ class AsyncpgJobLookup:
 
     async def close(self) -> None:
         await self._pool.close()
+
+
+_JOBS = inspect(Job).class_manager
+
+
+def _job_of(row: asyncpg.Record) -> Job:
+    """The ``Job`` of a row of its table, built as SQLAlchemy's loader builds one: a new instance with its ORM state,
+    its attributes filled in one update. ``Job.model_construct`` sets them one by one, each set an ORM attribute
+    event: 20 µs a row, against 3 µs."""
+    job: Job = _JOBS.new_instance()
+    job.__dict__.update(row.items())
+    return job
 
 
 async def _leave_session_as_is(_connection: asyncpg.Connection[Any]) -> None:

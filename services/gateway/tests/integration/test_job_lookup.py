@@ -11,6 +11,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import inspect
 
 from mathreel_gateway.errors import JobNotFound
 from mathreel_gateway.reads import AsyncpgJobLookup, SessionJobLookup, open_job_lookup
@@ -66,6 +67,8 @@ async def test_reads_the_same_job_as_the_orm_and_refuses_other_users(pg_database
         through_asyncpg = await lookup.job_for_user(job.id, job.user_id)
 
         assert _columns(through_asyncpg) == _columns(through_orm)
+        assert through_asyncpg.model_dump() == through_orm.model_dump()
+        assert inspect(through_asyncpg).mapper is inspect(Job)  # an ORM instance of Job, as the session's
         assert through_asyncpg.details["author"] == "offline-planner"  # JSON decoded, as SQLAlchemy does
         assert through_asyncpg.completed_at is not None
         assert through_asyncpg.completed_at.tzinfo is not None
