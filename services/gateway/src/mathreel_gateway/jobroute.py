@@ -66,10 +66,12 @@ class OwnedJobRoute(APIRoute):
 
     async def _handle(self, request: Request) -> Response:
         user = await self._authenticate(request)
-        values, errors = request_params_to_args([self._job_field], request.path_params)
+        # The field's own validator; FastAPI's general parameter reader (~10 µs more) only to word a refusal.
+        job_id, errors = self._job_field.validate(request.path_params.get(self._job_field.alias))
         if errors:
+            _, errors = request_params_to_args([self._job_field], request.path_params)
             raise RequestValidationError(errors)
-        job = await get_owned_job(values[self._job_field.name], user, request)
+        job = await get_owned_job(job_id, user, request)
         result = await self.endpoint(**{self._job_parameter: job})
         if not isinstance(result, self._model):
             raise TypeError(f"{self.path}: the endpoint returned {type(result).__name__}, not {self._model.__name__}")

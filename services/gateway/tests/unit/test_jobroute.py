@@ -97,7 +97,7 @@ async def test_job_states_are_answered_byte_for_byte_as_fastapi_would(open_gatew
     assert ours.json()["status"] == "completed"
 
 
-async def test_refusals_are_answered_as_fastapi_would(open_gateway: OpenGateway) -> None:
+async def test_refusals_and_forms_of_the_id_are_answered_as_fastapi_would(open_gateway: OpenGateway) -> None:
     owner, stranger = new_user(), new_user()
     async with open_gateway() as gateway:
         add_twin(gateway)
@@ -107,6 +107,10 @@ async def test_refusals_are_answered_as_fastapi_would(open_gateway: OpenGateway)
             "no token": (job_id, {}),
             "expired token": (job_id, {"Authorization": f"Bearer {expired}"}),
             "malformed id": ("not-a-uuid", gateway.auth(owner)),
+            "id in capitals": (str(job_id).upper(), gateway.auth(owner)),
+            "id without hyphens": (job_id.hex, gateway.auth(owner)),
+            "id as a URN": (f"urn:uuid:{job_id}", gateway.auth(owner)),
+            "id one digit short": (str(job_id)[:-1], gateway.auth(owner)),
             "unknown job": (uuid.uuid4(), gateway.auth(owner)),
             "another user's job": (job_id, gateway.auth(stranger)),
             "no token and a malformed id": ("not-a-uuid", {}),
@@ -120,6 +124,10 @@ async def test_refusals_are_answered_as_fastapi_would(open_gateway: OpenGateway)
         "no token": 401,
         "expired token": 401,
         "malformed id": 422,
+        "id in capitals": 200,
+        "id without hyphens": 200,
+        "id as a URN": 200,
+        "id one digit short": 422,
         "unknown job": 404,
         "another user's job": 404,
         "no token and a malformed id": 401,
