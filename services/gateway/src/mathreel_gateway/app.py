@@ -78,7 +78,9 @@ def create_app(
         # The routers' routes, not the routers: FastAPI (since 0.137) keeps an included router as a node of its own
         # that each request is matched through twice, ~15 µs of every request. The routers carry their full prefix.
         # (``app.dependency_overrides`` does not reach routes added this way; tests pass ``resources`` instead.)
-        routes=[*system.router.routes, *videos.router.routes, *media.router.routes],
+        # A request is matched against the routes in order, ~1 µs for each it passes: the API's routes, which clients
+        # poll, come before the probes and metrics, which are asked a few times a minute.
+        routes=[*videos.router.routes, *media.router.routes, *system.router.routes],
     )
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
