@@ -11,9 +11,11 @@ similar JSON body on the same route with the same uvicorn settings, measured in 
 requests. The load generator is wrk (C, one thread, ``targets.lua`` cycles through the users' paths and tokens), so
 it needs a small part of one core and the servers, not the client, are what saturate.
 
-Targets: requests/s ratio (gateway / bare) ≥ 0.5 and gateway p99 < 50 ms. ``--profile`` also samples the gateway
-with py-spy (``uvx py-spy``; needs permission to trace a child process) under the same load and prints its top
-functions.
+Targets: requests/s ratio (gateway / bare) ≥ 0.5 and gateway p99 < 50 ms. Besides the ratio over all rounds, the run
+prints each round's ratio with their median, and each server's own CPU time per request: on a shared virtual machine
+the speed of a core drifts from one round to the next, and those figures show how far. ``--profile`` also samples the
+gateway with py-spy (``uvx py-spy``; needs permission to trace a child process) under the same load and prints its
+top functions.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
@@ -95,11 +99,14 @@ def submit_jobs(base_url: str, services: BenchServices, users: list[str]) -> dic
     return jobs
 
 
-def generate_load(targets: list[tuple[str, str]], warmup: float, duration: float) -> dict[str, Any]:
+def generate_load(
+    targets: list[tuple[str, str]], warmup: float, duration: float, server: psutil.Process | None = None
+) -> dict[str, Any]:
     """Drive ``targets`` with wrk (one thread, one connection per target) and return what it measured.
 
     A warm-up run first, not recorded; then the measured run. wrk is C and needs a small fraction of a core for the
-    rates measured here, so the server, not the load generator, is what saturates.
+    rates measured here, so the server, not the load generator, is what saturates. With ``server``, also the CPU
+    time that process spent during the measured run (``cpu_s``).
     """
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -111,6 +118,7 @@ def generate_load(targets: list[tuple[str, str]], warmup: float, duration: float
     try:
         command = [wrk, "-t1", f"-c{len(targets)}", "--timeout", "10s", "-s", str(HERE / "targets.lua"), base]
         for seconds in (warmup, duration):
+            cpu_before = _cpu_seconds(server)
             completed = subprocess.run(
                 [*command[:2], f"-d{seconds:g}s", *command[2:], "--", listing.name],
                 capture_output=True,
@@ -118,12 +126,22 @@ def generate_load(targets: list[tuple[str, str]], warmup: float, duration: float
                 check=True,
                 timeout=seconds + 60,
             )
+            cpu_spent = _cpu_seconds(server) - cpu_before
     finally:
         Path(listing.name).unlink()
     marker = "MATHREEL-RESULT "
     line = next(line for line in completed.stdout.splitlines() if line.startswith(marker))
     measured: dict[str, Any] = json.loads(line.removeprefix(marker))
+    measured["cpu_s"] = cpu_spent
     return measured
+
+
+def _cpu_seconds(process: psutil.Process | None) -> float:
+    """User and system CPU time of ``process`` so far (0 without one)."""
+    if process is None:
+        return 0.0
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def profile(pid: int, seconds: float, out: Path) -> str | None:
@@ -185,20 +203,29 @@ class Measured:
 
     seconds: float = 0.0
     requests: int = 0
+    cpu_seconds: float = 0.0
     rounds: list[dict[str, float]] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
 
     def add(self, result: dict[str, Any]) -> None:
         self.seconds += float(result["duration_s"])
         self.requests += int(result["requests"])
+        self.cpu_seconds += float(result["cpu_s"])
         self.rounds.append({key: float(value) for key, value in result["latency_ms"].items()})
+        self.rates.append(int(result["requests"]) / float(result["duration_s"]))
         self.statuses.update(result["statuses"])
         self.errors.update({kind: n for kind, n in result["errors"].items() if n and kind != "status"})
 
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_per_request_us(self) -> float:
+        """The server process's own CPU time per answered request, in microseconds."""
+        return 1e6 * self.cpu_seconds / self.requests
 
     def latency(self, key: str) -> float:
         return max(round_[key] for round_ in self.rounds)
@@ -208,7 +235,7 @@ class Measured:
         return (
             f"{name:8s} {self.requests_per_second:8.0f} req/s   p50 {self.latency('50'):6.1f} ms   "
             f"p99 {self.latency('99'):6.1f} ms   max {self.latency('max'):7.1f} ms   "
-            f"statuses {dict(self.statuses)}{errors}"
+            f"CPU {self.cpu_per_request_us:4.0f} µs/request   statuses {dict(self.statuses)}{errors}"
         )
 
 
@@ -255,14 +282,29 @@ def main() -> int:
             bare_total, gateway_total = Measured(), Measured()
             # Alternating short rounds spreads the machine's changing load over both servers alike.
             for _ in range(args.rounds):
-                bare_total.add(generate_load(bare_targets, args.warmup, args.duration))
-                gateway_total.add(generate_load(gateway_targets, args.warmup, args.duration))
+                bare_total.add(generate_load(bare_targets, args.warmup, args.duration, psutil.Process(bare.pid)))
+                gateway_total.add(
+                    generate_load(gateway_targets, args.warmup, args.duration, psutil.Process(gateway.pid))
+                )
             say(bare_total.line("bare"))
             say(gateway_total.line("gateway"))
             ratio = gateway_total.requests_per_second / bare_total.requests_per_second
             say(
                 f"ratio gateway/bare {ratio:.2f} (target ≥ 0.5); gateway p99 {gateway_total.latency('99'):.1f} ms "
                 f"(target < 50 ms); load average {os.getloadavg()[0]:.1f} at end"
+            )
+            # Each round's ratio: its two servers ran back to back, so a slow spell of the machine shows in one round
+            # instead of shifting the totals.
+            per_round = [gateway / bare for bare, gateway in zip(bare_total.rates, gateway_total.rates, strict=True)]
+            say(
+                f"ratio per round {' '.join(f'{value:.2f}' for value in per_round)}; "
+                f"median {statistics.median(per_round):.2f}"
+            )
+            # Less disturbed by the machine's other load than requests/s: what each server's own process spent.
+            cpu_ratio = bare_total.cpu_per_request_us / gateway_total.cpu_per_request_us
+            say(
+                f"CPU per request, bare/gateway {cpu_ratio:.2f} "
+                "(each server's own process; Redis and PostgreSQL not counted)"
             )
             failures = {code: n for code, n in gateway_total.statuses.items() if code != "200"}
             if failures:
