@@ -1,6 +1,6 @@
 """Gateway benchmark: GET /api/v1/videos/jobs/{id}/status through the real gateway against a bare FastAPI endpoint.
 
-    uv run python bench/gateway/run.py [--connections 64] [--rounds 2] [--duration 5] [--warmup 3] [--profile]
+    uv run python bench/gateway/run.py [--connections 64] [--rounds 6] [--duration 5] [--warmup 3] [--profile]
 
 The gateway runs as deployed (``mathreel_gateway.main``: uvicorn, one worker, in a subprocess) against this run's
 PostgreSQL database, Redis prefix, broker namespace and bucket, verifying RS256 tokens against a JWKS served over
@@ -243,7 +243,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=64, help="concurrent connections, one user each")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per server and round")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per server")
+    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds per server")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     parser.add_argument("--profile", action="store_true", help="also sample the gateway with py-spy under load")
     args = parser.parse_args()
