@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared.settings import Mode, Settings
 from tests.e2e.stack import DistributedStack, free_port
+from tests.support.isolated import own_resources
 
 
 @dataclass
@@ -32,33 +32,14 @@ class Deployment:
 async def distributed_stack(
     distributed_settings: Settings, service_endpoints, tmp_path_factory
 ) -> AsyncIterator[DistributedStack]:
-    """The whole distributed stack, on a database and broker namespace of its own.
-
-    Other tests start gateways or stacks of their own on ``distributed_settings``; if this stack shared their
-    database and queues, its orchestrator and workers would take their jobs.
-    """
-    from tests.support import postgres, rabbitmq
-    from tests.support.endpoints import unique_name
-
-    admin_url = service_endpoints.postgres_admin_url
-    database = unique_name("mathreel_stack_")
-    await postgres.create_database(admin_url, database)
-    settings = distributed_settings.model_copy(
-        update={
-            "database_url": postgres.database_url(admin_url, database),
-            "broker_namespace": f"{distributed_settings.broker_namespace}-stack",
-            "redis_key_prefix": f"{distributed_settings.redis_key_prefix}stack:",
-        }
-    )
-    await upgrade(settings.database_url)
-    stack = DistributedStack(settings, tmp_path_factory.mktemp("stack-logs"))
-    try:
-        await asyncio.to_thread(stack.start)
-        yield stack
-    finally:
-        await asyncio.to_thread(stack.stop)
-        await rabbitmq.delete_namespace(distributed_settings.amqp_url, settings.broker_namespace)
-        await postgres.drop_database(admin_url, database)
+    """The whole distributed stack, on a database and broker namespace of its own (``tests.support.isolated``)."""
+    async with own_resources(distributed_settings, service_endpoints.postgres_admin_url, "stack") as settings:
+        stack = DistributedStack(settings, tmp_path_factory.mktemp("stack-logs"))
+        try:
+            await asyncio.to_thread(stack.start)
+            yield stack
+        finally:
+            await asyncio.to_thread(stack.stop)
 
 
 @pytest.fixture(scope="session")

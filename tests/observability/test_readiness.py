@@ -14,8 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import pytest
 
-from mathreel_orchestrator.migrate import upgrade
 from tests.e2e.stack import DistributedStack
+from tests.support.isolated import own_resources
 
 from .tcp_proxy import TcpProxy
 
@@ -66,18 +66,16 @@ def broker_proxy(distributed_settings) -> Iterator[TcpProxy]:
 
 @pytest.fixture(scope="module")
 async def proxied_stack(
-    distributed_settings, broker_proxy: TcpProxy, tmp_path_factory
+    distributed_settings, service_endpoints, broker_proxy: TcpProxy, tmp_path_factory
 ) -> AsyncIterator[DistributedStack]:
-    await upgrade(distributed_settings.database_url)
-    settings = distributed_settings.model_copy(
-        update={"amqp_url": through(distributed_settings.amqp_url, broker_proxy.port)}
-    )
-    stack = DistributedStack(settings, tmp_path_factory.mktemp("readiness-logs"))
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    async with own_resources(distributed_settings, service_endpoints.postgres_admin_url, "readiness") as own:
+        settings = own.model_copy(update={"amqp_url": through(own.amqp_url, broker_proxy.port)})
+        stack = DistributedStack(settings, tmp_path_factory.mktemp("readiness-logs"))
+        stack.start()
+        try:
+            yield stack
+        finally:
+            stack.stop()
 
 
 def test_readiness_fails_without_the_broker_and_recovers(

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from mathreel_orchestrator.migrate import upgrade
 from tests.e2e.stack import DistributedStack
+from tests.support.isolated import own_resources
 
 from .otlp import OtlpReceiver, ReceivedSpan
 
@@ -40,21 +40,22 @@ def receiver() -> Iterator[OtlpReceiver]:
 
 @pytest.fixture(scope="module")
 async def traced_stack(
-    distributed_settings, receiver: OtlpReceiver, tmp_path_factory
+    distributed_settings, service_endpoints, receiver: OtlpReceiver, tmp_path_factory
 ) -> AsyncIterator[DistributedStack]:
-    await upgrade(distributed_settings.database_url)
-    stack = DistributedStack(distributed_settings, tmp_path_factory.mktemp("traced-logs"))
-    # The stack hands its own environment to every process it starts: this is how each one learns where to export.
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
-        env.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
-        env.delenv("OTEL_SERVICE_NAME", raising=False)
-        env.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-        stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+    async with own_resources(distributed_settings, service_endpoints.postgres_admin_url, "traced") as settings:
+        stack = DistributedStack(settings, tmp_path_factory.mktemp("traced-logs"))
+        # The stack hands its own environment to every process it starts: this is how each one learns where to
+        # export.
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
+            env.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
+            env.delenv("OTEL_SERVICE_NAME", raising=False)
+            env.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
+            stack.start()
+        try:
+            yield stack
+        finally:
+            stack.stop()
 
 
 async def run_job(stack: DistributedStack, token: str) -> str:
