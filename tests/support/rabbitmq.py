@@ -9,7 +9,7 @@ import subprocess
 import aio_pika
 from aio_pika.exceptions import AMQPError
 
-from mathreel_shared.bus import WORK_QUEUES
+from mathreel_shared.contracts import WORK_QUEUES
 from tests.support.endpoints import service_unavailable
 
 

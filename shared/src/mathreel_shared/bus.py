@@ -1,8 +1,9 @@
 """The message bus: RabbitMQ (aio-pika) in distributed mode, an in-process bus in standalone mode.
 
-This module owns the topology. One direct exchange routes each message by its ``type``; every stage has one durable
-work queue with priorities; job cancellations are broadcast on a fanout exchange; rejected messages dead-letter to
-``<ns>.dead``. Handlers receive parsed messages; a message that cannot be parsed is dead-lettered, never retried.
+This module declares the topology that ``contracts`` describes. One direct exchange routes each message by its
+``type``; every consumer has one durable work queue with priorities; job cancellations are broadcast on a fanout
+exchange; rejected messages dead-letter to ``<ns>.dead``. Handlers receive parsed messages; a message that cannot be
+parsed is dead-lettered, never retried.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 from pydantic import ValidationError
 
+from mathreel_shared.contracts import BROADCAST_TYPES, STAGE_OF_TYPE, STAGE_QUEUES, WORK_QUEUES
 from mathreel_shared.domain import MAX_BROKER_PRIORITY, Stage
 from mathreel_shared.messages import Envelope, Message, StageFailed, dump_message, parse_message
 from mathreel_shared.metrics import record_dead_letter
@@ -28,23 +30,6 @@ from mathreel_shared.telemetry import inject_trace_headers
 
 log = logging.getLogger(__name__)
 
-WORK_QUEUES: dict[str, tuple[str, ...]] = {
-    "orchestrator": (
-        "job.requested",
-        "stage.script.completed",
-        "stage.tts.completed",
-        "stage.visuals.completed",
-        "stage.render.completed",
-        "job.progress",
-        "stage.failed",
-    ),
-    "script": ("stage.script.requested",),
-    "tts": ("stage.tts.requested",),
-    "visuals": ("stage.visuals.requested",),
-    "render": ("stage.render.requested",),
-}
-BROADCAST_TYPES = frozenset({"job.cancelled"})
-STAGE_QUEUES = ("script", "tts", "visuals", "render")
 # Delay queues per stage: a retried message waits in one (TTL) and dead-letters back into its stage queue.
 RETRY_DELAYS_SECONDS = (2, 10, 30, 120)
 
@@ -105,7 +90,7 @@ def poisoned_job_failure(body: bytes, reason: str) -> StageFailed | None:
     kind = str(document.get("type", ""))
     if kind == "stage.failed":
         return None
-    stage = _STAGE_OF_TYPE.get(kind, Stage.INITIALIZING)
+    stage = STAGE_OF_TYPE.get(kind, Stage.INITIALIZING)
     return StageFailed(
         job_id=job_id,
         user_id=user_id,
@@ -113,19 +98,6 @@ def poisoned_job_failure(body: bytes, reason: str) -> StageFailed | None:
         code="poison_message",
         message=f"a {kind or 'malformed'} message could not be processed and was dead-lettered: {reason}"[:1000],
     )
-
-
-_STAGE_OF_TYPE = {
-    "job.requested": Stage.INITIALIZING,
-    "stage.script.requested": Stage.GENERATING_SCRIPT,
-    "stage.script.completed": Stage.GENERATING_SCRIPT,
-    "stage.tts.requested": Stage.GENERATING_AUDIO,
-    "stage.tts.completed": Stage.GENERATING_AUDIO,
-    "stage.visuals.requested": Stage.GENERATING_VISUALS,
-    "stage.visuals.completed": Stage.GENERATING_VISUALS,
-    "stage.render.requested": Stage.RENDERING,
-    "stage.render.completed": Stage.UPLOADING,
-}
 
 
 def message_headers(message: Envelope, headers: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -85,7 +85,7 @@ class MetricsSampler:
         interval: float = 15.0,
     ) -> None:
         """``queues`` defaults to every work queue plus the dead-letter queue."""
-        from mathreel_shared.bus import WORK_QUEUES
+        from mathreel_shared.contracts import WORK_QUEUES
 
         self._bus = bus
         self._sessionmaker = sessionmaker

@@ -26,7 +26,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mathreel_shared.bus import Bus, Delivery, MemoryBus, PermanentMessageError, RabbitBus, retry_delay
-from mathreel_shared.domain import Stage
+from mathreel_shared.contracts import StageContract
+from mathreel_shared.errors import CANCELLED, StageError
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.messages import Envelope, JobCancelled, Message, StageFailed
 from mathreel_shared.metrics import observe_delivery
@@ -195,22 +196,22 @@ async def _connect_with_retry(connect: Callable[[], Awaitable[Any]], what: str, 
 
 def stage_handler(
     runtime: ServiceRuntime,
-    service: str,
-    stage: Stage,
-    expected: type[StageMessage],
+    contract: StageContract[StageMessage],
     work: Callable[[StageMessage], Awaitable[None]],
 ) -> Callable[[Message, Delivery], Awaitable[None]]:
     """Wrap a worker's ``work`` coroutine: skip cancelled jobs, trace, count, and turn errors into ``stage.failed``.
 
-    Errors with ``code``, ``message`` and ``retryable`` attributes (each service's own error type) keep them;
-    anything else is an ``internal_error`` and counts as transient. A transient error is retried with backoff
-    through the stage's delay queues until the stage's attempt limit (``settings.stage_max_attempts``); a permanent
-    one, or the last attempt, fails the job with its reason instead of leaving it hanging.
+    A ``StageError`` keeps its code, message and retryability; anything else is an ``internal_error`` and counts as
+    transient. A transient error is retried with backoff through the stage's delay queues until the stage's attempt
+    limit (``settings.stage_max_attempts``); a permanent one, or the last attempt, fails the job with its reason
+    instead of leaving it hanging. Failures are reported against ``contract.stage``.
     """
+    service, stage, expected = contract.queue, contract.stage, contract.request
     max_attempts = runtime.settings.max_attempts(service)
 
     async def handle(message: Message, delivery: Delivery) -> None:
         if not isinstance(message, expected):
+            # Only a message bound to another queue by hand (or replayed to the wrong one) lands here.
             raise PermanentMessageError(f"{service} does not handle {message.type}")
         if runtime.cancellations.is_cancelled(message.job_id):
             log.info("dropping %s of cancelled job %s", message.type, message.job_id)
@@ -231,18 +232,15 @@ def stage_handler(
                 await work(message)
                 outcome = "ok"
             except Exception as exc:
-                code = getattr(exc, "code", None)
-                if code == "cancelled" or runtime.cancellations.is_cancelled(message.job_id):
+                cancelled = isinstance(exc, StageError) and exc.code == CANCELLED
+                if cancelled or runtime.cancellations.is_cancelled(message.job_id):
                     MESSAGES_HANDLED.labels(service, message.type, "cancelled").inc()
                     return
-                if not isinstance(code, str):
-                    log.exception("%s failed on job %s", service, message.job_id)
-                    code = "internal_error"
-                    reason = f"{service} failed: {type(exc).__name__}: {exc}"
-                    retryable = True
+                if isinstance(exc, StageError):
+                    code, reason, retryable = exc.code, exc.message, exc.retryable
                 else:
-                    reason = str(getattr(exc, "message", exc))
-                    retryable = bool(getattr(exc, "retryable", False))
+                    log.exception("%s failed on job %s", service, message.job_id)
+                    code, reason, retryable = "internal_error", f"{service} failed: {type(exc).__name__}: {exc}", True
                 if retryable and message.attempt < max_attempts:
                     delay = retry_delay(message.attempt + 1)
                     log.warning(
@@ -277,3 +275,14 @@ def stage_handler(
             MESSAGES_HANDLED.labels(service, message.type, outcome).inc()
 
     return handle
+
+
+async def serve_stage(
+    runtime: ServiceRuntime,
+    contract: StageContract[StageMessage],
+    work: Callable[[StageMessage], Awaitable[None]],
+    *,
+    prefetch: int = 1,
+) -> None:
+    """Consume ``contract``'s queue with ``work`` wrapped by ``stage_handler``: how every stage worker registers."""
+    await runtime.bus.consume(contract.queue, stage_handler(runtime, contract, work), prefetch=prefetch)

@@ -11,19 +11,18 @@ import pytest
 
 from mathreel_shared import runtime as runtime_module
 from mathreel_shared.bus import MemoryBus, PermanentMessageError, poisoned_job_failure, retry_delay
+from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.domain import Stage
+from mathreel_shared.errors import StageError
 from mathreel_shared.messages import JobConfiguration, Message, ScriptRequested, StageFailed, parse_message
 from mathreel_shared.runtime import ServiceRuntime, stage_handler
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import LocalStore
 
 
-class Flaky(Exception):
+class Flaky(StageError):
     def __init__(self, retryable: bool) -> None:
-        super().__init__("flaky")
-        self.code = "flaky"
-        self.message = "the service flaked"
-        self.retryable = retryable
+        super().__init__("flaky", "the service flaked", retryable=retryable)
 
 
 @pytest.fixture
@@ -69,7 +68,7 @@ async def test_transient_errors_are_retried_then_fail_the_job(runtime: ServiceRu
     bus = runtime.bus
     assert isinstance(bus, MemoryBus)
     failed = await _failures(bus)
-    await bus.consume("script", stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work))
+    await bus.consume("script", stage_handler(runtime, SCRIPT, work))
     await bus.publish(_request())
     await _run_until(lambda: len(failed) == 1)
     assert attempts == [1, 2, 3]
@@ -89,7 +88,7 @@ async def test_a_transient_error_that_recovers_does_not_fail(runtime: ServiceRun
     bus = runtime.bus
     assert isinstance(bus, MemoryBus)
     failed = await _failures(bus)
-    await bus.consume("script", stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work))
+    await bus.consume("script", stage_handler(runtime, SCRIPT, work))
     await bus.publish(_request())
     await _run_until(lambda: attempts == [1, 2])
     await asyncio.sleep(0.05)
@@ -107,7 +106,7 @@ async def test_permanent_errors_fail_fast(runtime: ServiceRuntime) -> None:
     bus = runtime.bus
     assert isinstance(bus, MemoryBus)
     failed = await _failures(bus)
-    await bus.consume("script", stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work))
+    await bus.consume("script", stage_handler(runtime, SCRIPT, work))
     await bus.publish(_request())
     await _run_until(lambda: len(failed) == 1)
     assert attempts == [1]

@@ -7,8 +7,10 @@ from contextlib import contextmanager
 
 import av
 
+from mathreel_shared.errors import CANCELLED, StageError
 
-class RenderError(Exception):
+
+class RenderError(StageError):
     """A render step failed; ``code`` is stable and machine-readable, ``retryable`` tells the worker what to do.
 
     Codes: ``invalid_input`` (missing or mismatched inputs), ``corrupt_media`` (a clip or WAV that cannot be
@@ -16,18 +18,12 @@ class RenderError(Exception):
     retry), ``cancelled`` (the job was cancelled while rendering).
     """
 
-    def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.retryable = retryable
-
 
 class RenderCancelled(RenderError):
     """The ``cancelled`` callback returned true between two units of work."""
 
     def __init__(self) -> None:
-        super().__init__("cancelled", "rendering was cancelled", retryable=False)
+        super().__init__(CANCELLED, "rendering was cancelled", retryable=False)
 
 
 @contextmanager

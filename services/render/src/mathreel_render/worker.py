@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 
 from mathreel_render.assemble import assemble_video
+from mathreel_shared.contracts import RENDER
 from mathreel_shared.domain import Stage
 from mathreel_shared.keys import captions_key, thumbnail_key, video_key
 from mathreel_shared.messages import RenderCompleted, RenderRequested, StageProgress
-from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.runtime import ServiceRuntime, serve_stage
 
 
 async def register(runtime: ServiceRuntime) -> None:
@@ -70,5 +71,4 @@ async def register(runtime: ServiceRuntime) -> None:
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
 
-    handler = stage_handler(runtime, "render", Stage.RENDERING, RenderRequested, work)
-    await runtime.bus.consume("render", handler, prefetch=1)
+    await serve_stage(runtime, RENDER, work, prefetch=1)

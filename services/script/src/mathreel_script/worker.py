@@ -28,11 +28,11 @@ from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
 from mathreel_script.llm.validation import Problem
 from mathreel_script.planner import plan_storyboard
 from mathreel_script.text import clean_text, sentences
+from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.db import create_engine
-from mathreel_shared.domain import Stage
 from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
-from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.storyboard import Storyboard
 from mathreel_visuals.errors import VisualsError
 from mathreel_visuals.preflight import preflight
@@ -47,13 +47,13 @@ EXEMPLARS_FOR_MODEL = 2
 class KnowledgeBaseUnavailable(LlmError):
     """Retrieval was asked for and the knowledge base could not answer (a database problem, often passing)."""
 
-    code = "knowledge_base_unavailable"
+    default_code = "knowledge_base_unavailable"
 
 
 class PreflightUnavailable(LlmError):
     """The preflight (typesetting and layout of a model's storyboard) broke: a machine problem, not the model's."""
 
-    code = "storyboard_preflight_failed"
+    default_code = "storyboard_preflight_failed"
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
             )
         )
 
-    handler = stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work)
-    await runtime.bus.consume("script", handler, prefetch=4)
+    await serve_stage(runtime, SCRIPT, work, prefetch=4)
 
     async def close() -> None:
         if provider is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from functools import lru_cache
 
-from mathreel_shared.domain import Stage
+from mathreel_shared.contracts import TTS
 from mathreel_shared.keys import scene_audio_key
 from mathreel_shared.messages import TtsCompleted, TtsRequested
-from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.storyboard import Storyboard
 from mathreel_tts.engines import TtsEngine, create_engine
 from mathreel_tts.scene import speak_scene
@@ -43,5 +43,4 @@ async def register(runtime: ServiceRuntime) -> None:
             )
         )
 
-    handler = stage_handler(runtime, "tts", Stage.GENERATING_AUDIO, TtsRequested, work)
-    await runtime.bus.consume("tts", handler, prefetch=1)
+    await serve_stage(runtime, TTS, work, prefetch=1)

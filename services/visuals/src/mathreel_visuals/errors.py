@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from mathreel_shared.errors import StageError
 
-class VisualsError(Exception):
+
+class VisualsError(StageError):
     """A scene could not be turned into a clip.
 
     ``code`` is stable and machine-readable (``latex_rejected``, ``latex_failed``, ``layout_unfixable``,
     ``invalid_expression``, ``timing_mismatch``, ``invalid_scene``, ``render_failed``, ``cancelled``);
     ``retryable`` tells the worker whether trying the same input again could succeed.
     """
-
-    def __init__(self, code: str, message: str, *, retryable: bool = False) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.retryable = retryable

@@ -6,10 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mathreel_shared.contracts import VISUALS
 from mathreel_shared.domain import Stage
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
-from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.storyboard import Storyboard
 from mathreel_visuals.render import render_scene
 
@@ -55,5 +56,4 @@ async def register(runtime: ServiceRuntime) -> None:
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
 
-    handler = stage_handler(runtime, "visuals", Stage.GENERATING_VISUALS, VisualsRequested, work)
-    await runtime.bus.consume("visuals", handler, prefetch=max(1, runtime.settings.visuals_concurrency))
+    await serve_stage(runtime, VISUALS, work, prefetch=max(1, runtime.settings.visuals_concurrency))

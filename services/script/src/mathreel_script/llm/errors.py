@@ -1,26 +1,26 @@
-"""Errors of the model path. Each carries ``code``, ``message`` and ``retryable``: the stage wrapper turns them into
-``stage.failed`` with that reason, so a model failure fails the job visibly instead of falling back in silence."""
+"""Errors of the model path. Each is a ``StageError``: the stage wrapper turns it into ``stage.failed`` with its code
+and reason, so a model failure fails the job visibly instead of falling back in silence."""
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class LlmError(Exception):
-    """Base of every model-path failure."""
+from mathreel_shared.errors import StageError
 
-    code = "llm_error"
+
+class LlmError(StageError):
+    """Base of every model-path failure. Each subclass names its default code; ``code=`` overrides it."""
+
+    default_code: ClassVar[str] = "llm_error"
 
     def __init__(self, message: str, *, retryable: bool = False, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-        if code is not None:
-            self.code = code
+        super().__init__(code or self.default_code, message, retryable=retryable)
 
 
 class ProviderError(LlmError):
     """The provider answered with an error, or not at all. ``retry_after`` is its Retry-After, in seconds."""
 
-    code = "llm_provider_error"
+    default_code = "llm_provider_error"
 
     def __init__(
         self,
@@ -39,16 +39,16 @@ class ProviderError(LlmError):
 class StructuredOutputUnsupported(ProviderError):
     """The server refused ``response_format: json_schema``; JSON mode may still work."""
 
-    code = "llm_structured_output_unsupported"
+    default_code = "llm_structured_output_unsupported"
 
 
 class BudgetExceeded(LlmError):
     """The job has spent its calls or tokens."""
 
-    code = "llm_budget_exceeded"
+    default_code = "llm_budget_exceeded"
 
 
 class StoryboardRejected(LlmError):
     """The model's storyboards kept failing validation after every repair the budget allows."""
 
-    code = "llm_invalid_storyboard"
+    default_code = "llm_invalid_storyboard"
