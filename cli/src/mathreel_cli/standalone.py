@@ -17,7 +17,8 @@ from fastapi import FastAPI
 from mathreel_gateway.app import create_app
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_orchestrator.migrate import upgrade
-from mathreel_orchestrator.service import Orchestrator, Watchdog
+from mathreel_orchestrator.service import Orchestrator
+from mathreel_orchestrator.worker import register as register_orchestrator
 from mathreel_render.worker import register as register_render
 from mathreel_script.worker import register as register_script
 from mathreel_shared.runtime import ServiceRuntime
@@ -43,24 +44,17 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
     async with open_resources(settings) as resources:
         runtime = ServiceRuntime(settings=settings, bus=resources.bus, store=resources.store)
         await resources.bus.subscribe_broadcast(runtime.cancellations.on_broadcast)
-        orchestrator = Orchestrator(resources.sessionmaker, resources.relay)
-        await resources.bus.consume("orchestrator", orchestrator.handle, prefetch=8)
+        # The gateway's relay publishes the orchestrator's outbox too: one process, one database, one relay.
+        orchestrator = await register_orchestrator(runtime, resources.sessionmaker, resources.relay, prefetch=8)
         cleanups = [
             cleanup
             for register in (register_script, register_tts, register_visuals, register_render)
             if (cleanup := await register(runtime)) is not None
         ]
-        watchdog = Watchdog(
-            orchestrator,
-            resources.bus,
-            min_silence=settings.watchdog_min_silence_seconds,
-            interval=settings.watchdog_interval_seconds,
-        )
-        watchdog.start()
         try:
-            yield Standalone(create_app(settings, resources=resources), resources, runtime, orchestrator)
+            yield Standalone(create_app(settings, resources=resources), resources, runtime, orchestrator.orchestrator)
         finally:
-            await watchdog.stop()
+            await orchestrator.stop()
             await resources.bus.stop_consuming()
             for cleanup in cleanups:
                 await cleanup()

@@ -7,13 +7,11 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 
-from mathreel_orchestrator.service import Orchestrator, Watchdog
+from mathreel_orchestrator.worker import register
 from mathreel_shared.db import create_engine, create_sessionmaker
 from mathreel_shared.metrics import MetricsSampler
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.runtime import ServiceRuntime, run_service
-
-PREFETCH = 16
 
 
 async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
@@ -21,15 +19,7 @@ async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     sessionmaker = create_sessionmaker(engine)
     relay = OutboxRelay(sessionmaker, runtime.bus)
     relay.start()
-    orchestrator = Orchestrator(sessionmaker, relay)
-    await runtime.bus.consume("orchestrator", orchestrator.handle, prefetch=PREFETCH)
-    watchdog = Watchdog(
-        orchestrator,
-        runtime.bus,
-        min_silence=runtime.settings.watchdog_min_silence_seconds,
-        interval=runtime.settings.watchdog_interval_seconds,
-    )
-    watchdog.start()
+    running = await register(runtime, sessionmaker, relay)
 
     async def database() -> None:
         async with engine.connect() as connection:
@@ -41,7 +31,7 @@ async def setup(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
 
     async def cleanup() -> None:
         await sampler.stop()
-        await watchdog.stop()
+        await running.stop()
         await relay.stop()
         await engine.dispose()
 

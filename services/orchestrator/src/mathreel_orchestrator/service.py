@@ -18,7 +18,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
-from mathreel_shared.bus import Bus, Delivery, PermanentMessageError
+from mathreel_shared.bus import Delivery, PermanentMessageError
 from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, utcnow
 from mathreel_shared.domain import JobStatus, Quality, Stage, stage_percentage
 from mathreel_shared.eta import estimate_completion, stage_medians
@@ -40,7 +40,6 @@ from mathreel_shared.messages import (
 )
 from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
-from mathreel_shared.periodic import PeriodicTask
 from mathreel_shared.storyboard import SceneTiming
 from mathreel_shared.telemetry import span_from_headers
 
@@ -367,57 +366,3 @@ def job_configuration(job: Job) -> JobConfiguration:
         use_rag=job.use_rag,
         use_context_learning=job.use_context_learning,
     )
-
-
-STAGE_QUEUE: dict[Stage, str] = {
-    Stage.INITIALIZING: "orchestrator",
-    Stage.GENERATING_SCRIPT: "script",
-    Stage.GENERATING_AUDIO: "tts",
-    Stage.GENERATING_VISUALS: "visuals",
-    Stage.RENDERING: "render",
-    Stage.UPLOADING: "render",
-}
-
-
-class Watchdog:
-    """Finds jobs whose stage went silent past its deadline: re-drives the stage once, then fails the job.
-
-    Deadline: ``max(settings.watchdog_min_silence_seconds, 4 × the stage's median duration)`` of silence (no event
-    of the job at all, progress included). While the stage's queue still holds messages the job may just be waiting
-    its turn behind others: a backlog is not silence, so the watchdog waits until the queue has drained.
-    """
-
-    def __init__(self, orchestrator: Orchestrator, bus: Bus, *, min_silence: float, interval: float) -> None:
-        self._orchestrator = orchestrator
-        self._bus = bus
-        self._min_silence = min_silence
-        self._loop = PeriodicTask("watchdog", self.sweep, interval)
-
-    def start(self) -> None:
-        self._loop.start()
-
-    async def stop(self) -> None:
-        await self._loop.stop()
-
-    async def sweep(self, now: datetime | None = None) -> dict[UUID, str]:
-        """One pass; returns what was done per job: "redriven" or "failed"."""
-        now = now or utcnow()
-        actions: dict[UUID, str] = {}
-        for job_id, stage, quality, updated_at in await self._orchestrator.active_jobs():
-            medians = await self._orchestrator.medians(Quality(quality))
-            deadline = max(self._min_silence, 4 * medians.get(stage, 0.0))
-            silence = (now - updated_at).total_seconds()
-            if silence < deadline:
-                continue
-            if await self._queue_busy(stage):
-                continue
-            action = await self._orchestrator.handle_silence(job_id, stage, now)
-            if action:
-                actions[job_id] = action
-        return actions
-
-    async def _queue_busy(self, stage: Stage) -> bool:
-        try:
-            return await self._bus.queue_depth(STAGE_QUEUE[stage]) > 0
-        except Exception:
-            return False

@@ -178,7 +178,7 @@ async def test_unknown_job_is_dead_lettered(sessionmaker) -> None:
 async def test_watchdog_redrives_a_silent_stage_once_then_fails_the_job(sessionmaker) -> None:
     from datetime import timedelta
 
-    from mathreel_orchestrator.service import Watchdog
+    from mathreel_orchestrator.watchdog import Watchdog
     from mathreel_shared.bus import MemoryBus
 
     orchestrator = Orchestrator(sessionmaker)
