@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -46,6 +47,28 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StrEnumColumn(TypeDecorator[E]):
+    """A ``StrEnum`` stored as its plain string value in a ``VARCHAR`` (no database enum type, no migration when a
+    member is added); read back as the enum member, so the model's attribute is typed and ``.value`` is never
+    needed."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self._enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self._enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self._enum(value)
+
+
 def _ts(nullable: bool = False, **kwargs: Any) -> Any:
     return Field(sa_column=Column(UtcDateTime(), nullable=nullable, **kwargs))
 
@@ -71,8 +94,8 @@ class Job(JobBase, table=True):
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
-    status: str = Field(default=JobStatus.QUEUED.value, sa_column=Column(String(16), nullable=False))
-    stage: str = Field(default=Stage.INITIALIZING.value, sa_column=Column(String(32), nullable=False))
+    status: JobStatus = Field(default=JobStatus.QUEUED, sa_column=Column(StrEnumColumn(JobStatus, 16), nullable=False))
+    stage: Stage = Field(default=Stage.INITIALIZING, sa_column=Column(StrEnumColumn(Stage, 32), nullable=False))
     percentage: float = 0.0
     title: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     scene_count: int | None = None

@@ -85,7 +85,7 @@ class Orchestrator:
             job = await self._lock_job(session, message.job_id)
             if job is None:
                 raise PermanentMessageError(f"job {message.job_id} does not exist", fail_job=False)
-            if JobStatus(job.status).is_terminal:
+            if job.status.is_terminal:
                 log.info("ignoring %s for %s job %s", message.type, job.status, job.id)
                 return False
             before = len(session.new)
@@ -120,24 +120,24 @@ class Orchestrator:
     # --- transitions ------------------------------------------------------------------------------------------
     async def _enter_stage(self, session: AsyncSession, job: Job, stage: Stage) -> None:
         now = utcnow()
-        previous = Stage(job.stage)
+        previous = job.stage
         if previous is not stage:
-            run = await session.get(StageRun, (job.id, previous.value))
+            run = await session.get(StageRun, (job.id, previous))
             if run is not None and run.finished_at is None:
                 run.finished_at = now
             elif run is None and job.stage_started_at is not None:
                 session.add(
                     StageRun(
                         job_id=job.id,
-                        stage=previous.value,
+                        stage=previous,
                         quality=job.quality,
                         started_at=job.stage_started_at,
                         finished_at=now,
                     )
                 )
-        if stage is not Stage.COMPLETED and await session.get(StageRun, (job.id, stage.value)) is None:
-            session.add(StageRun(job_id=job.id, stage=stage.value, quality=job.quality, started_at=now))
-        job.stage = stage.value
+        if stage is not Stage.COMPLETED and await session.get(StageRun, (job.id, stage)) is None:
+            session.add(StageRun(job_id=job.id, stage=stage, quality=job.quality, started_at=now))
+        job.stage = stage
         job.stage_started_at = now
         self._advance(job, stage_percentage(stage, 0.0))
         await self._refresh_eta(session, job, now)
@@ -149,7 +149,7 @@ class Orchestrator:
 
     async def _refresh_eta(self, session: AsyncSession, job: Job, now: datetime) -> None:
         medians = await stage_medians(session, Quality(job.quality))
-        job.estimated_completion_at = estimate_completion(medians, Stage(job.stage), job.stage_started_at, now)
+        job.estimated_completion_at = estimate_completion(medians, job.stage, job.stage_started_at, now)
 
     @staticmethod
     def _next(job: Job) -> dict[str, Any]:
@@ -157,9 +157,9 @@ class Orchestrator:
         return {"job_id": job.id, "user_id": job.user_id, "priority": job.priority}
 
     async def _on_requested(self, session: AsyncSession, job: Job, message: JobRequested) -> None:
-        if job.status != JobStatus.QUEUED.value:
+        if job.status is not JobStatus.QUEUED:
             return  # already started: a duplicate publish from the outbox
-        job.status = JobStatus.PROCESSING.value
+        job.status = JobStatus.PROCESSING
         record_job_status(JobStatus.PROCESSING)
         job.started_at = utcnow()
         if job.stage_started_at is None:
@@ -167,7 +167,7 @@ class Orchestrator:
         await self._start_stage(session, job, Stage.GENERATING_SCRIPT)
 
     async def _on_script(self, session: AsyncSession, job: Job, message: ScriptCompleted) -> None:
-        if job.stage != Stage.GENERATING_SCRIPT.value:
+        if job.stage is not Stage.GENERATING_SCRIPT:
             return
         job.storyboard_key = message.storyboard_key
         job.scene_count = message.scene_count
@@ -195,7 +195,7 @@ class Orchestrator:
             (TTS, Stage.GENERATING_AUDIO) if isinstance(message, TtsCompleted) else (VISUALS, Stage.GENERATING_VISUALS)
         )
         index = message.scene_index
-        if job.stage != stage.value or job.scene_count is None or index >= job.scene_count:
+        if job.stage is not stage or job.scene_count is None or index >= job.scene_count:
             return
         if await session.get(SceneResult, (job.id, kind, index)) is None:
             result = message.model_dump(mode="json")
@@ -216,7 +216,7 @@ class Orchestrator:
         return {row.scene_index: row.result for row in rows}
 
     async def _on_progress(self, session: AsyncSession, job: Job, message: StageProgress) -> None:
-        current = Stage(job.stage)
+        current = job.stage
         if message.stage is Stage.UPLOADING and current is Stage.RENDERING:
             await self._enter_stage(session, job, Stage.UPLOADING)
         elif message.stage is not current:
@@ -230,7 +230,7 @@ class Orchestrator:
         await self._refresh_eta(session, job, utcnow())
 
     async def _on_rendered(self, session: AsyncSession, job: Job, message: RenderCompleted) -> None:
-        if job.stage not in {Stage.RENDERING.value, Stage.UPLOADING.value}:
+        if job.stage not in {Stage.RENDERING, Stage.UPLOADING}:
             return
         meta = message.metadata
         job.video_key = message.video_key
@@ -245,7 +245,7 @@ class Orchestrator:
         job.video_format = meta.format
         job.details = {**job.details, "video_codec": meta.video_codec, "audio_codec": meta.audio_codec}
         await self._enter_stage(session, job, Stage.COMPLETED)
-        job.status = JobStatus.COMPLETED.value
+        job.status = JobStatus.COMPLETED
         record_job_status(JobStatus.COMPLETED)
         job.percentage = 100.0
         job.completed_at = utcnow()
@@ -257,26 +257,26 @@ class Orchestrator:
         if run is not None and run.finished_at is None:
             # A failed run is not a measurement of how long the stage takes: drop it from the estimates.
             await session.delete(run)
-        job.status = JobStatus.FAILED.value
+        job.status = JobStatus.FAILED
         record_job_status(JobStatus.FAILED)
         job.error_code = code
         job.error_message = reason
-        job.error_stage = stage.value
+        job.error_stage = stage
         job.completed_at = now
         job.estimated_completion_at = None
-        log.warning("job %s failed at %s: %s (%s)", job.id, stage.value, reason, code)
+        log.warning("job %s failed at %s: %s (%s)", job.id, stage, reason, code)
 
     # --- watchdog support ------------------------------------------------------------------------------------
     async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:
         async with self._sessionmaker() as session:
             rows = (
                 await session.execute(
-                    select(Job.id, Job.stage, Job.quality, Job.updated_at).where(  # type: ignore[call-overload]
-                        col(Job.status).in_([JobStatus.QUEUED.value, JobStatus.PROCESSING.value])
+                    select(col(Job.id), col(Job.stage), col(Job.quality), col(Job.updated_at)).where(
+                        col(Job.status).in_([JobStatus.QUEUED, JobStatus.PROCESSING])
                     )
                 )
             ).all()
-        return [(row[0], Stage(row[1]), row[2], row[3]) for row in rows]
+        return [(job_id, stage, quality, updated_at) for job_id, stage, quality, updated_at in rows]
 
     async def medians(self, quality: Quality) -> dict[Stage, float]:
         async with self._sessionmaker() as session:
@@ -287,24 +287,24 @@ class Orchestrator:
         async with self._job_locks[job_id]:
             async with self._sessionmaker() as session, session.begin():
                 job = await self._lock_job(session, job_id)
-                if job is None or JobStatus(job.status).is_terminal or job.stage != stage.value:
+                if job is None or job.status.is_terminal or job.stage is not stage:
                     return None  # it moved on while we looked
                 redriven: dict[str, Any] = dict(job.details.get("watchdog", {}))
-                if redriven.get(stage.value):
+                if redriven.get(stage):
                     await self._fail(
                         session,
                         job,
                         stage,
                         "stage_timeout",
-                        f"the {stage.value} stage made no progress, even after it was started again",
+                        f"the {stage} stage made no progress, even after it was started again",
                     )
                     action = "failed"
                 else:
                     for message in await self._stage_messages(session, job, attempt=2):
                         enqueue(session, message)
-                    job.details = {**job.details, "watchdog": {**redriven, stage.value: now.isoformat()}}
+                    job.details = {**job.details, "watchdog": {**redriven, stage: now.isoformat()}}
                     action = "redriven"
-                    log.warning("job %s: %s went silent; re-driving it once", job.id, stage.value)
+                    log.warning("job %s: %s went silent; re-driving it once", job.id, stage)
                 job.updated_at = now
             self._job_locks.pop(job_id, None)
         if action == "redriven" and self._relay is not None:
@@ -314,7 +314,7 @@ class Orchestrator:
     async def _stage_messages(self, session: AsyncSession, job: Job, *, attempt: int = 1) -> list[Envelope]:
         """The messages of ``job``'s current stage that have no result yet."""
         base = {**self._next(job), "attempt": attempt}
-        stage = Stage(job.stage)
+        stage = job.stage
         if stage is Stage.INITIALIZING:
             return [JobRequested(**base, configuration=job_configuration(job))]
         if stage is Stage.GENERATING_SCRIPT:
