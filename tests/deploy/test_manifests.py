@@ -376,12 +376,15 @@ def test_compose_health_checks_gate_start_up(compose: dict[str, Any]) -> None:
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
-def test_compose_builds_each_service_from_its_dockerfile(compose: dict[str, Any]) -> None:
+def test_compose_builds_each_service_from_the_one_dockerfile(compose: dict[str, Any]) -> None:
     for name in SERVICES:
         build = compose["services"][name]["build"]
         assert Path(build["context"]) == ROOT
-        assert build["dockerfile"] == f"services/{name}/Dockerfile"
-    assert compose["services"]["migrate"]["build"]["dockerfile"] == "services/orchestrator/Dockerfile"
+        assert build["dockerfile"] == "Dockerfile"
+        assert build["args"]["SERVICE"] == name
+    # The migrations run from the orchestrator's image: built alike, so the two builds share every layer.
+    assert compose["services"]["migrate"]["build"] == compose["services"]["orchestrator"]["build"]
+    assert compose["services"]["migrate"]["image"] == compose["services"]["orchestrator"]["image"]
 
 
 def test_compose_stop_grace_outlasts_each_services_own_drain(compose: dict[str, Any]) -> None:
@@ -403,22 +406,39 @@ def _go_duration_seconds(text: str) -> float:
 # --- images and configuration -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_dockerfile_builds_the_locked_package_as_a_non_root_user(service: str) -> None:
-    dockerfile = (ROOT / "services" / service / "Dockerfile").read_text(encoding="utf-8")
-    scripts = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())["project"]["scripts"]
-    assert f'CMD ["mathreel-{service}"]' in dockerfile
-    assert f"mathreel-{service}" in scripts
-    assert "FROM ${PYTHON_IMAGE} AS runtime" in dockerfile
-    assert "USER 10001:10001" in dockerfile
-    sync = f"uv sync --frozen --no-dev --no-install-workspace --package mathreel-{service}"
+def _dockerfile_stages() -> dict[str, str]:
+    """The Dockerfile's stages by name: each ``FROM ... AS name`` line and what follows it up to the next one."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    parts = re.split(r"^FROM \S+ AS (\S+)\n", text, flags=re.MULTILINE)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_dockerfile_builds_the_locked_package_as_a_non_root_user() -> None:
+    stages = _dockerfile_stages()
+    builder, runtime = stages["builder"], stages["runtime"]
+    sync = 'uv sync --frozen --no-dev --no-install-workspace --package "mathreel-${SERVICE}"'
     # Dependencies are installed before the source is copied, so a code change reuses the dependency layer.
-    assert dockerfile.index(sync) < dockerfile.index(f"COPY services/{service}/src")
-    heavy = "texlive" in dockerfile, "espeak-ng" in dockerfile
+    assert builder.index(sync) < builder.index("COPY services services")
+    assert 'ln -s "mathreel-${SERVICE}" /opt/mathreel/venv/bin/mathreel-service' in builder
+    assert "USER 10001:10001" in runtime
+    assert runtime.rstrip().endswith('CMD ["mathreel-service"]')
+    assert "OTEL_SERVICE_NAME=mathreel-${SERVICE}" in runtime
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_image_runs_its_service_with_only_the_debian_packages_it_needs(
+    service: str, compose: dict[str, Any]
+) -> None:
+    scripts = tomllib.loads((ROOT / "services" / service / "pyproject.toml").read_text())["project"]["scripts"]
+    assert f"mathreel-{service}" in scripts
+    args = compose["services"][service]["build"]["args"]
+    runtime = "\n".join(
+        body for name, body in _dockerfile_stages().items() if name in {"runtime-plain", f"runtime-{args['SYSTEM']}"}
+    )
+    heavy = "texlive" in runtime, "espeak-ng" in runtime
     # Visuals renders with LaTeX; script typesets and lays out model-written storyboards with the visuals package.
     assert heavy == (service in {"visuals", "script"}, service == "tts")
-    if service == "script":
-        assert "COPY services/visuals/src services/visuals/src" in dockerfile
+    assert args.get("PORT", "8081") == ("8000" if service == "gateway" else "8081")
 
 
 def test_env_example_documents_every_setting() -> None:
