@@ -10,12 +10,19 @@ from uuid import uuid4
 import pytest
 
 from mathreel_shared import runtime as runtime_module
-from mathreel_shared.bus import MemoryBus, PermanentMessageError, poisoned_job_failure, retry_delay
+from mathreel_shared.bus import Delivery, MemoryBus, PermanentMessageError, poisoned_job_failure, retry_delay
 from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.domain import Stage
-from mathreel_shared.errors import StageError
-from mathreel_shared.messages import JobConfiguration, Message, ScriptRequested, StageFailed, parse_message
-from mathreel_shared.runtime import ServiceRuntime, stage_handler
+from mathreel_shared.errors import CANCELLED, StageError
+from mathreel_shared.messages import (
+    JobConfiguration,
+    Message,
+    ScriptRequested,
+    StageFailed,
+    TtsRequested,
+    parse_message,
+)
+from mathreel_shared.runtime import ServiceRuntime, serve_stage, stage_handler
 from mathreel_shared.settings import Settings
 from mathreel_shared.storage import LocalStore
 
@@ -144,3 +151,66 @@ def test_a_broken_failure_report_is_never_reported_again() -> None:
     parsed = poisoned_job_failure(json.dumps({"job_id": str(uuid4()), "user_id": "u"}).encode(), "x")
     assert parsed is not None
     assert parse_message(parsed.model_dump_json()).type == "stage.failed"
+
+
+class LooksLikeAStageError(Exception):
+    """Has the attributes of a stage error without being one: no longer read with getattr."""
+
+    code = "made_up"
+    message = "not a StageError"
+    retryable = False
+
+
+async def test_only_a_stage_error_names_the_failure(runtime: ServiceRuntime) -> None:
+    async def work(message: ScriptRequested) -> None:
+        raise LooksLikeAStageError("boom")
+
+    bus = runtime.bus
+    assert isinstance(bus, MemoryBus)
+    failed = await _failures(bus)
+    await serve_stage(runtime, SCRIPT, work)
+    await bus.publish(_request())
+    await _run_until(lambda: len(failed) == 1)
+    # An unknown exception is an internal error, transient: retried up to the limit, then reported as such.
+    assert (failed[0].code, failed[0].retryable) == ("internal_error", True)
+    assert "LooksLikeAStageError: boom" in failed[0].message
+    await bus.close()
+
+
+async def test_a_cancelled_stage_is_dropped_not_reported(runtime: ServiceRuntime) -> None:
+    handled: list[int] = []
+
+    async def work(message: ScriptRequested) -> None:
+        handled.append(message.attempt)
+        raise StageError(CANCELLED, "the job was cancelled mid-way")
+
+    bus = runtime.bus
+    assert isinstance(bus, MemoryBus)
+    failed = await _failures(bus)
+    await serve_stage(runtime, SCRIPT, work)
+    await bus.publish(_request())
+    await _run_until(lambda: handled == [1])
+    await bus.wait_idle(timeout=5)
+    assert failed == []
+    await bus.close()
+
+
+async def test_serve_stage_consumes_the_contracts_queue_and_rejects_other_messages(runtime: ServiceRuntime) -> None:
+    seen: list[ScriptRequested] = []
+
+    async def work(message: ScriptRequested) -> None:
+        seen.append(message)
+
+    bus = runtime.bus
+    assert isinstance(bus, MemoryBus)
+    await serve_stage(runtime, SCRIPT, work)
+    request = _request()
+    await bus.publish(request)
+    await _run_until(lambda: len(seen) == 1)
+    assert seen[0].message_id == request.message_id
+
+    handler = stage_handler(runtime, SCRIPT, work)
+    stray = TtsRequested(job_id=uuid4(), user_id="u", storyboard_key="k", scene_index=0, scene_count=1)
+    with pytest.raises(PermanentMessageError, match=r"script does not handle stage\.tts\.requested"):
+        await handler(stray, Delivery())
+    await bus.close()
