@@ -178,7 +178,7 @@ def build_author(
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
         exemplars=ExemplarLibrary.load(grounding.exemplars_dir),
-        writer=StoryboardWriter(provider, llm, preflight=check) if provider is not None else None,
+        writer=StoryboardWriter(provider, llm, preflight=check, compute=compute) if provider is not None else None,
         grounding=grounding,
         compute=compute,
     )
