@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex
+from mathreel_script.formula_prose import formulas_in_words, is_money
+from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex, spoken
 from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -167,11 +168,13 @@ def parse_context(raw: str) -> ContextFacts:
     formulas: list[str] = []
     plain: list[str] = []
     for match in _DELIMITED_LATEX.finditer(text):
+        if is_money(match):
+            continue
         body = next(group for group in match.groups() if group is not None)
         latex = safe_latex(body) or plain_to_latex(body)
         if latex and latex not in formulas:
             formulas.append(latex)
-    prose = _DELIMITED_LATEX.sub(" this formula ", text)
+    prose = formulas_in_words(text, _DELIMITED_LATEX, lambda body: safe_latex(body) or plain_to_latex(body), spoken)
 
     steps: list[str] = []
     prose_lines: list[str] = []
