@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -69,6 +70,8 @@ def _child_main(connection: Connection, memory_bytes: int | None) -> None:
             _report_memory(connection)
             continue
         except Exception as exc:
+            # The traceback stays in the child; its text travels with the exception.
+            exc.add_note("".join(traceback.format_exception(exc)).rstrip())
             answer = ("error", exc)
         try:
             connection.send(answer)
