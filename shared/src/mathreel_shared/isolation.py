@@ -142,6 +142,11 @@ class IsolatedRunner:
         self._busy: set[_Child] = set()
         self._closed = False
 
+    async def start(self) -> None:
+        """Start one child ahead of the first call, so that no job waits for the fork server's imports."""
+        if not self._closed and not self._idle and not self._busy:
+            self._idle.append(await self._new_child())
+
     async def run(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         """``function(*args, **kwargs)`` in a child; its exception if it raises one.
 

@@ -83,3 +83,14 @@ async def test_closing_the_runner_ends_a_call_in_progress_at_once() -> None:
     assert time.monotonic() - started < 3.0
     with pytest.raises(asyncio.CancelledError):
         await runner.run(operator.add, 1, 1)
+
+
+async def test_start_readies_a_child_before_the_first_call() -> None:
+    runner = IsolatedRunner(workers=1, timeout_seconds=5.0, memory_bytes=None)
+    try:
+        await runner.start()
+        started = time.monotonic()
+        assert await runner.run(operator.add, 1, 2) == 3
+        assert time.monotonic() - started < 1.0
+    finally:
+        await runner.close()

@@ -193,6 +193,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     """Consume ``stage.script.requested``; returns a cleanup coroutine that closes the model client and database."""
     engine = create_engine(runtime.settings.database_url, pool_size=2)
     compute = compute_runner(runtime.settings)
+    await compute.start()
     author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir)
 
     async def knowledge_base() -> None:
