@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from mathreel_script.lessons import TOPIC_ALIASES
 from mathreel_shared.isolation import InputTooComplex, IsolatedRunner
 from tests.fuzz import targets
 
@@ -187,8 +188,13 @@ def test_context_parser(budgeted: BudgetedRunner, text: str) -> None:
     budgeted(targets.context_parser, text)
 
 
+# Every lesson of the library, so that their parameter handling meets hostile contexts too.
+LIBRARY_TOPICS = sorted(next(iter(aliases)) for aliases in TOPIC_ALIASES.values())
+
+
 @cases(120)
-@given(topic=st.one_of(st.text(max_size=120), fragment_text), context=user_text)
+@given(topic=st.one_of(st.sampled_from(LIBRARY_TOPICS), st.text(max_size=120), fragment_text), context=user_text)
+@example(topic="prime factorization", context="Factor 999999 and 1000000, and 999983.")
 @example(topic="Big powers", context="Compute 9^9^9^9 = 5 now.")
 @example(topic="Ohm's law", context="V = I R where V is the voltage and I the current. Example: 9^99^9 = 2.")
 @example(topic="$\\input{x}$", context="exp(exp(exp(9))) = 1 and 2^2^2^2^2^2 = 3")
