@@ -6,6 +6,7 @@ than the one the target documents for refused input. Module-level functions, so 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +16,7 @@ from mathreel_script.latex import MAX_FORMULA_CHARS, parse_plain, plain_to_latex
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import PlotFunction, Storyboard
+from mathreel_shared.storyboard import PlotFunction, ShowBullets, ShowText, ShowTitle, Storyboard
 from mathreel_visuals.expressions import ExpressionError, compile_expression
 from mathreel_visuals.safe_latex import UnsafeLatexError, check_latex
 from mathreel_visuals.validation import latex_sources
@@ -30,10 +31,25 @@ def context_parser(text: str) -> None:
         assert "this formula" not in sentence.lower() or "this formula" in text.lower(), sentence
 
 
+# LaTeX a person would see or hear verbatim: a command, or a math delimiter.
+_RAW_LATEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$")
+
+
 def planner(topic: str, context: str) -> None:
     storyboard = plan_storyboard(JobConfiguration(topic=topic, context=context))
     Storyboard.model_validate(storyboard.model_dump())  # what the worker stores must read back
     assert storyboard.scenes
+    shown = [storyboard.title, *(scene.narration for scene in storyboard.scenes)]
+    for scene in storyboard.scenes:
+        for beat in scene.beats:
+            for action in beat.actions:
+                if isinstance(action, ShowText | ShowTitle):
+                    shown.append(action.text)
+                elif isinstance(action, ShowBullets):
+                    shown.extend(action.items)
+    for text in shown:
+        assert not _RAW_LATEX.search(text), f"raw LaTeX reaches the video: {text!r}"
+        assert "this formula and this formula" not in text, text
 
 
 def script_latex(text: str) -> None:

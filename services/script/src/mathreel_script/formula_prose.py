@@ -21,6 +21,9 @@ _DROP = "\u2063"
 _MARKUP = re.compile(r"[\\{}^_]")
 # LaTeX left in the prose: a command, or a delimiter the formula pattern could not pair within its length bound.
 _RAW_LATEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$|\$(?=[^\s\d])")
+# A command with its brace arguments ("\\input{x}"), and what markup is left once commands are gone.
+_COMMAND_WITH_ARGUMENTS = re.compile(r"\\[A-Za-z]+\s*(?:\{[^{}]{0,200}\}\s*)*")
+_LEFTOVER_MARKUP = re.compile(r"[{}]|\$(?=[^\s\d])")
 _SPACE_BEFORE_MARK = re.compile(r"\s+([.,;:!?])")
 # A word of prose between two dollar signs: "$5 and $10" is prices, not a formula.
 _PROSE_WORD = re.compile(r"[A-Za-z]{2,}")
@@ -62,3 +65,22 @@ def is_money(match: re.Match[str]) -> bool:
         return False
     body = whole[1:-1]
     return not _MARKUP.search(body) and any(word.lower() not in _MATH_WORDS for word in _PROSE_WORD.findall(body))
+
+
+def inline_formulas_in_words(
+    text: str, pattern: re.Pattern[str], accept: Callable[[str], str | None], speak: Callable[[str], str]
+) -> str:
+    """One line (a topic, a title) with each formula said in words when ``accept`` takes it and it is short, left
+    out otherwise, and any other LaTeX command or delimiter dropped."""
+
+    def replace(match: re.Match[str]) -> str:
+        if is_money(match):
+            return match.group(0)
+        body = next(group for group in match.groups() if group is not None)
+        latex = accept(body)
+        reading = " ".join(speak(latex).split()) if latex else ""
+        return f" {reading} " if reading and len(reading.split()) <= MAX_SPOKEN_WORDS else " "
+
+    line = _RAW_LATEX.sub(" ", _COMMAND_WITH_ARGUMENTS.sub(" ", pattern.sub(replace, text)))
+    line = _LEFTOVER_MARKUP.sub(" ", line)
+    return _SPACE_BEFORE_MARK.sub(r"\1", " ".join(line.split()))

@@ -8,7 +8,7 @@ import re
 from mathreel_script.context import parse_context
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import ShowBullets, ShowText, Storyboard
+from mathreel_shared.storyboard import ShowBullets, ShowText, ShowTitle, Storyboard
 
 RAW_LATEX = re.compile(r"\\[A-Za-z]+|\$\$|\$(?=[^\s\d])|\\[()\[\]]")
 
@@ -18,7 +18,7 @@ def on_screen_text(storyboard: Storyboard) -> list[str]:
     for scene in storyboard.scenes:
         for beat in scene.beats:
             for action in beat.actions:
-                if isinstance(action, ShowText):
+                if isinstance(action, ShowText | ShowTitle):
                     texts.append(action.text)
                 elif isinstance(action, ShowBullets):
                     texts.extend(action.items)
@@ -64,3 +64,12 @@ def test_prices_between_dollar_signs_stay_as_written() -> None:
     facts = parse_context("A book costs $5 and a pen $2. Together they cost 7 dollars.")
     assert facts.sentences[0] == "A book costs $5 and a pen $2."
     assert facts.formulas == ()
+
+
+def test_the_topic_becomes_a_title_without_latex() -> None:
+    storyboard = plan_storyboard(
+        JobConfiguration(topic="Series $x^2$ and \\(y\\) \\input{/etc/passwd} $\\write18{ls}$", context="")
+    )
+    assert storyboard.title == "Series x squared and y"
+    for text in [*on_screen_text(storyboard), narration(storyboard)]:
+        assert not RAW_LATEX.search(text), text
