@@ -100,6 +100,8 @@ class _Child:
         self.process.start()
         child_end.close()
         self._killed = False
+        # Resolved when the child's answer (or its end) can be read.
+        self.readable: asyncio.Future[None] | None = None
 
     def kill(self) -> None:
         if self._killed:
@@ -178,6 +180,7 @@ class IsolatedRunner:
     async def _answer(self, child: _Child) -> tuple[str, Any]:
         loop = asyncio.get_running_loop()
         readable: asyncio.Future[None] = loop.create_future()
+        child.readable = readable
         descriptor = child.connection.fileno()
         loop.add_reader(descriptor, _resolve, readable)
         try:
@@ -222,6 +225,9 @@ class IsolatedRunner:
         self._idle.clear()
         for child in children:
             await asyncio.to_thread(child.kill)
+            # Its pipe is closed now, so the loop may never report it readable: wake the call waiting on it.
+            if child.readable is not None:
+                _resolve(child.readable)
 
 
 def _kill_when_started(spawning: asyncio.Future[_Child]) -> None:
