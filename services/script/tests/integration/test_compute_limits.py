@@ -132,3 +132,79 @@ async def test_the_worker_process_plans_hostile_context_and_stops_on_sigterm(
             worker.kill()
             worker.wait()
         await bus.close()
+
+
+# A worker process of the shared runtime whose stage work is stuck in a child: GMP computing 9^387420489.
+STUCK_WORKER = """
+import asyncio, operator
+from mathreel_shared.domain import Stage
+from mathreel_shared.isolation import IsolatedRunner
+from mathreel_shared.messages import ScriptRequested
+from mathreel_shared.runtime import run_service, stage_handler
+
+async def setup(runtime):
+    runner = IsolatedRunner(workers=1, timeout_seconds=600, memory_bytes=None)
+    await runner.start()
+
+    async def work(message):
+        await runner.run(operator.pow, 9, 9**9)
+
+    handler = stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work)
+    await runtime.bus.consume("script", handler)
+    return runner.close
+
+asyncio.run(run_service("script", setup))
+"""
+
+
+async def test_sigterm_kills_a_stuck_child_computation_within_the_grace_period(
+    distributed_settings: Settings, tmp_path: Path
+) -> None:
+    """Whatever the child computes, SIGTERM ends the worker within its grace period: the runtime waits for the
+    message in hand, then closing the runner kills the child, and the message goes back to the queue."""
+    import psutil
+
+    grace = 3.0
+    namespace = f"{distributed_settings.broker_namespace}-stuck-{uuid4().hex[:6]}"
+    settings = distributed_settings.model_copy(update={"broker_namespace": namespace, "shutdown_grace_seconds": grace})
+    health = free_port()
+    env = {
+        **os.environ,
+        **settings_env(settings),
+        "MATHREEL_HEALTH_PORT": str(health),
+        "MATHREEL_HEALTH_HOST": "127.0.0.1",
+    }
+    log_path = tmp_path / "stuck.log"
+    bus = RabbitBus(settings.amqp_url, namespace)
+    await bus.start()
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "-c", STUCK_WORKER], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        probe = f"http://127.0.0.1:{health}/healthz"
+        deadline = time.monotonic() + 120
+        while not await asyncio.to_thread(_ready, probe):
+            assert worker.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            await asyncio.sleep(0.3)
+        children = psutil.Process(worker.pid).children(recursive=True)
+        before = {child.pid: child.cpu_times().user for child in children}
+        await bus.publish(ScriptRequested(job_id=uuid4(), user_id="user-1", configuration=HOSTILE))
+        # The child computes (a second of CPU time spent, however loaded the machine), the worker still answers.
+        busy = time.monotonic() + 90
+        while not any(child.cpu_times().user - before.get(child.pid, 0.0) > 1.0 for child in children):
+            assert time.monotonic() < busy, "the computation never started"
+            await asyncio.sleep(0.5)
+        assert await asyncio.to_thread(_ready, probe)
+
+        stopping = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(worker.wait, grace + 15)
+        assert time.monotonic() - stopping < grace + 15
+        _, alive = await asyncio.to_thread(psutil.wait_procs, children, 10)
+        assert not alive, f"left running: {alive}"
+        assert await bus.queue_depth("script") == 1, "the message in hand was not given back to the queue"
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+        await bus.close()
