@@ -814,14 +814,16 @@ def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> 
     ``letters`` respells single-letter variables for an engine that would misread them (espeak-based voices
     read a lone "a" as the article); the default keeps letters as written.
     """
-    reader = _Reader(letters or {})
     text = latex.strip().strip("$").strip()
     try:
         nodes, _, _ = LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True).get_latex_nodes()
-    except LatexWalkerError:
-        # Broken LaTeX is still mostly readable once its markup is dropped.
+        reader = _Reader(letters or {})
+        return reader.speak(reader.items(nodes))
+    except (LatexWalkerError, RecursionError):
+        # Broken LaTeX, or nested deeper than the parser recurses, is still mostly readable once its markup is
+        # dropped.
+        reader = _Reader(letters or {})
         return _tidy(reader.speak(reader._chars(re.sub(r"\\[A-Za-z]+|[{}^_]", " ", text))))
-    return reader.speak(reader.items(nodes))
 
 
 # Inline "$...$" follows Pandoc's rule so prices are not math: no space inside either dollar, no digit after the

@@ -110,6 +110,12 @@ class Settings(BaseSettings):
     stage_max_attempts: dict[str, int] = Field(
         default_factory=lambda: {"script": 3, "tts": 3, "visuals": 3, "render": 3}
     )
+    # CPU work on user text (the offline planner) runs in this many child processes per script worker, each call
+    # within the time and each child within the address space below; past either the child is killed and the job
+    # fails with input_too_complex. 0 MiB: no memory limit.
+    compute_workers: int = 2
+    compute_timeout_seconds: float = 30.0
+    compute_memory_mb: int = 1024
     # The watchdog re-drives a stage silent for max(this, 4 x its median duration), once; then fails the job.
     watchdog_min_silence_seconds: float = 180.0
     watchdog_interval_seconds: float = 15.0

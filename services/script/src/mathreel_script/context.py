@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex
+from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
+from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex, spoken
 from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -161,17 +162,28 @@ def symbol_legend(sentence: str, formula: str) -> tuple[tuple[str, str], ...]:
     return tuple(legend) if len(legend) >= 2 else ()
 
 
+def _accepted(body: str) -> str | None:
+    return safe_latex(body) or plain_to_latex(body)
+
+
+def topic_in_words(topic: str) -> str:
+    """``topic`` with its formulas said in words and any other LaTeX left out: it is the title on screen."""
+    return inline_formulas_in_words(topic, _DELIMITED_LATEX, _accepted, spoken)
+
+
 def parse_context(raw: str) -> ContextFacts:
     """Sanitise ``raw`` and pull out formulas, definitions, numbered or bulleted steps, numbers and sentences."""
     text = clean_text(raw, limit=MAX_CONTEXT_CHARS)
     formulas: list[str] = []
     plain: list[str] = []
     for match in _DELIMITED_LATEX.finditer(text):
+        if is_money(match):
+            continue
         body = next(group for group in match.groups() if group is not None)
         latex = safe_latex(body) or plain_to_latex(body)
         if latex and latex not in formulas:
             formulas.append(latex)
-    prose = _DELIMITED_LATEX.sub(" this formula ", text)
+    prose = formulas_in_words(text, _DELIMITED_LATEX, _accepted, spoken)
 
     steps: list[str] = []
     prose_lines: list[str] = []

@@ -7,10 +7,12 @@ import re
 
 import sympy
 
+from mathreel_script import bounded_math
 from mathreel_script.context import ContextFacts
 from mathreel_script.draft import Lesson, SceneDraft
 from mathreel_script.latex import format_number, parse_plain, plain_to_latex, safe_latex, spoken, to_latex
 from mathreel_script.text import as_sentence, clip
+from mathreel_shared.isolation import InputTooComplex
 from mathreel_shared.storyboard import (
     Action,
     Circumscribe,
@@ -182,8 +184,8 @@ def _substitute(facts: ContextFacts) -> tuple[str, str, str, str] | None:
             continue
         values = {s: given[s.name] for s in symbols}
         try:
-            value = complex(rhs.subs(values).evalf())
-        except (TypeError, ValueError, ZeroDivisionError):
+            value = bounded_math.evaluate(rhs, values)
+        except (InputTooComplex, ValueError, ZeroDivisionError):
             continue
         if value.imag != 0 or not math.isfinite(value.real) or abs(value.real) > 1e9:
             continue
@@ -206,9 +208,9 @@ def _numeric_example(facts: ContextFacts) -> tuple[str, str, str, str] | None:
         if any(side.has(sympy.sin, sympy.cos, sympy.tan) for side in sides):
             continue  # degrees or radians: the context rarely says, and the check below could not tell
         try:
-            left, right = (complex(side.evalf()) for side in sides)
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
+            left, right = (bounded_math.evaluate(side) for side in sides)
+        except (InputTooComplex, ValueError, ZeroDivisionError):
+            continue  # not a computation to show: too costly to check, or not one at all
         # Equal to the precision it is written with (a rounded result, "= 1157.63"), or it is not shown.
         tolerance = 0.006 * max(1.0, abs(right.real))
         if left.imag or right.imag or not math.isfinite(left.real) or abs(left.real - right.real) > tolerance:

@@ -105,6 +105,8 @@ def plain_tokens(text: str) -> list[str] | None:
 
 @lru_cache(maxsize=256)
 def _parse_side(side: str) -> sympy.Expr | None:
+    if not side:
+        return None  # "= 1": SymPy's parser fails with an IndexError on an empty side
     # Every single letter is a plain symbol: otherwise SymPy reads E, I, N, S, O, Q as its own objects.
     names: dict[str, object] = {chr(c): sympy.Symbol(chr(c)) for c in (*range(65, 91), *range(97, 123))}
     names.update({"pi": sympy.pi, "ln": sympy.log})
@@ -113,7 +115,18 @@ def _parse_side(side: str) -> sympy.Expr | None:
         expr = parse_expr(side, local_dict=names, transformations=_TRANSFORMATIONS, evaluate=False)
     except (SyntaxError, TypeError, ValueError, AttributeError, sympy.SympifyError, TokenError):
         return None
-    return expr if isinstance(expr, sympy.Expr) else None
+    return expr if isinstance(expr, sympy.Expr) and _applied_functions_only(expr) else None
+
+
+def _applied_functions_only(expr: sympy.Basic) -> bool:
+    """Whether every part of ``expr`` is an expression: "cos cos" parses to cos applied to the function itself."""
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, sympy.Basic):
+            return False
+        stack.extend(node.args)
+    return True
 
 
 def parse_plain(text: str) -> list[sympy.Expr] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mathreel_script.context import ContextFacts, parse_context
+from mathreel_script.context import ContextFacts, parse_context, topic_in_words
 from mathreel_script.draft import Lesson, SceneDraft
 from mathreel_script.generic import generic_lesson
 from mathreel_script.lessons import lesson_for
@@ -41,7 +41,8 @@ def plan_storyboard(
     ``retrieved`` passages (knowledge-base facts) become an explanation scene when the word budget allows;
     ``exemplar``, a storyboard whose structure to follow, orders the scenes by its scene kinds.
     """
-    topic = one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS))
+    # The topic becomes the title on screen and the hook's words: its formulas in words, no LaTeX.
+    topic = topic_in_words(one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS)))
     facts = parse_context(configuration.context)
     match = default_matcher().match(topic)
     lesson = lesson_for(match.key, facts) if match else generic_lesson(topic, facts)

@@ -8,7 +8,6 @@ model failure fails the job with its reason: the planner never stands in for a c
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,9 +29,11 @@ from mathreel_script.planner import plan_storyboard
 from mathreel_script.text import clean_text, sentences
 from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.db import create_engine
+from mathreel_shared.isolation import IsolatedRunner
 from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
+from mathreel_shared.settings import Settings
 from mathreel_shared.storyboard import Storyboard
 from mathreel_visuals.errors import VisualsError
 from mathreel_visuals.preflight import preflight
@@ -72,11 +73,13 @@ class ScriptAuthor:
         exemplars: ExemplarLibrary,
         writer: StoryboardWriter | None,
         grounding: GroundingSettings,
+        compute: IsolatedRunner,
     ) -> None:
         self._knowledge = knowledge
         self._exemplars = exemplars
         self._writer = writer
         self._grounding = grounding
+        self._compute = compute
 
     async def retrieve(self, configuration: JobConfiguration) -> list[Passage]:
         """Passages for the job's topic and context; none unless ``use_rag``."""
@@ -104,7 +107,8 @@ class ScriptAuthor:
         if self._writer is not None:
             generated = await self._writer.write(configuration, passages=passages, exemplars=chosen)
             return ScriptResult(generated.storyboard, generated.usage.as_dict())
-        storyboard = await asyncio.to_thread(
+        # In a child process with a time and memory limit: the planner computes on the user's text.
+        storyboard = await self._compute.run(
             plan_storyboard,
             configuration,
             retrieved=[passage.text for passage in passages],
@@ -124,6 +128,16 @@ def _passages_in(storyboard: Storyboard, passages: Sequence[Passage]) -> list[Pa
         if opening and opening in narration:
             used.append(passage)
     return used
+
+
+def compute_runner(settings: Settings) -> IsolatedRunner:
+    """Child processes for the planner's work on user text, warm with its modules, within the settings' limits."""
+    return IsolatedRunner(
+        workers=settings.compute_workers,
+        timeout_seconds=settings.compute_timeout_seconds,
+        memory_bytes=settings.compute_memory_mb * 2**20 if settings.compute_memory_mb else None,
+        preload=["mathreel_script.planner"],
+    )
 
 
 def visuals_preflight(work_dir: Path) -> Preflight:
@@ -148,11 +162,13 @@ def build_author(
     llm: LlmSettings | None = None,
     grounding: GroundingSettings | None = None,
     *,
+    compute: IsolatedRunner,
     work_dir: Path | None = None,
 ) -> tuple[ScriptAuthor, OpenAICompatibleProvider | None]:
     """The author the settings describe, and the provider it owns (to close), if a model is configured.
 
-    With a ``work_dir`` and ``llm.preflight``, the model's storyboards are typeset and laid out before acceptance.
+    The offline planner runs through ``compute``. With a ``work_dir`` and ``llm.preflight``, the model's
+    storyboards are typeset and laid out before acceptance.
     """
     llm = llm or LlmSettings()
     grounding = grounding or GroundingSettings()
@@ -162,8 +178,9 @@ def build_author(
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
         exemplars=ExemplarLibrary.load(grounding.exemplars_dir),
-        writer=StoryboardWriter(provider, llm, preflight=check) if provider is not None else None,
+        writer=StoryboardWriter(provider, llm, preflight=check, compute=compute) if provider is not None else None,
         grounding=grounding,
+        compute=compute,
     )
     if provider is not None:
         log.info("script: storyboards are written by %s", llm.author)
@@ -175,7 +192,9 @@ def build_author(
 async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     """Consume ``stage.script.requested``; returns a cleanup coroutine that closes the model client and database."""
     engine = create_engine(runtime.settings.database_url, pool_size=2)
-    author, provider = build_author(engine, work_dir=runtime.settings.work_dir)
+    compute = compute_runner(runtime.settings)
+    await compute.start()
+    author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir)
 
     async def knowledge_base() -> None:
         async with engine.connect() as connection:
@@ -203,6 +222,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await serve_stage(runtime, SCRIPT, work, prefetch=4)
 
     async def close() -> None:
+        await compute.close()
         if provider is not None:
             await provider.aclose()
         await engine.dispose()

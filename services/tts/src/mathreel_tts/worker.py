@@ -15,7 +15,8 @@ from mathreel_tts.scene import speak_scene
 
 
 async def load_storyboard(runtime: ServiceRuntime, key: str) -> Storyboard:
-    return Storyboard.model_validate_json(await runtime.store.get_bytes(key))
+    # Parsed off the event loop: probes and other messages keep being answered meanwhile.
+    return await asyncio.to_thread(Storyboard.model_validate_json, await runtime.store.get_bytes(key))
 
 
 async def register(runtime: ServiceRuntime) -> None:

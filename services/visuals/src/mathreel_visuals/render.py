@@ -68,7 +68,8 @@ async def render_scene(
     if not 0 <= scene_index < len(storyboard.scenes):
         raise VisualsError("invalid_scene", f"scene index {scene_index} is out of range")
     scene = storyboard.scenes[scene_index]
-    validate_scene(scene, timing)
+    # Off the event loop: the checks parse the scene's LaTeX and expressions, user text.
+    await asyncio.to_thread(validate_scene, scene, timing)
     preset = QUALITY_PRESETS[quality]
     work_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"scene{scene_index:03d}-", dir=work_dir))

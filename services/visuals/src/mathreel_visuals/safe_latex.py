@@ -135,6 +135,9 @@ def normalize_unicode(src: str) -> str:
 def check_latex(src: str) -> str:
     """The LaTeX to typeset for ``src`` (stripped, Unicode math spelled as commands, see
     :func:`normalize_unicode`) if it only uses allowlisted LaTeX; raise :class:`UnsafeLatexError` otherwise."""
+    # Spelling Unicode out only lengthens a formula, and its cost grows faster than its length: refuse first.
+    if len(src.strip()) > _MAX_LENGTH:
+        raise UnsafeLatexError(f"formula longer than {_MAX_LENGTH} characters")
     text = normalize_unicode(src)
     if not text:
         raise UnsafeLatexError("empty formula")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,7 +23,9 @@ async def register(runtime: ServiceRuntime) -> None:
     tex_cache = (runtime.settings.work_dir / "tex-cache").resolve()
 
     async def work(message: VisualsRequested) -> None:
-        storyboard = Storyboard.model_validate_json(await runtime.store.get_bytes(message.storyboard_key))
+        # Parsed off the event loop: probes and other scenes' messages keep being answered meanwhile.
+        data = await runtime.store.get_bytes(message.storyboard_key)
+        storyboard = await asyncio.to_thread(Storyboard.model_validate_json, data)
         work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-{message.scene_index}-", dir=work_root))
         try:
             await runtime.bus.publish(

@@ -31,6 +31,7 @@ from mathreel_script.llm.provider import ChatMessage, ChatProvider
 from mathreel_script.llm.usage import JobBudget, Usage
 from mathreel_script.llm.validation import Problem, check_answer, narration_limits, shingles
 from mathreel_script.planner import plan_storyboard
+from mathreel_shared.isolation import IsolatedRunner
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import Storyboard
 
@@ -51,10 +52,18 @@ class GeneratedStoryboard:
 class StoryboardWriter:
     """Writes storyboards with a chat model."""
 
-    def __init__(self, provider: ChatProvider, settings: LlmSettings, *, preflight: Preflight | None = None) -> None:
+    def __init__(
+        self,
+        provider: ChatProvider,
+        settings: LlmSettings,
+        *,
+        preflight: Preflight | None = None,
+        compute: IsolatedRunner | None = None,
+    ) -> None:
         self._provider = provider
         self._settings = settings
         self._preflight = preflight
+        self._compute = compute
 
     @property
     def author(self) -> str:
@@ -74,8 +83,13 @@ class StoryboardWriter:
         """
         limits = narration_limits(configuration.quality)
         budget = JobBudget(max_calls=self._settings.max_calls_per_job, max_tokens=self._settings.max_tokens_per_job)
-        # The planner parses text with pysbd and SymPy: CPU work that should not hold the event loop.
-        planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplars[0] if exemplars else None)
+        # The planner parses the user's text with pysbd and SymPy: CPU work that must not hold the event loop, and
+        # with a runner, work within its time and memory limits.
+        exemplar = exemplars[0] if exemplars else None
+        if self._compute is not None:
+            planned = await self._compute.run(plan_storyboard, configuration, exemplar=exemplar)
+        else:
+            planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplar)
         plan = outline_of(planned)
         messages: list[ChatMessage] = [
             {"role": "system", "content": system_prompt(limits)},
@@ -89,7 +103,7 @@ class StoryboardWriter:
             completion = await self._provider.complete_json(
                 messages, schema_name=SCHEMA_NAME, schema=schema, budget=budget
             )
-            result = check_answer(completion.content, limits=limits, secret_shingles=secret)
+            result = await asyncio.to_thread(check_answer, completion.content, limits=limits, secret_shingles=secret)
             found = list(result.problems)
             if result.ok and result.storyboard is not None:
                 if self._preflight is not None:
