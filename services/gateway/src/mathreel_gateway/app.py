@@ -14,6 +14,7 @@ from mathreel_gateway.metrics import MetricsMiddleware
 from mathreel_gateway.middleware import (
     DEFAULT_BODY_READ_TIMEOUT_SECONDS,
     BodyLimitMiddleware,
+    HeadMiddleware,
     ResponseHeadersMiddleware,
 )
 from mathreel_gateway.resources import GatewayResources, open_resources
@@ -29,6 +30,9 @@ carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix
 ends); past the limit the answer is 429 with `Retry-After`. A user only ever sees their own jobs: the jobs of others
 are answered with 404, exactly like jobs that do not exist, so job ids cannot be probed. Every error body is JSON with
 a `detail` field.
+
+Every GET route also answers HEAD. Media routes answer `ETag` and `Last-Modified`, honour `If-None-Match`,
+`If-Modified-Since` (304) and `If-Range`.
 """
 
 _EXPOSED_HEADERS = [
@@ -40,6 +44,8 @@ _EXPOSED_HEADERS = [
     "Accept-Ranges",
     "Content-Length",
     "Content-Disposition",
+    "ETag",
+    "Last-Modified",
 ]
 
 
@@ -85,13 +91,14 @@ def create_app(
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
     # failures included), CORS (preflights answered before anything else, every answer gets CORS), metrics and the
-    # access log, then the body limit.
+    # access log, then the body limit, and HEAD routed as GET.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, read_timeout=body_read_timeout)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,

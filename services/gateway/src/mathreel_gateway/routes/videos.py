@@ -169,40 +169,48 @@ async def get_video_url(job: OwnedJob, store: StoreDep, settings: SettingsDep) -
     )
 
 
+_CONDITIONAL = "Answers with `ETag` and `Last-Modified`, and 304 to `If-None-Match` or `If-Modified-Since` naming "
+"the current file."
+
+
 @router.get(
     "/jobs/{job_id}/stream",
     response_class=StreamingResponse,
     summary="Stream the video (supports HTTP Range)",
     description="200 with the whole MP4, or 206 with one byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`). "
-    "Unsatisfiable or malformed ranges get 416 with `Content-Range: bytes */size`.",
+    "Unsatisfiable, malformed or oversized ranges get 416 with `Content-Range: bytes */size`. A range sent with an "
+    "`If-Range` that no longer names the file gets 200 and the whole file. " + _CONDITIONAL,
     responses={
         **MEDIA_RESPONSES,
         200: {"content": {"video/mp4": {}}, "description": "The whole video."},
         206: {"content": {"video/mp4": {}}, "description": "The requested byte range."},
+        304: {"description": "The client's copy is current."},
         416: {"model": ErrorBody, "description": "Range not satisfiable."},
     },
 )
-async def stream_video(
-    job: OwnedJob, store: StoreDep, range_header: Annotated[str | None, Header(alias="range")] = None
-) -> StreamingResponse:
+async def stream_video(job: OwnedJob, store: StoreDep, request: Request) -> Response:
     require_completed(job)
     if not job.video_key:
         raise NotFound("Video not found")
-    return await ranged_response(store, job.video_key, range_header=range_header, media_type="video/mp4")
+    return await ranged_response(store, job.video_key, request, media_type="video/mp4")
 
 
 @router.get(
     "/jobs/{job_id}/thumbnail",
     response_class=Response,
     summary="Get the video's thumbnail (JPEG)",
-    responses={**MEDIA_RESPONSES, 200: {"content": {"image/jpeg": {}}, "description": "The thumbnail."}},
+    description=_CONDITIONAL,
+    responses={
+        **MEDIA_RESPONSES,
+        200: {"content": {"image/jpeg": {}}, "description": "The thumbnail."},
+        304: {"description": "The client's copy is current."},
+    },
 )
-async def get_thumbnail(job: OwnedJob, store: StoreDep) -> Response:
+async def get_thumbnail(job: OwnedJob, store: StoreDep, request: Request) -> Response:
     require_completed(job)
     if not job.thumbnail_key:
         raise NotFound("Thumbnail not found")
-    data = await store.get_bytes(job.thumbnail_key)
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+    return await ranged_response(store, job.thumbnail_key, request, media_type="image/jpeg")
 
 
 @router.get(
