@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from mathreel_gateway.app import create_app
+from mathreel_gateway.main import JsonErrorHttpProtocol
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_orchestrator.service import Orchestrator, Watchdog
@@ -72,7 +73,10 @@ async def serving(app: FastAPI, port: int, *, host: str = "127.0.0.1") -> AsyncI
 
     The access log stays off: standalone media URLs carry their signature in the path.
     """
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, http=JsonErrorHttpProtocol
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

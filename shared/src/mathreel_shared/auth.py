@@ -2,7 +2,9 @@
 
 Tokens are RS256, verified against a JWKS fetched over HTTP: keys are cached, fetched without blocking the event
 loop, and an unknown ``kid`` triggers one refetch (rate-limited) so key rotation works. ``iss``, ``exp``, ``nbf``
-(with a small leeway) and, when configured, ``azp`` are checked; ``sub`` is the user id.
+(with a small leeway) and, when configured, ``azp`` are checked; ``sub`` is the user id. The numeric claims must be
+JSON numbers (PyJWT would read ``"exp": "1796357738"`` as a number), and a token may not live longer than the
+configured maximum (``exp - iat``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from jwt.algorithms import RSAAlgorithm
 from mathreel_shared.domain import validate_user_id
 
 MAX_TOKEN_BYTES = 8192
+# The claims RFC 7519 defines as NumericDate: a JSON number, never a string or a boolean.
+_NUMERIC_CLAIMS = ("exp", "iat", "nbf")
+DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600
 # Verified tokens remembered, so a client polling with the same session token is not RSA-verified on every request.
 VERIFIED_CACHE_SIZE = 10_000
 _MIN_REFETCH_INTERVAL = 10.0
@@ -144,8 +149,10 @@ class TokenVerifier:
         issuer: str | None,
         authorized_parties: list[str] | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS,
     ) -> None:
         self.jwks = jwks
+        self._max_lifetime = max_lifetime_seconds
         self._issuer = issuer
         self._parties = set(authorized_parties or [])
         self._leeway = leeway_seconds
@@ -195,6 +202,13 @@ class TokenVerifier:
             raise AuthError("token issuer not accepted") from exc
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
+        for name in _NUMERIC_CLAIMS:
+            # PyJWT converts a string such as "1796357738" to check it, and accepts it: RFC 7519 says a number.
+            value = claims.get(name)
+            if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise AuthError(f"claim {name} must be a number")
+        if claims["exp"] - claims["iat"] > self._max_lifetime:
+            raise AuthError(f"token lifetime exceeds {self._max_lifetime} seconds")
         if self._parties:
             azp = claims.get("azp")
             if azp not in self._parties:

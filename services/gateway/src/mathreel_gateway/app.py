@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from mathreel_gateway.deps import GatewayState
 from mathreel_gateway.errors import install_error_handlers
@@ -15,6 +14,7 @@ from mathreel_gateway.middleware import (
     DEFAULT_BODY_READ_TIMEOUT_SECONDS,
     BodyLimitMiddleware,
     HeadMiddleware,
+    JsonCorsMiddleware,
     ResponseHeadersMiddleware,
 )
 from mathreel_gateway.resources import GatewayResources, open_resources
@@ -96,7 +96,7 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, read_timeout=body_read_timeout)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Range", "Accept"],

@@ -8,6 +8,8 @@ import json
 import logging
 
 from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mathreel_gateway.deps import RATE_DECISION_SCOPE_KEY
@@ -195,3 +197,20 @@ class HeadMiddleware:
             await send(message)
 
         await self.app({**scope, "method": "GET", HEAD_SCOPE_KEY: True}, receive, send_headers_only)
+
+
+class JsonCorsMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, whose refused preflight (400) says why in a JSON body like every other error."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in {"content-type", "content-length"}
+        }
+        return JSONResponse(
+            {"detail": bytes(response.body).decode()}, status_code=response.status_code, headers=headers
+        )

@@ -38,6 +38,7 @@ _NOT_OWNED = "Job not found. Jobs of other users are answered with 404 too, so t
 
 # Responses every authenticated route can give, documented once.
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "More than one `Authorization` header."},
     401: {"model": ErrorBody, "description": "Missing, malformed, expired or untrusted bearer token."},
     429: {"model": LimitBody, "description": "Rate limit exceeded (`limit: rate`); see `Retry-After`."},
     503: {"model": ErrorBody, "description": "Signing keys or the rate limiter are unreachable; retry shortly."},
@@ -57,11 +58,27 @@ MAX_OFFSET = 1_000_000
 router = APIRouter(prefix=f"{API_PREFIX}/videos", tags=["videos"], route_class=StrictJsonRoute)
 
 
+_UTF8 = {"utf-8", "utf8"}
+
+
 def require_json_body(request: Request) -> None:
-    """415 for bodies that are not JSON (checked after authentication, before the body is validated)."""
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    """415 for bodies that are not plain JSON in UTF-8 (checked after authentication, before the body is read).
+
+    A ``Content-Encoding`` (gzip, ...) is refused rather than ignored: the body would be parsed as if it were not
+    encoded. So is a ``charset`` other than UTF-8, which JSON requires (RFC 8259 §8.1): it would be read as UTF-8.
+    """
+    content_type = request.headers.get("content-type", "")
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType("Content-Type must be application/json")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in _UTF8:
+            raise UnsupportedMediaType("JSON bodies must be UTF-8: send charset=utf-8 or no charset")
+    encodings = [item.strip().lower() for item in request.headers.getlist("content-encoding")]
+    if any(encoding not in {"", "identity"} for encoding in encodings):
+        raise UnsupportedMediaType("Content-Encoding is not accepted on requests: send the body unencoded")
 
 
 @router.post(
@@ -74,7 +91,10 @@ def require_json_body(request: Request) -> None:
     responses={
         **AUTH_RESPONSES,
         413: {"model": ErrorBody, "description": "Request body too large."},
-        415: {"model": ErrorBody, "description": "The body is not JSON."},
+        415: {
+            "model": ErrorBody,
+            "description": "The body is not JSON, declares a charset other than UTF-8, or has a `Content-Encoding`.",
+        },
         429: {"model": LimitBody, "description": "Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`)."},
     },
 )
