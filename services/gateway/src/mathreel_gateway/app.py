@@ -26,9 +26,10 @@ _DESCRIPTION = """
 Turns a topic and a few lines of context into a narrated, animated math-explainer video.
 
 Every `/api/v1` route except `/api/v1/media/{token}` needs `Authorization: Bearer <token>`. Authenticated responses
-carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds when the one-minute window
-ends); past the limit the answer is 429 with `Retry-After`. A user only ever sees their own jobs: the jobs of others
-are answered with 404, exactly like jobs that do not exist, so job ids cannot be probed. Every error body is JSON with
+carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds from which the next request
+is allowed). The limit holds over any 60 seconds (a sliding window); past it the answer is 429 with `Retry-After`.
+A user only ever sees their own jobs: the jobs of others are answered with 404, exactly like jobs that do not exist,
+so job ids cannot be probed. Every error body is JSON with
 a `detail` field.
 
 Every GET route also answers HEAD. Media routes answer `ETag` and `Last-Modified`, honour `If-None-Match`,
