@@ -7,6 +7,7 @@ are composed around one shared set of resources instead of talking over RabbitMQ
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from mathreel_shared.runtime import ServiceRuntime
 from mathreel_shared.settings import Mode, Settings
 from mathreel_tts.worker import register as register_tts
 from mathreel_visuals.worker import register as register_visuals
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +54,11 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
             for register in (register_script, register_tts, register_visuals, register_render)
             if (cleanup := await register(runtime)) is not None
         ]
+        # The in-process bus lost the messages of the jobs in flight when the process last stopped: send them again
+        # now, with every consumer listening. The watchdog is for stages that go silent, not for restarts.
+        resumed = await orchestrator.resume_after_restart()
+        if resumed:
+            log.warning("resumed %d job(s) in flight at start-up", sum(a == "resumed" for a in resumed.values()))
         watchdog = Watchdog(
             orchestrator,
             resources.bus,
