@@ -138,7 +138,7 @@ class S3Store:
             head = await self._client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             raise _not_found(exc, key) from exc
-        return ObjectStat(int(head["ContentLength"]), str(head["ETag"]), head["LastModified"])
+        return ObjectStat(int(head["ContentLength"]), str(head["ETag"]), head["LastModified"].astimezone(UTC))
 
     async def exists(self, key: str) -> bool:
         try:

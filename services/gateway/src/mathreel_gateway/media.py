@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
@@ -109,7 +110,7 @@ def range_applies(request: Request, stat: ObjectStat) -> bool:
 
 
 def validator_headers(stat: ObjectStat) -> dict[str, str]:
-    return {"ETag": stat.etag, "Last-Modified": format_datetime(stat.last_modified, usegmt=True)}
+    return {"ETag": stat.etag, "Last-Modified": format_datetime(stat.last_modified.astimezone(UTC), usegmt=True)}
 
 
 async def ranged_response(
