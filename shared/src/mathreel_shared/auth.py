@@ -69,8 +69,10 @@ class JwksCache:
         self._min_refetch_interval = min_refetch_interval
         self._transport = transport
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
-        self._last_attempt = 0.0
+        # None until the first fetch (attempt): a monotonic clock may start near 0 on a freshly booted host, so no
+        # number stands for "never" (0.0 looked like a fetch made at boot, fresh while the uptime was under the TTL).
+        self._fetched_at: float | None = None
+        self._last_attempt: float | None = None
         self._lock = asyncio.Lock()
         self.fetch_count = 0
 
@@ -91,22 +93,24 @@ class JwksCache:
         self._keys = keys
         self._fetched_at = time.monotonic()
 
+    def _fetched_within(self, seconds: float, now: float) -> bool:
+        return self._fetched_at is not None and now - self._fetched_at < seconds
+
     async def key_for(self, kid: str) -> Any:
-        now = time.monotonic()
-        fresh = now - self._fetched_at < self._ttl
-        if fresh and kid in self._keys:
+        if kid in self._keys and self._fetched_within(self._ttl, time.monotonic()):
             return self._keys[kid]
         async with self._lock:
             now = time.monotonic()
-            fresh = now - self._fetched_at < self._ttl
+            fresh = self._fetched_within(self._ttl, now)
             if kid in self._keys and fresh:
                 return self._keys[kid]
             # Unknown kid (rotation) or stale cache: refetch, but not more often than the minimum interval.
-            if not fresh or now - self._last_attempt >= self._min_refetch_interval or not self._keys:
+            retry_due = self._last_attempt is None or now - self._last_attempt >= self._min_refetch_interval
+            if not fresh or retry_due or not self._keys:
                 try:
                     await self._fetch()
                 except JwksUnavailable:
-                    if kid in self._keys and now - self._fetched_at < 2 * self._ttl:
+                    if kid in self._keys and self._fetched_within(2 * self._ttl, now):
                         return self._keys[kid]  # grace: keep serving a recently fetched key
                     raise
         if kid not in self._keys:
@@ -115,11 +119,12 @@ class JwksCache:
 
     def has_fresh_key(self, kid: str) -> bool:
         """Whether ``kid`` is among the keys of the last fetch and that fetch is within its time to live."""
-        return kid in self._keys and time.monotonic() - self._fetched_at < self._ttl
+        return kid in self._keys and self._fetched_within(self._ttl, time.monotonic())
 
     async def ready(self) -> bool:
+        """Whether the keys were fetched within their time to live, fetching them if not (never fetched included)."""
         try:
-            if time.monotonic() - self._fetched_at >= self._ttl:
+            if not self._fetched_within(self._ttl, time.monotonic()):
                 async with self._lock:
                     await self._fetch()
         except JwksUnavailable:
