@@ -21,8 +21,8 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from mathreel_gateway.app import create_app
+from mathreel_gateway.jobs.repository import open_job_lookup
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from mathreel_gateway.reads import open_job_lookup
 from mathreel_gateway.resources import GatewayResources
 from mathreel_gateway.security import build_verifier
 from mathreel_orchestrator.migrate import upgrade

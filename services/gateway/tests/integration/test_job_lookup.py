@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import inspect
 
 from mathreel_gateway.errors import JobNotFound
-from mathreel_gateway.reads import AsyncpgJobLookup, SessionJobLookup, open_job_lookup
+from mathreel_gateway.jobs.repository import AsyncpgJobLookup, SessionJobLookup, open_job_lookup
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared.db import Job, create_engine, create_sessionmaker, utcnow
 

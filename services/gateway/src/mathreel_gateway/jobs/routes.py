@@ -1,4 +1,8 @@
-"""The ``/api/v1/videos`` routes: create jobs, follow them, cancel them and fetch their media."""
+"""The ``/api/v1/videos`` routes: create jobs, follow them, cancel them and fetch their media.
+
+Plain FastAPI routes: dependencies (``mathreel_gateway.deps``) are resolved by FastAPI, so
+``app.dependency_overrides`` reaches every one of them.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +16,26 @@ from starlette.responses import StreamingResponse
 
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
-from mathreel_gateway.jobroute import OwnedJobRoute
-from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
-from mathreel_gateway.jsonbody import StrictJsonRoute
-from mathreel_gateway.media import ranged_response
-from mathreel_gateway.metrics import JOBS_SUBMITTED
-from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import (
-    ErrorBody,
+from mathreel_gateway.jobs.repository import list_jobs
+from mathreel_gateway.jobs.schemas import (
     GenerateVideoRequest,
     JobCreated,
     JobList,
     JobNotReadyBody,
     JobStatusResponse,
-    LimitBody,
     MetadataResponse,
     VideoUrlResponse,
+    job_created,
+    job_status,
+    video_metadata,
+    video_url_metadata,
 )
-from mathreel_gateway.views import job_created, job_status, video_metadata, video_url_metadata
+from mathreel_gateway.jobs.service import admit_job, cancel_job, require_completed
+from mathreel_gateway.jsonbody import StrictJsonRoute
+from mathreel_gateway.media import ranged_response
+from mathreel_gateway.metrics import JOBS_SUBMITTED
+from mathreel_gateway.routes import API_PREFIX
+from mathreel_gateway.schemas import ErrorBody, LimitBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -133,21 +139,14 @@ async def list_my_jobs(
     return JobList(items=[job_status(job) for job in jobs], total=total, limit=limit, offset=offset)
 
 
-async def get_job_status(job: OwnedJob) -> JobStatusResponse:
-    return job_status(job)
-
-
-# Clients poll this route every few seconds for each job they follow: served by ``OwnedJobRoute``, without FastAPI's
-# per-request dependency solver, and documented from the signature above like every other route.
-router.add_api_route(
+@router.get(
     "/jobs/{job_id}/status",
-    get_job_status,
-    methods=["GET"],
     response_model=JobStatusResponse,
     summary="Get a job's status and progress",
     responses=JOB_RESPONSES,
-    route_class_override=OwnedJobRoute,
 )
+async def get_job_status(job: OwnedJob) -> JobStatusResponse:
+    return job_status(job)
 
 
 @router.post(
