@@ -10,8 +10,7 @@ knows exactly how many of its jobs are active, so every submit has one right ans
 
 Two bursts check the limits where they are hardest to keep, concurrent requests on both replicas at once:
 - ten submits of one user at the same moment: exactly three 201 and seven 429 ``active_jobs``;
-- 130 requests of one user at once: per one-minute window (the ``X-RateLimit-Reset`` of each answer), exactly
-  ``min(100, sent)`` allowed.
+- 130 requests of one user at once: exactly ``min(100, sent)`` allowed, the limit of any 60-second span.
 
 Admission latency is the time from the start of a ``POST /generate`` to the moment its ``job.requested`` arrives in
 the orchestrator's queue (read by a consumer of that queue; no orchestrator runs, so nothing else takes them), and,
@@ -25,7 +24,7 @@ import json
 import random
 import statistics
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,7 +209,8 @@ class LoadRun:
             self.report.limit_violations.append(f"active-jobs burst: {dict(codes)} {dict(limits)}")
 
     async def burst_rate(self, client: httpx.AsyncClient) -> None:
-        """130 requests of one user at once over both replicas: per window, exactly min(100, sent) allowed."""
+        """130 requests of one user at once over both replicas, all within one 60-second span: exactly
+        min(100, sent) allowed, keyed by the moment the refusals name for the next allowed request."""
         user = f"user_load_{self.run_id}_burst_rate"
         responses = await asyncio.gather(
             *(
@@ -218,17 +218,12 @@ class LoadRun:
                 for i in range(RATE_LIMIT + 30)
             )
         )
-        windows: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for response in responses:
-            if response is None:
-                continue
-            window = int(response.headers.get("X-RateLimit-Reset", "0"))
-            windows[window][0] += 1
-            windows[window][1] += int(response.status_code == 200)
-        self.report.burst_rate = {window: (sent, allowed) for window, (sent, allowed) in windows.items()}
-        for window, (sent, allowed) in windows.items():
-            if allowed != min(RATE_LIMIT, sent):
-                self.report.limit_violations.append(f"rate burst window {window}: {allowed} of {sent} allowed")
+        answered = [response for response in responses if response is not None]
+        sent, allowed = len(answered), sum(response.status_code == 200 for response in answered)
+        next_allowed = max((int(r.headers.get("X-RateLimit-Reset", "0")) for r in answered), default=0)
+        self.report.burst_rate = {next_allowed: (sent, allowed)}
+        if allowed != min(RATE_LIMIT, sent):
+            self.report.limit_violations.append(f"rate burst: {allowed} of {sent} allowed within 60 s")
 
 
 async def run_load(

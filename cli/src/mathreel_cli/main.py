@@ -50,10 +50,18 @@ def serve(
 
 async def _serve_forever(settings: Settings) -> None:
     from mathreel_cli.standalone import standalone_stack
+    from mathreel_gateway.main import JsonErrorHttpProtocol
 
     async with standalone_stack(settings) as stack:
         server = uvicorn.Server(
-            uvicorn.Config(stack.app, host=settings.host, port=settings.port, log_level="info", access_log=False)
+            uvicorn.Config(
+                stack.app,
+                host=settings.host,
+                port=settings.port,
+                log_level="info",
+                access_log=False,
+                http=JsonErrorHttpProtocol,
+            )
         )
         console.print(f"Mathreel standalone at http://{settings.host}:{settings.port}/api/v1  (Ctrl+C to stop)")
         await server.serve()

@@ -7,6 +7,7 @@ are composed around one shared set of resources instead of talking over RabbitMQ
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from mathreel_gateway.app import create_app
+from mathreel_gateway.main import JsonErrorHttpProtocol
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_orchestrator.service import Orchestrator
@@ -25,6 +27,8 @@ from mathreel_shared.runtime import ServiceRuntime
 from mathreel_shared.settings import Mode, Settings
 from mathreel_tts.worker import register as register_tts
 from mathreel_visuals.worker import register as register_visuals
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +55,11 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
             for register in (register_script, register_tts, register_visuals, register_render)
             if (cleanup := await register(runtime)) is not None
         ]
+        # The in-process bus lost the messages of the jobs in flight when the process last stopped: send them again
+        # now, with every consumer listening. The watchdog is for stages that go silent, not for restarts.
+        resumed = await orchestrator.orchestrator.resume_after_restart()
+        if resumed:
+            log.warning("resumed %d job(s) in flight at start-up", sum(a == "resumed" for a in resumed.values()))
         try:
             yield Standalone(create_app(settings, resources=resources), resources, runtime, orchestrator.orchestrator)
         finally:
@@ -66,7 +75,10 @@ async def serving(app: FastAPI, port: int, *, host: str = "127.0.0.1") -> AsyncI
 
     The access log stays off: standalone media URLs carry their signature in the path.
     """
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, http=JsonErrorHttpProtocol
+    )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

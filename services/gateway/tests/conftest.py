@@ -16,12 +16,13 @@ import pytest
 from asgi_lifespan import LifespanManager
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import update
 from sqlmodel import col
 
 from mathreel_gateway.app import create_app
+from mathreel_gateway.jobs.repository import open_job_lookup
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from mathreel_gateway.reads import open_job_lookup
 from mathreel_gateway.resources import GatewayResources
 from mathreel_gateway.security import build_verifier
 from mathreel_orchestrator.migrate import upgrade
@@ -32,6 +33,7 @@ from mathreel_shared.db import Job, create_engine, create_read_engine, create_se
 from mathreel_shared.outbox import OutboxRelay
 from mathreel_shared.settings import Mode, Settings
 from mathreel_shared.storage import LocalStore, ObjectStore
+from tests.support.endpoints import S3_SECRET_ACCESS_KEY
 
 VIDEO_BYTES = bytes(range(256)) * 40  # 10 240 bytes with a recognisable pattern, so ranges can be checked exactly
 THUMBNAIL_BYTES = b"\xff\xd8\xff\xe0" + b"jpeg" * 16 + b"\xff\xd9"
@@ -236,6 +238,7 @@ def distributed_gateway(tmp_path: Path, pg_url: str, redis_url: str, redis_key_p
             database_url=pg_url,
             redis_url=redis_url,
             jwks_url=jwks_server.url,
+            s3_secret_access_key=SecretStr(S3_SECRET_ACCESS_KEY),
             **overrides,
         )
         limiter = RedisRateLimiter.from_url(redis_url, settings.rate_limit_per_minute, key_prefix=redis_key_prefix)

@@ -2,7 +2,9 @@
 
 Tokens are RS256, verified against a JWKS fetched over HTTP: keys are cached, fetched without blocking the event
 loop, and an unknown ``kid`` triggers one refetch (rate-limited) so key rotation works. ``iss``, ``exp``, ``nbf``
-(with a small leeway) and, when configured, ``azp`` are checked; ``sub`` is the user id.
+(with a small leeway) and, when configured, ``azp`` are checked; ``sub`` is the user id. The numeric claims must be
+JSON numbers (PyJWT would read ``"exp": "1796357738"`` as a number), and a token may not live longer than the
+configured maximum (``exp - iat``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from jwt.algorithms import RSAAlgorithm
 from mathreel_shared.domain import validate_user_id
 
 MAX_TOKEN_BYTES = 8192
+# The claims RFC 7519 defines as NumericDate: a JSON number, never a string or a boolean.
+_NUMERIC_CLAIMS = ("exp", "iat", "nbf")
+DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600
 # Verified tokens remembered, so a client polling with the same session token is not RSA-verified on every request.
 VERIFIED_CACHE_SIZE = 10_000
 _MIN_REFETCH_INTERVAL = 10.0
@@ -64,8 +69,10 @@ class JwksCache:
         self._min_refetch_interval = min_refetch_interval
         self._transport = transport
         self._keys: dict[str, Any] = {}
-        self._fetched_at = 0.0
-        self._last_attempt = 0.0
+        # None until the first fetch (attempt): a monotonic clock may start near 0 on a freshly booted host, so no
+        # number stands for "never" (0.0 looked like a fetch made at boot, fresh while the uptime was under the TTL).
+        self._fetched_at: float | None = None
+        self._last_attempt: float | None = None
         self._lock = asyncio.Lock()
         self.fetch_count = 0
 
@@ -86,22 +93,24 @@ class JwksCache:
         self._keys = keys
         self._fetched_at = time.monotonic()
 
+    def _fetched_within(self, seconds: float, now: float) -> bool:
+        return self._fetched_at is not None and now - self._fetched_at < seconds
+
     async def key_for(self, kid: str) -> Any:
-        now = time.monotonic()
-        fresh = now - self._fetched_at < self._ttl
-        if fresh and kid in self._keys:
+        if kid in self._keys and self._fetched_within(self._ttl, time.monotonic()):
             return self._keys[kid]
         async with self._lock:
             now = time.monotonic()
-            fresh = now - self._fetched_at < self._ttl
+            fresh = self._fetched_within(self._ttl, now)
             if kid in self._keys and fresh:
                 return self._keys[kid]
             # Unknown kid (rotation) or stale cache: refetch, but not more often than the minimum interval.
-            if not fresh or now - self._last_attempt >= self._min_refetch_interval or not self._keys:
+            retry_due = self._last_attempt is None or now - self._last_attempt >= self._min_refetch_interval
+            if not fresh or retry_due or not self._keys:
                 try:
                     await self._fetch()
                 except JwksUnavailable:
-                    if kid in self._keys and now - self._fetched_at < 2 * self._ttl:
+                    if kid in self._keys and self._fetched_within(2 * self._ttl, now):
                         return self._keys[kid]  # grace: keep serving a recently fetched key
                     raise
         if kid not in self._keys:
@@ -110,11 +119,12 @@ class JwksCache:
 
     def has_fresh_key(self, kid: str) -> bool:
         """Whether ``kid`` is among the keys of the last fetch and that fetch is within its time to live."""
-        return kid in self._keys and time.monotonic() - self._fetched_at < self._ttl
+        return kid in self._keys and self._fetched_within(self._ttl, time.monotonic())
 
     async def ready(self) -> bool:
+        """Whether the keys were fetched within their time to live, fetching them if not (never fetched included)."""
         try:
-            if time.monotonic() - self._fetched_at >= self._ttl:
+            if not self._fetched_within(self._ttl, time.monotonic()):
                 async with self._lock:
                     await self._fetch()
         except JwksUnavailable:
@@ -144,8 +154,10 @@ class TokenVerifier:
         issuer: str | None,
         authorized_parties: list[str] | None = None,
         leeway_seconds: int = 30,
+        max_lifetime_seconds: int = DEFAULT_MAX_LIFETIME_SECONDS,
     ) -> None:
         self.jwks = jwks
+        self._max_lifetime = max_lifetime_seconds
         self._issuer = issuer
         self._parties = set(authorized_parties or [])
         self._leeway = leeway_seconds
@@ -195,6 +207,13 @@ class TokenVerifier:
             raise AuthError("token issuer not accepted") from exc
         except jwt.PyJWTError as exc:
             raise AuthError(f"invalid token: {exc}") from exc
+        for name in _NUMERIC_CLAIMS:
+            # PyJWT converts a string such as "1796357738" to check it, and accepts it: RFC 7519 says a number.
+            value = claims.get(name)
+            if name in claims and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise AuthError(f"claim {name} must be a number")
+        if claims["exp"] - claims["iat"] > self._max_lifetime:
+            raise AuthError(f"token lifetime exceeds {self._max_lifetime} seconds")
         if self._parties:
             azp = claims.get("azp")
             if azp not in self._parties:

@@ -14,7 +14,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "development-only-secret"}
+# Values that were once defaults, or that examples and tutorials use: public, so never accepted as a secret.
+_PUBLIC_SECRETS = {"changeme", "change-me", "secret", "development-only-secret", "mathreel-dev-secret"}
+# The shortest media-signing secret accepted; a generated one is 32 random bytes.
+MIN_SIGNING_SECRET_CHARS = 16
 
 
 class Mode(StrEnum):
@@ -70,10 +73,13 @@ class Settings(BaseSettings):
     s3_bucket: str = "mathreel"
     s3_region: str = "us-east-1"
     s3_access_key_id: str = "mathreel"
-    s3_secret_access_key: SecretStr = SecretStr("mathreel-dev-secret")
+    # No default: required in distributed mode (the local SeaweedFS of ``scripts/services.sh`` documents its own).
+    s3_secret_access_key: SecretStr | None = None
     media_dir: Path = Path(".mathreel/media")
     media_url_ttl_seconds: int = 3600
-    media_signing_secret: SecretStr = SecretStr("development-only-secret")
+    # Signs standalone mode's media links. Unset: generated on first start and kept beside the development key
+    # (``media_signing_secret_path``, mode 0600). A known public value is refused in every environment.
+    media_signing_secret: SecretStr | None = None
 
     # --- auth --------------------------------------------------------------------------------------------
     # Where the Clerk (or development) JWKS lives. Empty in development/standalone: the gateway serves its own.
@@ -81,6 +87,9 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = "mathreel-dev"
     authorized_parties: Annotated[list[str], NoDecode] = Field(default_factory=list)
     jwt_leeway_seconds: int = 30
+    # Tokens whose lifetime (``exp`` - ``iat``) is longer are refused, so a leaked token cannot be used for months.
+    # Clerk's session tokens live 60 s; ``mathreel token`` mints tokens of one hour by default.
+    max_token_lifetime_seconds: int = Field(default=24 * 3600, gt=0)
     jwks_cache_seconds: int = 300
     # An unknown key id refetches the JWKS (key rotation), at most this often, so junk tokens cannot flood Clerk.
     jwks_min_refetch_seconds: float = 10.0
@@ -130,13 +139,32 @@ class Settings(BaseSettings):
                     data[key] = _split_csv(data[key])
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_secrets_are_unset(cls, data: object) -> object:
+        """An empty secret (``MATHREEL_MEDIA_SIGNING_SECRET=``, compose's default) means "not set"."""
+        if isinstance(data, dict):
+            for key in ("media_signing_secret", "s3_secret_access_key"):
+                value = data.get(key)
+                if value == "" or (isinstance(value, SecretStr) and not value.get_secret_value()):
+                    data[key] = None
+        return data
+
     @model_validator(mode="after")
-    def _refuse_placeholders_in_production(self) -> Settings:
+    def _refuse_public_secrets(self) -> Settings:
+        if self.media_signing_secret is not None:
+            value = self.media_signing_secret.get_secret_value()
+            if value.lower() in _PUBLIC_SECRETS or len(value) < MIN_SIGNING_SECRET_CHARS:
+                raise ValueError(
+                    f"media_signing_secret must be a private random string of at least {MIN_SIGNING_SECRET_CHARS} "
+                    "characters; leave it unset in standalone mode to have one generated"
+                )
+        if self.mode is Mode.DISTRIBUTED and self.s3_secret_access_key is None:
+            raise ValueError("s3_secret_access_key must be set in distributed mode")
         if self.environment == "production":
-            for name in ("media_signing_secret", "s3_secret_access_key"):
-                secret: SecretStr = getattr(self, name)
-                if secret.get_secret_value() in _PLACEHOLDER_SECRETS | {"mathreel-dev-secret"}:
-                    raise ValueError(f"{name} must be set to a real secret in production")
+            s3_secret = self.s3_secret_access_key
+            if s3_secret is not None and s3_secret.get_secret_value() in _PUBLIC_SECRETS:
+                raise ValueError("s3_secret_access_key must be set to a real secret in production")
             if not self.jwks_url:
                 raise ValueError("jwks_url must be set in production (the Clerk JWKS endpoint)")
         return self
@@ -152,6 +180,11 @@ class Settings(BaseSettings):
     @property
     def is_standalone(self) -> bool:
         return self.mode is Mode.STANDALONE
+
+    @property
+    def media_signing_secret_path(self) -> Path:
+        """Where a generated media-signing secret is kept: beside the development signing key."""
+        return self.dev_signing_key_path.with_name("media-signing-secret")
 
     @property
     def uses_dev_keys(self) -> bool:

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
+import os
+import re
+import secrets
 import shutil
+import stat
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
@@ -30,6 +37,16 @@ class ObjectNotFound(Exception):
     """The key does not exist in the store."""
 
 
+@dataclass(frozen=True)
+class ObjectStat:
+    """What HTTP validators need of a stored object: its size, a strong entity tag and its modification time."""
+
+    size: int
+    etag: str
+    """Quoted, as in an ``ETag`` header; changes whenever the content may have changed."""
+    last_modified: datetime
+
+
 class ObjectStore(Protocol):
     async def start(self) -> None: ...
     async def close(self) -> None: ...
@@ -38,6 +55,7 @@ class ObjectStore(Protocol):
     async def get_bytes(self, key: str) -> bytes: ...
     async def download_file(self, key: str, path: Path) -> None: ...
     async def size(self, key: str) -> int: ...
+    async def stat(self, key: str) -> ObjectStat: ...
     async def exists(self, key: str) -> bool: ...
     def read_range(self, key: str, start: int, end: int) -> AsyncIterator[bytes]: ...
     async def presigned_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str: ...
@@ -55,7 +73,7 @@ class S3Store:
         self._settings = settings
         self._session = aioboto3.Session(
             aws_access_key_id=settings.s3_access_key_id,
-            aws_secret_access_key=settings.s3_secret_access_key.get_secret_value(),
+            aws_secret_access_key=secret.get_secret_value() if (secret := settings.s3_secret_access_key) else None,
             region_name=settings.s3_region,
         )
         self._stack = AsyncExitStack()
@@ -115,6 +133,13 @@ class S3Store:
             raise _not_found(exc, key) from exc
         return int(head["ContentLength"])
 
+    async def stat(self, key: str) -> ObjectStat:
+        try:
+            head = await self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            raise _not_found(exc, key) from exc
+        return ObjectStat(int(head["ContentLength"]), str(head["ETag"]), head["LastModified"].astimezone(UTC))
+
     async def exists(self, key: str) -> bool:
         try:
             await self.size(key)
@@ -166,7 +191,7 @@ class LocalStore:
 
     def __init__(self, settings: Settings) -> None:
         self.root = settings.media_dir.resolve()
-        self._secret = settings.media_signing_secret.get_secret_value().encode()
+        self._secret = media_signing_secret(settings)
         self._base_url = settings.public_base_url.rstrip("/")
 
     async def start(self) -> None:
@@ -207,6 +232,18 @@ class LocalStore:
             raise ObjectNotFound(key)
         return path.stat().st_size
 
+    async def stat(self, key: str) -> ObjectStat:
+        path = self.path_for(key)
+        try:
+            info = path.stat()
+        except FileNotFoundError as exc:
+            raise ObjectNotFound(key) from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise ObjectNotFound(key)
+        # Objects are replaced by renaming a new file over the old one: size, time and inode change with content.
+        etag = f'"{info.st_size:x}-{info.st_mtime_ns:x}-{info.st_ino:x}"'
+        return ObjectStat(info.st_size, etag, datetime.fromtimestamp(info.st_mtime, UTC))
+
     async def exists(self, key: str) -> bool:
         return self.path_for(key).is_file()
 
@@ -223,6 +260,10 @@ class LocalStore:
                     break
                 remaining -= len(chunk)
                 yield chunk
+
+    def verify_token(self, token: str) -> tuple[str, bool]:
+        """The ``(key, download)`` a link this store signed names; ``InvalidMediaToken`` for any other token."""
+        return verify_media_token(self._secret, token)
 
     async def presigned_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str:
         token = sign_media_token(self._secret, key, int(time.time()) + expires_in, download=bool(download_name))
@@ -299,10 +340,47 @@ def verify_media_token(secret: bytes, token: str, *, now: float | None = None) -
     expected = hmac.new(secret, payload, hashlib.sha256).digest()
     if not hmac.compare_digest(expected, signature):
         raise InvalidMediaToken("bad media token signature")
-    expires_text, download_text, key = payload.decode().split(":", 2)
-    if int(expires_text) < (now if now is not None else time.time()):
+    # Signed, so made by a holder of the secret; still checked field by field: the secret may have been rotated to
+    # one that once signed something else, and a refusal is a 403, never a 500.
+    match = _TOKEN_PAYLOAD.fullmatch(payload.decode("utf-8", "replace"))
+    if match is None:
+        raise InvalidMediaToken("malformed media token")
+    if int(match["expires"]) < (now if now is not None else time.time()):
         raise InvalidMediaToken("media token expired")
-    return key, download_text == "1"
+    return match["key"], match["download"] == "1"
+
+
+_TOKEN_PAYLOAD = re.compile(r"(?P<expires>[0-9]{1,12}):(?P<download>[01]):(?P<key>[^\x00]+)")
+_SECRET_BYTES = 32
+
+
+def media_signing_secret(settings: Settings) -> bytes:
+    """The secret that signs standalone media links: the configured one, else the one generated on first start.
+
+    A generated secret is 32 random bytes kept in ``settings.media_signing_secret_path`` (mode 0600, beside the
+    development signing key), so links stay valid across restarts and nobody else can sign one.
+    """
+    if settings.media_signing_secret is not None:
+        return settings.media_signing_secret.get_secret_value().encode()
+    return _load_or_create_secret(settings.media_signing_secret_path)
+
+
+def _load_or_create_secret(path: Path) -> bytes:
+    if path.is_file():
+        secret = path.read_bytes().strip()
+        if len(secret) < _SECRET_BYTES:
+            raise ValueError(f"{path} holds no usable secret: delete it to have one generated")
+        return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_urlsafe(_SECRET_BYTES).encode())
+    # Two processes may race to create it: linking is atomic, the loser reads the winner's secret.
+    with contextlib.suppress(FileExistsError):
+        path.hardlink_to(tmp)
+    tmp.unlink(missing_ok=True)
+    return _load_or_create_secret(path)
 
 
 def create_store(settings: Settings) -> ObjectStore:

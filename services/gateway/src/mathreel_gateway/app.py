@@ -6,18 +6,20 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from mathreel_gateway.deps import GatewayState
 from mathreel_gateway.errors import install_error_handlers
+from mathreel_gateway.jobs import routes as jobs
 from mathreel_gateway.metrics import MetricsMiddleware
 from mathreel_gateway.middleware import (
     DEFAULT_BODY_READ_TIMEOUT_SECONDS,
     BodyLimitMiddleware,
+    HeadMiddleware,
+    JsonCorsMiddleware,
     ResponseHeadersMiddleware,
 )
 from mathreel_gateway.resources import GatewayResources, open_resources
-from mathreel_gateway.routes import media, system, videos
+from mathreel_gateway.routes import media, system
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
 
@@ -25,10 +27,14 @@ _DESCRIPTION = """
 Turns a topic and a few lines of context into a narrated, animated math-explainer video.
 
 Every `/api/v1` route except `/api/v1/media/{token}` needs `Authorization: Bearer <token>`. Authenticated responses
-carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds when the one-minute window
-ends); past the limit the answer is 429 with `Retry-After`. A user only ever sees their own jobs: the jobs of others
-are answered with 404, exactly like jobs that do not exist, so job ids cannot be probed. Every error body is JSON with
+carry `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (Unix seconds from which the next request
+is allowed). The limit holds over any 60 seconds (a sliding window); past it the answer is 429 with `Retry-After`.
+A user only ever sees their own jobs: the jobs of others are answered with 404, exactly like jobs that do not exist,
+so job ids cannot be probed. Every error body is JSON with
 a `detail` field.
+
+Every GET route also answers HEAD. Media routes answer `ETag` and `Last-Modified`, honour `If-None-Match`,
+`If-Modified-Since` (304) and `If-Range`.
 """
 
 _EXPOSED_HEADERS = [
@@ -40,6 +46,8 @@ _EXPOSED_HEADERS = [
     "Accept-Ranges",
     "Content-Length",
     "Content-Disposition",
+    "ETag",
+    "Last-Modified",
 ]
 
 
@@ -75,23 +83,22 @@ def create_app(
         # Requests are traced by ``mathreel_shared.telemetry.instrument_app`` (when spans are exported), metrics are
         # Prometheus's and logs our own: FastAPI's built-in telemetry would add spans per dependency to each request.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
-        # The routers' routes, not the routers: FastAPI (since 0.137) keeps an included router as a node of its own
-        # that each request is matched through twice, ~15 µs of every request. The routers carry their full prefix.
-        # (``app.dependency_overrides`` does not reach routes added this way; tests pass ``resources`` instead.)
-        # A request is matched against the routes in order, ~1 µs for each it passes: the API's routes, which clients
-        # poll, come before the probes and metrics, which are asked a few times a minute.
-        routes=[*videos.router.routes, *media.router.routes, *system.router.routes],
     )
+    # The API's routes, which clients poll, first: a request is matched against the routes in order.
+    app.include_router(jobs.router)
+    app.include_router(media.router)
+    app.include_router(system.router)
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
     # failures included), CORS (preflights answered before anything else, every answer gets CORS), metrics and the
-    # access log, then the body limit.
+    # access log, then the body limit, and HEAD routed as GET.
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes, read_timeout=body_read_timeout)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(
-        CORSMiddleware,
+        JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
-from mathreel_gateway.errors import NotAuthenticated, RateLimitExceeded
+from mathreel_gateway.errors import BadRequest, NotAuthenticated, RateLimitExceeded
 from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.auth import Principal
 from mathreel_shared.db import Job
@@ -67,6 +67,9 @@ class BearerAuthentication(HTTPBearer):
         )
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        if len(request.headers.getlist("authorization")) > 1:
+            # Proxies and servers disagree on which of several wins: refuse rather than pick one.
+            raise BadRequest("Send one Authorization header, not several")
         credentials = await super().__call__(request)
         if credentials is None:
             raise NotAuthenticated(

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mathreel_gateway.jsonbody import json_error_of
 from mathreel_gateway.metrics import LIMIT_REFUSALS
 from mathreel_gateway.ratelimit import RateDecision, RateLimiterUnavailable
 from mathreel_shared.auth import AuthError, JwksUnavailable
@@ -40,6 +41,10 @@ class GatewayError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.detail, **self.extra}
+
+
+class BadRequest(GatewayError):
+    status_code = 400
 
 
 class NotAuthenticated(GatewayError):
@@ -197,9 +202,11 @@ def install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
-    async def handle_validation(_request: Request, exc: Exception) -> Response:
+    async def handle_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        return Response(validation_error_body(exc.errors()), status_code=422, media_type="application/json")
+        json_error = json_error_of(request)
+        errors = [json_error] if json_error is not None else exc.errors()
+        return Response(validation_error_body(errors), status_code=422, media_type="application/json")
 
     async def handle_unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)

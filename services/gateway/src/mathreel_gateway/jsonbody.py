@@ -3,7 +3,13 @@
 Python's ``json.loads`` accepts ``NaN`` and ``Infinity`` (not JSON; they later break the JSON error response),
 escaped lone surrogates (text that UTF-8 cannot encode, so it can be neither stored nor echoed back), and fails with
 ``UnicodeDecodeError`` or ``RecursionError`` on invalid UTF-8 or deep nesting, which FastAPI answers with a bare 400.
-Raising ``json.JSONDecodeError`` for all of them lets FastAPI report the usual ``json_invalid`` validation error.
+All of them are reported as FastAPI's usual ``json_invalid`` validation error.
+
+FastAPI reads and parses a JSON body before it resolves any dependency, so a malformed body would be answered 422
+before the token was looked at (and without counting the request against the rate limit). ``StrictJsonRequest``
+therefore does not raise: it keeps the decoding error in the scope and hands FastAPI a value no body model accepts,
+so the dependencies (authentication first) run, and only then does the body's validation fail; the app's handler
+of validation errors reports the kept ``json_invalid`` error in place of the model's (``json_error_of``).
 """
 
 from __future__ import annotations
@@ -42,12 +48,36 @@ def parse_strict_json(body: bytes) -> Any:
     return value
 
 
+# Where ``StrictJsonRequest`` keeps a body's decoding error for the validation handler.
+JSON_ERROR_SCOPE_KEY = "mathreel.json_error"
+
+
+class _InvalidJson:
+    """The body FastAPI validates when the request's JSON could not be decoded: no model accepts it."""
+
+
+def json_error_of(request: Request) -> dict[str, Any] | None:
+    """The ``json_invalid`` validation error of ``request``'s body, if its JSON could not be decoded."""
+    error: dict[str, Any] | None = request.scope.get(JSON_ERROR_SCOPE_KEY)
+    return error
+
+
 class StrictJsonRequest(Request):
-    """A request whose ``json()`` is ``parse_strict_json``."""
+    """A request whose ``json()`` is ``parse_strict_json``, and which defers its decoding errors (see above)."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = parse_strict_json(await self.body())
+            try:
+                self._json = parse_strict_json(await self.body())
+            except json.JSONDecodeError as exc:
+                self.scope[JSON_ERROR_SCOPE_KEY] = {
+                    "type": "json_invalid",
+                    "loc": ("body", exc.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": exc.msg},
+                }
+                self._json = _InvalidJson()
         return self._json
 
 

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import json
+
 import uvicorn
 from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mathreel_gateway.app import create_app
 from mathreel_shared.settings import Settings, get_settings
 from mathreel_shared.telemetry import instrument_app, setup_logging, setup_tracing
 
 SERVICE_NAME = "mathreel-gateway"
+
+
+class JsonErrorHttpProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol (httptools), whose answer to a request it cannot parse is JSON like every other
+    error of the API, not uvicorn's plain text. The request never reaches the app, so only the server can say it."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"detail": msg}).encode()
+        head = [b"HTTP/1.1 400 Bad Request\r\n"]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head += [
+            b"content-type: application/json\r\n",
+            b"content-length: " + str(len(body)).encode("ascii") + b"\r\n",
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
 
 
 def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
@@ -26,6 +46,7 @@ def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
         timeout_graceful_shutdown=20,
         log_config=None,
         access_log=False,
+        http=JsonErrorHttpProtocol,
     )
 
 

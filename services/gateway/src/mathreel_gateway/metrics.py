@@ -46,8 +46,7 @@ def _request_seconds(method: str, route: str, status: int) -> Histogram:
 def route_template(scope: Scope) -> str:
     """The path template of the route that handled the request, or ``unmatched`` (404s on unknown paths).
 
-    The route's own template: the gateway's routes carry their full path (``create_app`` adds them to the app
-    itself, not through a prefixed router).
+    The matched route's own template, its router's prefix included (the routing sets ``scope["route"]``).
     """
     template = getattr(scope.get("route"), "path_format", None)
     return template if isinstance(template, str) else UNMATCHED_ROUTE

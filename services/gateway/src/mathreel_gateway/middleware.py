@@ -8,9 +8,12 @@ import json
 import logging
 
 from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mathreel_gateway.deps import RATE_DECISION_SCOPE_KEY
+from mathreel_gateway.media import HEAD_SCOPE_KEY
 from mathreel_gateway.ratelimit import RATE_LIMIT_HEADERS, RateDecision
 
 log = logging.getLogger(__name__)
@@ -169,3 +172,45 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return await receive()
 
     return replayed
+
+
+class HeadMiddleware:
+    """HEAD on every GET route (RFC 9110 §9.3.2): the request is routed as a GET and answered with its headers only.
+
+    FastAPI routes declare GET alone, and a HEAD would be a 405. The route sees ``HEAD_SCOPE_KEY`` in its scope, so
+    the media routes skip reading the file; any body another route produces is dropped here.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET", HEAD_SCOPE_KEY: True}, receive, send_headers_only)
+
+
+class JsonCorsMiddleware(CORSMiddleware):
+    """Starlette's CORS middleware, whose refused preflight (400) says why in a JSON body like every other error."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        headers = {
+            name: value
+            for name, value in response.headers.items()
+            if name.lower() not in {"content-type", "content-length"}
+        }
+        return JSONResponse(
+            {"detail": bytes(response.body).decode()}, status_code=response.status_code, headers=headers
+        )

@@ -1,9 +1,15 @@
-"""Per-user request rate limiting on fixed one-minute windows.
+"""Per-user request rate limiting, exact over any 60-second window: a sliding-window log.
 
-Distributed mode counts in Redis with one Lua script, so every gateway replica shares one exact counter per user and
-window, and the window is taken from the Redis server's clock (replicas with skewed clocks still agree on it).
-Standalone mode counts in memory. When Redis cannot be reached the gateway answers 503 rather than letting requests
-through uncounted: the limit is a promise to operators, and failing open would break it silently.
+Each user's allowed requests of the last minute are kept with their times; a request is allowed while fewer than
+``limit`` of them fall within the 60 seconds before it. So no 60-second span ever holds more than ``limit`` allowed
+requests, whatever it straddles (fixed one-minute windows let ``2 x limit`` through across a minute boundary).
+``X-RateLimit-Reset`` is when the next request will be allowed: now while some allowance remains, else the moment
+the oldest counted request leaves the window, which is also what ``Retry-After`` counts down to.
+
+Distributed mode keeps the log in Redis (a sorted set per user) and decides with one Lua script, so every gateway
+replica shares one exact log, timed by the Redis server's clock (replicas with skewed clocks still agree).
+Standalone mode keeps it in memory. When Redis cannot be reached the gateway answers 503 rather than letting
+requests through uncounted: the limit is a promise to operators, and failing open would break it silently.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
@@ -25,7 +32,7 @@ WINDOW_SECONDS = 60
 # answered 503.
 REDIS_TIMEOUT_SECONDS = 2.0
 
-# On every authenticated response: the limit, what is left of it, and when the window ends (Unix seconds).
+# On every authenticated response: the limit, what is left of it, and when the next request is allowed (Unix seconds).
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
@@ -41,22 +48,28 @@ class RateDecision:
     limit: int
     remaining: int
     reset_at: int
-    """Unix time (seconds) at which the current window ends."""
+    """Unix time (seconds) from which the next request is allowed: now while ``remaining`` is above 0."""
     retry_after: int
-    """Seconds until the window ends (at least 1)."""
+    """Seconds until the next request is allowed (at least 1)."""
 
     def headers(self) -> dict[str, str]:
         return dict(zip(RATE_LIMIT_HEADERS, (str(self.limit), str(self.remaining), str(self.reset_at)), strict=True))
 
 
-def _decision(count: int, limit: int, window: int, now: float) -> RateDecision:
-    reset_at = (window + 1) * WINDOW_SECONDS
+def _decision(allowed: bool, count: int, oldest: float, limit: int, now: float) -> RateDecision:
+    """The decision for a request at ``now`` after which the log holds ``count`` requests, the oldest at ``oldest``.
+
+    With allowance left the next request is allowed at once; without, when the oldest request leaves the window.
+    Both are rounded up to whole seconds, so waiting for them is never too early.
+    """
+    remaining = max(limit - count, 0)
+    next_allowed = now if remaining > 0 else oldest + WINDOW_SECONDS
     return RateDecision(
-        allowed=count <= limit,
+        allowed=allowed,
         limit=limit,
-        remaining=max(limit - count, 0),
-        reset_at=reset_at,
-        retry_after=max(math.ceil(reset_at - now), 1),
+        remaining=remaining,
+        reset_at=math.ceil(next_allowed),
+        retry_after=max(math.ceil(next_allowed - now), 1),
     )
 
 
@@ -73,25 +86,29 @@ class RateLimiter(Protocol):
 
 
 class MemoryRateLimiter:
-    """Counts in this process only (standalone mode and tests)."""
+    """The same sliding-window log in this process only (standalone mode and tests)."""
 
     def __init__(self, limit: int, *, clock: Any = time.time) -> None:
         self.limit = limit
         self._clock = clock
-        self._counts: dict[tuple[str, int], int] = {}
-        self._window = -1
+        self._logs: dict[str, deque[float]] = {}
+        self._swept_at = float("-inf")
 
     async def hit(self, user_id: str) -> RateDecision:
         now = float(self._clock())
-        window = int(now // WINDOW_SECONDS)
-        if window != self._window:
-            # Old windows can never be read again; dropping them keeps memory bounded by the active users.
-            self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
-            self._window = window
-        key = (user_id, window)
-        count = self._counts.get(key, 0) + 1
-        self._counts[key] = count
-        return _decision(count, self.limit, window, now)
+        cutoff = now - WINDOW_SECONDS
+        if now - self._swept_at >= WINDOW_SECONDS:
+            # Logs whose newest request left the window can never refuse anything: dropping them keeps memory
+            # bounded by the users active in the last minute.
+            self._logs = {user: log for user, log in self._logs.items() if log and log[-1] > cutoff}
+            self._swept_at = now
+        log = self._logs.setdefault(user_id, deque())
+        while log and log[0] <= cutoff:
+            log.popleft()
+        allowed = len(log) < self.limit
+        if allowed:
+            log.append(now)
+        return _decision(allowed, len(log), log[0] if log else now, self.limit, now)
 
     async def ping(self) -> None:
         return None
@@ -100,24 +117,33 @@ class MemoryRateLimiter:
         return None
 
 
-# Counts one request for each of KEYS (a key may repeat) in the current window, taken from the Redis server's clock,
-# and sets a counter's expiry when it is created. Returns {seconds, microseconds, then per key its count}: a counter
-# Redis cannot increment (a key of another type) gives its error text in its place, so it fails its own request only.
-# Runs atomically on the server.
+# For each of KEYS (a key may repeat), at the Redis server's time: drops the user's logged requests that left the
+# window, logs this one if fewer than ARGV[2] remain, and keeps the log one window longer. Returns {seconds,
+# microseconds, then per key {allowed, logged count, oldest logged time in microseconds}}: a log Redis cannot read
+# (a key of another type) gives its error text in its place, so it fails its own request only. Times are kept as
+# strings of whole microseconds, never as Lua numbers, whose text form would round them. Runs atomically.
 _HIT_SCRIPT = """
 local t = redis.call('TIME')
-local window = math.floor(tonumber(t[1]) / tonumber(ARGV[1]))
+local micros = string.format('%06d', tonumber(t[2]))
+local now = t[1] .. micros
+local cutoff = (tonumber(t[1]) - tonumber(ARGV[1])) .. micros
+local limit = tonumber(ARGV[2])
 local result = {t[1], t[2]}
-for i, prefix in ipairs(KEYS) do
-  local key = prefix .. ':' .. window
-  local count = redis.pcall('INCR', key)
-  if type(count) == 'table' then
-    result[i + 2] = count.err
+for i, key in ipairs(KEYS) do
+  local dropped = redis.pcall('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+  if type(dropped) == 'table' and dropped.err then
+    result[i + 2] = dropped.err
   else
-    if count == 1 then
-      redis.call('EXPIRE', key, tonumber(ARGV[1]) * 2)
+    local count = redis.call('ZCARD', key)
+    local allowed = 0
+    if count < limit then
+      redis.call('ZADD', key, now, now .. ':' .. count)
+      redis.call('EXPIRE', key, ARGV[1])
+      count = count + 1
+      allowed = 1
     end
-    result[i + 2] = count
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or now
+    result[i + 2] = {allowed, count, oldest}
   end
 end
 return result
@@ -125,14 +151,15 @@ return result
 
 
 class RedisRateLimiter:
-    """One counter per user and window in Redis: ``{prefix}ratelimit:{user}:{window}``, exact across replicas.
+    """One log per user in Redis, a sorted set of request times: ``{prefix}ratelimit-log:{user}``, exact across
+    replicas.
 
     The requests that reach the limiter in the same turn of the event loop are counted in one round trip, one script
     call for all of them (``mathreel_gateway.batching``), under one deadline of ``timeout`` seconds. One call rather
     than a pipeline of one call per request: redis-py packs and parses every command of a pipeline in Python, and
     that was most of the limiter's CPU per request (~20 µs against ~7 µs measured at 25 requests a batch).
 
-    The counters of one batch are read in one script, so they must live on one server: one Redis, or a primary with
+    The logs of one batch are read in one script, so they must live on one server: one Redis, or a primary with
     replicas. (Redis Cluster would refuse keys of several slots in one script.)
     """
 
@@ -161,31 +188,33 @@ class RedisRateLimiter:
 
     async def hit(self, user_id: str) -> RateDecision:
         try:
-            count, seconds, now = await self._batched_count(f"{self._prefix}ratelimit:{user_id}")
-        except (RedisError, OSError) as exc:  # the batch's, or this request's own counter
+            allowed, count, oldest, now = await self._batched_count(f"{self._prefix}ratelimit-log:{user_id}")
+        except (RedisError, OSError) as exc:  # the batch's, or this request's own log
             raise RateLimiterUnavailable(f"rate limiter unavailable: {type(exc).__name__}") from exc
-        return _decision(count, self.limit, seconds // WINDOW_SECONDS, now)
+        return _decision(allowed, count, oldest, self.limit, now)
 
-    async def _count_all(self, keys: list[str]) -> list[tuple[int, int, float] | Exception]:
-        """Count one request for each of ``keys`` (repeated keys count repeatedly), in one round trip: per key its
-        count, the server's time in whole seconds and exactly, or the error of its counter."""
+    async def _count_all(self, keys: list[str]) -> list[tuple[bool, int, float, float] | Exception]:
+        """Decide one request for each of ``keys`` (repeated keys count repeatedly), in one round trip: per key
+        whether it is allowed, the log's size and oldest time after it, and the server's time; or its log's error."""
         async with asyncio.timeout(self._timeout):  # TimeoutError, an OSError: the whole batch is unavailable
             try:
                 reply = await self._count(keys)
             except NoScriptError:  # a new or flushed Redis ran nothing: load the script, once, and count again
                 await self._redis.script_load(_HIT_SCRIPT)
                 reply = await self._count(keys)
-        seconds, micros, *counts = reply
-        whole = int(seconds)
-        now = whole + int(micros) / 1_000_000
+        seconds, micros, *logs = reply
+        now = int(seconds) + int(micros) / 1_000_000
         return [
-            (count, whole, now) if isinstance(count, int) else ResponseError(count.decode(errors="replace"))
-            for count in counts
+            (bool(log[0]), int(log[1]), int(log[2]) / 1_000_000, now)
+            if isinstance(log, list)
+            else ResponseError(log.decode(errors="replace"))
+            for log in logs
         ]
 
     async def _count(self, keys: list[str]) -> list[Any]:
         # EVALSHA, not the script object: it would check the script's presence first, a round trip more.
-        return cast(list[Any], await self._redis.evalsha(self._script.sha, len(keys), *keys, WINDOW_SECONDS))
+        reply = await self._redis.evalsha(self._script.sha, len(keys), *keys, WINDOW_SECONDS, self.limit)
+        return cast(list[Any], reply)
 
     async def ping(self) -> None:
         try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from mathreel_gateway.jobs.repository import JobLookup, open_job_lookup
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
-from mathreel_gateway.reads import JobLookup, open_job_lookup
 from mathreel_gateway.security import build_verifier
 from mathreel_shared.auth import DevSigningKey, TokenVerifier
 from mathreel_shared.bus import Bus, MemoryBus, RabbitBus

@@ -45,4 +45,5 @@ def build_verifier(settings: Settings, dev_key: DevSigningKey | None = None) -> 
         issuer=settings.jwt_issuer,
         authorized_parties=settings.authorized_parties,
         leeway_seconds=settings.jwt_leeway_seconds,
+        max_lifetime_seconds=settings.max_token_lifetime_seconds,
     )

@@ -63,16 +63,44 @@ async def test_fifty_parallel_submits_by_one_user_accept_exactly_three(distribut
         assert len(requested) == 3
 
 
-async def _wait_for_room_in_the_window(redis_url: str, needed_seconds: float) -> None:
-    """Sleep past the next minute boundary if the current fixed window ends too soon for the test to fit in it."""
-    redis = Redis.from_url(redis_url)
-    try:
-        seconds, micros = await redis.time()
-    finally:
-        await redis.aclose()  # type: ignore[attr-defined]
-    into_window = seconds % 60 + micros / 1_000_000
-    if 60 - into_window < needed_seconds:
-        await asyncio.sleep(60 - into_window + 0.2)
+async def _seconds_to_the_next_minute(redis: Redis) -> float:
+    """How long until the Redis server's clock, which times the rate limit, reaches the next whole minute."""
+    seconds, micros = await redis.time()
+    return 60 - (seconds % 60 + micros / 1_000_000)
+
+
+async def test_no_more_than_the_limit_in_any_60_seconds_across_a_minute_boundary(
+    distributed_gateway, jwks_server, redis_url
+) -> None:
+    """100 requests just before a minute boundary and 100 just after: fixed one-minute windows allowed all 200 in
+    under two seconds; the sliding window allows the first 100 only, and its headers say when the next one is."""
+    async with distributed_gateway(jwks_server, rate_limit_per_minute=100) as gateway:
+        redis = Redis.from_url(redis_url)
+        try:
+            left = await _seconds_to_the_next_minute(redis)
+            if left < 1.5:
+                await asyncio.sleep(left + 0.1)
+                left = await _seconds_to_the_next_minute(redis)
+            await asyncio.sleep(max(left - 1.5, 0))  # 1.5 s before the boundary
+            headers = {"Authorization": f"Bearer {jwks_server.key.mint(_user())}"}
+            before = await asyncio.gather(
+                *(gateway.client.get("/api/v1/videos/jobs", headers=headers) for _ in range(100))
+            )
+            await asyncio.sleep(max(await _seconds_to_the_next_minute(redis), 0) + 0.2)  # the next minute
+            after = await asyncio.gather(
+                *(gateway.client.get("/api/v1/videos/jobs", headers=headers) for _ in range(100))
+            )
+        finally:
+            await redis.aclose()  # type: ignore[attr-defined]
+    assert [r.status_code for r in before] == [200] * 100
+    assert [r.status_code for r in after] == [429] * 100
+    resets = {int(r.headers["x-ratelimit-reset"]) for r in after}
+    assert len(resets) == 1
+    (reset,) = resets
+    retry_after = max(int(r.headers["retry-after"]) for r in after)
+    # The first request of the burst leaves the window 60 s after it was made, under 60 s after the refusals.
+    assert 58 <= retry_after <= 60
+    assert reset == int(before[-1].headers["x-ratelimit-reset"])
 
 
 async def test_rate_limit_is_exact_across_two_replicas(distributed_gateway, jwks_server, redis_url) -> None:
@@ -80,7 +108,6 @@ async def test_rate_limit_is_exact_across_two_replicas(distributed_gateway, jwks
         distributed_gateway(jwks_server, rate_limit_per_minute=10) as first,
         distributed_gateway(jwks_server, rate_limit_per_minute=10) as second,
     ):
-        await _wait_for_room_in_the_window(redis_url, 15)
         user = _user()
         headers = {"Authorization": f"Bearer {jwks_server.key.mint(user)}"}
         responses = await asyncio.gather(
@@ -94,7 +121,9 @@ async def test_rate_limit_is_exact_across_two_replicas(distributed_gateway, jwks
         assert codes.count(429) == 15
         remaining = sorted(int(r.headers["x-ratelimit-remaining"]) for r in responses if r.status_code == 200)
         assert remaining == list(range(10))
-        assert {r.headers["x-ratelimit-reset"] for r in responses} == {responses[0].headers["x-ratelimit-reset"]}
+        # Every refusal names the same moment: when the first of the ten allowed leaves the window.
+        refused = [r for r in responses if r.status_code == 429]
+        assert len({r.headers["x-ratelimit-reset"] for r in refused}) == 1
         assert all(
             r.json()["limit"] == "rate" and int(r.headers["retry-after"]) >= 1
             for r in responses
@@ -211,7 +240,6 @@ async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_
             return await send(keys)
 
         limiter._count = counting  # type: ignore[method-assign]
-        await _wait_for_room_in_the_window(redis_url, 10)
         await admin.script_flush()
         user = _user()
         decisions = await asyncio.gather(*(limiter.hit(user) for _ in range(8)))
@@ -219,18 +247,17 @@ async def test_hits_of_one_loop_turn_are_counted_in_one_round_trip_each_exactly_
         assert calls == [8, 8]
         assert [d.allowed for d in decisions].count(True) == 5
         assert sorted(d.remaining for d in decisions) == [0, 0, 0, 0, 1, 2, 3, 4]
-        assert int(await admin.get(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}")) == 8
-        assert 0 < await admin.ttl(f"{redis_key_prefix}ratelimit:{user}:{decisions[0].reset_at // 60 - 1}") <= 120
+        # The log holds the five allowed requests (refused ones are not logged) and expires a window after them.
+        assert await admin.zcard(f"{redis_key_prefix}ratelimit-log:{user}") == 5
+        assert 0 < await admin.ttl(f"{redis_key_prefix}ratelimit-log:{user}") <= 60
 
 
 async def test_a_counter_that_fails_in_a_batch_fails_only_its_own_request(redis_url, redis_key_prefix) -> None:
-    """A counter Redis cannot increment (here: a key of the wrong type) makes that request's limiter unavailable,
-    while the other requests of the same script call are counted, before and after it."""
+    """A log Redis cannot read (here: a key of the wrong type) makes that request's limiter unavailable, while the
+    other requests of the same script call are counted, before and after it."""
     async with _limiter(redis_url, redis_key_prefix) as (limiter, admin):
-        await _wait_for_room_in_the_window(redis_url, 10)
         before, broken, after = _user(), _user(), _user()
-        seconds, _ = await admin.time()
-        await admin.rpush(f"{redis_key_prefix}ratelimit:{broken}:{seconds // 60}", "not a counter")
+        await admin.rpush(f"{redis_key_prefix}ratelimit-log:{broken}", "not a counter")
         results = await asyncio.gather(
             limiter.hit(before), limiter.hit(broken), limiter.hit(after), return_exceptions=True
         )
@@ -240,7 +267,7 @@ async def test_a_counter_that_fails_in_a_batch_fails_only_its_own_request(redis_
             assert not isinstance(result, BaseException)
             assert result.allowed
             assert result.remaining == 4
-        assert await admin.lrange(f"{redis_key_prefix}ratelimit:{broken}:{seconds // 60}", 0, -1) == [b"not a counter"]
+        assert await admin.lrange(f"{redis_key_prefix}ratelimit-log:{broken}", 0, -1) == [b"not a counter"]
 
 
 async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_limiter_recovers(
@@ -250,7 +277,6 @@ async def test_a_stalled_redis_is_answered_unavailable_at_the_deadline_and_the_l
     when Redis answers; the cut connection is replaced, and counting goes on once Redis does."""
     pause_seconds = 5
     async with _limiter(redis_url, redis_key_prefix, timeout=0.2) as (limiter, admin):
-        await _wait_for_room_in_the_window(redis_url, pause_seconds + 2)
         user = _user()
         assert (await limiter.hit(user)).remaining == 4
         await admin.execute_command("CLIENT", "PAUSE", pause_seconds * 1000, "WRITE")

@@ -11,10 +11,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import inspect
 
 from mathreel_gateway.errors import JobNotFound
-from mathreel_gateway.reads import AsyncpgJobLookup, SessionJobLookup, open_job_lookup
+from mathreel_gateway.jobs.repository import AsyncpgJobLookup, SessionJobLookup, open_job_lookup
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared.db import Job, create_engine, create_sessionmaker, utcnow
 
@@ -68,7 +67,9 @@ async def test_reads_the_same_job_as_the_orm_and_refuses_other_users(pg_database
 
         assert _columns(through_asyncpg) == _columns(through_orm)
         assert through_asyncpg.model_dump() == through_orm.model_dump()
-        assert inspect(through_asyncpg).mapper is inspect(Job)  # an ORM instance of Job, as the session's
+        # A Job with every column the ORM reads, built by Pydantic's public model_construct: the lookup's jobs are
+        # only read, never added to a session, so they need no ORM state (building one took mapper internals).
+        assert type(through_asyncpg) is Job
         assert through_asyncpg.details["author"] == "offline-planner"  # JSON decoded, as SQLAlchemy does
         assert through_asyncpg.completed_at is not None
         assert through_asyncpg.completed_at.tzinfo is not None

@@ -49,6 +49,10 @@ TTS = "tts"
 VISUALS = "visuals"
 
 
+# How many restarts of standalone mode one stage of a job may live through before the job fails.
+MAX_RESUMES = 3
+
+
 class Orchestrator:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], relay: OutboxRelay | None = None) -> None:
         self._sessionmaker = sessionmaker
@@ -310,6 +314,35 @@ class Orchestrator:
         if action == "redriven" and self._relay is not None:
             self._relay.notify()
         return action
+
+    async def resume_after_restart(self, *, max_resumes: int = MAX_RESUMES) -> dict[UUID, str]:
+        """Send again the pending messages of every job in flight: standalone mode's in-process bus lost them when
+        the process stopped, and waiting for the watchdog would leave each job silent for minutes. A stage resumed
+        ``max_resumes`` times (a job that takes the process down with it) fails instead. Per job: "resumed"/"failed".
+        """
+        actions: dict[UUID, str] = {}
+        for job_id, stage, _quality, _updated_at in await self.active_jobs():
+            async with self._job_locks[job_id]:
+                async with self._sessionmaker() as session, session.begin():
+                    job = await self._lock_job(session, job_id)
+                    if job is None or JobStatus(job.status).is_terminal or job.stage != stage.value:
+                        continue
+                    resumes: dict[str, int] = dict(job.details.get("resumed", {}))
+                    if resumes.get(stage.value, 0) >= max_resumes:
+                        reason = f"the {stage.value} stage was interrupted by {max_resumes} restarts"
+                        await self._fail(session, job, stage, "stage_timeout", reason)
+                        actions[job_id] = "failed"
+                    else:
+                        for message in await self._stage_messages(session, job):
+                            enqueue(session, message)
+                        resumes[stage.value] = resumes.get(stage.value, 0) + 1
+                        job.details = {**job.details, "resumed": resumes}
+                        actions[job_id] = "resumed"
+                    job.updated_at = utcnow()
+                self._job_locks.pop(job_id, None)
+        if "resumed" in actions.values() and self._relay is not None:
+            self._relay.notify()
+        return actions
 
     async def _stage_messages(self, session: AsyncSession, job: Job, *, attempt: int = 1) -> list[Envelope]:
         """The messages of ``job``'s current stage that have no result yet."""

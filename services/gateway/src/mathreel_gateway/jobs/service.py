@@ -1,4 +1,4 @@
-"""Reading and changing jobs on behalf of a user: admission, cancellation, lookups and listing.
+"""The rules of the job API: admission under the active-jobs limit, cancellation, and what a completed job is.
 
 The gateway writes the job table only to create and to cancel jobs; the orchestrator owns every other transition.
 """
@@ -6,56 +6,21 @@ The gateway writes the job table only to create and to cancel jobs; the orchestr
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CursorResult, update
 from sqlmodel import col
 
-from mathreel_gateway.errors import ActiveJobLimitReached, Conflict, JobNotFound
+from mathreel_gateway.errors import ActiveJobLimitReached, Conflict
+from mathreel_gateway.jobs.repository import ACTIVE, count_active_jobs, get_job_for_user, lock_user
+from mathreel_gateway.jobs.schemas import GenerateVideoRequest
 from mathreel_gateway.resources import GatewayResources
-from mathreel_gateway.schemas import GenerateVideoRequest
-from mathreel_shared.db import Job, UserAccount, is_sqlite, utcnow
-from mathreel_shared.domain import ACTIVE_STATUSES, JobStatus, Priority, Stage
+from mathreel_shared.db import Job, is_sqlite, utcnow
+from mathreel_shared.domain import JobStatus, Priority, Stage
 from mathreel_shared.eta import estimate_completion, stage_medians
 from mathreel_shared.messages import JobCancelled, JobConfiguration, JobRequested
 from mathreel_shared.outbox import enqueue
-
-_ACTIVE = [status.value for status in ACTIVE_STATUSES]
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-async def _lock_user(session: AsyncSession, user_id: str) -> None:
-    """Take the per-user admission lock inside the current transaction.
-
-    PostgreSQL: make sure the user's row exists, then lock it with SELECT ... FOR UPDATE; concurrent admissions of the
-    same user queue on that row until this transaction ends. SQLite: the upsert is the transaction's first statement
-    and a write, so it takes the database write lock up front (what BEGIN IMMEDIATE would do) and holds it to commit.
-    """
-    bind = session.get_bind()
-    insert = sqlite_insert if bind.dialect.name == "sqlite" else pg_insert
-    await session.execute(
-        insert(UserAccount)
-        .values(user_id=user_id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id"])
-    )
-    if bind.dialect.name != "sqlite":
-        await session.execute(
-            select(col(UserAccount.user_id)).where(col(UserAccount.user_id) == user_id).with_for_update()
-        )
-
-
-async def count_active_jobs(session: AsyncSession, user_id: str) -> int:
-    query = select(func.count()).select_from(Job).where(col(Job.user_id) == user_id, col(Job.status).in_(_ACTIVE))
-    return int((await session.execute(query)).scalar_one())
 
 
 async def admit_job(
@@ -74,7 +39,7 @@ async def admit_job(
             # SQLite has no row locks; in one process a per-user lock keeps admissions from queueing on the file lock.
             await stack.enter_async_context(resources.admission_locks.for_user(user_id))
         async with resources.sessionmaker() as session, session.begin():
-            await _lock_user(session, user_id)
+            await lock_user(session, user_id)
             if await count_active_jobs(session, user_id) >= max_active_jobs:
                 raise ActiveJobLimitReached(max_active_jobs)
             now = utcnow()
@@ -118,20 +83,12 @@ async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str)
             "CursorResult[Any]",
             await session.execute(
                 update(Job)
-                .where(col(Job.id) == job_id, col(Job.user_id) == user_id, col(Job.status).in_(_ACTIVE))
+                .where(col(Job.id) == job_id, col(Job.user_id) == user_id, col(Job.status).in_(ACTIVE))
                 .values(status=JobStatus.CANCELLED.value, updated_at=utcnow(), estimated_completion_at=None)
             ),
         )
         changed = result.rowcount == 1
-        job = (
-            await session.execute(
-                select(Job)
-                .where(col(Job.id) == job_id, col(Job.user_id) == user_id)
-                .execution_options(populate_existing=True)
-            )
-        ).scalar_one_or_none()
-        if job is None:
-            raise JobNotFound()
+        job = await get_job_for_user(session, job_id, user_id, refresh=True)
         if changed:
             enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
         elif job.status != JobStatus.CANCELLED.value:
@@ -144,26 +101,6 @@ async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str)
     if changed:
         resources.relay.notify()
     return job
-
-
-async def list_jobs(
-    session: AsyncSession, *, user_id: str, status: JobStatus | None, limit: int, offset: int
-) -> tuple[list[Job], int]:
-    """A page of the user's jobs, newest first, and how many match in total."""
-    conditions = [col(Job.user_id) == user_id]
-    if status is not None:
-        conditions.append(col(Job.status) == status.value)
-    total = int((await session.execute(select(func.count()).select_from(Job).where(*conditions))).scalar_one())
-    rows = (
-        await session.execute(
-            select(Job)
-            .where(*conditions)
-            .order_by(col(Job.created_at).desc(), col(Job.id).desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    ).scalars()
-    return list(rows), total
 
 
 def require_completed(job: Job) -> None:

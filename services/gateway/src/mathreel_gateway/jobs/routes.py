@@ -1,4 +1,8 @@
-"""The ``/api/v1/videos`` routes: create jobs, follow them, cancel them and fetch their media."""
+"""The ``/api/v1/videos`` routes: create jobs, follow them, cancel them and fetch their media.
+
+Plain FastAPI routes: dependencies (``mathreel_gateway.deps``) are resolved by FastAPI, so
+``app.dependency_overrides`` reaches every one of them.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +16,26 @@ from starlette.responses import StreamingResponse
 
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
-from mathreel_gateway.jobroute import OwnedJobRoute
-from mathreel_gateway.jobs import admit_job, cancel_job, list_jobs, require_completed
-from mathreel_gateway.jsonbody import StrictJsonRoute
-from mathreel_gateway.media import ranged_response
-from mathreel_gateway.metrics import JOBS_SUBMITTED
-from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import (
-    ErrorBody,
+from mathreel_gateway.jobs.repository import list_jobs
+from mathreel_gateway.jobs.schemas import (
     GenerateVideoRequest,
     JobCreated,
     JobList,
     JobNotReadyBody,
     JobStatusResponse,
-    LimitBody,
     MetadataResponse,
     VideoUrlResponse,
+    job_created,
+    job_status,
+    video_metadata,
+    video_url_metadata,
 )
-from mathreel_gateway.views import job_created, job_status, video_metadata, video_url_metadata
+from mathreel_gateway.jobs.service import admit_job, cancel_job, require_completed
+from mathreel_gateway.jsonbody import StrictJsonRoute
+from mathreel_gateway.media import ranged_response
+from mathreel_gateway.metrics import JOBS_SUBMITTED
+from mathreel_gateway.routes import API_PREFIX
+from mathreel_gateway.schemas import ErrorBody, LimitBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -38,6 +44,7 @@ _NOT_OWNED = "Job not found. Jobs of other users are answered with 404 too, so t
 
 # Responses every authenticated route can give, documented once.
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "More than one `Authorization` header."},
     401: {"model": ErrorBody, "description": "Missing, malformed, expired or untrusted bearer token."},
     429: {"model": LimitBody, "description": "Rate limit exceeded (`limit: rate`); see `Retry-After`."},
     503: {"model": ErrorBody, "description": "Signing keys or the rate limiter are unreachable; retry shortly."},
@@ -57,11 +64,27 @@ MAX_OFFSET = 1_000_000
 router = APIRouter(prefix=f"{API_PREFIX}/videos", tags=["videos"], route_class=StrictJsonRoute)
 
 
+_UTF8 = {"utf-8", "utf8"}
+
+
 def require_json_body(request: Request) -> None:
-    """415 for bodies that are not JSON (checked after authentication, before the body is validated)."""
-    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    """415 for bodies that are not plain JSON in UTF-8 (checked after authentication, before the body is read).
+
+    A ``Content-Encoding`` (gzip, ...) is refused rather than ignored: the body would be parsed as if it were not
+    encoded. So is a ``charset`` other than UTF-8, which JSON requires (RFC 8259 §8.1): it would be read as UTF-8.
+    """
+    content_type = request.headers.get("content-type", "")
+    media_type, _, parameters = content_type.partition(";")
+    media_type = media_type.strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType("Content-Type must be application/json")
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in _UTF8:
+            raise UnsupportedMediaType("JSON bodies must be UTF-8: send charset=utf-8 or no charset")
+    encodings = [item.strip().lower() for item in request.headers.getlist("content-encoding")]
+    if any(encoding not in {"", "identity"} for encoding in encodings):
+        raise UnsupportedMediaType("Content-Encoding is not accepted on requests: send the body unencoded")
 
 
 @router.post(
@@ -74,7 +97,10 @@ def require_json_body(request: Request) -> None:
     responses={
         **AUTH_RESPONSES,
         413: {"model": ErrorBody, "description": "Request body too large."},
-        415: {"model": ErrorBody, "description": "The body is not JSON."},
+        415: {
+            "model": ErrorBody,
+            "description": "The body is not JSON, declares a charset other than UTF-8, or has a `Content-Encoding`.",
+        },
         429: {"model": LimitBody, "description": "Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`)."},
     },
 )
@@ -113,21 +139,14 @@ async def list_my_jobs(
     return JobList(items=[job_status(job) for job in jobs], total=total, limit=limit, offset=offset)
 
 
-async def get_job_status(job: OwnedJob) -> JobStatusResponse:
-    return job_status(job)
-
-
-# Clients poll this route every few seconds for each job they follow: served by ``OwnedJobRoute``, without FastAPI's
-# per-request dependency solver, and documented from the signature above like every other route.
-router.add_api_route(
+@router.get(
     "/jobs/{job_id}/status",
-    get_job_status,
-    methods=["GET"],
     response_model=JobStatusResponse,
     summary="Get a job's status and progress",
     responses=JOB_RESPONSES,
-    route_class_override=OwnedJobRoute,
 )
+async def get_job_status(job: OwnedJob) -> JobStatusResponse:
+    return job_status(job)
 
 
 @router.post(
@@ -169,40 +188,48 @@ async def get_video_url(job: OwnedJob, store: StoreDep, settings: SettingsDep) -
     )
 
 
+_CONDITIONAL = "Answers with `ETag` and `Last-Modified`, and 304 to `If-None-Match` or `If-Modified-Since` naming "
+"the current file."
+
+
 @router.get(
     "/jobs/{job_id}/stream",
     response_class=StreamingResponse,
     summary="Stream the video (supports HTTP Range)",
     description="200 with the whole MP4, or 206 with one byte range (`bytes=a-b`, `bytes=a-`, `bytes=-n`). "
-    "Unsatisfiable or malformed ranges get 416 with `Content-Range: bytes */size`.",
+    "Unsatisfiable, malformed or oversized ranges get 416 with `Content-Range: bytes */size`. A range sent with an "
+    "`If-Range` that no longer names the file gets 200 and the whole file. " + _CONDITIONAL,
     responses={
         **MEDIA_RESPONSES,
         200: {"content": {"video/mp4": {}}, "description": "The whole video."},
         206: {"content": {"video/mp4": {}}, "description": "The requested byte range."},
+        304: {"description": "The client's copy is current."},
         416: {"model": ErrorBody, "description": "Range not satisfiable."},
     },
 )
-async def stream_video(
-    job: OwnedJob, store: StoreDep, range_header: Annotated[str | None, Header(alias="range")] = None
-) -> StreamingResponse:
+async def stream_video(job: OwnedJob, store: StoreDep, request: Request) -> Response:
     require_completed(job)
     if not job.video_key:
         raise NotFound("Video not found")
-    return await ranged_response(store, job.video_key, range_header=range_header, media_type="video/mp4")
+    return await ranged_response(store, job.video_key, request, media_type="video/mp4")
 
 
 @router.get(
     "/jobs/{job_id}/thumbnail",
     response_class=Response,
     summary="Get the video's thumbnail (JPEG)",
-    responses={**MEDIA_RESPONSES, 200: {"content": {"image/jpeg": {}}, "description": "The thumbnail."}},
+    description=_CONDITIONAL,
+    responses={
+        **MEDIA_RESPONSES,
+        200: {"content": {"image/jpeg": {}}, "description": "The thumbnail."},
+        304: {"description": "The client's copy is current."},
+    },
 )
-async def get_thumbnail(job: OwnedJob, store: StoreDep) -> Response:
+async def get_thumbnail(job: OwnedJob, store: StoreDep, request: Request) -> Response:
     require_completed(job)
     if not job.thumbnail_key:
         raise NotFound("Thumbnail not found")
-    data = await store.get_bytes(job.thumbnail_key)
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
+    return await ranged_response(store, job.thumbnail_key, request, media_type="image/jpeg")
 
 
 @router.get(
