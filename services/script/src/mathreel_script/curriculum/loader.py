@@ -63,6 +63,8 @@ def build_curriculum(entries: list[TopicEntry]) -> Curriculum:
             if prerequisite not in by_key:
                 raise CurriculumError(f"{entry.key}: unknown prerequisite {prerequisite!r}")
         for call in (entry.demonstration, entry.example):
+            if call is None:
+                continue
             demo = known.get(call.name)
             if demo is None:
                 raise CurriculumError(f"{entry.key}: unknown demonstration {call.name!r}")

@@ -73,7 +73,9 @@ class TopicEntry(BaseModel):
     formulas: list[Annotated[str, Field(min_length=1, max_length=160)]] = Field(default_factory=list, max_length=3)
     intuition: _Sentence
     demonstration: DemoCall
-    example: DemoCall
+    example: DemoCall | None = Field(
+        default=None, description="None only when the demonstration already works an example (the hand-built lessons)"
+    )
     mistake: _Sentence
     summary: list[Annotated[str, Field(min_length=3, max_length=90)]] = Field(min_length=2, max_length=4)
 

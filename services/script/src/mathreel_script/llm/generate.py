@@ -30,7 +30,7 @@ from mathreel_script.llm.prompts import (
 from mathreel_script.llm.provider import ChatMessage, ChatProvider
 from mathreel_script.llm.usage import JobBudget, Usage
 from mathreel_script.llm.validation import Problem, check_answer, narration_limits, shingles
-from mathreel_script.planner import plan_storyboard
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import Storyboard
 
@@ -75,8 +75,14 @@ class StoryboardWriter:
         limits = narration_limits(configuration.quality)
         budget = JobBudget(max_calls=self._settings.max_calls_per_job, max_tokens=self._settings.max_tokens_per_job)
         # The planner parses text with pysbd and SymPy: CPU work that should not hold the event loop.
-        planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplars[0] if exemplars else None)
-        plan = outline_of(planned)
+        try:
+            planned = await asyncio.to_thread(
+                plan_storyboard, configuration, exemplar=exemplars[0] if exemplars else None
+            )
+        except TopicNotSupported:
+            plan = None  # the offline planner has no lesson to outline: the model writes it from scratch
+        else:
+            plan = outline_of(planned)
         messages: list[ChatMessage] = [
             {"role": "system", "content": system_prompt(limits)},
             *example_messages(exemplars),

@@ -16,6 +16,8 @@ ENTRIES = list(load_curriculum())
 def _scenes(entry: TopicEntry, facts: ContextFacts) -> list:
     scenes = []
     for call in (entry.demonstration, entry.example):
+        if call is None:
+            continue
         scenes.extend(get_demonstration(call.name).scenes(call.params, facts))
     return scenes
 
