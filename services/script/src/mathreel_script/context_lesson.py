@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import sympy
 
@@ -23,6 +23,7 @@ from mathreel_script.demonstrations.checks import drawing_beats, figure_beats
 from mathreel_script.demonstrations.linear import LinearEquationParams, solve_linear_equation
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import format_number, parse_plain, spoken, to_latex
+from mathreel_script.safe_math import UnsafeExpression, check_size, numeric
 from mathreel_script.text import as_sentence
 from mathreel_shared.storyboard import (
     PlotFunction,
@@ -36,48 +37,7 @@ from mathreel_shared.storyboard import (
     TransformEquation,
 )
 
-MAX_NODES = 60
-MAX_EXPONENT = 64
-MAX_INTEGER_DIGITS = 9
 _PREFERRED_VARIABLES = ("x", "t", "n", "r")
-
-
-class UnsafeExpression(ValueError):
-    """The expression is too large or too costly to evaluate."""
-
-
-def check_size(expr: sympy.Basic) -> None:
-    """Refuse what could make arithmetic explode: long expressions, towers of powers, huge numbers, factorials."""
-    nodes = 0
-    for node in sympy.preorder_traversal(expr):
-        nodes += 1
-        if nodes > MAX_NODES:
-            raise UnsafeExpression("the expression is too long")
-        if isinstance(node, sympy.Integer) and len(str(abs(int(node)))) > MAX_INTEGER_DIGITS:
-            raise UnsafeExpression("a number in the expression is too large")
-        if isinstance(node, sympy.Pow):
-            exponent = node.exp
-            if any(isinstance(inner, sympy.Pow) for inner in sympy.preorder_traversal(exponent)):
-                raise UnsafeExpression("powers of powers are not evaluated")
-            if exponent.is_Number and abs(float(exponent)) > MAX_EXPONENT:
-                raise UnsafeExpression("an exponent is too large")
-        if isinstance(node, sympy.factorial | sympy.gamma):
-            raise UnsafeExpression("factorials are not evaluated")
-
-
-def numeric(expr: sympy.Expr, variables: Sequence[sympy.Symbol]) -> Callable[..., float]:
-    """``expr`` as a float function of ``variables``; raises ``UnsafeExpression`` on what it will not evaluate."""
-    check_size(expr)
-    function = sympy.lambdify(list(variables), expr, modules="math")
-
-    def evaluate(*values: float) -> float:
-        try:
-            value = float(function(*values))
-        except (ArithmeticError, ValueError, TypeError):
-            return math.nan
-        return value if math.isfinite(value) else math.nan
-
-    return evaluate
 
 
 def _nice_step(span: float) -> float:

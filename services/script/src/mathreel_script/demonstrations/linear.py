@@ -9,7 +9,8 @@ from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import format_number as num
-from mathreel_script.latex import spoken
+from mathreel_script.latex import parse_plain, spoken
+from mathreel_script.safe_math import UnsafeExpression, check_size
 from mathreel_shared.storyboard import (
     Indicate,
     PlotFunction,
@@ -76,6 +77,7 @@ class LinearEquationParams(Params):
 @demonstration("solve_linear_equation", LinearEquationParams)
 def solve_linear_equation(params: LinearEquationParams, facts: ContextFacts) -> list[Scene]:
     """Solve a x + b = c step by step, doing the same to both sides, then check the answer by substituting it."""
+    params = linear_equation_in(facts) or params
     a, b, c = params.a, params.b, params.c
     x = sympy.Symbol("x")
     (solution,) = sympy.solve(sympy.Eq(a * x + b, c), x)
@@ -117,6 +119,36 @@ def solve_linear_equation(params: LinearEquationParams, facts: ContextFacts) -> 
         )
     )
     return [draft.build(), _meeting_point(a, b, c, solution)]
+
+
+def linear_equation_in(facts: ContextFacts) -> LinearEquationParams | None:
+    """The first equation of the context of the form a x + b = c that this demonstration can show, if any."""
+    x = sympy.Symbol("x")
+    for text in facts.plain_formulas:
+        sides = parse_plain(text)
+        if not sides or len(sides) != 2 or (sides[0] - sides[1]).free_symbols != {x}:
+            continue
+        left, right = sides
+        try:
+            check_size(left - right)
+        except UnsafeExpression:
+            continue
+        if right.free_symbols:
+            left, right = right, left
+        if right.free_symbols or not right.is_Integer:
+            continue
+        try:
+            poly = sympy.Poly(left, x)
+        except sympy.PolynomialError:
+            continue
+        if poly.degree() != 1 or not all(c.is_Integer for c in poly.all_coeffs()):
+            continue
+        a, b = (int(c) for c in poly.all_coeffs())
+        try:
+            return LinearEquationParams(a=a, b=b, c=int(right))
+        except ValueError:
+            return None
+    return None
 
 
 def _nice_step(span: float) -> int:
