@@ -87,7 +87,8 @@ def unseen_numbers(scene: Scene) -> list[Unseen]:
     on_screen: dict[str, str] = {}
     problems: list[Unseen] = []
     for index, beat in enumerate(scene.beats):
-        shown_now: list[str] = []
+        # What is on screen at any moment of the beat: what it starts with, and every state shown during it.
+        shown_now: list[str] = list(on_screen.values())
         for action in beat.actions:
             if isinstance(action, ClearScreen):
                 on_screen.clear()
@@ -96,11 +97,13 @@ def unseen_numbers(scene: Scene) -> list[Unseen]:
                     on_screen.pop(target, None)
             elif isinstance(action, TransformEquation):
                 on_screen[action.target] = action.latex
+                shown_now.append(action.latex)
             elif hasattr(action, "id"):
                 on_screen[action.id] = visible_text(action)
+                shown_now.append(on_screen[action.id])
             else:
                 shown_now.append(visible_text(action))
-        seen = numbers_in(" ".join([*on_screen.values(), *shown_now, scene.title or ""]))
+        seen = numbers_in(" ".join([*shown_now, scene.title or ""]))
         for number in sorted(numbers_in(beat.narration) - seen):
             problems.append(Unseen(scene.id, index, number, beat.narration))
     return problems
