@@ -26,7 +26,9 @@ AUTHOR = "offline-planner"
 
 def lesson_scenes(entry: TopicEntry, facts: ContextFacts) -> list[Scene]:
     """The scenes of ``entry``'s lesson, in teaching order, with unique ids."""
-    scenes = [_title(entry), _idea(entry)]
+    # A hand-built lesson states and typesets its formula itself; the idea scene would say it twice.
+    hand_built = entry.demonstration.name == "library_lesson"
+    scenes = [_title(entry)] if hand_built else [_title(entry), _idea(entry)]
     for call in (entry.demonstration, entry.example):
         if call is not None:
             scenes.extend(get_demonstration(call.name).scenes(call.params, facts))
