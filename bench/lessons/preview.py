@@ -43,6 +43,8 @@ def _gallery() -> ModuleType:
 
 
 gallery = _gallery()
+# The narration timings of the last rendered storyboard, for callers that sample its frames.
+last_timings: list[SceneTiming] = []
 
 
 def demo_storyboard(name: str, params: dict[str, object], context: str) -> Storyboard:
@@ -81,6 +83,7 @@ async def render(storyboard: Storyboard, name: str, engine: TtsEngine, quality: 
             wav.write_bytes(spoken.wav_bytes)
             wavs.append(wav)
             timings.append(spoken.timing)
+        last_timings[:] = timings
         clips = await gallery.render_scenes(storyboard, timings, quality, out_dir, 2, result)
         if result.status == "ok":
             assembled = assemble_video(clips, wavs, timings, quality, out_dir / "video", title=storyboard.title)
