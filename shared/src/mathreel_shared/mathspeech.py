@@ -831,12 +831,18 @@ _DELIMITED_MATH = re.compile(
 )
 
 _SCRIPT_ARG = r"(?:\{[^{}]*\}|\([^()]*\)|\\[A-Za-z]+|-?[A-Za-z0-9]+)"
+# Two or three letters written together in plain math are a product ("mx", "4ac"), unless they are a word.
+_SHORT_WORDS = (
+    "a an as at be by do go he if in is it me my no of on or so to up us we am and are but can did for had has her "
+    "him his how its let may not now one our out per put say see set she the too two use was who why yes yet you"
+).split()
 _PLAIN_TERM = (
-    rf"(?:(?<![\w'])(?:[A-Za-z]'*|{'|'.join(sorted(_PLAIN_FUNCTIONS, key=len, reverse=True))})"
+    rf"(?:(?<![\w'])(?:[A-Za-z]'*|log_[A-Za-z0-9]|{'|'.join(sorted(_PLAIN_FUNCTIONS, key=len, reverse=True))})"
     r"\((?:[^()]|\([^()]*\))*\)"  # f(x), f'(x), sin(x)
     r"|\([^()]*\)(?=[\^_²³])"  # (a+b)^2: parentheses only when raised or indexed
     # a coefficient and its letters, 5x or 4ac (not a unit: 5km, 10am)
     r"|(?<![\w'.])\d+(?:\.\d+)?(?!(?:km|cm|mm|kg|mg|ml|am|pm|mph|kph)\b)[A-Za-z]{1,3}(?![A-Za-z0-9(])"
+    rf"|(?<![\w'])(?!(?:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
     rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )
