@@ -808,6 +808,30 @@ def _tidy(words: str) -> str:
 
 
 # --- public -------------------------------------------------------------------------------------------------------
+# P(A), P(A \mid B), P(A \cap B): a probability, not P times a quantity. The argument is events (capital letters,
+# words, a bar or set operations), which tells it from a product such as P(1 + r).
+_PROBABILITY = re.compile(
+    r"(?<![A-Za-z\\])P\s*\((?P<events>(?:\s*(?:[A-Z]'?|\\(?:mid|cap|cup|bar|overline)|\\text\{[^{}]*\}|[|,{}]|"
+    r"\^c|\\neg|\\lnot|(?<=\\mid)\s*[+-]|(?<=\|)\s*[+-]))+\s*)\)"
+)
+_EVENT_WORDS = (
+    (r"\mid", r"\text{ given }"),
+    ("|", r"\text{ given }"),
+    (r"\cap", r"\text{ and }"),
+    (r"\cup", r"\text{ or }"),
+)
+
+
+def _probabilities(latex: str) -> str:
+    def spell(match: re.Match[str]) -> str:
+        events = match.group("events")
+        for symbol, words in _EVENT_WORDS:
+            events = events.replace(symbol, words)
+        return rf"\text{{the probability of }} {events}"
+
+    return _PROBABILITY.sub(spell, latex)
+
+
 def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> str:
     """Read a LaTeX math expression aloud: ``a^2 + b^2 = c^2`` → "a squared plus b squared equals c squared".
 
@@ -815,13 +839,29 @@ def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> 
     read a lone "a" as the article); the default keeps letters as written.
     """
     reader = _Reader(letters or {})
-    text = latex.strip().strip("$").strip()
+    text = _probabilities(latex.strip().strip("$").strip())
     try:
         nodes, _, _ = LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True).get_latex_nodes()
     except LatexWalkerError:
         # Broken LaTeX is still mostly readable once its markup is dropped.
         return _tidy(reader.speak(reader._chars(re.sub(r"\\[A-Za-z]+|[{}^_]", " ", text))))
-    return reader.speak(reader.items(nodes))
+    return _probability_products(reader.speak(reader.items(nodes)))
+
+
+_AFTER_OPERATOR = frozenset("equals plus minus over of is times and or by given quantity to".split())
+
+
+def _probability_products(spoken: str) -> str:
+    """Probabilities written side by side multiply: "... given A times the probability of A"."""
+    spoken = spoken.replace("the quantity the probability of", "the probability of")
+    words = spoken.split(" ")
+    out: list[str] = []
+    for index, word in enumerate(words):
+        starts = word == "the" and words[index + 1 : index + 3] == ["probability", "of"]
+        if starts and out and out[-1].rstrip(",") not in _AFTER_OPERATOR:
+            out.append("times")
+        out.append(word)
+    return " ".join(out)
 
 
 # Inline "$...$" follows Pandoc's rule so prices are not math: no space inside either dollar, no digit after the

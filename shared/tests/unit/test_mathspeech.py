@@ -125,3 +125,23 @@ def test_narration_respells_math_letters_but_not_the_article() -> None:
 )
 def test_letters_written_together_and_log_bases_in_narration_are_read_out(narration: str, spoken: str) -> None:
     assert narration_to_speech(narration) == spoken
+
+
+@pytest.mark.parametrize(
+    ("latex", "spoken"),
+    [
+        (
+            r"P(A \mid B) = \frac{P(B \mid A)\,P(A)}{P(B)}",
+            "the probability of A given B equals the probability of B given A times the probability of A, over the "
+            "probability of B",
+        ),
+        (
+            r"P(A \cap B) = P(A)\,P(B)",
+            "the probability of A and B equals the probability of A times the probability of B",
+        ),
+        # A principal times a quantity is not a probability.
+        ("A = P(1 + r)^n", "A equals P the quantity 1 plus r, to the power n"),
+    ],
+)
+def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken
