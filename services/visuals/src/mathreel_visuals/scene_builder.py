@@ -26,6 +26,7 @@ from manim import (
     Circle,
     Circumscribe,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
@@ -54,6 +55,8 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
+from mathreel_visuals.demos import onaxes
+from mathreel_visuals.demos.common import to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
 from mathreel_visuals.layout import (
@@ -123,7 +126,7 @@ class Entry:
 
 def references(action: sb.Action) -> list[str]:
     """The ids of objects an action refers to (its target, axes, graph, arrow ends or removal targets)."""
-    refs = [getattr(action, name, None) for name in ("target", "axes", "graph", "from_id", "to_id")]
+    refs = [getattr(action, name, None) for name in ("target", "axes", "graph", "from_id", "to_id", "number_line")]
     if isinstance(action, sb.Remove):
         refs.extend(action.targets)
     return [r for r in refs if isinstance(r, str)]
@@ -538,6 +541,14 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.plane = Plane(item_id, math_center, base, self.layout)
         return self.plane
 
+    def on_axes(self, a: onaxes.OnAxes, axes_id: str, created: list[str]) -> list[Step]:
+        """A point, segment, polygon or arrow in the coordinates of axes or a plane: a member of that graph."""
+        shape = onaxes.shape_on_axes(a, to_scene(self._axes_of(axes_id)), color_of(a.color, a.op))
+        item = LayoutItem(a.id, Kind.MEMBER, box_of(shape.mob), glyph_px(shape.mob), anchor=axes_id, movable=False)
+        self.register(a.id, a.op, shape.mob, [(item, shape.mob)]).extra["shape"] = shape
+        created.append(a.id)
+        return [Step(a.op, shape.appear)]
+
     def _member(self, a: sb._Creates, op: str, mob: Mobject, created: list[str], plane: Plane) -> None:
         item = LayoutItem(
             id=a.id, kind=Kind.MEMBER, box=box_of(mob), glyph_px=glyph_px(mob), anchor=plane.item_id, movable=False
@@ -552,6 +563,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return d / n if n > 1e-9 else np.array([0.7071, 0.7071, 0.0])
 
     def do_point(self, a: sb.ShowPoint, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "point")
         pos = plane.to_scene(a.at)
@@ -567,9 +580,12 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("point", lambda: [GrowFromCenter(mob)])]
 
     def do_segment(self, a: sb.ShowSegment, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "segment")
-        line = Line(plane.to_scene(a.start), plane.to_scene(a.end), color=color, stroke_width=style.STROKE_WIDTH)
+        kind = DashedLine if a.dashed else Line
+        line = kind(plane.to_scene(a.start), plane.to_scene(a.end), color=color, stroke_width=style.STROKE_WIDTH)
         parts: list[VMobject] = [line]
         if a.label:
             direction = line.copy().rotate(math.pi / 2).get_unit_vector()
@@ -579,6 +595,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("segment", lambda: [Create(line), *(FadeIn(p) for p in parts[1:])])]
 
     def do_polygon(self, a: sb.ShowPolygon, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "polygon")
         corners = [plane.to_scene(v) for v in a.vertices]
@@ -877,6 +895,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return self._edge_point(oid, toward)
 
     def do_arrow(self, a: sb.ShowArrow, created: list[str]) -> list[Step]:
+        if a.axes is not None and a.start is not None and a.end is not None:
+            return self.on_axes(a, a.axes, created)
         color = color_of(a.color, "arrow")
         plane = self.ensure_plane(created) if (a.start is not None or a.end is not None) else None
 
