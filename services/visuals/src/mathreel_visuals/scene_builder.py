@@ -55,8 +55,8 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
-from mathreel_visuals.demos import onaxes
-from mathreel_visuals.demos.common import to_scene
+from mathreel_visuals.demos import morph, onaxes, sweep
+from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
 from mathreel_visuals.layout import (
@@ -75,7 +75,7 @@ from mathreel_visuals.layout import (
 )
 from mathreel_visuals.safe_latex import check_latex
 from mathreel_visuals.spec import RenderSpec
-from mathreel_visuals.timing import DEFAULT_RUN_TIMES, plan_slots, plan_steps, total_frames
+from mathreel_visuals.timing import DEFAULT_RUN_TIMES, animation_share, plan_slots, plan_steps, total_frames
 
 Point = np.ndarray[Any, np.dtype[np.float64]]
 _LABEL_GAP = 0.3
@@ -235,7 +235,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             beat_report["actual_start"] = round(self.frames_done() / self.fps, 4)
             beat_report["drift"] = round(beat_report["actual_start"] - beat_report["planned_start"], 4)
             available = slot.end_frame - self.frames_done()
-            plan = plan_steps(available, [s.run_time for s in steps], self.fps)
+            ops = [s.op for s in steps]
+            plan = plan_steps(available, [s.run_time for s in steps], self.fps, animation_share(ops))
             beat_report["steps"] = [s.op for s in steps]
             beat_report["step_mode"] = plan.mode
             if plan.mode == "instant":
@@ -845,6 +846,32 @@ class StoryboardScene(Scene):  # type: ignore[misc]
                 "number_line", lambda: [Create(line), *([LaggedStart(*map(GrowFromCenter, marks))] if a.marks else [])]
             )
         ]
+
+    # --- demonstrations that move -------------------------------------------------------------------------------
+    def member(self, oid: str, op: str, mob: Mobject, anchor: str, created: list[str]) -> Entry:
+        """Register ``mob`` as a part of the graph (or line, plane) ``anchor``: it moves and goes with it."""
+        item = LayoutItem(oid, Kind.MEMBER, box_of(mob), glyph_px(mob), anchor=anchor, movable=False)
+        created.append(oid)
+        return self.register(oid, op, mob, [(item, mob)])
+
+    def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
+        f, axes_id = self.functions[a.graph]
+        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"))
+        self.member(a.id, "sweep", drawing.mob, axes_id, created).extra["sweep"] = drawing
+        return [Step("sweep", lambda: [drawing.slide(a.start, a.end)])]
+
+    def do_sweep_to(self, a: sb.SweepTo, _: list[str]) -> list[Step]:
+        drawing: sweep.SweepDrawing = self.entries[a.target].extra["sweep"]
+        start, drawing.x = drawing.x, a.end
+        set_parts(self.pending_mob(a.target), drawing.draw(a.end))  # the layout checks where it ends
+        self.claimed.add(a.target)
+        return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
+
+    def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
+        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"))
+        self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
+        self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
+        return [Step("morph_plot", lambda: [drawing.play()])]
 
     # --- tables ----------------------------------------------------------------------------------------------
     def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:

@@ -81,3 +81,71 @@ def test_shapes_with_axes_are_drawn_in_the_axes_coordinates(tmp_path: Path) -> N
     corners = scene.entries["tri"].mob[0].get_vertices()
     assert np.allclose(corners[2], axes.c2p(4, 8), atol=1e-6)
     assert {scene.layout.root(oid) for oid in ("p", "drop", "v", "tri")} == {"ax"}
+
+
+def test_a_sweep_ends_where_it_is_sent_with_its_values_live(tmp_path: Path) -> None:
+    from manim import DecimalNumber, Dot
+
+    show = ["dot", "coordinates", "vertical", "horizontal", "tangent", "slope"]
+    scene = play_instantly(
+        board(
+            [AXES, PLOT],
+            [{"op": "sweep", "id": "sw", "graph": "g", "start": 0.5, "end": 2, "show": show}],
+            [{"op": "sweep_to", "target": "sw", "end": 3}],
+            [{"op": "sweep", "id": "sec", "graph": "g", "start": 3, "end": 1, "anchor": 2, "show": ["secant", "area"]}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    parts = scene.entries["sw"].mob.submobjects
+    dots = [p for p in parts if isinstance(p, Dot)]
+    assert np.allclose(dots[-1].get_center(), axes.c2p(3, 4.5), atol=1e-6)
+    numbers = [round(m.get_value(), 2) for p in parts for m in p.get_family() if isinstance(m, DecimalNumber)]
+    assert numbers == [3.0, 4.5, 3.0]  # the coordinates (3, 4.5) and the slope of x^2/2 at 3
+    assert not scene.entries["sw"].mob.updaters  # frozen after its beat
+    secant = scene.entries["sec"].mob
+    assert secant.submobjects  # secant line, anchor dot and area from 1 to 2
+    assert scene.layout.root("sec") == "ax"
+
+
+def test_a_morph_plot_passes_through_each_expression_and_ends_on_the_last(tmp_path: Path) -> None:
+    from manim import MathTex
+
+    expressions = ["x", "x - x^3/6", "x - x^3/6 + x^5/120"]
+    labels = ["n=1", "n=3", "n=5"]
+    scene = play_instantly(
+        board(
+            [{"op": "axes", "id": "ax", "x_range": [-4, 4, 1], "y_range": [-3, 3, 1]}],
+            [
+                {
+                    "op": "morph_plot",
+                    "id": "m",
+                    "axes": "ax",
+                    "expressions": expressions,
+                    "labels": ["n=1", "n=3", "n=5"],
+                }
+            ],
+            [{"op": "sweep", "id": "s", "graph": "m", "start": 0, "end": 1}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    mob = scene.entries["m"].mob
+    curves = [p for p in mob.submobjects if not isinstance(p, MathTex)]
+    labels = [p for p in mob.submobjects if isinstance(p, MathTex)]
+    assert [lab.get_tex_string() for lab in labels] == ["n=5"]
+    for curve in curves:
+        for point in curve.get_anchors()[::15]:
+            x, y = axes.p2c(point)
+            assert y == pytest.approx(x - x**3 / 6 + x**5 / 120, abs=1e-3)
+    # Half-way through the changes the curve is exactly the second expression, with its label alone.
+    from mathreel_visuals.demos import morph
+
+    middle = scene.entries["m"].extra["morph"].draw(morph._REVEAL + (1 - morph._REVEAL) * 0.5)
+    assert [p.get_tex_string() for p in middle if isinstance(p, MathTex)] == ["n=3"]
+    for curve in (p for p in middle if not isinstance(p, MathTex)):
+        for point in curve.get_anchors()[::15]:
+            x, y = axes.p2c(point)
+            assert y == pytest.approx(x - x**3 / 6, abs=1e-3)
+    dot = scene.entries["s"].mob.submobjects[-1]  # a sweep follows the final graph
+    assert np.allclose(dot.get_center(), axes.c2p(1, 1 - 1 / 6 + 1 / 120), atol=1e-6)

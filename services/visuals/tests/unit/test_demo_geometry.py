@@ -98,3 +98,13 @@ def test_tree_leaves_take_rows_and_parents_sit_between_their_children() -> None:
     assert positions[(1,)] == (1.0, 2.0)
     assert positions[(0,)] == (1.0, 0.5)
     assert positions[()] == (0.0, 1.25)
+
+
+def test_the_emptiest_spot_avoids_curves_and_prefers_the_top_left() -> None:
+    area = (0.0, 0.0, 10.0, 10.0)
+    assert g.emptiest_spot([], area, (2.0, 1.0)) == (1.0, 9.5)
+    # A curve along the top-left: the label moves along the top to the right.
+    curve = [(x / 10, 9.5) for x in range(0, 60)]
+    x, y = g.emptiest_spot(curve, area, (2.0, 1.0))
+    assert y == 9.5
+    assert x - 1.0 > 6.0 - 1.0

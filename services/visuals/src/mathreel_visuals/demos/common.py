@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from manim import MathTex, Mobject, Text, UpdateFromAlphaFunc, VGroup, VMobject
+from manim import MathTex, Mobject, Text, UpdateFromAlphaFunc, VMobject
 from manim.animation.animation import Animation
 
 from mathreel_visuals import style
@@ -39,13 +39,22 @@ def to_scene(axes: Any) -> ToScene:
     return convert
 
 
-def set_parts(container: VGroup, parts: Sequence[VMobject]) -> None:
-    """Make ``parts`` the container's only submobjects (the container stays the object on screen)."""
+def set_parts(container: Mobject, parts: Sequence[VMobject]) -> None:
+    """Make ``parts`` the container's only submobjects (the container stays the object on screen).
+
+    The parts it drops are emptied too: while an animation plays, Manim draws the family its mobject had when the
+    animation started, so a dropped part left intact would stay on screen as a ghost. ``parts`` must therefore be
+    new mobjects (copies of any template), never ones shown elsewhere.
+    """
+    keep = {id(m) for part in parts for m in part.get_family()}
+    for old in container.get_family()[1:]:
+        if id(old) not in keep:
+            old.points = np.zeros((0, 3))
     container.submobjects = []
     container.add(*parts)
 
 
-def redraw(container: VGroup, draw: Callable[[float], Sequence[VMobject]], **kwargs: Any) -> Animation:
+def redraw(container: Mobject, draw: Callable[[float], Sequence[VMobject]], **kwargs: Any) -> Animation:
     """An animation that rebuilds ``container`` from ``draw(alpha)`` on every frame, alpha running 0 → 1 linearly
     (``draw`` eases as it needs). It puts the container on screen if it is not yet, and leaves no updater behind:
     after the beat the drawing is frozen in its final state, ready to be indicated, moved or removed."""

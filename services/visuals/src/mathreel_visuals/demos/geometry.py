@@ -67,6 +67,24 @@ def slope_at(f: Callable[[float], float], x: float, h: float = 1e-4) -> float:
     return float(value)
 
 
+def emptiest_spot(samples: Sequence[XY], area: tuple[float, float, float, float], size: XY, steps: int = 8) -> XY:
+    """The centre of a ``size`` box inside ``area`` (x0, y0, x1, y1) that covers the fewest ``samples`` (points of
+    curves and axis lines), preferring the top rows and then the left: where a live value or a label reads best."""
+    x0, y0, x1, y1 = area
+    w, h = min(size[0], x1 - x0), min(size[1], y1 - y0)
+    pad_w, pad_h = w / 2 * 1.15, h / 2 * 1.3
+    best: tuple[int, float, float] | None = None
+    for row in range(steps):
+        cy = y1 - h / 2 - (y1 - y0 - h) * row / (steps - 1)
+        for col in range(steps):
+            cx = x0 + w / 2 + (x1 - x0 - w) * col / (steps - 1)
+            count = sum(abs(px - cx) <= pad_w and abs(py - cy) <= pad_h for px, py in samples)
+            if best is None or count < best[0]:  # ties keep the earlier spot: higher, then further left
+                best = (count, cx, cy)
+    assert best is not None
+    return best[1], best[2]
+
+
 def ease(t: float) -> float:
     """Smooth start and stop (the smoothstep curve) for a parameter in [0, 1]."""
     t = min(max(t, 0.0), 1.0)

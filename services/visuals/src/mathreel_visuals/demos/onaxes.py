@@ -83,7 +83,7 @@ def _point(a: sb.ShowPoint, c2p: ToScene, color: str) -> Shape:
         dot = Dot(c2p(*points[0]), radius=0.08, color=color)
         if label is None:
             return [dot]
-        return [dot, label.next_to(dot, UP + np.array([0.6, 0.0, 0.0]), buff=0.1)]
+        return [dot, label.copy().next_to(dot, UP + np.array([0.6, 0.0, 0.0]), buff=0.1)]
 
     return _build([a.at], draw, lambda mob: [GrowFromCenter(mob)])
 
@@ -97,7 +97,7 @@ def _segment(a: sb.ShowSegment, c2p: ToScene, color: str) -> Shape:
         line = kind(start, end, color=color, stroke_width=style.STROKE_WIDTH - (1 if a.dashed else 0))
         if label is None:
             return [line]
-        return [line, label.move_to((start + end) / 2 + _normal(start, end) * _LABEL_GAP * 1.2)]
+        return [line, label.copy().move_to((start + end) / 2 + _normal(start, end) * _LABEL_GAP * 1.2)]
 
     def appear(mob: VGroup) -> list[Animation]:
         return [Create(mob[0]), *(FadeIn(p) for p in mob[1:])]
@@ -116,7 +116,7 @@ def _polygon(a: sb.ShowPolygon, c2p: ToScene, color: str) -> Shape:
         for i, label in labels:
             out = corners[i] - middle
             out = out / (float(np.linalg.norm(out)) or 1.0)
-            parts.append(label.move_to(corners[i] + out * _LABEL_GAP * 1.1))
+            parts.append(label.copy().move_to(corners[i] + out * _LABEL_GAP * 1.1))
         return parts
 
     def appear(mob: VGroup) -> list[Animation]:
@@ -140,7 +140,7 @@ def _arrow(a: sb.ShowArrow, c2p: ToScene, color: str) -> Shape:
             return [arrow]
         # Beside the tip, on the side away from the arrow's line: where a vector's name is written.
         along = (end - start) / (float(np.linalg.norm(end - start)) or 1.0)
-        return [arrow, label.move_to(end + along * 0.3 + _normal(start, end) * 0.25)]
+        return [arrow, label.copy().move_to(end + along * 0.3 + _normal(start, end) * 0.25)]
 
     def appear(mob: VGroup) -> list[Animation]:
         first = mob[0]
