@@ -55,7 +55,7 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
-from mathreel_visuals.demos import morph, onaxes, sweep
+from mathreel_visuals.demos import charts, morph, onaxes, sweep
 from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
@@ -839,7 +839,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         )
         marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
         mob = VGroup(line, marks)
-        self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry = self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry.extra["line"] = line
         created.append(a.id)
         return [
             Step(
@@ -872,6 +873,46 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
         self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
         return [Step("morph_plot", lambda: [drawing.play()])]
+
+    def block_room(self, region: Region | None) -> tuple[float, float, Box | None]:
+        """(width, height) a block may fill, and the free area it prefers when it names no region (as axes do)."""
+        if region is not None:
+            box = self.layout.region_box(region)
+            return box.width, box.height, None
+        plan = self._figures[min(self.segment, len(self._figures) - 1)]
+        area = free_area(self.layout, plan.text_regions)
+        return min(area.width, _MAX_AXES[0] + 1.0), min(area.height, _MAX_AXES[1] + 0.9), area
+
+    def block(self, a: sb._Creates, mob: Mobject, area: Box | None, created: list[str]) -> Entry:
+        item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
+        item.area = area
+        created.append(a.id)
+        return self.register(a.id, a.op, mob, [(item, mob)])  # type: ignore[attr-defined]
+
+    def do_bar_chart(self, a: sb.BarChart, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        beats = self.spec.scene.beats
+        later = [v for b in beats for x in b.actions if isinstance(x, sb.BarsTo) and x.target == a.id for v in x.values]
+        chart = charts.bar_chart(a, later, width, height, color_of(a.color, "bar_chart"))
+        self.block(a, chart.mob, area, created).extra["chart"] = chart
+        return [Step("bar_chart", lambda: charts.chart_appears(chart))]
+
+    def do_bars_to(self, a: sb.BarsTo, _: list[str]) -> list[Step]:
+        chart: charts.Chart = self.entries[a.target].extra["chart"]
+        values = [*a.values[: len(chart.values)], *chart.values[len(a.values) :]]
+        return [Step("bars_to", lambda: [chart.change(values)])]
+
+    def do_interval(self, a: sb.ShowInterval, created: list[str]) -> list[Step]:
+        line = self.entries[a.number_line].extra["line"]
+        mob, appear = charts.interval(a, line, color_of(a.color, "interval"))
+        self.member(a.id, "interval", mob, a.number_line, created)
+        return [Step("interval", appear)]
+
+    def do_dots(self, a: sb.ShowDots, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob = charts.dot_array(a, color_of(a.color, "dots"), style.PALETTE[a.highlight_color], width, height * 0.8)
+        self.block(a, mob, area, created)
+        return [Step("dots", lambda: charts.dots_appear(mob, a.cols))]
 
     # --- tables ----------------------------------------------------------------------------------------------
     def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:

@@ -149,3 +149,45 @@ def test_a_morph_plot_passes_through_each_expression_and_ends_on_the_last(tmp_pa
             assert y == pytest.approx(x - x**3 / 6, abs=1e-3)
     dot = scene.entries["s"].mob.submobjects[-1]  # a sweep follows the final graph
     assert np.allclose(dot.get_center(), axes.c2p(1, 1 - 1 / 6 + 1 / 120), atol=1e-6)
+
+
+def test_a_dot_array_highlights_its_first_dots_row_by_row(tmp_path: Path) -> None:
+    scene = play_instantly(board([{"op": "dots", "id": "d", "rows": 3, "cols": 4, "highlight": 5}]), tmp_path)
+    dots = scene.entries["d"].mob[0]
+    assert len(dots) == 12
+    yellow = [i for i, d in enumerate(dots) if d.get_color().to_hex().upper() == "#F5D76E"]
+    assert yellow == [0, 1, 2, 3, 4]
+    assert dots[4].get_center()[1] < dots[3].get_center()[1]  # the fifth starts the second row
+
+
+def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
+    from manim import Arrow, Circle, Dot, Polygon, Text
+
+    scene = play_instantly(
+        board(
+            [{"op": "bar_chart", "id": "c", "categories": ["a", "b", "c"], "values": [1, 0, 2], "region": "left"}],
+            [{"op": "bars_to", "target": "c", "values": [3, 2]}],
+            [
+                {"op": "number_line", "id": "nl", "x_range": [-4, 4, 1], "region": "right"},
+                {"op": "interval", "id": "i", "number_line": "nl", "start": -1, "end": 2, "include_end": False},
+                {"op": "interval", "id": "ray", "number_line": "nl", "start": 1, "include_start": False},
+            ],
+        ),
+        tmp_path,
+    )
+    chart = scene.entries["c"].extra["chart"]
+    axes = chart.mob[1]
+    bars = [p for p in chart.bars if isinstance(p, Polygon)]
+    tops = [round(axes.p2c(bar.get_top())[1], 6) for bar in bars]
+    assert tops == [3, 2, 2]  # bars_to gave two values; the third bar kept its own
+    assert axes.y_range[1] >= 3  # the value axis was fitted to the values bars_to brings
+    assert [t.text for t in chart.bars if isinstance(t, Text)] == ["3", "2", "2"]
+    line = scene.entries["nl"].extra["line"]
+    closed, hollow = scene.entries["i"].mob[1], scene.entries["i"].mob[2]
+    assert isinstance(closed, Dot)
+    assert isinstance(hollow, Circle)
+    assert np.allclose(closed.get_center(), line.n2p(-1))
+    assert np.allclose(hollow.get_center(), line.n2p(2))
+    ray = scene.entries["ray"].mob[0]
+    assert isinstance(ray, Arrow)
+    assert ray.get_end()[0] > line.n2p(4)[0]  # runs off the end of the line: to infinity
