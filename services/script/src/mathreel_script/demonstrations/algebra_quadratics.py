@@ -33,7 +33,7 @@ X = sympy.Symbol("x")
 
 
 def tex(expr: sympy.Expr) -> str:
-    return sympy.latex(expr, order="lex").replace("\\cdot", "")  # type: ignore[no-any-return]
+    return sympy.latex(expr)  # type: ignore[no-any-return]
 
 
 def poly_tex(expr: sympy.Expr) -> str:
