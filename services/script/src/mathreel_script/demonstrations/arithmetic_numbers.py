@@ -177,6 +177,13 @@ def rounding_number_line(params: RoundParams, facts: ContextFacts) -> list[Scene
         .beat(
             f"{text_value} is {'at or past' if value >= middle else 'before'} the halfway mark, "
             f"so it is nearer to {_decimal(rounded)}.",
+            Remove(targets=["half"]),
+            ShowNumberLine(
+                id="both",
+                x_range=(float(below), float(above), float(place / 2)),
+                marks=[float(value), float(rounded)],
+                region="bottom",
+            ),
             ShowEquation(id="result", latex=f"{text_value} \\approx {_decimal(rounded)}", region="right"),
             Circumscribe(target="result"),
         )
