@@ -80,8 +80,8 @@ def area_model_expand(params: AreaModelParams, facts: ContextFacts) -> list[Scen
         ShowPolygon(id="pq", vertices=[(s, s), (w, s), (w, h), (s, h)], color="orange", fill_opacity=0.5),
     ]
     sides: list[Action] = [
-        ShowSegment(id="sx", start=(0, -0.4), end=(s, -0.4), label="x"),
-        ShowSegment(id="sp", start=(s, -0.4), end=(w, -0.4), label=str(p)),
+        ShowSegment(id="sx", start=(s, -0.4), end=(0, -0.4), label="x"),
+        ShowSegment(id="sp", start=(w, -0.4), end=(s, -0.4), label=str(p)),
         ShowSegment(id="sy", start=(-0.4, 0), end=(-0.4, s), label="x"),
         ShowSegment(id="sq", start=(-0.4, s), end=(-0.4, h), label=str(q)),
     ]
@@ -98,7 +98,10 @@ def area_model_expand(params: AreaModelParams, facts: ContextFacts) -> list[Scen
             ShowEquation(id="eq", latex=f"{right} = (x + ?)(x + ?)", region="top"),
         )
         draft.beat(f"They are {p} and {q}: {p} times {q} is {p * q}, and {p} plus {q} is {p + q}.", *sides)
-        draft.beat("They are the sides of a rectangle whose pieces are the terms.", *pieces, table)
+        draft.beat(
+            f"They are the sides of a rectangle: its corner pieces are x squared and {p * q}.", pieces[0], pieces[3]
+        )
+        draft.beat(f"And its two strips are {p} x and {q} x, together {p + q} x.", pieces[1], pieces[2], table)
         draft.beat(
             f"So {spoken(right)} equals x plus {p}, times x plus {q}.",
             TransformEquation(target="eq", latex=f"{right} = {left}", highlight=[f"(x + {p})", f"(x + {q})"]),
@@ -183,15 +186,17 @@ def parabola_roots_vertex(params: ParabolaParams, facts: ContextFacts) -> list[S
             f"It turns at the vertex, x equals minus b over 2 a, which is {spoken(tex(h))}: the vertex is "
             f"{spoken(vertex)}.",
             ShowSegment(id="sym", start=(float(h), y_low), end=(float(h), y_high), dashed=True, axes="ax"),
-            ShowPoint(id="vtx", at=(float(h), float(k)), label=vertex, axes="ax", color="red"),
+            ShowPoint(id="vtx", at=(float(h), float(k)), label="V", axes="ax", color="red"),
+            ShowEquation(id="vxy", latex=f"V = {vertex}", region="bottom_left", color="red"),
         )
     )
     if roots:
-        labels = [tex(r) for r in roots]
+        exact = all(r.is_rational for r in roots)
+        labels = [tex(r) if exact else num(float(r)) for r in roots]
         draft.beat(
             f"The discriminant b squared minus 4 a c is {said(disc)}, "
             + ("positive, so it crosses the x axis twice" if disc > 0 else "zero, so it touches the x axis once")
-            + f", at x equals {' and '.join(spoken(t) for t in labels)}.",
+            + f", at x equals {'' if exact else 'about '}{' and '.join(spoken(t) for t in labels)}.",
             ShowEquation(id="disc", latex=f"b^2 - 4ac = {disc}", region="bottom"),
             *[
                 ShowPoint(id=f"root{i}", at=(float(r), 0), label=labels[i], axes="ax", color="blue")

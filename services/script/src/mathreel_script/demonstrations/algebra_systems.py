@@ -19,6 +19,7 @@ from mathreel_script.latex import spoken
 from mathreel_shared.storyboard import (
     Circumscribe,
     PlotFunction,
+    Remove,
     Scene,
     ShowAxes,
     ShowEquation,
@@ -199,6 +200,17 @@ def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> lis
         raise ValueError("test point check failed")
     draft.beat(
         f"Test a point: x equals {said(inside)} gives {said(value)}, which is indeed {_REL_SAID[rel]} {said(c)}.",
+        Remove(targets=["nl", "ray"]),
+        ShowNumberLine(id="tested", x_range=(low, high, step), marks=[float(bound), float(inside)], region="center"),
+        ShowInterval(
+            id="ray2",
+            number_line="tested",
+            start=float(bound) if right else None,
+            end=None if right else float(bound),
+            include_start=closed,
+            include_end=closed,
+            color="yellow",
+        ),
         ShowEquation(
             id="test",
             latex=f"{a} \\cdot ({inside}) + {b} = {value} {_REL_TEX[rel]} {c}".replace("+ -", "- "),

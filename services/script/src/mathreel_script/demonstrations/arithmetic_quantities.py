@@ -101,8 +101,8 @@ class FractionParams(Params):
     def _fits(self) -> FractionParams:
         if self.a > self.b or self.c > self.d:
             raise ValueError("each fraction is at most 1")
-        if len(_cuts(self.b, self.d)) > 7:
-            raise ValueError("the common denominator needs at most 7 new cuts, so the strips stay readable")
+        if len(_cuts(self.b, self.d)) > 7 or max(self.b, self.d) > 6:
+            raise ValueError("denominators up to 6 with at most 7 new cuts, so the strips stay readable")
         first, second = Fraction(self.a, self.b), Fraction(self.c, self.d)
         if self.operation == "add" and first + second > 1:
             raise ValueError("the sum fits in one strip")
@@ -120,27 +120,37 @@ def _cuts(b: int, d: int) -> list[int]:
     return [k for k in range(1, common) if k % (common // b) or k % (common // d)]
 
 
-def _strip(prefix: str, parts: int, shaded: int, y: float, color: Literal["yellow", "blue", "green"]) -> list[Action]:
-    """A strip of ``parts`` equal pieces, the first ``shaded`` coloured."""
+_HEIGHT = 1.6
+
+
+def _strip(
+    prefix: str, parts: int, shaded: int, y: float, color: Literal["yellow", "blue", "green"], label: str
+) -> list[Action]:
+    """A strip of ``parts`` equal pieces, the first ``shaded`` coloured, its fraction written at its left end."""
     piece = _WIDTH / parts
+    top = y + _HEIGHT
     actions: list[Action] = [
-        ShowPolygon(id=f"{prefix}_all", vertices=[(0, y), (_WIDTH, y), (_WIDTH, y + 1), (0, y + 1)], fill_opacity=0),
+        ShowPolygon(
+            id=f"{prefix}_all", vertices=[(0, y), (_WIDTH, y), (_WIDTH, top), (0, top)], fill_opacity=0, region="center"
+        ),
+        ShowSegment(id=f"{prefix}_name", start=(-0.3, y), end=(-0.3, top), label=label),
     ]
     if shaded:
         right = piece * shaded
         actions.append(
             ShowPolygon(
                 id=f"{prefix}_part",
-                vertices=[(0, y), (right, y), (right, y + 1), (0, y + 1)],
+                vertices=[(0, y), (right, y), (right, top), (0, top)],
                 fill_opacity=0.6,
                 color=color,
             )
         )
-    for k in range(1, parts):
-        if len(actions) >= 8:
-            break
-        actions.append(ShowSegment(id=f"{prefix}_c{k}", start=(piece * k, y), end=(piece * k, y + 1)))
+    actions += [ShowSegment(id=f"{prefix}_c{k}", start=(piece * k, y), end=(piece * k, top)) for k in range(1, parts)]
     return actions
+
+
+def _frac(p: int, q: int) -> str:
+    return f"\\frac{{{p}}}{{{q}}}"
 
 
 @demonstration("fraction_strips", FractionParams)
@@ -157,17 +167,15 @@ def fraction_strips(params: FractionParams, facts: ContextFacts) -> list[Scene]:
         SceneDraft("strips", "explanation", "Fractions as strips")
         .beat(
             f"This strip is cut into {b} equal pieces, {a} of them shaded: {a} over {b}.",
-            ShowEquation(id="f1", latex=f"\\frac{{{a}}}{{{b}}}", region="left"),
-            *_strip("s1", b, a, 2.0, "yellow")[:7],
+            *_strip("s1", b, a, 4.0, "yellow", _frac(a, b)),
         )
         .beat(
             f"This one is cut into {d} pieces with {c} shaded: {c} over {d}.",
-            ShowEquation(id="f2", latex=f"\\frac{{{c}}}{{{d}}}", region="left"),
-            *_strip("s2", d, c, 0.0, "blue")[:7],
+            *_strip("s2", d, c, 2.0, "blue", _frac(c, d)),
         )
     )
     recut: list[Action] = [
-        ShowSegment(id=f"cut{k}", start=(_WIDTH * k / common, -0.2), end=(_WIDTH * k / common, 3.2), dashed=True)
+        ShowSegment(id=f"cut{k}", start=(_WIDTH * k / common, 1.8), end=(_WIDTH * k / common, 5.8), dashed=True)
         for k in _cuts(b, d)
     ]
     draft.beat(
@@ -176,8 +184,7 @@ def fraction_strips(params: FractionParams, facts: ContextFacts) -> list[Scene]:
         *recut,
         ShowEquation(
             id="same",
-            latex=f"\\frac{{{a}}}{{{b}}} = \\frac{{{a2}}}{{{common}}},\\; \\frac{{{c}}}{{{d}}} = "
-            f"\\frac{{{c2}}}{{{common}}}",
+            latex=f"{_frac(a, b)} = {_frac(a2, common)},\\quad {_frac(c, d)} = {_frac(c2, common)}",
             region="top",
         ),
     )
@@ -188,12 +195,7 @@ def fraction_strips(params: FractionParams, facts: ContextFacts) -> list[Scene]:
             f"Now count pieces: {a2} against {c2}, so the {bigger} strip holds more."
             if bigger != "neither"
             else f"Now count pieces: {a2} against {c2}, so the two are equal.",
-            ShowEquation(
-                id="cmp",
-                latex=f"\\frac{{{a}}}{{{b}}} {relation} \\frac{{{c}}}{{{d}}}",
-                region="bottom",
-                color="yellow",
-            ),
+            ShowEquation(id="cmp", latex=f"{_frac(a, b)} {relation} {_frac(c, d)}", region="bottom", color="yellow"),
         )
         return [draft.build()]
     result = first + second if params.operation == "add" else first - second
@@ -202,20 +204,22 @@ def fraction_strips(params: FractionParams, facts: ContextFacts) -> list[Scene]:
         raise ValueError("fraction arithmetic check failed")
     word, sign = ("plus", "+") if params.operation == "add" else ("minus", "-")
     simplified = f", which simplifies to {said(result)}" if result.denominator != common else ""
+    right = _WIDTH * float(result)
     draft.beat(
         f"Now the pieces are the same size: {a2} {word} {c2} pieces is {count} over {common}{simplified}.",
-        *_strip("s3", 1, 0, -2.0, "green")[:1],
+        ShowPolygon(id="s3_all", vertices=[(0, 0), (_WIDTH, 0), (_WIDTH, _HEIGHT), (0, _HEIGHT)], fill_opacity=0),
+        ShowSegment(id="s3_name", start=(-0.3, 0), end=(-0.3, _HEIGHT), label=_frac(count, common)),
         ShowPolygon(
             id="sum_part",
-            vertices=[(0, -2), (_WIDTH * float(result), -2), (_WIDTH * float(result), -1), (0, -1)],
+            vertices=[(0, 0), (right, 0), (right, _HEIGHT), (0, _HEIGHT)],
             fill_opacity=0.6,
             color="green",
         )
         if result
-        else ShowSegment(id="sum_part", start=(0, -2), end=(0, -1)),
+        else ShowSegment(id="sum_part", start=(0, 0), end=(0, _HEIGHT)),
         ShowEquation(
             id="res",
-            latex=f"\\frac{{{a2}}}{{{common}}} {sign} \\frac{{{c2}}}{{{common}}} = \\frac{{{count}}}{{{common}}}"
+            latex=f"{_frac(a2, common)} {sign} {_frac(c2, common)} = {_frac(count, common)}"
             + (f" = {written(result)}" if simplified else ""),
             region="bottom",
             color="yellow",
