@@ -347,7 +347,12 @@ def evaluate_in_order(params: EvaluateParams, facts: ContextFacts) -> list[Scene
         actions: list[Action] = [Remove(targets=[f"w{index - 1}"])] if index else []
         actions += [
             ShowEquation(id=f"w{index}", latex=work, region="bottom", color="yellow"),
-            TransformEquation(target="expr", latex=after, highlight=[written(abs(result))]),
+            TransformEquation(
+                target="expr",
+                latex=after,
+                # Only an unambiguous highlight: the same digits elsewhere in the line would light up too.
+                highlight=[written(abs(result))] if after.count(written(abs(result))) == 1 else [],
+            ),
         ]
         draft.beat(f"First the {words}." if index == 0 else f"Next the {words}.", *actions)
     draft.beat(f"The value is {said(steps[-1][3])}.", Circumscribe(target="expr"))

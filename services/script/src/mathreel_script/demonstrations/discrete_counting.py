@@ -107,7 +107,7 @@ def choice_tree(params: ChoiceParams, facts: ContextFacts) -> list[Scene]:
 
 # --- Pascal's triangle -----------------------------------------------------------------------------------------------
 class PascalParams(Params):
-    rows: int = Field(default=6, ge=3, le=7)
+    rows: int = Field(default=6, ge=4, le=8)
     expand: bool = False
 
 
@@ -116,12 +116,8 @@ def pascal_rows(params: PascalParams, facts: ContextFacts) -> list[Scene]:
     """Pascal's triangle built row by row, each entry the sum of the two above; row n holds the binomial
     coefficients, the ways to choose k of n, and the coefficients of (a + b) to the n."""
     last = params.rows - 1
-    width = last + 1
-    table: list[list[str]] = []
-    for n in range(last + 1):
-        row = [str(math.comb(n, k)) for k in range(n + 1)]
-        table.append(row + [""] * (width - len(row)))
-    header = [f"k={k}" for k in range(width)]
+    table = [[str(n), "  ".join(str(math.comb(n, k)) for k in range(n + 1))] for n in range(last + 1)]
+    header = ["n", "row n"]
     for n in range(1, last + 1):
         for k in range(1, n):
             if math.comb(n, k) != math.comb(n - 1, k - 1) + math.comb(n - 1, k):
@@ -358,14 +354,16 @@ def graph_degrees(params: GraphParams, facts: ContextFacts) -> list[Scene]:
         "The degree of a vertex is how many edges meet there: "
         + ", ".join(f"{names[i]} has {degree[i]}" for i in range(n))
         + ".",
-        ShowTable(id="deg", header=["vertex", *names[:n]], rows=[["degree", *map(str, degree)]], region="bottom"),
+        ShowTable(
+            id="deg", header=["vertex", "degree"], rows=[[names[i], str(degree[i])] for i in range(n)], region="right"
+        ),
     )
     draft.beat(
         f"The degrees add to {sum(degree)}, twice the {len(edges)} edges, since every edge has two ends.",
         ShowEquation(
             id="hand",
             latex=f"{' + '.join(map(str, degree))} = {sum(degree)} = 2 \\times {len(edges)}",
-            region="right",
+            region="bottom",
             color="yellow",
         ),
     )

@@ -166,7 +166,7 @@ def euclid_gcd_table(params: GcdParams, facts: ContextFacts) -> list[Scene]:
         )
     draft.beat(
         f"The last divisor, {g}, is the greatest common divisor.",
-        ShowEquation(id="gcd", latex=f"\\gcd({a}, {b}) = {g}", region="bottom", color="yellow"),
+        ShowEquation(id="gcd", latex=f"\\mathrm{{gcd}}({a}, {b}) = {g}", region="bottom", color="yellow"),
     )
     if params.lcm:
         lcm = a * b // g
@@ -176,7 +176,7 @@ def euclid_gcd_table(params: GcdParams, facts: ContextFacts) -> list[Scene]:
             f"And the least common multiple is {a} times {b} divided by {g}, which is {lcm}.",
             ShowEquation(
                 id="lcm",
-                latex=f"\\operatorname{{lcm}} = \\frac{{{a} \\cdot {b}}}{{{g}}} = {lcm}",
+                latex=f"\\mathrm{{lcm}} = \\frac{{{a} \\cdot {b}}}{{{g}}} = {lcm}",
                 region="bottom_right",
             ),
         )
@@ -243,7 +243,9 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         raise ValueError("clock arithmetic check failed")
     draft.beat(
         f"So {total} is congruent to {position} modulo {n}: they leave the same remainder.",
-        ShowEquation(id="cong", latex=f"{total} \\equiv {position} \\pmod{{{n}}}", region="right", color="yellow"),
+        ShowEquation(
+            id="cong", latex=f"{total} \\equiv {position} \\ (\\mathrm{{mod}}\\ {n})", region="right", color="yellow"
+        ),
     )
     return [draft.build()]
 
