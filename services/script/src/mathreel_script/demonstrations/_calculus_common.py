@@ -26,7 +26,7 @@ FUNCTIONS: dict[str, sympy.Expr] = {
 # Where each function is defined (and small enough to draw).
 DOMAINS: dict[str, tuple[float, float]] = {
     "square": (-3, 3),
-    "cube": (-2, 2),
+    "cube": (-2, 2.2),
     "cubic": (-3, 3),
     "sine": (-4, 4),
     "cosine": (-4, 4),

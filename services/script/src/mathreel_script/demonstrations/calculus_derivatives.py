@@ -43,9 +43,9 @@ class SecantParams(Params):
 def _point_in_domain(name: str, wanted: float, facts: ContextFacts) -> float:
     low, high = DOMAINS[name]
     for candidate in facts.integers(-3, 5):
-        if low + 0.5 <= candidate <= high - 1.2:
+        if low + 0.5 <= candidate <= high - 1:
             return float(candidate)
-    if not low + 0.2 <= wanted <= high - 1.1:
+    if not low + 0.2 <= wanted <= high - 1:
         raise ValueError(f"x = {wanted} is outside the drawable part of {name}")
     return wanted
 
@@ -280,6 +280,9 @@ def extrema_sign_chart(params: ExtremaParams, facts: ContextFacts) -> list[Scene
     if signs != ["+", "-", "+"]:
         raise ValueError("sign chart check failed")
     fmax, fmin = f.subs(X, p), f.subs(X, q)
+    (inflection,) = sympy.solve(d2, X)
+    if inflection != sympy.Rational(p + q, 2):
+        raise ValueError("inflection check failed")
     draft = (
         SceneDraft("extrema", "explanation", "Where the derivative is zero")
         .beat(
@@ -317,6 +320,13 @@ def extrema_sign_chart(params: ExtremaParams, facts: ContextFacts) -> list[Scene
                 latex=f"f''({p}) = {num(d2.subs(X, p))}, \\quad f''({q}) = {num(d2.subs(X, q))}",
                 region="right",
             ),
+        )
+        .beat(
+            f"Between them, at x equals {num(inflection)}, the second derivative is zero and changes sign: "
+            "the curve switches from bending down to bending up, an inflection point.",
+            Remove(targets=["t1", "t2"]),
+            ShowTangent(id="t3", graph="graph", x=float(inflection), color="green"),
+            TransformEquation(target="second", latex=f"f''(x) = {tex(d2)} = 0 \\iff x = {num(inflection)}"),
         )
     )
     return [draft.build()]
