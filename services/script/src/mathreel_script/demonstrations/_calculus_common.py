@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from typing import Literal
+import re
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
 
 import sympy
 
 from mathreel_script.latex import format_number
+from mathreel_shared.storyboard import Scene, TransformEquation
 
 X = sympy.Symbol("x")
 
@@ -117,3 +121,43 @@ def y_range_of(expr: sympy.Expr, low: float, high: float, include_zero: bool = T
 def context_int(candidates: list[int], default: int) -> int:
     """The first whole number the context gives in range, else ``default``."""
     return candidates[0] if candidates else default
+
+
+def changed(target: str, latex: str, term: str | None = None) -> TransformEquation:
+    """Morph equation ``target`` into ``latex``, highlighting ``term`` only where it stands alone exactly once
+    (never the "4" inside "x^2 - 4" together with the answer 4)."""
+    marks: list[str] = []
+    if term and len(term) <= 60:
+        alone = re.compile(rf"(?<![\d.]){re.escape(term)}(?![\d.])")
+        if len(alone.findall(latex)) == 1:
+            marks = [term]
+    return TransformEquation(target=target, latex=latex, highlight=marks)
+
+
+_NEGATIVE = re.compile(r"(?<![\w.)])-\s?(?=\d)")
+_Build = TypeVar("_Build", bound=Callable[..., list[Scene]])
+
+
+def say_negatives(text: str) -> str:
+    """Narration with a negative number read as "minus 1" rather than left to the voice to guess at "-1"."""
+    return _NEGATIVE.sub("minus ", text)
+
+
+def voiced(build: _Build) -> _Build:
+    """Have a demonstration's narration say its negative numbers in words (the screen keeps the digits)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: Any, **kwargs: Any) -> list[Scene]:
+        scenes: list[Scene] = build(*args, **kwargs)
+        return [
+            scene.model_copy(
+                update={
+                    "beats": [
+                        beat.model_copy(update={"narration": say_negatives(beat.narration)}) for beat in scene.beats
+                    ]
+                }
+            )
+            for scene in scenes
+        ]
+
+    return cast(_Build, wrapper)

@@ -13,10 +13,12 @@ from mathreel_script.demonstrations._calculus_common import (
     FUNCTIONS,
     FunctionName,
     X,
+    changed,
     fit_range,
     num,
     plot_expr,
     tex,
+    voiced,
     y_range_of,
 )
 from mathreel_script.demonstrations.registry import Params, demonstration
@@ -51,6 +53,7 @@ def _point_in_domain(name: str, wanted: float, facts: ContextFacts) -> float:
 
 
 @demonstration("secant_to_tangent", SecantParams)
+@voiced
 def secant_to_tangent(params: SecantParams, facts: ContextFacts) -> list[Scene]:
     """Secant lines through a fixed point and a second point closing in on it turn into the tangent line."""
     f = FUNCTIONS[params.function]
@@ -77,17 +80,13 @@ def secant_to_tangent(params: SecantParams, facts: ContextFacts) -> list[Scene]:
             f"{lead}, h equals {num(h)} further on: the secant has slope {num(q)}.",
             *gone,
             PlotFunction(id=previous, axes="ax", expression=plot_expr(line), x_range=(low, high), color="orange"),
-            TransformEquation(
-                target="quot",
-                latex=f"\\frac{{f({num(a_s + h)}) - f({num(a)})}}{{{num(h)}}} = {num(q)}",
-                highlight=[num(q)],
-            ),
+            changed("quot", f"\\frac{{f({num(a_s + h)}) - f({num(a)})}}{{{num(h)}}} = {num(q)}", num(q)),
         )
     draft.beat(
         f"As h shrinks to zero the secants become the tangent, with slope {num(slope)}: the derivative at {num(a)}.",
         Remove(targets=[previous or "graph"]),
         ShowTangent(id="tangent", graph="graph", x=a, color="red"),
-        TransformEquation(target="quot", latex=f"f'({num(a)}) = {num(slope)}", highlight=[num(slope)]),
+        changed("quot", f"f'({num(a)}) = {num(slope)}", num(slope)),
     )
     rows = []
     for k in (1, 2, 3):
@@ -126,6 +125,11 @@ class DiffStepsParams(Params):
     at: int = Field(default=1, ge=-2, le=2)
 
 
+def _power(base: str, exponent: int) -> str:
+    """``base`` to the power ``exponent`` as a course writes it (no exponent 1)."""
+    return base if exponent == 1 else f"{base}^{{{exponent}}}"
+
+
 def _rule_result(rule: Rule, a: int, n: int) -> sympy.Expr:
     """The derivative as the rule builds it, term by term (checked against SymPy's own derivative)."""
     x = X
@@ -147,7 +151,7 @@ def _steps(rule: Rule, a: int, n: int) -> tuple[sympy.Expr, list[tuple[str, str]
     if rule == "power":
         f = a * x**n + x
         return f, [
-            ("Bring each power down in front and lower it by one.", f"f'(x) = {a} \\cdot {n} x^{{{n - 1}}} + 1"),
+            ("Bring each power down in front and lower it by one.", f"f'(x) = {a} \\cdot {n} {_power('x', n - 1)} + 1"),
             ("Multiply out the numbers.", f"f'(x) = {tex(sympy.diff(f, x))}"),
         ]
     if rule == "product":
@@ -176,9 +180,9 @@ def _steps(rule: Rule, a: int, n: int) -> tuple[sympy.Expr, list[tuple[str, str]
         return f, [
             (
                 "The chain rule: differentiate the outside, keep the inside, then multiply by the inside's derivative.",
-                f"f'(x) = {n} ({tex(inner)})^{{{n - 1}}} \\cdot {a}",
+                f"f'(x) = {n} {_power(f'({tex(inner)})', n - 1)} \\cdot {a}",
             ),
-            ("Multiply the numbers in front.", f"f'(x) = {n * a} ({tex(inner)})^{{{n - 1}}}"),
+            ("Multiply the numbers in front.", f"f'(x) = {n * a} {_power(f'({tex(inner)})', n - 1)}"),
         ]
     if rule == "exponential":
         f = sympy.exp(a * x)
@@ -210,6 +214,7 @@ def _steps(rule: Rule, a: int, n: int) -> tuple[sympy.Expr, list[tuple[str, str]
 
 
 @demonstration("differentiate_steps", DiffStepsParams)
+@voiced
 def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Scene]:
     """A derivative worked rule by rule, then checked on the graph: the tangent's slope at a point is f' there."""
     given = dict(facts.assignments).get("a")
@@ -219,14 +224,13 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
     final = steps[-1][1].removeprefix("f'(x) = ")
     if sympy.simplify(_rule_result(params.rule, a, params.n) - derivative) != 0:
         raise ValueError("derivative check failed")
-    marks = [final] if len(final) <= 60 else []
     draft = SceneDraft("rules", "example", "Differentiate step by step").beat(
         f"Differentiate f of x equals {spoken(tex(f))}.",
         ShowEquation(id="f", latex=f"f(x) = {tex(f)}", region="top"),
     )
     draft.beat(steps[0][0], ShowEquation(id="d", latex=steps[0][1], region="center"))
     for words, latex in steps[1:]:
-        draft.beat(f"{words} That gives {spoken(latex)}.", TransformEquation(target="d", latex=latex, highlight=marks))
+        draft.beat(f"{words} That gives {spoken(latex)}.", changed("d", latex, final))
     x0 = params.at
     value = derivative.subs(X, x0)
     f0 = f.subs(X, x0)
@@ -243,7 +247,7 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
         )
         .beat(
             f"The formula says the slope there is f prime of {x0}, which is {num(value)}.",
-            TransformEquation(target="fx", latex=f"f'({x0}) = {num(value)}", highlight=[num(value)]),
+            changed("fx", f"f'({x0}) = {num(value)}", num(value)),
         )
         .beat(
             f"And the tangent at {x0} rises exactly {num(value)} for each step of 1 to the right.",
@@ -263,6 +267,7 @@ class ExtremaParams(Params):
 
 
 @demonstration("extrema_sign_chart", ExtremaParams)
+@voiced
 def extrema_sign_chart(params: ExtremaParams, facts: ContextFacts) -> list[Scene]:
     """A cubic's derivative changes sign at its critical points: a maximum where it goes from plus to minus."""
     p, q = sorted((params.p, params.q))
@@ -339,6 +344,7 @@ class MeanValueParams(Params):
 
 
 @demonstration("mean_value_secant", MeanValueParams)
+@voiced
 def mean_value_secant(params: MeanValueParams, facts: ContextFacts) -> list[Scene]:
     """The chord across an interval, and a point inside where the tangent runs parallel to it (the mean value)."""
     f = FUNCTIONS[params.function]
@@ -369,11 +375,7 @@ def mean_value_secant(params: MeanValueParams, facts: ContextFacts) -> list[Scen
             PlotFunction(
                 id="chord", axes="ax", expression=plot_expr(line), x_range=(float(a), float(b)), color="orange"
             ),
-            TransformEquation(
-                target="eq",
-                latex=f"\\frac{{f({num(b)}) - f({num(a)})}}{{{num(b)} - {num(a)}}} = {num(chord)}",
-                highlight=[num(chord)],
-            ),
+            changed("eq", f"\\frac{{f({num(b)}) - f({num(a)})}}{{{num(b)} - {num(a)}}} = {num(chord)}", num(chord)),
         )
         .beat(
             f"Somewhere between, at x equals {num(c)}, the tangent has exactly that slope: parallel to the chord.",
@@ -390,6 +392,7 @@ class BoxParams(Params):
 
 
 @demonstration("optimize_box_volume", BoxParams)
+@voiced
 def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
     """Cut squares from the corners of a sheet and fold a box: the volume's derivative finds the best cut."""
     s = next((v for v in facts.integers(6, 60) if v % 6 == 0), params.side)
@@ -419,7 +422,7 @@ def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
         )
         .beat(
             f"The best cut is where the derivative, {spoken(tex(sympy.factor(d)))}, is zero: x equals {num(best)}.",
-            TransformEquation(target="v", latex=f"V'(x) = {tex(sympy.factor(d))} = 0", highlight=["0"]),
+            changed("v", f"V'(x) = {tex(sympy.factor(d))} = 0", "0"),
             ShowTangent(id="tan", graph="graph", x=float(best), color="red"),
         )
         .beat(

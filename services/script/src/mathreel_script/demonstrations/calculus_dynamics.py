@@ -8,7 +8,16 @@ import sympy
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import X, fit_range, num, plot_expr, tex, y_range_of
+from mathreel_script.demonstrations._calculus_common import (
+    X,
+    changed,
+    fit_range,
+    num,
+    plot_expr,
+    tex,
+    voiced,
+    y_range_of,
+)
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -47,6 +56,7 @@ def _ode(kind: OdeKind, k: sympy.Rational) -> sympy.Expr:
 
 
 @demonstration("euler_method_steps", EulerParams)
+@voiced
 def euler_method_steps(params: EulerParams, facts: ContextFacts) -> list[Scene]:
     """A differential equation followed in straight steps along its slope (Euler), against the exact solution."""
     y = sympy.Symbol("y")
@@ -123,6 +133,7 @@ class NewtonParams(Params):
 
 
 @demonstration("newton_iteration", NewtonParams)
+@voiced
 def newton_iteration(params: NewtonParams, facts: ContextFacts) -> list[Scene]:
     """Newton's method: follow the tangent down to the axis, again and again; the guesses close in on a root."""
     n = next(iter(facts.integers(2, 30)), params.n)
@@ -165,7 +176,7 @@ def newton_iteration(params: NewtonParams, facts: ContextFacts) -> list[Scene]:
         )
     draft.beat(
         f"The guesses settle on {num(root)}: each step roughly doubles the correct digits.",
-        TransformEquation(target="rule", latex=f"x \\approx {num(root)}", highlight=[num(root)]),
+        changed("rule", f"x \\approx {num(root)}", num(root)),
     )
     return [draft.build()]
 
@@ -180,6 +191,7 @@ class PartialParams(Params):
 
 
 @demonstration("partial_derivative_slices", PartialParams)
+@voiced
 def partial_derivative_slices(params: PartialParams, facts: ContextFacts) -> list[Scene]:
     """Slices of a surface f(x, y): hold y fixed and the slope in x is one partial; hold x fixed for the other."""
     yv = sympy.Symbol("y")

@@ -8,7 +8,16 @@ import sympy
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import X, fit_range, num, plot_expr, tex, y_range_of
+from mathreel_script.demonstrations._calculus_common import (
+    X,
+    changed,
+    fit_range,
+    num,
+    plot_expr,
+    tex,
+    voiced,
+    y_range_of,
+)
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -62,6 +71,7 @@ def midpoint_sum(f: sympy.Expr, a: int, b: int, n: int) -> sympy.Expr:
 
 
 @demonstration("riemann_sum_refine", RiemannParams)
+@voiced
 def riemann_sum_refine(params: RiemannParams, facts: ContextFacts) -> list[Scene]:
     """Rectangles under a curve, doubled and doubled again: their total area converges to the integral."""
     f = INTEGRANDS[params.function]
@@ -88,7 +98,7 @@ def riemann_sum_refine(params: RiemannParams, facts: ContextFacts) -> list[Scene
             f"{lead} {n} rectangles, each as high as the curve at its middle: together they hold {num(total)}.",
             *gone,
             ShadeArea(id=previous, graph="graph", x_range=(a, b), rectangles=n, color="orange"),
-            TransformEquation(target="sum", latex=f"M_{{{n}}} = {num(total)}", highlight=[num(total)]),
+            changed("sum", f"M_{{{n}}} = {num(total)}", num(total)),
         )
     draft.beat(
         f"In the limit the rectangles fill the region exactly: the integral is {num(exact)}.",
@@ -124,6 +134,7 @@ class AccumulationParams(Params):
 
 
 @demonstration("accumulation_ftc", AccumulationParams)
+@voiced
 def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Scene]:
     """The area from 0 to x, tabulated as x grows, graphed beside f: its slope at every x is f(x)."""
     f = INTEGRANDS[params.function]
@@ -214,6 +225,7 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
 
 
 @demonstration("integrate_steps", IntegrateParams)
+@voiced
 def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]:
     """An antiderivative found step by step, checked by differentiating, then used for a definite integral's area."""
     f, steps = _technique(params.technique, params.k)

@@ -8,7 +8,16 @@ import sympy
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import X, fit_range, num, plot_expr, tex, y_range_of
+from mathreel_script.demonstrations._calculus_common import (
+    X,
+    changed,
+    fit_range,
+    num,
+    plot_expr,
+    tex,
+    voiced,
+    y_range_of,
+)
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -20,6 +29,7 @@ from mathreel_shared.storyboard import (
     ShowAxes,
     ShowEquation,
     ShowNumberLine,
+    ShowSegment,
     ShowTable,
     TransformEquation,
 )
@@ -44,6 +54,7 @@ def _limit_function(kind: LimitKind, a: int) -> tuple[sympy.Expr, float, str]:
 
 
 @demonstration("limit_table_approach", LimitParams)
+@voiced
 def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene]:
     """Values of a function as x closes in on a point from both sides, tabulated, with the graph's gap or jump."""
     f, a, name = _limit_function(params.kind, params.at)
@@ -53,7 +64,7 @@ def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene
     steps = [sympy.Rational(1, 10), sympy.Rational(1, 100), sympy.Rational(1, 1000)]
     rows = [[num(a_s - h), num(f.subs(X, a_s - h)), num(a_s + h), num(f.subs(X, a_s + h))] for h in steps]
     low, high = a - 3, a + 3
-    gap = 0.08
+    gap = 0.15
     y_low, y_high = (-6.0, 6.0) if params.kind == "infinity" else (None, None)
     y_axis = fit_range(y_low, y_high) if y_low is not None and y_high is not None else y_range_of(f, low, high)
     draft = SceneDraft("approach", "explanation", f"Closing in on x = {name}").beat(
@@ -62,6 +73,7 @@ def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene
         ShowAxes(id="ax", x_range=fit_range(low, high), y_range=y_axis, region="left"),
         PlotFunction(id="lgraph", axes="ax", expression=plot_expr(f), x_range=(low, a - gap), color="blue"),
         PlotFunction(id="rgraph", axes="ax", expression=plot_expr(f), x_range=(a + gap, high), color="blue"),
+        ShowSegment(id="at", start=(a, y_axis[0]), end=(a, y_axis[1]), axes="ax", dashed=True, color="grey"),
     )
     draft.beat(
         f"From the left, at {rows[0][0]}, {rows[1][0]} and {rows[2][0]}, f is {rows[0][1]}, {rows[1][1]}, "
@@ -77,9 +89,7 @@ def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene
     if left == right and left.is_finite:
         draft.beat(
             f"Both sides close in on {num(left)}: the limit is {num(left)}, even though f of {name} does not exist.",
-            TransformEquation(
-                target="f", latex=f"\\lim_{{x \\to {name}}} {tex(f)} = {tex(left)}", highlight=[tex(left)]
-            ),
+            changed("f", f"\\lim_{{x \\to {name}}} {tex(f)} = {tex(left)}", tex(left)),
         )
     elif left.is_finite and right.is_finite:
         draft.beat(
@@ -121,6 +131,7 @@ def _series(kind: SeriesKind, r_den: int) -> tuple[sympy.Expr, str]:
 
 
 @demonstration("series_partial_sums", SeriesParams)
+@voiced
 def series_partial_sums(params: SeriesParams, facts: ContextFacts) -> list[Scene]:
     """Partial sums of a series, added term by term in a table and marked on a number line: settling or growing."""
     n = sympy.Symbol("n", integer=True, positive=True)
@@ -163,10 +174,8 @@ def series_partial_sums(params: SeriesParams, facts: ContextFacts) -> list[Scene
     else:
         draft.beat(
             f"The marks crowd toward {num(total)}: the series converges, and its sum is {num(total)}.",
-            TransformEquation(
-                target="s",
-                latex=f"{series} = {tex(total)}" + ("" if total.is_Rational else f" \\approx {num(total)}"),
-                highlight=[tex(total)],
+            changed(
+                "s", f"{series} = {tex(total)}" + ("" if total.is_Rational else f" \\approx {num(total)}"), tex(total)
             ),
         )
     return [draft.build()]
@@ -188,6 +197,7 @@ class TaylorParams(Params):
 
 
 @demonstration("taylor_polynomials", TaylorParams)
+@voiced
 def taylor_polynomials(params: TaylorParams, facts: ContextFacts) -> list[Scene]:
     """Taylor polynomials of rising degree wrapped ever closer around a function; their values at a point converge."""
     f, (low, high), degrees = TAYLOR[params.function]
@@ -213,11 +223,11 @@ def taylor_polynomials(params: TaylorParams, facts: ContextFacts) -> list[Scene]
         gone = [Remove(targets=[f"poly{index - 1}", f"tab{index - 1}"])] if index else []
         clip = (max(low, -6.0), min(high, 6.0))
         draft.beat(
-            f"The polynomial of degree {degree} matches f and its first {degree} derivatives at 0; "
+            f"The polynomial of degree {degree} matches f and its derivatives up to order {degree} at 0; "
             f"at x equals {num(at)} it gives {num(value)}.",
             *gone,
             PlotFunction(id=f"poly{index}", axes="ax", expression=plot_expr(poly), x_range=clip, color="orange"),
-            TransformEquation(target="p", latex=f"T_{{{degree}}}(x) = {tex(poly)}"),
+            TransformEquation(target="p", latex=f"T_{{{degree}}}(x) = {sympy.latex(poly, order='rev-lex')}"),
             ShowTable(id=f"tab{index}", header=["degree", f"value at {num(at)}"], rows=list(rows), region="right"),
         )
     draft.beat(

@@ -11,7 +11,7 @@ import sympy
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import fit_range, num
+from mathreel_script.demonstrations._calculus_common import fit_range, num, voiced
 from mathreel_script.demonstrations.probability_distributions import frac_tex
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -67,6 +67,7 @@ def quartiles(values: list[int]) -> tuple[Fraction, Fraction, Fraction]:
 
 
 @demonstration("data_summary_steps", DataParams)
+@voiced
 def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
     """A small data set on a number line, sorted, then summarised: its centre, its spread, or its quartiles."""
     values = _data(params, facts)
@@ -185,6 +186,7 @@ def _edge(value: Fraction) -> str:
 
 
 @demonstration("probability_tree_two_stage", TreeParams)
+@voiced
 def probability_tree_two_stage(params: TreeParams, facts: ContextFacts) -> list[Scene]:
     """A two-stage probability tree: multiply along branches, add across outcomes, condition by dividing."""
     if params.mode == "bayes":
@@ -353,6 +355,7 @@ class VennParams(Params):
 
 
 @demonstration("venn_addition_rule", VennParams)
+@voiced
 def venn_addition_rule(params: VennParams, facts: ContextFacts) -> list[Scene]:
     """Two overlapping events counted in a Venn diagram: add both, subtract the overlap counted twice."""
     a_only, b_only, both, neither = params.a_only, params.b_only, params.both, params.neither
@@ -413,6 +416,7 @@ class RegressionParams(Params):
 
 
 @demonstration("regression_line_fit", RegressionParams)
+@voiced
 def regression_line_fit(params: RegressionParams, facts: ContextFacts) -> list[Scene]:
     """A scatter of points and the least-squares line through them: slope, intercept and correlation computed."""
     xs, ys = list(params.xs), list(params.ys)

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import fit_range, num
+from mathreel_script.demonstrations._calculus_common import changed, fit_range, num, voiced
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -48,6 +48,7 @@ def dice_distribution(dice: int) -> dict[int, Fraction]:
 
 
 @demonstration("dice_simulation_histogram", DiceParams)
+@voiced
 def dice_simulation_histogram(params: DiceParams, facts: ContextFacts) -> list[Scene]:
     """Dice rolled by a seeded simulation: the bars of relative frequency settle onto the exact probabilities."""
     exact = dice_distribution(params.dice)
@@ -88,16 +89,14 @@ def dice_simulation_histogram(params: DiceParams, facts: ContextFacts) -> list[S
         draft.beat(
             f"After {stage} rolls, the share of {label} is {num(share[index])}.",
             BarsTo(target="bars", values=share),
-            TransformEquation(
-                target="n", latex=f"n = {stage}, \\quad \\hat p = {num(share[index])}", highlight=[num(share[index])]
-            ),
+            changed("n", f"n = {stage}, \\quad \\hat p = {num(share[index])}", num(share[index])),
         )
     p = exact[watched]
     draft.beat(
         f"The exact probability of {label} is {spoken(frac_tex(p))}, about {num(float(p))}: "
         "the frequencies settle on the probabilities.",
         BarsTo(target="bars", values=theory),
-        TransformEquation(target="n", latex=f"P = {frac_tex(p)} \\approx {num(float(p))}", highlight=[num(float(p))]),
+        changed("n", f"P = {frac_tex(p)} \\approx {num(float(p))}", num(float(p))),
     )
     return [draft.build()]
 
@@ -110,6 +109,7 @@ class BinomialParams(Params):
 
 
 @demonstration("binomial_distribution_bars", BinomialParams)
+@voiced
 def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> list[Scene]:
     """The binomial distribution as bars: one probability computed term by term, the mean, and p shifting the bars."""
     given = dict(facts.assignments)
@@ -153,9 +153,7 @@ def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> l
         )
         .beat(
             f"That is {spoken(frac_tex(pk))}, about {num(float(pk))}.",
-            TransformEquation(
-                target="law", latex=f"P(X = {k}) = {frac_tex(pk)} \\approx {num(float(pk))}", highlight=[num(float(pk))]
-            ),
+            changed("law", f"P(X = {k}) = {frac_tex(pk)} \\approx {num(float(pk))}", num(float(pk))),
         )
         .beat(
             f"The bars balance at the mean, n times p, which is {num(mean)}; the variance is n p times 1 minus p, "
@@ -193,6 +191,7 @@ def _density(mu: float, sd: float) -> str:
 
 
 @demonstration("normal_curve_areas", NormalParams)
+@voiced
 def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]:
     """Areas under a normal curve: within 1, 2, 3 standard deviations, left of a z-score, or in a test's tails."""
     mu, sd = params.mean, params.sd
@@ -207,7 +206,7 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
     draft = SceneDraft("normal", "explanation", "Areas under the bell curve").beat(
         f"A normal distribution with mean {mu} and standard deviation {sd}: the area under the curve is probability.",
         ShowEquation(id="eq", latex=f"\\mu = {mu}, \\quad \\sigma = {sd}", region="top"),
-        ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, y_label="", region="center"),
+        ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, y_label="f(x)", region="center"),
         PlotFunction(id="bell", axes="ax", expression=_density(mu, sd), x_range=(lo, hi), color="blue"),
     )
     if params.mode == "empirical":
@@ -234,7 +233,7 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
     draft.beat(
         f"The value {value} is {num(abs(zf))} standard deviations {'above' if zf >= 0 else 'below'} the mean: "
         f"its z score is {num(zf)}.",
-        TransformEquation(target="eq", latex=f"z = \\frac{{{value} - {mu}}}{{{sd}}} = {num(zf)}", highlight=[num(zf)]),
+        changed("eq", f"z = \\frac{{{value} - {mu}}}{{{sd}}} = {num(zf)}", num(zf)),
     )
     if params.mode == "zscore":
         below = phi(zf)
@@ -280,6 +279,7 @@ class ExpectationParams(Params):
 
 
 @demonstration("expected_value_table", ExpectationParams)
+@voiced
 def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list[Scene]:
     """A random variable's table built row by row, value times probability, summing to the mean; then the spread."""
     if params.kind == "table":
@@ -360,6 +360,7 @@ class CltParams(Params):
 
 
 @demonstration("sample_mean_clt", CltParams)
+@voiced
 def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
     """Averages of more and more dice, simulated with a seed: their histogram narrows and turns bell-shaped."""
     rng = random.Random(params.seed)
@@ -392,11 +393,7 @@ def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"Now average {size} dice each time: the averages crowd toward 3.5, with spread {num(spread)}.",
             BarsTo(target="bars", values=chart),
-            TransformEquation(
-                target="n",
-                latex=f"n = {size}, \\quad \\bar x \\to 3.5, \\quad s \\approx {num(spread)}",
-                highlight=[num(spread)],
-            ),
+            changed("n", f"n = {size}, \\quad \\bar x \\to 3.5, \\quad s \\approx {num(spread)}", num(spread)),
         )
     draft.beat(
         f"The spread shrinks like sigma over the square root of n: {num(sigma)} over 4 is {num(sigma / 4)}, "
