@@ -442,13 +442,16 @@ def regression_line_fit(params: RegressionParams, facts: ContextFacts) -> list[S
     draft = (
         SceneDraft("fit", "explanation", "The line of best fit")
         .beat(
-            f"Here are {n} pairs of measurements, plotted as points.",
+            f"Here are {n} pairs of measurements.",
             ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, region="left"),
+            ShowTable(id="data", header=["x", "y"], rows=rows, region="right"),
+        )
+        .beat(
+            "Plot each pair as a point: x across, y up.",
             *[
                 ShowPoint(id=f"p{i}", at=(x, y), axes="ax", color="yellow")
                 for i, (x, y) in enumerate(zip(xs, ys, strict=True))
             ],
-            ShowTable(id="data", header=["x", "y"], rows=rows, region="right"),
         )
         .beat(
             f"The means are {num(float(mx))} for x and {num(float(my))} for y; the best line goes through that point.",

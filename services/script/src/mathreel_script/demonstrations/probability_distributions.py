@@ -251,13 +251,15 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
     p_value = 2 * (1 - phi(abs(zf)))
     far, near = mu + abs(value - mu), mu - abs(value - mu)
     draft.beat(
-        f"If the mean really is {mu}, how likely is a result at least this far out? Shade beyond {far}.",
+        f"If the mean really is {mu}, how likely is a result at least this far out? Shade beyond {far}: "
+        f"that tail holds {num(p_value / 2)}.",
         ShadeArea(id="right", graph="bell", x_range=(far, hi), color="red"),
+        ShowEquation(id="p", latex=f"P(X \\geq {far}) \\approx {num(p_value / 2)}", region="bottom"),
     )
     draft.beat(
         f"Do the same on the other side, below {near}: both tails together give the p value, {num(p_value)}.",
         ShadeArea(id="left", graph="bell", x_range=(lo, near), color="red"),
-        ShowEquation(id="p", latex=f"p = 2 (1 - \\Phi({num(abs(zf))})) \\approx {num(p_value)}", region="bottom"),
+        TransformEquation(target="p", latex=f"p = P(X \\leq {near}) + P(X \\geq {far}) \\approx {num(p_value)}"),
     )
     verdict = "smaller" if p_value < 0.05 else "larger"
     decision = "reject" if p_value < 0.05 else "do not reject"
