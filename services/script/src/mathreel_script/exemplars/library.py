@@ -103,12 +103,20 @@ class ExemplarLibrary:
         return self._exemplars[name]
 
     def nearest(self, topic: str, k: int = 1) -> list[Exemplar]:
-        """The ``k`` exemplars whose subject is closest to ``topic`` (token-set similarity), best first.
+        """The ``k`` exemplars closest to ``topic``, best first: the curriculum lesson of the topic itself when it is
+        recognised, then by token-set similarity of their subjects.
 
         There is always an answer while the library is not empty: an exemplar on another subject still shows a
         good structure.
         """
+        from mathreel_script.curriculum.recognise import default_recogniser
+
+        # The lesson of the very topic, when the curriculum recognises it, comes first.
+        recognised = default_recogniser().recognise(topic).entry
+        names = [recognised.key.replace("_", "-")] if recognised else []
+        names = [name for name in names if name in self._subjects]
         query = " ".join(words(topic))
-        ranked = process.extract(query, self._subjects, scorer=fuzz.token_set_ratio, limit=k)
+        ranked = process.extract(query, self._subjects, scorer=fuzz.token_set_ratio, limit=k + len(names))
         # process.extract on a dict yields (subject, score, key).
-        return [self._exemplar(key) for _subject, _score, key in ranked]
+        names += [key for _subject, _score, key in ranked if key not in names]
+        return [self._exemplar(name) for name in names[:k]]
