@@ -28,7 +28,9 @@ from mathreel_script.topics import words
 ACCEPT = 0.74
 _CONTEXT_WEIGHT = 0.12
 _MIN_FUZZY_LENGTH = 5
-_FUZZY_CUTOFF = 80.0
+_FUZZY_CUTOFF = 82.0
+# A typo changes a letter or two, not the length: "lineer" is "linear", "tetration" is not "integration".
+_MAX_LENGTH_CHANGE = 1
 _MAX_QUERY_WORDS = 24
 
 
@@ -80,7 +82,8 @@ class Recogniser:
         word = _stem(word)
         if word in self._weight or len(word) < _MIN_FUZZY_LENGTH:
             return word
-        best = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
+        near = [w for w in self._vocabulary if abs(len(w) - len(word)) <= _MAX_LENGTH_CHANGE]
+        best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
         return best[0] if best else word
 
     def _weight_of(self, word: str) -> float:
