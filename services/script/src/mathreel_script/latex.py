@@ -39,7 +39,7 @@ ALLOWED_COMMANDS = frozenset(
 )
 # Environments \\begin may open: matrices only.
 _ALLOWED_ENVIRONMENTS = frozenset({"pmatrix", "bmatrix", "matrix"})
-_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!':;&%\\]*$")
+_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!?':;&%\\]*$")
 # A percent sign typesets only escaped; a bare one starts a TeX comment that would swallow the rest.
 _BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")

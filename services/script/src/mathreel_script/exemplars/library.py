@@ -111,10 +111,13 @@ class ExemplarLibrary:
         """
         from mathreel_script.curriculum.recognise import default_recogniser
 
-        # The lesson of the very topic, when the curriculum recognises it, comes first.
+        # An exemplar named exactly so comes first, then the lesson of the topic the curriculum recognises.
         recognised = default_recogniser().recognise(topic).entry
-        names = [recognised.key.replace("_", "-")] if recognised else []
-        names = [name for name in names if name in self._subjects]
+        named = "-".join(words(topic))
+        names = [named] if named in self._subjects else []
+        lesson = recognised.key.replace("_", "-") if recognised else None
+        if lesson in self._subjects and lesson not in names:
+            names.append(lesson)
         query = " ".join(words(topic))
         ranked = process.extract(query, self._subjects, scorer=fuzz.token_set_ratio, limit=k + len(names))
         # process.extract on a dict yields (subject, score, key).
