@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mathreel_cli.dlq import dlq_app
 from mathreel_cli.kb import kb_app
+from mathreel_cli.plan import plan
 from mathreel_shared.auth import DevSigningKey
 from mathreel_shared.domain import Priority, Quality
 from mathreel_shared.settings import Mode, Settings, get_settings
@@ -29,6 +30,7 @@ app = typer.Typer(help="Mathreel: narrated, animated math-explainer videos from 
 console = Console(stderr=True)
 app.add_typer(kb_app, name="kb")
 app.add_typer(dlq_app, name="dlq")
+app.command()(plan)
 
 DEFAULT_CONTEXT = "Explain it step by step, with a formula, a visual example and a short summary."
 

@@ -24,6 +24,8 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
+from mathreel_shared.errors import StageError
+
 log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
@@ -35,19 +37,19 @@ _MEMORY_EXIT = 75
 _REAP_SECONDS = 2.0
 
 
-class InputTooComplex(Exception):
+class InputTooComplex(StageError):
     """The input asks for more computation than the limits allow: refused before it starts, or stopped mid-way.
 
-    Carries the stage error attributes (``code``, ``message``, ``retryable``): the stage wrapper fails the job with
-    this reason at once instead of retrying it.
+    A permanent stage error: the stage wrapper fails the job with this reason at once instead of retrying it, so no
+    other worker is handed the same input.
     """
 
-    code = "input_too_complex"
-    retryable = False
-
     def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("input_too_complex", message, retryable=False)
+
+    def __reduce__(self) -> tuple[type[InputTooComplex], tuple[str]]:
+        # Raised in a compute child too: it must come back through the pipe as it left.
+        return (type(self), (self.message,))
 
 
 def _child_main(connection: Connection, memory_bytes: int | None) -> None:

@@ -68,10 +68,14 @@ class TransformEquation(_Action):
 
 
 # --- geometry: every geometry object of a scene (up to a clear) shares ONE plane, fitted into its region as a figure
+_ON_AXES = "Draw in the coordinates of these axes (or plane) instead of the scene's geometry figure"
+
+
 class ShowPoint(_Creates):
     op: Literal["point"] = "point"
     at: Point2
     label: str | None = Field(default=None, max_length=20)
+    axes: ObjectId | None = Field(default=None, description=_ON_AXES)
 
 
 class ShowSegment(_Creates):
@@ -79,6 +83,8 @@ class ShowSegment(_Creates):
     start: Point2
     end: Point2
     label: str | None = Field(default=None, max_length=20)
+    dashed: bool = False
+    axes: ObjectId | None = Field(default=None, description=_ON_AXES)
 
 
 class ShowPolygon(_Creates):
@@ -86,6 +92,7 @@ class ShowPolygon(_Creates):
     vertices: list[Point2] = Field(min_length=3, max_length=12)
     labels: list[Annotated[str, Field(max_length=20)]] = Field(default_factory=list, max_length=12)
     fill_opacity: float = Field(default=0.3, ge=0, le=1)
+    axes: ObjectId | None = Field(default=None, description=_ON_AXES)
 
 
 class ShowCircle(_Creates):
@@ -184,6 +191,9 @@ class ShowArrow(_Creates):
     from_id: ObjectId | None = None
     to_id: ObjectId | None = None
     label: str | None = Field(default=None, max_length=40)
+    axes: ObjectId | None = Field(
+        default=None, description="With start/end points: draw in these axes' (or plane's) coordinates, e.g. a vector"
+    )
 
     @model_validator(mode="after")
     def _ends(self) -> ShowArrow:
@@ -236,6 +246,178 @@ class ClearScreen(_Action):
     op: Literal["clear"] = "clear"
 
 
+# --- demonstrations that move: driven by a value over the beat, redrawn as it changes -----------------------------
+SweepPart = Literal["dot", "coordinates", "vertical", "horizontal", "tangent", "slope", "secant", "area"]
+
+
+class Sweep(_Creates):
+    """A point sliding along graph ``graph`` from x = ``start`` to x = ``end`` over the beat, with what depends on it
+    redrawn as it moves: its ``coordinates`` label, ``vertical``/``horizontal`` drop lines to the axes, the
+    ``tangent`` line and its ``slope`` value, the ``secant`` from x = ``anchor``, the ``area`` under the graph from
+    x = ``anchor``. It stays at ``end`` afterwards; a later ``sweep_to`` moves it on."""
+
+    op: Literal["sweep"] = "sweep"
+    graph: ObjectId
+    start: float
+    end: float
+    show: list[SweepPart] = Field(default_factory=lambda: list[SweepPart](["dot"]), min_length=1, max_length=6)
+    anchor: float | None = Field(default=None, description="The fixed x of a secant or the left end of an area")
+
+    @model_validator(mode="after")
+    def _anchor(self) -> Sweep:
+        if ("secant" in self.show or "area" in self.show) and self.anchor is None:
+            raise ValueError("a secant or an area needs an anchor")
+        return self
+
+
+class SweepTo(_Action):
+    """Move an existing sweep's point on to x = ``end`` over the beat."""
+
+    op: Literal["sweep_to"] = "sweep_to"
+    target: ObjectId
+    end: float
+
+
+class MorphPlot(_Creates):
+    """A graph on ``axes`` that changes through ``expressions`` (2 to 8, in x) over the beat: n growing, a degree
+    rising, a parameter changing; ``labels`` (one per expression, e.g. ``n = 3``) are shown as it passes each."""
+
+    op: Literal["morph_plot"] = "morph_plot"
+    axes: ObjectId
+    expressions: list[Annotated[str, Field(min_length=1, max_length=160)]] = Field(min_length=2, max_length=8)
+    labels: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=8)
+    x_range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _labels(self) -> MorphPlot:
+        if self.labels and len(self.labels) != len(self.expressions):
+            raise ValueError("give one label per expression, or none")
+        return self
+
+
+class BarChart(_Creates):
+    """Bars of ``values`` over ``categories`` (a distribution, a histogram, counts); values shown above the bars."""
+
+    op: Literal["bar_chart"] = "bar_chart"
+    categories: list[Annotated[str, Field(max_length=12)]] = Field(min_length=1, max_length=16)
+    values: list[float] = Field(min_length=1, max_length=16)
+    y_max: float | None = Field(default=None, gt=0)
+    show_values: bool = True
+
+    @model_validator(mode="after")
+    def _same_length(self) -> BarChart:
+        if len(self.categories) != len(self.values):
+            raise ValueError("give one value per category")
+        if any(v < 0 for v in self.values):
+            raise ValueError("bar values must not be negative")
+        return self
+
+
+class BarsTo(_Action):
+    """Grow or shrink the bars of chart ``target`` to new ``values`` over the beat (e.g. a simulation's counts)."""
+
+    op: Literal["bars_to"] = "bars_to"
+    target: ObjectId
+    values: list[float] = Field(min_length=1, max_length=16)
+
+
+class ShowInterval(_Creates):
+    """The interval from ``start`` to ``end`` on number line ``number_line`` (no end: it runs on to infinity), with a
+    filled dot at an included end and a hollow one at an excluded end."""
+
+    op: Literal["interval"] = "interval"
+    number_line: ObjectId
+    start: float | None = None
+    end: float | None = None
+    include_start: bool = True
+    include_end: bool = True
+    label: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def _ends(self) -> ShowInterval:
+        if self.start is None and self.end is None:
+            raise ValueError("an interval needs at least one end")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("start must not be after end")
+        return self
+
+
+class ShowDots(_Creates):
+    """A ``rows`` by ``cols`` array of dots (multiplication, counting, fractions); the first ``highlight`` dots, row by
+    row, in ``highlight_color``."""
+
+    op: Literal["dots"] = "dots"
+    rows: int = Field(ge=1, le=12)
+    cols: int = Field(ge=1, le=16)
+    highlight: int = Field(default=0, ge=0)
+    highlight_color: Color = "yellow"
+    label: str | None = Field(default=None, max_length=40)
+
+    @model_validator(mode="after")
+    def _highlight(self) -> ShowDots:
+        if self.highlight > self.rows * self.cols:
+            raise ValueError("cannot highlight more dots than there are")
+        return self
+
+
+class ShowPlane(_Creates):
+    """A coordinate grid with the basis vectors i and j drawn, ready for ``apply_matrix``."""
+
+    op: Literal["plane"] = "plane"
+    x_range: tuple[float, float, float] = (-4, 4, 1)
+    y_range: tuple[float, float, float] = (-3, 3, 1)
+    basis: bool = True
+
+
+class ApplyMatrix(_Action):
+    """Transform plane ``target`` (its grid, basis vectors and every arrow, point and polygon drawn on it) by the
+    2 by 2 ``matrix`` over the beat."""
+
+    op: Literal["apply_matrix"] = "apply_matrix"
+    target: ObjectId
+    matrix: tuple[tuple[float, float], tuple[float, float]]
+
+
+class ShowVenn(_Creates):
+    """Two or three overlapping sets with their ``labels``; ``regions`` writes text (counts, elements) in the regions,
+    keyed by the sets they belong to: ``"A"``, ``"B"``, ``"AB"``, ``"ABC"``, ``"outside"``..."""
+
+    op: Literal["venn"] = "venn"
+    labels: list[Annotated[str, Field(min_length=1, max_length=12)]] = Field(min_length=2, max_length=3)
+    regions: dict[
+        Annotated[str, Field(pattern=r"^(A|B|C|AB|AC|BC|ABC|outside)$")], Annotated[str, Field(max_length=20)]
+    ] = Field(default_factory=dict)
+
+
+class TreeBranch(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1, max_length=16)
+    edge: str | None = Field(default=None, max_length=16, description="Text on the edge, e.g. a probability")
+    children: list[TreeBranch] = Field(default_factory=list, max_length=4)
+
+
+class ShowTree(_Creates):
+    """A tree drawn left to right from ``root`` (a probability tree, a counting tree, a factor tree): up to three
+    levels, at most 16 leaves."""
+
+    op: Literal["tree"] = "tree"
+    root: str = Field(default="", max_length=16)
+    branches: list[TreeBranch] = Field(min_length=1, max_length=6)
+
+    @model_validator(mode="after")
+    def _size(self) -> ShowTree:
+        def depth(nodes: list[TreeBranch]) -> int:
+            return 1 + max((depth(n.children) for n in nodes if n.children), default=0)
+
+        def leaves(nodes: list[TreeBranch]) -> int:
+            return sum(leaves(n.children) if n.children else 1 for n in nodes)
+
+        if depth(self.branches) > 3 or leaves(self.branches) > 16:
+            raise ValueError("a tree has at most three levels and 16 leaves")
+        return self
+
+
 Action = Annotated[
     ShowTitle
     | ShowText
@@ -261,7 +443,18 @@ Action = Annotated[
     | Recolor
     | Move
     | Remove
-    | ClearScreen,
+    | ClearScreen
+    | Sweep
+    | SweepTo
+    | MorphPlot
+    | BarChart
+    | BarsTo
+    | ShowInterval
+    | ShowDots
+    | ShowPlane
+    | ApplyMatrix
+    | ShowVenn
+    | ShowTree,
     Field(discriminator="op"),
 ]
 
@@ -285,6 +478,14 @@ CREATING_OPS = frozenset(
         "table",
         "arrow",
         "brace",
+        "sweep",
+        "morph_plot",
+        "bar_chart",
+        "interval",
+        "dots",
+        "plane",
+        "venn",
+        "tree",
     }
 )
 
@@ -336,7 +537,7 @@ class Scene(BaseModel):
 
 def _references(action: BaseModel) -> list[str]:
     refs: list[str] = []
-    for name in ("target", "axes", "graph", "from_id", "to_id"):
+    for name in ("target", "axes", "graph", "from_id", "to_id", "number_line"):
         value = getattr(action, name, None)
         if isinstance(value, str):
             refs.append(value)

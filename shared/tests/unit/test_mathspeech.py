@@ -108,3 +108,40 @@ def test_inline_math_in_narration_is_read_out(narration: str, spoken: str) -> No
 def test_narration_respells_math_letters_but_not_the_article() -> None:
     spoken = narration_to_speech("Take a triangle where $a^2 + b^2 = c^2$.", letters={"a": "eh"})
     assert spoken == "Take a triangle where eh squared plus b squared equals c squared."
+
+
+@pytest.mark.parametrize(
+    ("narration", "spoken"),
+    [
+        ("The rule y = mx + b gives lines.", "The rule y equals m x plus b gives lines."),
+        (
+            "Note that log_b(xy) = log_b(x) + log_b(y).",
+            "Note that log base b of x y, equals log base b of x plus log base b of y.",
+        ),
+        ("Use E = mc^2 today.", "Use E equals m c squared today."),
+        # Short words beside an operator stay words.
+        ("He said it is so, and/or not.", "He said it is so, and/or not."),
+    ],
+)
+def test_letters_written_together_and_log_bases_in_narration_are_read_out(narration: str, spoken: str) -> None:
+    assert narration_to_speech(narration) == spoken
+
+
+@pytest.mark.parametrize(
+    ("latex", "spoken"),
+    [
+        (
+            r"P(A \mid B) = \frac{P(B \mid A)\,P(A)}{P(B)}",
+            "the probability of A given B equals the probability of B given A times the probability of A, over the "
+            "probability of B",
+        ),
+        (
+            r"P(A \cap B) = P(A)\,P(B)",
+            "the probability of A and B equals the probability of A times the probability of B",
+        ),
+        # A principal times a quantity is not a probability.
+        ("A = P(1 + r)^n", "A equals P the quantity 1 plus r, to the power n"),
+    ],
+)
+def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken

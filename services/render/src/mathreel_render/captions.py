@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-import textwrap
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,32 +42,72 @@ def build_cues(timings: Sequence[SceneTiming], scene_starts: Sequence[float] | N
         offset = scene_starts[position] if scene_starts is not None else running_start
         running_start = offset + scene.duration
         for beat in scene.beats:
-            lines = textwrap.wrap(
-                " ".join(beat.text.split()),
-                width=MAX_LINE_CHARS,
-                break_long_words=False,
-                break_on_hyphens=False,
-            )
-            if not lines:
+            chunks = caption_chunks(beat.text)
+            if not chunks:
                 continue
             start_ms = _to_ms(offset + beat.start)
             end_ms = max(_to_ms(offset + beat.start + beat.duration), start_ms + _MIN_CUE_MS)
-            cues.extend(_split_cue(lines, start_ms, end_ms))
+            cues.extend(_split_cue(chunks, start_ms, end_ms))
     return cues
 
 
-def _split_cue(lines: list[str], start_ms: int, end_ms: int) -> list[Cue]:
-    groups = [tuple(lines[i : i + MAX_LINES]) for i in range(0, len(lines), MAX_LINES)]
-    weights = [sum(len(line) for line in group) for group in groups]
+def caption_chunks(text: str) -> list[tuple[str, ...]]:
+    """``text`` as the fewest cues of at most two lines of at most ``MAX_LINE_CHARS``, balanced in length, so no
+    cue is a stranded word or two ("a time.") flashed for a fraction of a second."""
+    words = text.split()
+    if not words:
+        return []
+    count = max(1, math.ceil(len(" ".join(words)) / (MAX_LINE_CHARS * MAX_LINES)))
+    while count < len(words):
+        chunks = [_lines(part) for part in _balanced_parts(words, count)]
+        if all(chunk is not None for chunk in chunks):
+            return [chunk for chunk in chunks if chunk is not None]
+        count += 1
+    # One word a cue: only a run of words each too long for a line gets here.
+    return [(word,) for word in words]
+
+
+def _balanced_parts(words: list[str], count: int) -> list[list[str]]:
+    """``words`` cut into ``count`` runs of about equal length in characters."""
+    total = len(" ".join(words))
+    parts: list[list[str]] = [[]]
+    done = 0
+    for word in words:
+        target = total * len(parts) / count
+        current = len(" ".join(parts[-1]))
+        # Close this part when adding the word overshoots its share by more than stopping short of it would.
+        if parts[-1] and len(parts) < count and done + current + len(word) / 2 > target:
+            parts.append([])
+        parts[-1].append(word)
+        done = sum(len(" ".join(p)) + 1 for p in parts[:-1])
+    return parts
+
+
+def _lines(words: list[str]) -> tuple[str, ...] | None:
+    """``words`` on one line, or on two lines of balanced length; ``None`` when two lines cannot hold them."""
+    text = " ".join(words)
+    if len(text) <= MAX_LINE_CHARS:
+        return (text,)
+    best: tuple[str, str] | None = None
+    for cut in range(1, len(words)):
+        first, second = " ".join(words[:cut]), " ".join(words[cut:])
+        if len(first) <= MAX_LINE_CHARS and len(second) <= MAX_LINE_CHARS:
+            if best is None or max(map(len, (first, second))) < max(map(len, best)):
+                best = (first, second)
+    return best
+
+
+def _split_cue(chunks: list[tuple[str, ...]], start_ms: int, end_ms: int) -> list[Cue]:
+    weights = [sum(len(line) for line in chunk) for chunk in chunks]
     total = sum(weights)
     cues = []
     consumed = 0
     cue_start = start_ms
-    for group, weight in zip(groups, weights, strict=True):
+    for chunk, weight in zip(chunks, weights, strict=True):
         consumed += weight
         # Cumulative shares, so the last cue ends exactly at the sentence's end.
         cue_end = max(start_ms + round((end_ms - start_ms) * consumed / total), cue_start + _MIN_CUE_MS)
-        cues.append(Cue(cue_start, cue_end, group))
+        cues.append(Cue(cue_start, cue_end, chunk))
         cue_start = cue_end
     return cues
 

@@ -81,3 +81,25 @@ def test_write_captions_writes_both_formats(tmp_path: Path) -> None:
     assert srt.read_text(encoding="utf-8") == (
         "1\n00:00:00,000 --> 00:00:01,000\nOne.\n\n2\n00:00:02,000 --> 00:00:03,200\nTwo words here.\n"
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Each step of 1 to the right changes y by the same amount, which is what makes the graph a straight "
+        "line every single time.",
+        "The square on the hypotenuse has the same area as the squares on the two legs together, exactly, every "
+        "time, for every right triangle you draw, however large.",
+        "A short sentence.",
+    ],
+)
+def test_no_cue_is_a_stranded_fragment(sentence: str) -> None:
+    cues = build_cues([_scene(0, 12.0, (0.0, 10.0, sentence))])
+
+    words = [len(" ".join(cue.lines).split()) for cue in cues]
+    assert " ".join(line for cue in cues for line in cue.lines) == sentence
+    assert all(1 <= len(cue.lines) <= 2 for cue in cues)
+    assert all(len(line) <= MAX_LINE_CHARS for cue in cues for line in cue.lines)
+    # Balanced: no cue holds less than half the words of the longest, and no line is a lone word after another.
+    assert min(words) * 2 >= max(words)
+    assert all(len(cue.lines[-1].split()) > 1 for cue in cues if len(cue.lines) == 2)

@@ -42,7 +42,7 @@ _LEGEND_ITEM = re.compile(
 # "a = 7", "A = 30 degrees": a letter given a value, not a formula ("y = 2x", "c = a + b").
 _ASSIGNMENT = re.compile(
     r"(?<![\w^.])([A-Za-z])\s*=\s*(-?\d{1,6}(?:\.\d{1,4})?)"
-    r"(?![\w.^(])(?!\s*(?:[-+*/^(]|(?:sin|cos|tan|log|ln|exp|sqrt)\b|[A-Za-z]\b))"
+    r"(?![\w^(]|\.\d)(?!\s*(?:[-+*/^(]|(?:sin|cos|tan|log|ln|exp|sqrt)\b|[A-Za-z]\b))"
 )
 _ASSIGNMENT_ONLY = re.compile(r"^[A-Za-z] = -?[\d.]+$")
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)

@@ -39,14 +39,16 @@ ALLOWED_COMMANDS = frozenset(
 )
 # Environments \\begin may open: matrices only.
 _ALLOWED_ENVIRONMENTS = frozenset({"pmatrix", "bmatrix", "matrix"})
-_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!':;&\\]*$")
+_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!?':;&%\\]*$")
+# A percent sign typesets only escaped; a bare one starts a TeX comment that would swallow the rest.
+_BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 _LEFT = re.compile(r"\\left(?![A-Za-z])")
 _RIGHT = re.compile(r"\\right(?![A-Za-z])")
 # \left and \right must each be followed by a delimiter, or TeX stops with an error.
 _DELIMITED = re.compile(r"\\(?:left|right)\s*(?:[()\[\].|]|\\[{}|]|\\(?:langle|rangle|lfloor|rfloor|lceil|rceil|vert))")
-_ESCAPED_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\"})
+_ESCAPED_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\", "%"})
 
 
 def safe_latex(candidate: str) -> str | None:
@@ -55,7 +57,7 @@ def safe_latex(candidate: str) -> str | None:
     if not latex or len(latex) > MAX_FORMULA_CHARS or not _ALLOWED_CHARS.match(latex):
         return None
     # TeX reads ^^5c as a backslash: the classic way around a command filter.
-    if "^^" in latex or latex.endswith(("^", "_", "\\")):
+    if "^^" in latex or latex.endswith(("^", "_", "\\")) or _BARE_PERCENT.search(latex):
         return None
     for match in _COMMAND.finditer(latex):
         name = match.group(1)

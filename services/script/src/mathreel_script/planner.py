@@ -1,7 +1,9 @@
 """The offline storyboard planner: deterministic, no network, no model.
 
-``plan_storyboard`` frames a lesson (from the topic library, or built from the context for an unknown topic) with a
-title scene, the user's own notes, retrieved facts and a summary, keeping the narration near a minute of speech.
+``plan_storyboard`` recognises the curriculum topic a request is about (from its topic and context) and builds that
+topic's lesson, adapted to the numbers of the context; for a topic outside the curriculum it teaches the
+mathematics the context holds (formulas graphed, equations solved, values worked out). When neither gives a real
+lesson it raises ``TopicNotSupported``: a job never becomes a video without mathematical content.
 """
 
 from __future__ import annotations
@@ -9,26 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mathreel_script.context import ContextFacts, parse_context, topic_in_words
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.generic import generic_lesson
-from mathreel_script.lessons import lesson_for
+from mathreel_script.context_lesson import context_scenes
+from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
+from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
+from mathreel_script.draft import SceneDraft
+from mathreel_script.errors import TopicNotSupported
+from mathreel_script.latex import spoken
 from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
-from mathreel_script.topics import default_matcher
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import (
     Circumscribe,
     Remove,
     Scene,
-    ShowBullets,
     ShowEquation,
     ShowText,
     ShowTitle,
     Storyboard,
 )
 
-AUTHOR = "offline-planner"
-# About a minute of speech at a calm narration pace; longer scripts mostly cost render time.
-WORD_BUDGET = 150
+__all__ = ["AUTHOR", "TopicNotSupported", "plan_storyboard"]
+
+# Retrieved facts get a short scene of their own, up to this many words.
+RETRIEVED_WORDS = 45
 _MIN_EXTRA_WORDS = 12
 _DEFAULT_ORDER = ("title", "statement", "explanation", "proof", "example", "other", "summary")
 
@@ -38,62 +42,48 @@ def plan_storyboard(
 ) -> Storyboard:
     """A storyboard teaching ``configuration.topic``, using its context; same input, same storyboard.
 
-    ``retrieved`` passages (knowledge-base facts) become an explanation scene when the word budget allows;
-    ``exemplar``, a storyboard whose structure to follow, orders the scenes by its scene kinds.
+    ``retrieved`` passages (knowledge-base facts) become an explanation scene; ``exemplar``, a storyboard whose
+    structure to follow, orders the scenes by its scene kinds. Raises ``TopicNotSupported`` when there is no lesson.
     """
     # The topic becomes the title on screen and the hook's words: its formulas in words, no LaTeX.
     topic = topic_in_words(one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS)))
     facts = parse_context(configuration.context)
-    match = default_matcher().match(topic)
-    lesson = lesson_for(match.key, facts) if match else generic_lesson(topic, facts)
-
-    opening = _title_scene(lesson)
-    closing = _summary_scene(lesson)
-    scenes = [opening, *lesson.scenes]
-    budget = WORD_BUDGET - _words(scenes) - _words([closing])
-    if match:
-        notes = _notes_scene(facts, budget)
-        if notes:
-            scenes.append(notes)
-            budget -= _words([notes])
-    knowledge = _retrieved_scene(retrieved, budget)
-    if knowledge:
-        scenes.append(knowledge)
-    scenes.append(closing)
-    return Storyboard(title=clip(lesson.title, 120), scenes=_ordered(scenes, exemplar), author=AUTHOR)
+    recognition = default_recogniser().recognise(topic, configuration.context)
+    knowledge = _retrieved_scene(retrieved, RETRIEVED_WORDS)
+    extra = [knowledge] if knowledge else []
+    if recognition.entry is not None:
+        storyboard = lesson_storyboard(recognition.entry, facts, extra=extra)
+    else:
+        scenes = context_scenes(facts)
+        if scenes is None:
+            raise TopicNotSupported(topic, closest_titles(recognition.candidates))
+        storyboard = _context_storyboard(topic, facts, scenes, extra)
+    return storyboard.model_copy(update={"scenes": _ordered(list(storyboard.scenes), exemplar)})
 
 
-def _words(scenes: Sequence[Scene]) -> int:
-    return sum(word_count(scene.narration) for scene in scenes)
-
-
-def _title_scene(lesson: Lesson) -> Scene:
-    # The title scene has the frame to itself: centred, not in the band where later scenes keep their headings.
-    return (
-        SceneDraft("title", "title")
-        .beat(lesson.hook, ShowTitle(id="title", text=clip(lesson.title, 80), region="center"))
-        .build()
+def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], extra: list[Scene]) -> Storyboard:
+    """The context's mathematics framed as a lesson: a title, the worked scenes, and the formula to keep."""
+    title = clip(topic[:1].upper() + topic[1:], 80) or "A worked example"
+    formula = facts.formulas[0] if facts.formulas else None
+    opening = (
+        f"Let's work through the mathematics of your notes, starting with {spoken(formula)}."
+        if formula
+        else "Let's work through the mathematics of your notes."
     )
-
-
-def _summary_scene(lesson: Lesson) -> Scene:
-    draft = SceneDraft("summary", "summary", "Summary").beat(
-        "To recap, here are the key ideas.",
-        ShowBullets(id="points", items=[clip(point, 120) for point in lesson.key_points[:4]], region="center"),
-    )
-    if lesson.formula:
-        draft.beat(
-            "Keep this formula, and the picture behind it, in mind.",
-            ShowEquation(id="formula", latex=lesson.formula, region="bottom"),
-            Circumscribe(target="formula"),
+    title_scene = SceneDraft("title", "title").beat(opening, ShowTitle(id="title", text=title, region="center"))
+    closing: list[Scene] = []
+    if formula:
+        closing.append(
+            SceneDraft("summary", "summary", "Summary")
+            .beat(
+                f"To recap, keep {spoken(formula)} in mind, and the picture that goes with it.",
+                ShowEquation(id="formula", latex=formula, region="center"),
+                Circumscribe(target="formula"),
+            )
+            .build()
         )
-    return draft.build()
-
-
-def _notes_scene(facts: ContextFacts, budget: int) -> Scene | None:
-    """The user's definitions and steps, for a library topic, as far as the word budget goes."""
-    lines = [d.sentence for d in facts.definitions[:2]] + [f"Step: {step}" for step in facts.steps[:3]]
-    return _text_scene("notes", "From your notes", lines, budget)
+    all_scenes = unique_ids([title_scene.build(), *scenes, *extra, *closing])
+    return Storyboard(title=title, scenes=all_scenes, author=AUTHOR)
 
 
 def _retrieved_scene(retrieved: Sequence[str], budget: int) -> Scene | None:

@@ -99,11 +99,9 @@ class ScriptAuthor:
         """The job's storyboard and what the model spent on it (empty for the planner)."""
         passages = await self.retrieve(configuration)
         count = EXEMPLARS_FOR_MODEL if self._writer is not None else 1
-        chosen = (
-            [e.storyboard for e in self._exemplars.nearest(configuration.topic, count)]
-            if configuration.use_context_learning
-            else []
-        )
+        # Choosing may build a curriculum lesson: CPU work, kept off the event loop like the rest of the stage.
+        nearest = await asyncio.to_thread(self._exemplars.nearest, configuration.topic, count)
+        chosen = [e.storyboard for e in nearest] if configuration.use_context_learning else []
         if self._writer is not None:
             generated = await self._writer.write(configuration, passages=passages, exemplars=chosen)
             return ScriptResult(generated.storyboard, generated.usage.as_dict())

@@ -3,11 +3,12 @@ import re
 import pytest
 
 from mathreel_script.context import parse_context
+from mathreel_script.curriculum import load_curriculum
+from mathreel_script.curriculum.recognise import default_recogniser
+from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
 from mathreel_script.latex import plain_to_latex, safe_latex
-from mathreel_script.lessons import TOPICS
-from mathreel_script.planner import WORD_BUDGET, plan_storyboard
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_script.text import sentences
-from mathreel_script.topics import default_matcher
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import (
     CREATING_OPS,
@@ -20,9 +21,23 @@ from mathreel_shared.storyboard import (
     storyboard_adapter,
 )
 
-VISUAL_OPS = {"polygon", "circle", "axes", "plot", "matrix", "table", "number_line", "angle", "segment", "arrow"}
+VISUAL_OPS = {"polygon", "circle", "axes", "plot", "matrix", "table", "number_line", "angle", "segment", "arrow"} | {
+    "point",
+    "sweep",
+    "morph_plot",
+    "bar_chart",
+    "interval",
+    "dots",
+    "plane",
+    "venn",
+    "tree",
+}
+# About two and a half minutes of speech at most: a lesson, not a lecture.
+MAX_LESSON_WORDS = 400
+TOPICS = sorted(entry.key for entry in load_curriculum())
 # Children drawn on axes (or braces on a shape) belong to that figure; what crowds a screen is separate figures.
-ATTACHED_OPS = {"plot", "area", "tangent", "brace"}
+GEOMETRY_OPS = {"point", "segment", "polygon", "circle", "angle"}
+ATTACHED_OPS = {"plot", "area", "tangent", "brace", "sweep", "morph_plot", "interval"}
 # A tiling (four triangles and the squares between them) reads as one figure; elsewhere at most four objects.
 MAX_ON_SCREEN = 6
 
@@ -42,17 +57,20 @@ def latex_fields(storyboard: Storyboard) -> list[str]:
 
 
 def max_on_screen(scene: Scene) -> int:
-    alive: set[str] = set()
+    """The most separate things on screen at once: a scene's geometry (points, segments, polygons, circles, angles)
+    is one figure on one plane, and what is drawn on axes or annotates another object belongs to it."""
+    alive: dict[str, str] = {}
     most = 0
     for beat in scene.beats:
         for action in beat.actions:
             if isinstance(action, Remove):
-                alive.difference_update(action.targets)
+                for target in action.targets:
+                    alive.pop(target, None)
             elif isinstance(action, ClearScreen):
                 alive.clear()
-            elif action.op in CREATING_OPS and action.op not in ATTACHED_OPS:
-                alive.add(action.id)  # type: ignore[union-attr]
-        most = max(most, len(alive))
+            elif action.op in CREATING_OPS and action.op not in ATTACHED_OPS and getattr(action, "axes", None) is None:
+                alive[action.id] = "figure" if action.op in GEOMETRY_OPS else action.id  # type: ignore[union-attr]
+        most = max(most, len(set(alive.values())))
     return most
 
 
@@ -60,22 +78,24 @@ def words(storyboard: Storyboard) -> int:
     return sum(len(scene.narration.split()) for scene in storyboard.scenes)
 
 
-@pytest.mark.parametrize("key", sorted(TOPICS))
-def test_every_library_topic_has_a_visual_lesson(key: str) -> None:
-    storyboard = plan(key.replace("_", " "))
+@pytest.mark.parametrize("key", TOPICS)
+def test_every_curriculum_topic_has_a_visual_lesson_under_its_own_title(key: str) -> None:
+    entry = load_curriculum()[key]
+    storyboard = plan(entry.title)
 
+    assert storyboard.title == entry.title, "a topic's own title is recognised as that topic"
     storyboard_adapter.validate_json(storyboard.model_dump_json())
     assert len(storyboard.scenes) >= 4
     assert storyboard.scenes[0].kind == "title"
     assert storyboard.scenes[-1].kind == "summary"
     ops = {action.op for scene in storyboard.scenes for beat in scene.beats for action in beat.actions}
     assert ops & VISUAL_OPS, f"{key} has only text"
-    assert 60 <= words(storyboard) <= WORD_BUDGET
+    assert 60 <= words(storyboard) <= MAX_LESSON_WORDS
     assert all(max_on_screen(scene) <= MAX_ON_SCREEN for scene in storyboard.scenes)
     for scene in storyboard.scenes:
         for beat in scene.beats:
             assert re.search(r"[.!?]$", beat.narration)
-            assert len(sentences(beat.narration)) == 1, beat.narration
+            assert len(sentences(beat.narration)) <= 2, beat.narration
     assert all(safe_latex(latex) == latex for latex in latex_fields(storyboard))
 
 
@@ -85,32 +105,32 @@ def test_every_library_topic_has_a_visual_lesson(key: str) -> None:
         ("the pythagorean thm", "pythagorean_theorem"),
         ("Pythagoras", "pythagorean_theorem"),
         ("PYTHAGORIAN THEOREM explained", "pythagorean_theorem"),
-        ("Chain rule for derivatives", "chain_rule"),
+        ("Chain rule for derivatives", "chain_rule_derivatives"),
         ("derivatives as slopes", "derivative_slope"),
         ("Bayes' theorem", "bayes_theorem"),
         ("Euler's identity", "euler_identity"),
         ("eigenvalues and eigenvectors", "eigenvectors"),
         ("what is the area of a circle?", "circle_area"),
-        ("Pascal's triangle", "binomial_theorem"),
+        ("Pascal's triangle", "pascals_triangle"),
         ("sum of the angles in a triangle", "triangle_angle_sum"),
         ("the cosine rule", "law_of_cosines"),
         ("prime factorisation", "prime_factorization"),
         ("The golden ratio", "fibonacci_golden_ratio"),
-        ("sum of the first n integers", "arithmetic_series"),
-        ("standard deviation", "mean_variance"),
-        ("integrals", "integral_area"),
+        ("Gauss sum of the first n terms", "arithmetic_series"),
+        ("standard deviation", "variance_standard_deviation"),
+        ("definite integrals", "definite_integral"),
     ],
 )
 def test_topic_matching_tolerates_case_filler_and_spelling(topic: str, key: str) -> None:
-    match = default_matcher().match(topic)
+    recognition = default_recogniser().recognise(topic)
 
-    assert match is not None
-    assert match.key == key
+    assert recognition.entry is not None
+    assert recognition.entry.key == key
 
 
 @pytest.mark.parametrize("topic", ["photosynthesis", "the history of Rome", "circle", ""])
 def test_unrelated_topics_match_nothing(topic: str) -> None:
-    assert default_matcher().match(topic) is None
+    assert default_recogniser().recognise(topic).entry is None
 
 
 def test_context_formulas_definitions_steps_and_numbers_are_found() -> None:
@@ -152,13 +172,15 @@ def test_plain_formulas_outside_the_token_allowlist_are_refused(hostile: str) ->
     assert plain_to_latex(hostile) is None
 
 
+HOSTILE_CONTEXT = (
+    "Evil is $\\input{/etc/passwd}$ and \\(\\write18{ls}\\) and $^^5cinput$.\x00\x1b[31m\u202e"
+    + "x = 1 + \\immediate\\write18{id}. " * 50
+    + "word " * 20_000
+)
+
+
 def test_hostile_context_gives_a_valid_storyboard_without_injected_commands() -> None:
-    context = (
-        "Evil is $\\input{/etc/passwd}$ and \\(\\write18{ls}\\) and $^^5cinput$.\x00\x1b[31m\u202e"
-        + "x = 1 + \\immediate\\write18{id}. " * 50
-        + "word " * 20_000
-    )
-    storyboard = plan("\x07Weird \u202etopic " + "z" * 500, context)
+    storyboard = plan("Pythagorean theorem", HOSTILE_CONTEXT)
 
     storyboard_adapter.validate_json(storyboard.model_dump_json())
     all_latex = "".join(latex_fields(storyboard))
@@ -168,7 +190,16 @@ def test_hostile_context_gives_a_valid_storyboard_without_injected_commands() ->
     for invisible in ("\x00", "\x07", "\x1b", "\u202e"):
         assert invisible not in dumped
         assert f"\\u{ord(invisible):04x}" not in dumped
-    assert len(storyboard.scenes) >= 4
+
+
+def test_hostile_unknown_topic_is_refused_with_a_clean_message() -> None:
+    with pytest.raises(TopicNotSupported) as refused:
+        plan("\x07Weird \u202etopic " + "z" * 500, HOSTILE_CONTEXT)
+
+    assert refused.value.code == "topic_not_supported"
+    assert refused.value.retryable is False
+    for invisible in ("\x00", "\x07", "\x1b", "\u202e"):
+        assert invisible not in refused.value.message
 
 
 def test_known_topic_uses_context_numbers_in_its_example() -> None:
@@ -177,18 +208,51 @@ def test_known_topic_uses_context_numbers_in_its_example() -> None:
     assert any("c = \\sqrt{169} = 13" in latex for latex in latex_fields(storyboard))
 
 
-def test_unknown_topic_builds_a_lesson_from_the_context() -> None:
+def test_unknown_topic_builds_a_lesson_from_the_mathematics_of_its_context() -> None:
     storyboard = plan(
         "Ohm's law",
         "Resistance is the opposition to current.\n1. Measure the current.\n2. Measure the resistance.\n"
         "The law says V = I R, so with I = 2 and R = 5 we get 10.",
     )
 
-    assert len(storyboard.scenes) >= 4
-    assert [scene.kind for scene in storyboard.scenes] == ["title", "statement", "explanation", "example", "summary"]
+    assert [scene.kind for scene in storyboard.scenes] == ["title", "example", "explanation", "summary"]
     assert "V = I R" in latex_fields(storyboard)
-    assert any(latex == "V = 10" for latex in latex_fields(storyboard))
-    assert "Resistance is the opposition to current." in storyboard.scenes[1].narration
+    assert any(latex.endswith("= 10") for latex in latex_fields(storyboard))
+    assert figure_beats(storyboard.scenes) >= 3
+    # The brief is never read back: no sentence of the context is narrated.
+    assert "opposition to current" not in " ".join(scene.narration for scene in storyboard.scenes)
+    assert [str(problem) for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_an_equation_in_the_context_is_solved_step_by_step_and_graphed() -> None:
+    storyboard = plan("My homework", "Solve x^2 - 5x + 6 = 0 please.")
+
+    assert "x = 2 \\text{ or } x = 3" in latex_fields(storyboard)
+    ops = {action.op for scene in storyboard.scenes for beat in scene.beats for action in beat.actions}
+    assert {"axes", "plot", "point", "sweep"} <= ops
+
+
+@pytest.mark.parametrize(
+    ("topic", "context"),
+    [
+        ("Galois theory", "Groups acting on the roots of polynomials, and field extensions."),
+        ("The history of Rome", ""),
+        ("Photosynthesis", "Plants turn light into sugar."),
+        ("Tetration", "Compute 9^9^9^9 = 5 now."),
+    ],
+)
+def test_no_lesson_is_refused_never_a_video_without_content(topic: str, context: str) -> None:
+    with pytest.raises(TopicNotSupported) as refused:
+        plan(topic, context)
+
+    assert "configure a language model" in refused.value.message
+    assert topic[:20] in refused.value.message
+
+
+def test_the_refusal_names_the_closest_curriculum_topics() -> None:
+    with pytest.raises(TopicNotSupported) as refused:
+        plan("the limit of a sequence of functions in a topology", "")
+    assert "Limits" in refused.value.message
 
 
 COMPOUND_INTEREST = (
@@ -212,7 +276,7 @@ def test_letters_written_together_are_a_product_not_a_cut_formula() -> None:
 
 
 def test_a_where_clause_becomes_a_scene_on_what_each_letter_means() -> None:
-    storyboard = plan("Compound interest", COMPOUND_INTEREST)
+    storyboard = plan("My savings plan", COMPOUND_INTEREST)
 
     assert parse_context(COMPOUND_INTEREST).legend == (
         ("P", "the principal"),
@@ -231,60 +295,48 @@ def test_a_where_clause_becomes_a_scene_on_what_each_letter_means() -> None:
     assert "t is the years" in legend.narration  # the letter keeps its case in the spoken sentence
 
 
-def test_a_computation_in_the_context_is_the_example_only_if_it_checks_out() -> None:
-    storyboard = plan("Compound interest", COMPOUND_INTEREST)
-    (example,) = [scene for scene in storyboard.scenes if scene.kind == "example"]
+def test_a_computation_in_the_context_is_shown_only_if_it_checks_out() -> None:
+    storyboard = plan("My savings plan", COMPOUND_INTEREST)
     assert r"1000 \cdot 1.05^{3} = 1157.63" in latex_fields(storyboard)
-    assert "1000 times 1.05 cubed equals 1157.63" in example.narration
-    assert example.beats[0].narration == "For example, 1000 dollars at 5 percent compounded yearly for 3 years."
+    (check,) = [scene for scene in storyboard.scenes if scene.id.startswith("check")]
+    assert "1157.63" in check.narration
 
     wrong = COMPOUND_INTEREST.replace("1157.63", "1500")
-    assert not any("1500" in latex for latex in latex_fields(plan("Compound interest", wrong)))
-
-
-def test_the_summary_states_ideas_not_the_example() -> None:
-    ohm = (
-        "Ohm's law relates voltage, current and resistance: V = I R, where V is the voltage in volts, I the current "
-        "in amperes and R the resistance in ohms. For example, with I = 2 and R = 5 the voltage is 10 volts."
-    )
-    summary = plan("Ohm's law", ohm).scenes[-1]
-    (points,) = [a for beat in summary.beats for a in beat.actions if a.op == "bullets"]
-    assert points.items[0] == "Ohm's law relates voltage, current and resistance"  # type: ignore[union-attr]
-    assert not any("For example" in item for item in points.items)  # type: ignore[union-attr]
+    with pytest.raises(TopicNotSupported):
+        plan("My savings plan", wrong)
 
 
 def test_the_worked_computation_is_shown_as_written_beside_typeset_formulas() -> None:
     # Two formulas in $...$ come first among the formulas; the computation must still be shown as itself.
     context = "We know $a^2 + b^2 = c^2$ and $c = \\sqrt{a^2 + b^2}$. Example: 3^2 + 4^2 = 25. Also y = 2x."
-    (example,) = [scene for scene in plan("Right triangles", context).scenes if scene.kind == "example"]
+    (example,) = [scene for scene in plan("My notes", context).scenes if scene.id.startswith("check")]
     shown = [a.latex for beat in example.beats for a in beat.actions if isinstance(a, TransformEquation)]
     assert shown == ["3^{2} + 4^{2} = 25"]
 
 
 def test_numbers_are_never_assigned_to_letters_by_position() -> None:
     # Two numbers and two letters, but nothing says which is which: no substitution is invented.
-    storyboard = plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
-    assert not any("120" in latex or "60" in latex for latex in latex_fields(storyboard))
+    with pytest.raises(TopicNotSupported):
+        plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
 
     given = plan("Speed", "Speed is s = d / t. With d = 120 and t = 2 the speed is 60.")
     assert r"s = \frac{120}{2}" in latex_fields(given)
-    assert "s = 60" in latex_fields(given)
+    assert "s = \\frac{120}{2} = 60" in latex_fields(given)
 
 
 def test_a_qualified_subject_is_not_taken_for_the_plain_one() -> None:
-    matcher = default_matcher()
-    assert matcher.match("The harmonic mean") is None
-    assert matcher.match("Partial derivatives") is None
-    assert matcher.match("Inverse matrix") is None
-    assert matcher.match("Mean and variance").key == "mean_variance"  # type: ignore[union-attr]
-    assert matcher.match("Derivative as slope of the tangent line").key == "derivative_slope"  # type: ignore[union-attr]
+    recogniser = default_recogniser()
 
+    def key(topic: str) -> str | None:
+        entry = recogniser.recognise(topic).entry
+        return entry.key if entry else None
 
-def test_unknown_topic_without_context_still_has_four_scenes() -> None:
-    storyboard = plan("topology of donuts")
-
-    assert len(storyboard.scenes) >= 4
-    assert words(storyboard) <= WORD_BUDGET
+    assert key("The harmonic mean") != "mean_variance"
+    assert key("Partial derivatives") != "derivative_slope"
+    assert key("Inverse matrix") != "matrix_multiplication"
+    assert key("Central limit theorem") != "limits"
+    assert key("Mean and variance") == "mean_variance"
+    assert key("Derivative as slope of the tangent line") == "derivative_slope"
 
 
 def test_same_input_gives_the_same_storyboard() -> None:
@@ -303,13 +355,15 @@ def test_retrieved_passages_become_an_explanation_scene() -> None:
 
 
 def test_exemplar_orders_the_scenes_by_kind() -> None:
-    exemplar = plan("limits").model_copy(deep=True)
-    reordered = Storyboard(
+    exemplar = Storyboard(
         title="x",
-        scenes=[exemplar.scenes[0], exemplar.scenes[3], exemplar.scenes[1], exemplar.scenes[2], exemplar.scenes[4]],
+        scenes=[
+            Scene(id=kind, kind=kind, beats=[{"narration": "A sentence."}])  # type: ignore[list-item]
+            for kind in ("title", "example", "statement", "summary")
+        ],
     )
 
-    storyboard = plan("integral", exemplar=reordered)
+    storyboard = plan("integral", exemplar=exemplar)
 
     kinds = [scene.kind for scene in storyboard.scenes]
     assert kinds.index("example") < kinds.index("statement")
@@ -330,7 +384,7 @@ def _labels(storyboard: Storyboard) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("key", sorted(TOPICS))
+@pytest.mark.parametrize("key", TOPICS)
 def test_library_labels_are_latex_not_unicode(key: str) -> None:
     """Labels are set by LaTeX, whose math fonts have no θ or °: the library writes \\theta and ^\\circ."""
     storyboard = plan(key.replace("_", " "))

@@ -89,6 +89,14 @@ def starter_corpus_paths() -> list[Path]:
     return sorted(folder.glob("*.md"))
 
 
+def starter_documents() -> list[DocumentText]:
+    """The shipped notes and one document per curriculum entry (what it states, how to see it, what to avoid)."""
+    from mathreel_script.curriculum import load_curriculum
+    from mathreel_script.curriculum.documents import entry_document
+
+    return [*(read_document(path) for path in starter_corpus_paths()), *map(entry_document, load_curriculum())]
+
+
 def query_words(text: str) -> list[str]:
     """Search words of ``text``: letters and digits, deduplicated, at most 40."""
     return list(dict.fromkeys(w.lower() for w in _QUERY_WORD.findall(text)))[:MAX_QUERY_WORDS]
@@ -224,8 +232,7 @@ class KnowledgeBase:
                     for row in await connection.execute(sa.select(kb_document.c.slug, kb_document.c.content_hash))
                 }
             added = 0
-            for path in starter_corpus_paths():
-                document = await asyncio.to_thread(read_document, path)
+            for document in await asyncio.to_thread(starter_documents):
                 if known.get(document.slug) == document.content_hash:
                     continue
                 try:

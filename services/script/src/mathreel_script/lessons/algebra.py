@@ -25,7 +25,9 @@ from mathreel_shared.storyboard import (
     ShowPolygon,
     ShowSegment,
     ShowTable,
+    ShowTree,
     TransformEquation,
+    TreeBranch,
 )
 
 
@@ -148,6 +150,15 @@ def binomial_theorem(facts: ContextFacts) -> Lesson:
             "The coefficients, n choose k, count the ways to pick b from k of the n factors.",
             Circumscribe(target="law"),
         )
+        .beat(
+            "For n equal to 2, a square of side a plus b splits into a squared, b squared and two a b rectangles.",
+            ShowEquation(id="square_law", latex="(a+b)^2 = a^2 + 2ab + b^2", region="bottom"),
+            # a = 2, b = 1 at half a unit per unit: the a-by-a square, the b-by-b square, and the two rectangles.
+            ShowPolygon(id="aa", vertices=[(0, 0), (2, 0), (2, 2), (0, 2)], labels=["", "", "", ""], color="blue"),
+            ShowPolygon(id="bb", vertices=[(2, 2), (3, 2), (3, 3), (2, 3)], color="green"),
+            ShowPolygon(id="ab1", vertices=[(2, 0), (3, 0), (3, 2), (2, 2)], color="yellow"),
+            ShowPolygon(id="ab2", vertices=[(0, 2), (2, 2), (2, 3), (0, 3)], color="yellow"),
+        )
     )
     pascal_scene = (
         SceneDraft("pascal", "explanation", "Pascal's triangle")
@@ -219,14 +230,17 @@ def arithmetic_series(facts: ContextFacts) -> Lesson:
         SceneDraft("staircase", "proof", "Two staircases")
         .beat(
             "Stack 1, 2, 3 and 4 blocks into a staircase.",
+            ShowEquation(id="sum", latex="S = 1 + 2 + 3 + 4", region="top"),
             ShowPolygon(id="stairs", vertices=_stairs(4, False, 0.7, (-1.4, -1.75)), color="blue"),
         )
         .beat(
             "A second copy, turned upside down, completes a 4 by 5 rectangle.",
             ShowPolygon(id="copy", vertices=_stairs(4, True, 0.7, (-1.4, -1.75)), color="orange"),
+            TransformEquation(target="sum", latex="2S = 4 \\times 5"),
         )
         .beat(
             "So twice the sum is n times n plus 1.",
+            Remove(targets=["sum"]),
             ShowEquation(id="calc", latex="2S = n(n+1)", region="top"),
             TransformEquation(target="calc", latex="S = \\frac{n(n+1)}{2}", highlight=["\\frac{n(n+1)}{2}"]),
         )
@@ -381,14 +395,14 @@ def eigenvectors(facts: ContextFacts) -> Lesson:
         .beat(
             "Take the matrix 2, 1, 1, 2: it turns the vector 1, 0 towards 2, 1.",
             ShowMatrix(id="a", rows=[["2", "1"], ["1", "2"]], region="left"),
-            ShowArrow(id="w", start=(0, 0), end=(1.5, 0), label="w", color="blue"),
-            ShowArrow(id="aw", start=(0, 0), end=(3, 1.5), label="Aw", color="red"),
+            ShowArrow(id="w", start=(0, 0), end=(1.5, 0), label="w = (1, 0)", color="blue"),
+            ShowArrow(id="aw", start=(0, 0), end=(3, 1.5), label="Aw = (2, 1)", color="red"),
         )
         .beat(
             "But the vector 1, 1 lands on 3, 3, the same direction, three times as long.",
             Remove(targets=["w", "aw"]),
-            ShowArrow(id="v", start=(0, 0), end=(1, 1), label="v", color="green"),
-            ShowArrow(id="av", start=(0, 0), end=(3, 3), label="Av", color="yellow"),
+            ShowArrow(id="v", start=(0, 0), end=(1, 1), label="v = (1, 1)", color="green"),
+            ShowArrow(id="av", start=(0, 0), end=(3, 3), label="Av = (3, 3)", color="yellow"),
         )
         .beat(
             "So 1, 1 is an eigenvector with eigenvalue 3.",
@@ -457,13 +471,38 @@ def prime_factorization(facts: ContextFacts) -> Lesson:
             Indicate(target="divisions"),
         )
     )
+    tree = (
+        SceneDraft("tree", "explanation", "A factor tree")
+        .beat(
+            "Drawn as a tree, each split peels one prime off what is left.",
+            ShowTree(id="tree", root=str(n), branches=_factor_branches(n, sorted(factors), depth=3)),
+        )
+        .beat(
+            "The primes at the ends of the branches are the same, whichever split you start with.",
+            Circumscribe(target="tree"),
+        )
+    )
     return Lesson(
         title="Prime Factorization",
         hook="What are the atoms that every whole number is built from?",
         formula="n = p_1^{e_1} p_2^{e_2} \\cdots p_k^{e_k}",
-        scenes=(statement.build(), example.build()),
+        scenes=(statement.build(), example.build(), tree.build()),
         key_points=("Primes are the building blocks", "Divide by the smallest prime, repeat", "The result is unique"),
     )
+
+
+def _factor_branches(n: int, primes: list[int], depth: int) -> list[TreeBranch]:
+    """``n`` split into its smallest prime and the rest, the rest split again, ``depth`` levels at most."""
+    prime = next(p for p in primes if n % p == 0)
+    rest = n // prime
+    if rest == 1:
+        return [TreeBranch(label=str(prime))]
+    if depth == 1 or sympy.isprime(rest):
+        return [TreeBranch(label=str(prime)), TreeBranch(label=str(rest))]
+    return [
+        TreeBranch(label=str(prime)),
+        TreeBranch(label=str(rest), children=_factor_branches(rest, primes, depth - 1)),
+    ]
 
 
 def fibonacci_golden_ratio(facts: ContextFacts) -> Lesson:
@@ -471,9 +510,11 @@ def fibonacci_golden_ratio(facts: ContextFacts) -> Lesson:
     while len(fib) < 12:
         fib.append(fib[-1] + fib[-2])
     phi = (1 + math.sqrt(5)) / 2
+    first = fib[:7]
     statement = SceneDraft("statement", "statement", "The sequence").beat(
-        "Each Fibonacci number is the sum of the two before it: 1, 1, 2, 3, 5, 8, 13.",
+        f"Each Fibonacci number is the sum of the two before it: {', '.join(map(str, first))}.",
         ShowEquation(id="law", latex="F_{n+1} = F_n + F_{n-1}", region="top"),
+        ShowEquation(id="terms", latex=",\\ ".join(map(str, first)) + ",\\ \\ldots", region="center"),
     )
     # Squares of sides 1, 1, 2, 3, 5 tile a 5 by 8 rectangle (coordinates at scale 0.5).
     s = 0.5

@@ -36,12 +36,21 @@ def derivative_slope(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "The line through x equal 1 and x equal 2 has slope 3.",
-            PlotFunction(id="secant", axes="axes", expression="3*x - 2", x_range=(-0.5, 2.8), color="orange"),
+            PlotFunction(
+                id="secant", axes="axes", expression="3*x - 2", x_range=(-0.5, 2.8), color="orange", label="slope 3"
+            ),
         )
         .beat(
             "Move the second point closer, to 1.5, and the slope drops to 2.5.",
             Remove(targets=["secant"]),
-            PlotFunction(id="closer", axes="axes", expression="2.5*x - 1.5", x_range=(-0.5, 2.8), color="orange"),
+            PlotFunction(
+                id="closer",
+                axes="axes",
+                expression="2.5*x - 1.5",
+                x_range=(-0.5, 2.8),
+                color="orange",
+                label="x = 1.5: slope 2.5",
+            ),
         )
         .beat(
             "In the limit the line touches the curve: the tangent, with slope 2.",

@@ -56,12 +56,14 @@ def pythagorean_theorem(facts: ContextFacts) -> Lesson:
         SceneDraft("squares", "proof", "Squares on the sides")
         .beat(
             "Build a square on each leg of a 3, 4, 5 triangle.",
+            ShowEquation(id="sides", latex="a = 3,\\ b = 4,\\ c = 5", region="top"),
             ShowPolygon(id="tri", vertices=[p, q, r], color="white"),
             ShowPolygon(id="sq_a", vertices=[p, q, (0.75, -2), (-0.75, -2)], color="blue"),
             ShowPolygon(id="sq_b", vertices=[p, r, (-2.75, 1.5), (-2.75, -0.5)], color="green"),
         )
         .beat(
             "The square on the hypotenuse holds 25, exactly 9 plus 16.",
+            TransformEquation(target="sides", latex="3^2 + 4^2 = 9 + 16 = 25 = 5^2", highlight=["25"]),
             ShowPolygon(id="sq_c", vertices=[q, r, (1.25, 3), (2.75, 1)], color="red"),
             Indicate(target="sq_a"),
             Indicate(target="sq_b"),
@@ -112,7 +114,7 @@ def pythagorean_theorem(facts: ContextFacts) -> Lesson:
         )
         .beat(
             f"Then c squared is {a * a} plus {b * b}, or {total}.",
-            ShowEquation(id="calc", latex=f"c^2 = {a}^2 + {b}^2 = {total}", region="top"),
+            ShowEquation(id="calc", latex=f"c^2 = {a}^2 + {b}^2 = {a * a} + {b * b} = {total}", region="top"),
         )
         .beat(
             f"So c is {'exactly' if c == int(c) else 'about'} {num(round(c, 2))}.",
@@ -240,7 +242,11 @@ def triangle_angle_sum(facts: ContextFacts) -> Lesson:
             ShowAngle(id="top_g", vertex=top, a=left, b=right, label="\\gamma", color="red"),
             ShowAngle(id="top_b", vertex=top, a=right, b=(4, 1.5), label="\\beta", color="green"),
         )
-        .beat("Together they fill a straight line, which is 180 degrees.", Circumscribe(target="line"))
+        .beat(
+            "Together they fill a straight line, which is 180 degrees.",
+            Circumscribe(target="line"),
+            ShowEquation(id="straight", latex="\\alpha + \\beta + \\gamma = 180^\\circ", region="bottom"),
+        )
     )
     corners = _triangle_from_angles(alpha, beta)
     example = (
@@ -305,12 +311,18 @@ def law_of_cosines(facts: ContextFacts) -> Lesson:
         SceneDraft("example", "example", "An example")
         .beat(
             "Let a be 5, b be 8, and the angle between them 60 degrees.",
+            ShowEquation(id="given", latex="a = 5,\\ b = 8,\\ \\gamma = 60^\\circ", region="top"),
             ShowPolygon(id="tri", vertices=[(-2.5, -1.5), (2.5, -1.5), (-0.94, 1.2)], color="blue"),
             ShowAngle(id="gamma", vertex=(-2.5, -1.5), a=(2.5, -1.5), b=(-0.94, 1.2), label="60^\\circ"),
         )
         .beat(
             "The cosine of 60 degrees is one half, so c squared is 25 plus 64 minus 40.",
-            ShowEquation(id="calc", latex="c^2 = 25 + 64 - 2 \\cdot 5 \\cdot 8 \\cdot \\tfrac{1}{2}", region="top"),
+            Remove(targets=["given"]),
+            ShowEquation(
+                id="calc",
+                latex="c^2 = 25 + 64 - 2 \\cdot 5 \\cdot 8 \\cdot \\tfrac{1}{2} = 25 + 64 - 40",
+                region="top",
+            ),
         )
         .beat(
             "That is 49, so c is exactly 7.",

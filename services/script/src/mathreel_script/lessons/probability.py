@@ -47,6 +47,11 @@ def bayes_theorem(facts: ContextFacts) -> Lesson:
         SceneDraft("example", "example", "A medical test")
         .beat(
             "1 in 100 people is sick; the test catches 90 percent of them but flags 10 percent of the healthy.",
+            ShowEquation(
+                id="rates",
+                latex="\\text{1 in 100 sick},\\quad \\text{90 percent caught},\\quad \\text{10 percent false alarms}",
+                region="top",
+            ),
             ShowTable(
                 id="counts",
                 header=["1000 people", "sick", "healthy"],
@@ -55,12 +60,18 @@ def bayes_theorem(facts: ContextFacts) -> Lesson:
         )
         .beat(
             "Of the 108 positive tests, only 9 are sick people.",
-            ShowEquation(id="calc", latex="P(\\text{sick} \\mid +) = \\frac{9}{9 + 99}", region="bottom"),
+            ShowEquation(
+                id="calc", latex="P(\\text{sick} \\mid +) = \\frac{9}{9 + 99} = \\frac{9}{108}", region="bottom"
+            ),
             Indicate(target="counts"),
         )
         .beat(
-            "So a positive test means only about an 8 percent chance of being sick.",
-            TransformEquation(target="calc", latex="P(\\text{sick} \\mid +) \\approx 0.083", highlight=["0.083"]),
+            "So a positive test means only about an 8.3 percent chance of being sick.",
+            TransformEquation(
+                target="calc",
+                latex="P(\\text{sick} \\mid +) \\approx 0.083 = 8.3\\text{ percent}",
+                highlight=["0.083"],
+            ),
         )
     )
     return Lesson(

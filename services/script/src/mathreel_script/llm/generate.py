@@ -30,7 +30,7 @@ from mathreel_script.llm.prompts import (
 from mathreel_script.llm.provider import ChatMessage, ChatProvider
 from mathreel_script.llm.usage import JobBudget, Usage
 from mathreel_script.llm.validation import Problem, check_answer, narration_limits, shingles
-from mathreel_script.planner import plan_storyboard
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.isolation import IsolatedRunner
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import Storyboard
@@ -86,11 +86,15 @@ class StoryboardWriter:
         # The planner parses the user's text with pysbd and SymPy: CPU work that must not hold the event loop, and
         # with a runner, work within its time and memory limits.
         exemplar = exemplars[0] if exemplars else None
-        if self._compute is not None:
-            planned = await self._compute.run(plan_storyboard, configuration, exemplar=exemplar)
+        try:
+            if self._compute is not None:
+                planned = await self._compute.run(plan_storyboard, configuration, exemplar=exemplar)
+            else:
+                planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplar)
+        except TopicNotSupported:
+            plan = None  # the offline planner has no lesson to outline: the model writes it from scratch
         else:
-            planned = await asyncio.to_thread(plan_storyboard, configuration, exemplar=exemplar)
-        plan = outline_of(planned)
+            plan = outline_of(planned)
         messages: list[ChatMessage] = [
             {"role": "system", "content": system_prompt(limits)},
             *example_messages(exemplars),

@@ -1,18 +1,27 @@
 from pathlib import Path
 
+from mathreel_script.curriculum import load_curriculum
 from mathreel_script.exemplars.library import ExemplarLibrary, shipped_exemplar_dir
 
 
 def test_at_least_ten_valid_varied_exemplars_ship() -> None:
     library = ExemplarLibrary.load()
-    assert len(library) == len(list(shipped_exemplar_dir().glob("*.json"))) >= 10
+    shipped = {path.stem for path in shipped_exemplar_dir().glob("*.json")}
+    lessons = {entry.key.replace("_", "-") for entry in load_curriculum()}
+    assert len(shipped) >= 10
+    # Every shipped exemplar, and every curriculum lesson a shipped file does not replace.
+    assert library.names == sorted(shipped | lessons)
     titles = {library.nearest(name.replace("-", " "), 1)[0].storyboard.title for name in library.names}
     assert len(titles) == len(library)
 
 
 def test_nearest_by_topic() -> None:
     library = ExemplarLibrary.load()
-    assert library.nearest("the chain rule for composite functions", 1)[0].name == "chain-rule"
+    # The shipped chain rule exemplar, or the curriculum's lesson on the chain rule.
+    assert library.nearest("the chain rule for composite functions", 1)[0].name in {
+        "chain-rule",
+        "chain-rule-derivatives",
+    }
     assert library.nearest("Eigenvalues", 1)[0].name == "eigenvectors"
     assert next(e.name for e in library.nearest("area of a circle", 2)) == "circle-area"
     # An unknown subject still gets an example of good structure.

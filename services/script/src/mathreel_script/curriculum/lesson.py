@@ -1,0 +1,100 @@
+"""A curriculum entry made into a lesson: the statement, the formulas read in words, the demonstration, a worked
+example, the common mistake and a recap, adapted to the numbers of the user's context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mathreel_script.context import ContextFacts
+from mathreel_script.curriculum.model import TopicEntry
+from mathreel_script.demonstrations import get_demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import spoken
+from mathreel_script.text import clip
+from mathreel_shared.storyboard import (
+    Circumscribe,
+    Scene,
+    ShowBullets,
+    ShowEquation,
+    ShowText,
+    ShowTitle,
+    Storyboard,
+)
+
+AUTHOR = "offline-planner"
+
+
+def lesson_scenes(entry: TopicEntry, facts: ContextFacts) -> list[Scene]:
+    """The scenes of ``entry``'s lesson, in teaching order, with unique ids."""
+    # A hand-built lesson states and typesets its formula itself; the idea scene would say it twice.
+    hand_built = entry.demonstration.name == "library_lesson"
+    scenes = [_title(entry)] if hand_built else [_title(entry), _idea(entry)]
+    for call in (entry.demonstration, entry.example):
+        if call is not None:
+            scenes.extend(get_demonstration(call.name).scenes(call.params, facts))
+    scenes += [_mistake(entry), _recap(entry)]
+    return unique_ids(scenes)
+
+
+def lesson_storyboard(entry: TopicEntry, facts: ContextFacts, *, extra: Sequence[Scene] = ()) -> Storyboard:
+    """The storyboard of ``entry``'s lesson; ``extra`` scenes (e.g. retrieved facts) go before the recap."""
+    scenes = lesson_scenes(entry, facts)
+    if extra:
+        scenes = unique_ids([*scenes[:-1], *extra, scenes[-1]])
+    return Storyboard(title=entry.title, scenes=scenes, author=AUTHOR)
+
+
+def _title(entry: TopicEntry) -> Scene:
+    return (
+        SceneDraft("title", "title")
+        .beat(entry.statement, ShowTitle(id="title", text=entry.title, region="center"))
+        .build()
+    )
+
+
+def _idea(entry: TopicEntry) -> Scene:
+    draft = SceneDraft("idea", "statement", "The idea")
+    formulas = entry.formulas[:2]
+    for index, formula in enumerate(formulas):
+        said = spoken(formula)
+        draft.beat(
+            f"In symbols: {said}." if index == 0 else f"Also, {said}.",
+            ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom"),
+        )
+    emphasis = [Circumscribe(target="formula_0")] if formulas else []
+    if formulas:
+        draft.beat(entry.intuition, *emphasis)
+    else:
+        draft.beat(entry.intuition, ShowText(id="intuition", text=clip(entry.intuition, 200), region="center"))
+    return draft.build()
+
+
+def _mistake(entry: TopicEntry) -> Scene:
+    return (
+        SceneDraft("mistake", "explanation", "A common mistake")
+        .beat(entry.mistake, ShowText(id="mistake", text=clip(entry.mistake, 200), region="center", color="orange"))
+        .build()
+    )
+
+
+def _recap(entry: TopicEntry) -> Scene:
+    points = [point.rstrip(".") for point in entry.summary]
+    spoken_points = ", ".join(p[0].lower() + p[1:] if p[:2] != p[:2].upper() else p for p in points[:-1])
+    last = points[-1][0].lower() + points[-1][1:] if points[-1][:2] != points[-1][:2].upper() else points[-1]
+    narration = f"To recap: {spoken_points}, and {last}." if len(points) > 1 else f"To recap: {last}."
+    return (
+        SceneDraft("summary", "summary", "Summary")
+        .beat(narration, ShowBullets(id="points", items=points, region="center"))
+        .build()
+    )
+
+
+def unique_ids(scenes: Sequence[Scene]) -> list[Scene]:
+    """``scenes`` with repeated scene ids made unique (``example``, ``example_2``...)."""
+    seen: dict[str, int] = {}
+    out: list[Scene] = []
+    for scene in scenes:
+        count = seen.get(scene.id, 0) + 1
+        seen[scene.id] = count
+        out.append(scene if count == 1 else scene.model_copy(update={"id": f"{scene.id[:36]}_{count}"}))
+    return out

@@ -1,0 +1,44 @@
+"""Every curriculum entry, built as its lesson would be: valid scenes, every spoken number on screen, real figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from mathreel_script.context import ContextFacts
+from mathreel_script.curriculum import TopicEntry, load_curriculum
+from mathreel_script.demonstrations import get_demonstration
+from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
+from mathreel_script.latex import safe_latex
+
+ENTRIES = list(load_curriculum())
+
+
+def _scenes(entry: TopicEntry, facts: ContextFacts) -> list:
+    scenes = []
+    for call in (entry.demonstration, entry.example):
+        if call is None:
+            continue
+        scenes.extend(get_demonstration(call.name).scenes(call.params, facts))
+    return scenes
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
+def test_entry_builds_a_lesson_that_shows_what_it_says(entry: TopicEntry) -> None:
+    scenes = _scenes(entry, ContextFacts())
+    assert scenes, "the demonstration wrote no scene"
+    problems = [str(problem) for scene in scenes for problem in unseen_numbers(scene)]
+    assert problems == []
+    assert figure_beats(scenes) >= 3, "a lesson shows its idea in at least three beats that draw a figure"
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
+def test_entry_formulas_pass_the_latex_allowlist(entry: TopicEntry) -> None:
+    assert [formula for formula in entry.formulas if safe_latex(formula) is None] == []
+
+
+def test_checks_catch_a_number_said_but_not_shown() -> None:
+    from mathreel_script.draft import SceneDraft
+    from mathreel_shared.storyboard import ShowEquation
+
+    scene = SceneDraft("s", "example").beat("Add 7 to get 12.", ShowEquation(id="e", latex="5 + 7 = 13")).build()
+    assert [problem.number for problem in unseen_numbers(scene)] == ["12"]
