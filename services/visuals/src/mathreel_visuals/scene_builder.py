@@ -912,7 +912,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         width, height, area = self.block_room(a.region)
         mob = charts.dot_array(a, color_of(a.color, "dots"), style.PALETTE[a.highlight_color], width, height * 0.8)
         self.block(a, mob, area, created)
-        return [Step("dots", lambda: charts.dots_appear(mob, a.cols))]
+        return [Step("dots", lambda: charts.dots_appear(mob))]
 
     def do_plane(self, a: sb.ShowPlane, created: list[str]) -> list[Step]:
         width, height, area = self.block_room(a.region)

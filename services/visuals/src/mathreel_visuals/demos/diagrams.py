@@ -14,6 +14,7 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    AnimationGroup,
     Circle,
     Create,
     Dot,
@@ -140,6 +141,7 @@ def tree(a: sb.ShowTree, width: float, height: float) -> tuple[VGroup, Callable[
         mob.scale(grow)
 
     def appear() -> list[Animation]:
-        return [LaggedStart(*(FadeIn(VGroup(*level), shift=0.15 * RIGHT) for level in levels), lag_ratio=0.6)]
+        fades = [AnimationGroup(*(FadeIn(m, shift=0.15 * RIGHT) for m in level)) for level in levels]
+        return [LaggedStart(*fades, lag_ratio=0.6)]
 
     return mob, appear

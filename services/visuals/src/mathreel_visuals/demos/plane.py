@@ -141,6 +141,6 @@ def plane_appears(drawing: PlaneDrawing) -> list[Animation]:
     rest = [p for p in drawing.grid if not (isinstance(p, Line) and not isinstance(p, Arrow))]
     return [
         Create(drawing.plane),
-        Create(VGroup(*lines)),
+        *(Create(line) for line in lines),
         *(GrowArrow(p) if isinstance(p, Arrow) else FadeIn(p) for p in rest),
     ]
