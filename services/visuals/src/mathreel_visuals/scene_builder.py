@@ -857,7 +857,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
     def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
         f, axes_id = self.functions[a.graph]
-        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"))
+        taken = self.entries[axes_id].extra.setdefault("label_spots", [])  # live values and labels on these axes
+        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"), taken)
         self.member(a.id, "sweep", drawing.mob, axes_id, created).extra["sweep"] = drawing
         return [Step("sweep", lambda: [drawing.slide(a.start, a.end)])]
 
@@ -869,7 +870,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
 
     def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
-        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"))
+        taken = self.entries[a.axes].extra.setdefault("label_spots", [])
+        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"), taken)
         self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
         self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
         return [Step("morph_plot", lambda: [drawing.play()])]

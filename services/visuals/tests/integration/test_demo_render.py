@@ -58,6 +58,21 @@ DEMOS = storyboard_adapter.validate_python(
                         ],
                     },
                     {
+                        "narration": "The point goes back, with a drop line and a triangle under it.",
+                        "actions": [
+                            {"op": "sweep_to", "target": "t", "end": -1},
+                            {
+                                "op": "segment",
+                                "id": "dl",
+                                "start": [-1, 0],
+                                "end": [-1, 1],
+                                "dashed": True,
+                                "axes": "ax",
+                            },
+                            {"op": "polygon", "id": "tri", "vertices": [[-2, 0], [0, 0], [-1, 1]], "axes": "ax"},
+                        ],
+                    },
+                    {
                         "narration": "Bars grow.",
                         "actions": [
                             {"op": "clear"},
@@ -148,6 +163,6 @@ async def test_every_demonstration_renders_and_moves_in_time_with_its_beat(tmp_p
     assert not any(moving[-2:])  # and is at rest when the beat ends
 
     # The plane's shear moves during its beat and is still when the clip ends.
-    start = int(6 * BEAT * fps)
+    start = int(7 * BEAT * fps)
     assert np.abs(frames[start + 4] - frames[start + int(BEAT * fps * 0.5)]).max() > 40
     assert np.abs(frames[-1] - frames[-2]).max() < 40
