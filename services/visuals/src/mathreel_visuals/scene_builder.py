@@ -855,6 +855,14 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         created.append(oid)
         return self.register(oid, op, mob, [(item, mob)])
 
+    def end_state(self, oid: str, part: Callable[[Mobject], Mobject], parts: list[VMobject]) -> None:
+        """Redraw ``part`` of object ``oid``'s end-of-beat copy as ``parts``, so the layout places and checks it where
+        the beat leaves it; the object's own redraw step animates it there (no make-room move)."""
+        copy = self.pending_mob(oid)
+        set_parts(part(copy), parts)
+        self.layout.items[oid].box = box_of(copy)
+        self.claimed.add(oid)
+
     def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
         f, axes_id = self.functions[a.graph]
         taken = self.entries[axes_id].extra.setdefault("label_spots", [])  # live values and labels on these axes
@@ -865,8 +873,7 @@ class StoryboardScene(Scene):  # type: ignore[misc]
     def do_sweep_to(self, a: sb.SweepTo, _: list[str]) -> list[Step]:
         drawing: sweep.SweepDrawing = self.entries[a.target].extra["sweep"]
         start, drawing.x = drawing.x, a.end
-        set_parts(self.pending_mob(a.target), drawing.draw(a.end))  # the layout checks where it ends
-        self.claimed.add(a.target)
+        self.end_state(a.target, lambda mob: mob, drawing.draw(a.end))
         return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
 
     def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
@@ -930,9 +937,9 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         moved = []
         for oid, shape in [(o, shape) for o, shape in on_plane if items[o].anchor == a.target]:
             moved.append((shape, plane.carry(shape, a.matrix)))
-            set_parts(self.pending_mob(oid), shape.draw(shape.points))  # the layout checks where the map takes it
-            self.claimed.add(oid)
+            self.end_state(oid, lambda mob: mob, shape.draw(shape.points))
         anims = drawing.act(a.matrix, moved)
+        self.end_state(a.target, lambda mob: mob[1], drawing.draw(drawing.matrix))
         return [Step("apply_matrix", lambda: anims)]
 
     def do_venn(self, a: sb.ShowVenn, created: list[str]) -> list[Step]:

@@ -110,15 +110,18 @@ def tree(a: sb.ShowTree, width: float, height: float) -> tuple[VGroup, Callable[
 
     walk((), a.branches)
     positions = tree_positions(counts)
-    column, row = 2.4, 0.8
+    leaves = sum(1 for p in positions if counts.get(p, 0) == 0)
+    crowded = leaves > 8
+    node_size, edge_size = (_NODE_SIZE - 6, _EDGE_SIZE - 4) if crowded else (_NODE_SIZE, _EDGE_SIZE)
+    column, row = 2.4, max(0.42, min(0.8, (height - 0.4) / leaves))
     where = {p: np.array([x * column, -y * row, 0.0]) for p, (x, y) in positions.items()}
     marks: dict[Path, VMobject] = {
-        (): _text(a.root, _NODE_SIZE).move_to(where[()])
+        (): _text(a.root, node_size).move_to(where[()])
         if a.root
         else Dot(where[()], radius=0.08, color=style.TEXT_COLOR)
     }
     for path, branch in nodes.items():
-        marks[path] = _text(branch.label, _NODE_SIZE).move_to(where[path])
+        marks[path] = _text(branch.label, node_size).move_to(where[path])
     levels: list[list[VMobject]] = [[marks[()]]]
     for path, branch in nodes.items():
         parent = marks[path[:-1]]
@@ -127,7 +130,7 @@ def tree(a: sb.ShowTree, width: float, height: float) -> tuple[VGroup, Callable[
         edge = Line(start, end, color=style.MUTED_COLOR, stroke_width=2.5)
         items: list[VMobject] = [edge, mark]
         if branch.edge:
-            label = _text(branch.edge, _EDGE_SIZE, style.PALETTE["yellow"])
+            label = _text(branch.edge, edge_size, style.PALETTE["yellow"])
             rises = end[1] >= start[1] - 1e-9
             spot = start + (end - start) * 0.55
             label.next_to(spot, UP if rises else DOWN, buff=0.08)
