@@ -182,6 +182,8 @@ def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
     assert tops == [3, 2, 2]  # bars_to gave two values; the third bar kept its own
     assert axes.y_range[1] >= 3  # the value axis was fitted to the values bars_to brings
     assert [t.text for t in chart.bars if isinstance(t, Text)] == ["3", "2", "2"]
+    # Whole counts stay whole while the bars grow.
+    assert [t.text for t in chart.draw([1.4, 2.6, 2.0], 0) if isinstance(t, Text)] == ["1", "3", "2"]
     line = scene.entries["nl"].extra["line"]
     closed, hollow = scene.entries["i"].mob[1], scene.entries["i"].mob[2]
     assert isinstance(closed, Dot)
