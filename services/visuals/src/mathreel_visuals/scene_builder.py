@@ -544,7 +544,12 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
     def on_axes(self, a: onaxes.OnAxes, axes_id: str, created: list[str]) -> list[Step]:
         """A point, segment, polygon or arrow in the coordinates of axes or a plane: a member of that graph."""
-        shape = onaxes.shape_on_axes(a, to_scene(self._axes_of(axes_id)), color_of(a.color, a.op))
+        axes, items = self._axes_of(axes_id), self.layout.items
+        curves = [f for gid, (f, ax) in self.functions.items() if ax == axes_id and gid in self.entries]
+        on_axes = [o for o, item in items.items() if item.anchor == axes_id]
+        drawn = [e.extra["shape"] for o in on_axes if (e := self.entries.get(o)) is not None and "shape" in e.extra]
+        avoid = onaxes.obstacles(axes, curves, drawn)
+        shape = onaxes.shape_on_axes(a, to_scene(axes), color_of(a.color, a.op), avoid)
         item = LayoutItem(a.id, Kind.MEMBER, box_of(shape.mob), glyph_px(shape.mob), anchor=axes_id, movable=False)
         self.register(a.id, a.op, shape.mob, [(item, shape.mob)]).extra["shape"] = shape
         created.append(a.id)

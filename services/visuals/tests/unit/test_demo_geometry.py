@@ -116,3 +116,11 @@ def test_a_spot_already_taken_by_a_label_is_left_alone() -> None:
     second = g.emptiest_spot([], area, (2.0, 1.0), [g.spot_box(first, (2.0, 1.0))])
     assert second != first
     assert second[1] == first[1]  # still along the top
+
+
+def test_a_label_goes_to_the_first_clear_box_else_the_least_covered() -> None:
+    boxes = [(0.0, 0.0, 1.0, 1.0), (2.0, 0.0, 3.0, 1.0), (5.0, 0.0, 6.0, 1.0)]
+    assert g.clearest(boxes, [(0.5, 0.5)]) == 1  # the first is covered, the second is clear
+    assert g.clearest(boxes, []) == 0
+    crowded = [(0.5, 0.5), (0.6, 0.5), (2.5, 0.5), (5.5, 0.5), (5.6, 0.5), (5.7, 0.5)]
+    assert g.clearest(boxes, crowded) == 1  # nothing is clear: the one covering fewest points

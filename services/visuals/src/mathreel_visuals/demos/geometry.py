@@ -96,6 +96,21 @@ def spot_box(center: XY, size: XY) -> Rect:
     return (center[0] - size[0] / 2, center[1] - size[1] / 2, center[0] + size[0] / 2, center[1] + size[1] / 2)
 
 
+def clearest(boxes: Sequence[Rect], obstacles: Sequence[XY], clear: float = 0.1) -> int:
+    """Index of the label box (x0, y0, x1, y1), in order of preference, to use among ``boxes``: the first as far as
+    ``clear`` from every obstacle point (curves, axis lines, other shapes), else the one farthest from them."""
+    if not obstacles:
+        return 0
+    scores: list[tuple[float, int]] = []
+    for x0, y0, x1, y1 in boxes:
+        d = min(math.hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1)) for px, py in obstacles)
+        if d >= clear:
+            return len(scores)
+        inside = sum(x0 <= px <= x1 and y0 <= py <= y1 for px, py in obstacles)
+        scores.append((d, -inside))  # when every box touches something, the one covering least
+    return max(range(len(scores)), key=lambda i: scores[i])
+
+
 def ease(t: float) -> float:
     """Smooth start and stop (the smoothstep curve) for a parameter in [0, 1]."""
     t = min(max(t, 0.0), 1.0)
