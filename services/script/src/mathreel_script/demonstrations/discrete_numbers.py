@@ -204,7 +204,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
     if 3 <= given.get("n", 0) <= 12:
         n = int(given["n"])
     marks: list[Action] = [ShowCircle(id="clock", center=(0, 0), radius=3, fill_opacity=0.05, region="left")]
-    marks += [ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k)) for k in range(min(n, 7))]
+    marks += [ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k), color="white") for k in range(min(n, 7))]
     draft = SceneDraft("clock", "explanation", f"Counting modulo {n}").beat(
         f"On a clock with {n} hours, the numbers run from 0 to {n - 1} and then start again."
         if n <= 7
@@ -214,7 +214,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
     if n > 7:
         draft.beat(
             f"They run up to {n - 1}, and after {n - 1} comes 0 again.",
-            *[ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k)) for k in range(7, n)],
+            *[ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k), color="white") for k in range(7, n)],
         )
     position = start % n
     total = start
@@ -222,12 +222,12 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"{start} leaves remainder {position} when divided by {n}, so it sits at {position}.",
             ShowEquation(id="start", latex=f"{start} = {start // n} \\cdot {n} + {position}", region="top_right"),
-            ShowPoint(id="at0", at=_on_clock(position, n), color="yellow"),
+            ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
         )
     else:
         draft.beat(
             f"Start at {start}.",
-            ShowPoint(id="at0", at=_on_clock(position, n), color="yellow"),
+            ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
             ShowEquation(id="start", latex=f"\\text{{start}}\\ {start}", region="top_right"),
         )
     for index in range(1, params.count + 1):
@@ -237,7 +237,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"Add {step}: go round {step} hours and land on {position}.",
             ShowArrow(id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), color="blue"),
-            ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="yellow"),
+            ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="red"),
         )
     if total % n != position:
         raise ValueError("clock arithmetic check failed")
