@@ -97,6 +97,8 @@ def plan_figures(scene: sb.Scene) -> list[FigurePlan]:
                 plans.append(FigurePlan())
                 shapes.clear()
                 continue
+            if getattr(action, "axes", None) is not None and action.op in {*GEOMETRY_OPS, "arrow"}:
+                continue  # drawn in the coordinates of a graph, not on the figure's plane
             points = geometry_points(action)
             if points:
                 plan.points += points

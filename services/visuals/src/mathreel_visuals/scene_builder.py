@@ -26,6 +26,7 @@ from manim import (
     Circle,
     Circumscribe,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
@@ -54,6 +55,8 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
+from mathreel_visuals.demos import charts, diagrams, morph, onaxes, plane, sweep
+from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
 from mathreel_visuals.layout import (
@@ -72,7 +75,7 @@ from mathreel_visuals.layout import (
 )
 from mathreel_visuals.safe_latex import check_latex
 from mathreel_visuals.spec import RenderSpec
-from mathreel_visuals.timing import DEFAULT_RUN_TIMES, plan_slots, plan_steps, total_frames
+from mathreel_visuals.timing import DEFAULT_RUN_TIMES, animation_share, plan_slots, plan_steps, total_frames
 
 Point = np.ndarray[Any, np.dtype[np.float64]]
 _LABEL_GAP = 0.3
@@ -123,7 +126,7 @@ class Entry:
 
 def references(action: sb.Action) -> list[str]:
     """The ids of objects an action refers to (its target, axes, graph, arrow ends or removal targets)."""
-    refs = [getattr(action, name, None) for name in ("target", "axes", "graph", "from_id", "to_id")]
+    refs = [getattr(action, name, None) for name in ("target", "axes", "graph", "from_id", "to_id", "number_line")]
     if isinstance(action, sb.Remove):
         refs.extend(action.targets)
     return [r for r in refs if isinstance(r, str)]
@@ -232,7 +235,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             beat_report["actual_start"] = round(self.frames_done() / self.fps, 4)
             beat_report["drift"] = round(beat_report["actual_start"] - beat_report["planned_start"], 4)
             available = slot.end_frame - self.frames_done()
-            plan = plan_steps(available, [s.run_time for s in steps], self.fps)
+            ops = [s.op for s in steps]
+            plan = plan_steps(available, [s.run_time for s in steps], self.fps, animation_share(ops))
             beat_report["steps"] = [s.op for s in steps]
             beat_report["step_mode"] = plan.mode
             if plan.mode == "instant":
@@ -538,6 +542,14 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.plane = Plane(item_id, math_center, base, self.layout)
         return self.plane
 
+    def on_axes(self, a: onaxes.OnAxes, axes_id: str, created: list[str]) -> list[Step]:
+        """A point, segment, polygon or arrow in the coordinates of axes or a plane: a member of that graph."""
+        shape = onaxes.shape_on_axes(a, to_scene(self._axes_of(axes_id)), color_of(a.color, a.op))
+        item = LayoutItem(a.id, Kind.MEMBER, box_of(shape.mob), glyph_px(shape.mob), anchor=axes_id, movable=False)
+        self.register(a.id, a.op, shape.mob, [(item, shape.mob)]).extra["shape"] = shape
+        created.append(a.id)
+        return [Step(a.op, shape.appear)]
+
     def _member(self, a: sb._Creates, op: str, mob: Mobject, created: list[str], plane: Plane) -> None:
         item = LayoutItem(
             id=a.id, kind=Kind.MEMBER, box=box_of(mob), glyph_px=glyph_px(mob), anchor=plane.item_id, movable=False
@@ -552,6 +564,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return d / n if n > 1e-9 else np.array([0.7071, 0.7071, 0.0])
 
     def do_point(self, a: sb.ShowPoint, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "point")
         pos = plane.to_scene(a.at)
@@ -567,9 +581,12 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("point", lambda: [GrowFromCenter(mob)])]
 
     def do_segment(self, a: sb.ShowSegment, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "segment")
-        line = Line(plane.to_scene(a.start), plane.to_scene(a.end), color=color, stroke_width=style.STROKE_WIDTH)
+        kind = DashedLine if a.dashed else Line
+        line = kind(plane.to_scene(a.start), plane.to_scene(a.end), color=color, stroke_width=style.STROKE_WIDTH)
         parts: list[VMobject] = [line]
         if a.label:
             direction = line.copy().rotate(math.pi / 2).get_unit_vector()
@@ -579,6 +596,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("segment", lambda: [Create(line), *(FadeIn(p) for p in parts[1:])])]
 
     def do_polygon(self, a: sb.ShowPolygon, created: list[str]) -> list[Step]:
+        if a.axes is not None:
+            return self.on_axes(a, a.axes, created)
         plane = self.ensure_plane(created)
         color = color_of(a.color, "polygon")
         corners = [plane.to_scene(v) for v in a.vertices]
@@ -820,13 +839,111 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         )
         marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
         mob = VGroup(line, marks)
-        self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry = self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry.extra["line"] = line
         created.append(a.id)
         return [
             Step(
                 "number_line", lambda: [Create(line), *([LaggedStart(*map(GrowFromCenter, marks))] if a.marks else [])]
             )
         ]
+
+    # --- demonstrations that move -------------------------------------------------------------------------------
+    def member(self, oid: str, op: str, mob: Mobject, anchor: str, created: list[str]) -> Entry:
+        """Register ``mob`` as a part of the graph (or line, plane) ``anchor``: it moves and goes with it."""
+        item = LayoutItem(oid, Kind.MEMBER, box_of(mob), glyph_px(mob), anchor=anchor, movable=False)
+        created.append(oid)
+        return self.register(oid, op, mob, [(item, mob)])
+
+    def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
+        f, axes_id = self.functions[a.graph]
+        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"))
+        self.member(a.id, "sweep", drawing.mob, axes_id, created).extra["sweep"] = drawing
+        return [Step("sweep", lambda: [drawing.slide(a.start, a.end)])]
+
+    def do_sweep_to(self, a: sb.SweepTo, _: list[str]) -> list[Step]:
+        drawing: sweep.SweepDrawing = self.entries[a.target].extra["sweep"]
+        start, drawing.x = drawing.x, a.end
+        set_parts(self.pending_mob(a.target), drawing.draw(a.end))  # the layout checks where it ends
+        self.claimed.add(a.target)
+        return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
+
+    def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
+        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"))
+        self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
+        self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
+        return [Step("morph_plot", lambda: [drawing.play()])]
+
+    def block_room(self, region: Region | None) -> tuple[float, float, Box | None]:
+        """(width, height) a block may fill, and the free area it prefers when it names no region (as axes do)."""
+        if region is not None:
+            box = self.layout.region_box(region)
+            return box.width, box.height, None
+        plan = self._figures[min(self.segment, len(self._figures) - 1)]
+        area = free_area(self.layout, plan.text_regions)
+        return min(area.width, _MAX_AXES[0] + 1.0), min(area.height, _MAX_AXES[1] + 0.9), area
+
+    def block(self, a: sb._Creates, mob: Mobject, area: Box | None, created: list[str]) -> Entry:
+        item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
+        item.area = area
+        created.append(a.id)
+        return self.register(a.id, a.op, mob, [(item, mob)])  # type: ignore[attr-defined]
+
+    def do_bar_chart(self, a: sb.BarChart, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        beats = self.spec.scene.beats
+        later = [v for b in beats for x in b.actions if isinstance(x, sb.BarsTo) and x.target == a.id for v in x.values]
+        chart = charts.bar_chart(a, later, width, height, color_of(a.color, "bar_chart"))
+        self.block(a, chart.mob, area, created).extra["chart"] = chart
+        return [Step("bar_chart", lambda: charts.chart_appears(chart))]
+
+    def do_bars_to(self, a: sb.BarsTo, _: list[str]) -> list[Step]:
+        chart: charts.Chart = self.entries[a.target].extra["chart"]
+        values = [*a.values[: len(chart.values)], *chart.values[len(a.values) :]]
+        return [Step("bars_to", lambda: [chart.change(values)])]
+
+    def do_interval(self, a: sb.ShowInterval, created: list[str]) -> list[Step]:
+        line = self.entries[a.number_line].extra["line"]
+        mob, appear = charts.interval(a, line, color_of(a.color, "interval"))
+        self.member(a.id, "interval", mob, a.number_line, created)
+        return [Step("interval", appear)]
+
+    def do_dots(self, a: sb.ShowDots, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob = charts.dot_array(a, color_of(a.color, "dots"), style.PALETTE[a.highlight_color], width, height * 0.8)
+        self.block(a, mob, area, created)
+        return [Step("dots", lambda: charts.dots_appear(mob, a.cols))]
+
+    def do_plane(self, a: sb.ShowPlane, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        drawing = plane.plane_drawing(a, width, height, color_of(a.color, "plane"))
+        entry = self.block(a, VGroup(drawing.plane, drawing.grid), area, created)
+        entry.extra.update(axes=drawing.plane, plane=drawing)  # shapes with axes = this plane use its coordinates
+        return [Step("plane", lambda: plane.plane_appears(drawing))]
+
+    def do_apply_matrix(self, a: sb.ApplyMatrix, _: list[str]) -> list[Step]:
+        drawing: plane.PlaneDrawing = self.entries[a.target].extra["plane"]
+        items = self.layout.items
+        on_plane = [(o, e.extra["shape"]) for o, e in self.entries.items() if "shape" in e.extra and o in items]
+        moved = []
+        for oid, shape in [(o, shape) for o, shape in on_plane if items[o].anchor == a.target]:
+            moved.append((shape, plane.carry(shape, a.matrix)))
+            set_parts(self.pending_mob(oid), shape.draw(shape.points))  # the layout checks where the map takes it
+            self.claimed.add(oid)
+        anims = drawing.act(a.matrix, moved)
+        return [Step("apply_matrix", lambda: anims)]
+
+    def do_venn(self, a: sb.ShowVenn, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.venn(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("venn", appear)]
+
+    def do_tree(self, a: sb.ShowTree, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.tree(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("tree", appear)]
 
     # --- tables ----------------------------------------------------------------------------------------------
     def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:
@@ -877,6 +994,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return self._edge_point(oid, toward)
 
     def do_arrow(self, a: sb.ShowArrow, created: list[str]) -> list[Step]:
+        if a.axes is not None and a.start is not None and a.end is not None:
+            return self.on_axes(a, a.axes, created)
         color = color_of(a.color, "arrow")
         plane = self.ensure_plane(created) if (a.start is not None or a.end is not None) else None
 

@@ -50,6 +50,14 @@ DEFAULT_COLORS: Final[dict[str, str]] = {
     "table": TEXT_COLOR,
     "arrow": TEXT_COLOR,
     "brace": MUTED_COLOR,
+    "sweep": PALETTE["yellow"],
+    "morph_plot": PALETTE["yellow"],
+    "bar_chart": PALETTE["blue"],
+    "interval": PALETTE["green"],
+    "dots": PALETTE["blue"],
+    "plane": PALETTE["blue"],
+    "venn": PALETTE["blue"],
+    "tree": TEXT_COLOR,
 }
 
 TITLE_SIZE: Final = 54

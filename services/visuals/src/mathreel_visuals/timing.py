@@ -14,6 +14,10 @@ from typing import Literal
 from mathreel_shared.storyboard import SceneTiming
 
 ANIMATION_SHARE = 0.5
+# A beat that shows something moving with the sentence (a point sliding along a graph, a graph morphing, a matrix
+# acting) plays over most of it instead, so the motion is seen while it is being described.
+SUSTAINED_SHARE = 0.85
+SUSTAINED_OPS = frozenset({"sweep", "sweep_to", "morph_plot", "bars_to", "apply_matrix"})
 
 # Natural run time in seconds of each action's animation when the beat is long enough.
 DEFAULT_RUN_TIMES: dict[str, float] = {
@@ -43,6 +47,17 @@ DEFAULT_RUN_TIMES: dict[str, float] = {
     "remove": 0.6,
     "clear": 0.6,
     "make_room": 0.6,
+    "sweep": 6.0,
+    "sweep_to": 5.0,
+    "morph_plot": 6.0,
+    "bar_chart": 1.5,
+    "bars_to": 4.0,
+    "interval": 1.0,
+    "dots": 1.2,
+    "plane": 1.2,
+    "apply_matrix": 5.0,
+    "venn": 1.5,
+    "tree": 1.8,
 }
 
 
@@ -87,14 +102,19 @@ def plan_slots(timing: SceneTiming, fps: int) -> list[BeatSlot]:
     return [BeatSlot(i, s, e) for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
 
 
-def plan_steps(available_frames: int, run_times: list[float], fps: int) -> StepPlan:
-    """Share at most ``ANIMATION_SHARE`` of ``available_frames`` among steps with these natural run times."""
+def animation_share(ops: list[str]) -> float:
+    """The part of a beat its animations may take: most of it when one of them moves with the sentence."""
+    return SUSTAINED_SHARE if SUSTAINED_OPS.intersection(ops) else ANIMATION_SHARE
+
+
+def plan_steps(available_frames: int, run_times: list[float], fps: int, share: float = ANIMATION_SHARE) -> StepPlan:
+    """Share at most ``share`` of ``available_frames`` among steps with these natural run times."""
     if not run_times:
         return StepPlan("sequential", ())
     if available_frames <= 0:
         return StepPlan("instant", ())
     natural = max(1, round(sum(run_times) * fps))
-    budget = max(1, min(natural, int(available_frames * ANIMATION_SHARE)))
+    budget = max(1, min(natural, int(available_frames * share)))
     if budget < len(run_times):
         return StepPlan("together", (min(budget, available_frames),))
     # Proportional shares, each at least one frame, largest remainders first so the sum is exact.

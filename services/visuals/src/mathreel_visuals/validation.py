@@ -33,7 +33,7 @@ def latex_fields(scene: sb.Scene) -> Iterator[tuple[str, str]]:
             elif isinstance(a, sb.ShowAxes):
                 yield f"{at}.x_label", a.x_label
                 yield f"{at}.y_label", a.y_label
-            elif isinstance(a, sb.ShowPolygon):
+            elif isinstance(a, sb.ShowPolygon | sb.MorphPlot):
                 yield from ((f"{at}.labels[{n}]", label) for n, label in enumerate(a.labels) if label)
             label = getattr(a, "label", None)
             if isinstance(label, str) and label:
@@ -62,8 +62,9 @@ def validate_scene(scene: sb.Scene, timing: sb.SceneTiming) -> None:
                 raise VisualsError("invalid_scene", f"angle '{a.id}': a ray from the vertex to itself has no direction")
             if isinstance(a, sb.ShowArrow) and a.start is not None and a.start == a.end:
                 raise VisualsError("invalid_scene", f"arrow '{a.id}' starts where it ends")
-            if isinstance(a, sb.PlotFunction):
+            expressions = [a.expression] if isinstance(a, sb.PlotFunction) else getattr(a, "expressions", [])
+            for expression in expressions:
                 try:
-                    compile_expression(a.expression)
+                    compile_expression(expression)
                 except ExpressionError as exc:
                     raise VisualsError("invalid_expression", str(exc)) from exc

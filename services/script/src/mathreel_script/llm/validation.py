@@ -22,6 +22,7 @@ from mathreel_shared.domain import Quality
 from mathreel_shared.storyboard import (
     CREATING_OPS,
     ClearScreen,
+    MorphPlot,
     PlotFunction,
     Remove,
     Scene,
@@ -42,7 +43,7 @@ TARGET_SECONDS: dict[Quality, int] = {Quality.LOW: 60, Quality.MEDIUM: 90, Quali
 MAX_WORDS_PER_BEAT = 40
 # Objects on screen at once, not counting what is drawn on or attached to another (plots, areas, braces).
 MAX_ON_SCREEN = 6
-_ATTACHED_OPS = frozenset({"plot", "area", "tangent", "brace"})
+_ATTACHED_OPS = frozenset({"plot", "area", "tangent", "brace", "sweep", "morph_plot", "interval"})
 MAX_PROBLEMS = 15
 # Shared word runs this long between the instructions and the storyboard mean the instructions leaked.
 LEAK_SHINGLE_WORDS = 8
@@ -186,6 +187,9 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
                 reason = plot_expression_problem(action.expression)
                 if reason:
                     yield Problem(f"{at}.expression", reason)
+            for n, expression in enumerate(getattr(action, "expressions", [])):
+                if reason := plot_expression_problem(expression):
+                    yield Problem(f"{at}.expressions[{n}]", reason)
             if isinstance(action, ShowAngle) and action.vertex in (action.a, action.b):
                 yield Problem(at, "an angle's rays must not start and end at the vertex")
             if isinstance(action, ShowArrow) and action.start is not None and action.start == action.end:
@@ -194,7 +198,7 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
                 alive.difference_update(action.targets)
             elif isinstance(action, ClearScreen):
                 alive.clear()
-            elif action.op in CREATING_OPS and action.op not in _ATTACHED_OPS:
+            elif action.op in CREATING_OPS and action.op not in _ATTACHED_OPS and getattr(action, "axes", None) is None:
                 alive.add(action.id)  # type: ignore[union-attr]
         if len(alive) > MAX_ON_SCREEN:
             yield Problem(
@@ -219,7 +223,7 @@ def _latex_fields(action: object) -> Iterator[tuple[str, str]]:
     elif isinstance(action, ShowAxes):
         yield "x_label", action.x_label
         yield "y_label", action.y_label
-    elif isinstance(action, ShowPolygon):
+    elif isinstance(action, ShowPolygon | MorphPlot):
         yield from (("labels", label) for label in action.labels if label)
     label = getattr(action, "label", None)
     if isinstance(label, str) and label:

@@ -100,3 +100,19 @@ def test_quoting_the_instructions_is_a_problem() -> None:
     assert any("quotes its instructions" in p.message for p in found)
     # The same storyboard without the quote is fine: ordinary narration shares no 8-word run with the prompt.
     assert check_answer(json.dumps(exemplar_data()), limits=LOW, secret_shingles=secret).ok
+
+
+def test_what_is_drawn_on_a_graph_does_not_crowd_the_screen_and_morph_expressions_are_checked() -> None:
+    data = exemplar_data()
+    data["scenes"][1]["beats"][0]["actions"] = [
+        {"op": "axes", "id": "ax"},
+        {"op": "plot", "id": "g", "axes": "ax", "expression": "x^2"},
+        {"op": "sweep", "id": "s", "graph": "g", "start": 0, "end": 1},
+        {"op": "point", "id": "p", "at": [1, 1], "axes": "ax"},
+        {"op": "segment", "id": "d", "start": [1, 0], "end": [1, 1], "axes": "ax"},
+        {"op": "morph_plot", "id": "m", "axes": "ax", "expressions": ["x", "import(x)"]},
+        {"op": "text", "id": "t", "text": "x"},
+    ]
+    found = check_answer(json.dumps(data), limits=LOW, secret_shingles=set()).problems
+    assert "objects on screen" not in " ".join(str(p) for p in found)
+    assert [p.path for p in found if "expressions" in p.path] == ["scenes[1].beats[0].actions[5].expressions[1]"]
