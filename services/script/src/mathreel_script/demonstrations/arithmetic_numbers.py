@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from fractions import Fraction
+from typing import Any
 
 import sympy
 from pydantic import Field, field_validator, model_validator
@@ -212,11 +213,24 @@ def _parse(expression: str) -> ast.expr:
     return tree
 
 
+def _number(value: Fraction) -> ast.Constant:
+    """A constant node holding an exact fraction (the tree is only ever read back by this module)."""
+    node = ast.Constant(value=0)
+    held: Any = value
+    node.value = held
+    return node
+
+
+def _held(node: ast.Constant) -> Fraction:
+    raw: Any = node.value
+    return Fraction(raw)
+
+
 def _value(node: ast.expr) -> Fraction | None:
     if isinstance(node, ast.Constant):
-        return Fraction(node.value)
+        return _held(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        return -Fraction(node.operand.value)
+        return -_held(node.operand)
     return None
 
 
@@ -268,9 +282,7 @@ def _reduce(node: ast.expr) -> tuple[ast.expr, ast.BinOp | None, Fraction | None
         if right.denominator != 1 or abs(right) > 12:
             raise ValueError("powers are small whole numbers")
         result = left ** int(right)
-    replacement: ast.expr = (
-        ast.Constant(value=result) if result >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(abs(result)))
-    )
+    replacement: ast.expr = _number(result) if result >= 0 else ast.UnaryOp(op=ast.USub(), operand=_number(abs(result)))
     ast.copy_location(replacement, target)
 
     class Swap(ast.NodeTransformer):
@@ -302,7 +314,7 @@ class _Fractions(ast.NodeTransformer):
             and isinstance(node.right, ast.Constant)
         ):
             if node.right.value != 0:
-                return ast.copy_location(ast.Constant(value=Fraction(node.left.value, node.right.value)), node)
+                return ast.copy_location(_number(_held(node.left) / _held(node.right)), node)
         return node
 
 
