@@ -10,8 +10,7 @@ import sympy
 from pydantic import Field, model_validator
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.algebra_functions import axis
-from mathreel_script.demonstrations.algebra_quadratics import X, tex
+from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
