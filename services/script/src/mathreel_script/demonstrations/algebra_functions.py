@@ -17,6 +17,7 @@ from mathreel_script.latex import format_number as num
 from mathreel_script.latex import spoken
 from mathreel_shared.storyboard import (
     Action,
+    Circumscribe,
     Indicate,
     MorphPlot,
     PlotFunction,
@@ -28,6 +29,7 @@ from mathreel_shared.storyboard import (
     ShowPoint,
     ShowSegment,
     ShowTable,
+    TransformEquation,
 )
 
 _FUNCTIONS = {"sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "exp": sympy.exp, "log": sympy.log}
@@ -207,6 +209,7 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
             ShowArrow(id=f"a{index}", start=point, end=to, axes="ax", color="red"),
             ShowPoint(id=f"k{index}", at=to, axes="ax", label=f"({num(to[0])}, {num(to[1])})", color="yellow"),
             Remove(targets=[previous]),
+            TransformEquation(target="eq", latex=f"y = {sympy.latex(expr)}"),
         ]
         draft.beat(words, *actions)
         previous, point = f"k{index}", to
@@ -222,7 +225,7 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
             labels=labels if all(len(label) <= 40 for label in labels) else [],
             color="blue",
         ),
-        ShowEquation(id="final", latex=f"y = {final_tex}", region="bottom", color="yellow"),
+        Circumscribe(target="eq"),
     )
     return [draft.build()]
 
