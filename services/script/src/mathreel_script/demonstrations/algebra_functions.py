@@ -84,8 +84,8 @@ def function_table_plot(params: TableParams, facts: ContextFacts) -> list[Scene]
     if any(sympy.simplify(expr.subs(X, x) - v) != 0 for x, v in pairs):
         raise ValueError("table values check failed")
     shown = [num(float(v)) for _, v in pairs]
-    x_axis = axis([float(x) for x, _ in pairs])
-    y_axis = axis([float(v) for _, v in pairs])
+    x_axis = axis([float(x) for x, _ in pairs], pad=False)
+    y_axis = axis([float(v) for _, v in pairs], pad=False)
     rule = tex(expr)
     first_x = pairs[0][0]
     substituted = sympy.latex(expr.subs(X, sympy.Symbol("XQZ"))).replace("XQZ", f"\\left({first_x}\\right)")
