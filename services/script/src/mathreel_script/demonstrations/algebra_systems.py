@@ -139,14 +139,15 @@ def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> lis
     if (inside in solution) is not True or (bound in solution) != (final in ("<=", ">=")):
         raise ValueError("inequality check failed")
     left = sympy.latex(a * X + b)
-    step = 1 if abs(bound) <= 6 else 5
-    low = int(sympy.floor(bound)) - 5 * step
-    high = int(sympy.ceiling(bound)) + 5 * step
+    step = 1  # the bound is at most 60 from 0, and the line shows seven whole numbers around it
+    low = int(sympy.floor(bound)) - 3
+    high = int(sympy.ceiling(bound)) + 3
     draft = (
         SceneDraft("inequality", "example", "Solve, then draw")
         .beat(
             f"Solve {spoken(left)} {_REL_SAID[rel]} {said(c)}.",
             ShowEquation(id="ineq", latex=f"{left} {_REL_TEX[rel]} {c}", region="top"),
+            ShowNumberLine(id="nl", x_range=(low, high, step), region="center"),
         )
         .beat(
             f"{'Subtract' if b > 0 else 'Add'} {abs(b)} on both sides: {said(a)} x is {_REL_SAID[rel]} {said(c - b)}.",
@@ -177,7 +178,6 @@ def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> lis
     draft.beat(
         f"On the number line: every x {_REL_SAID[final]} {spoken(tex(bound))}, "
         + ("with the end point included, a filled dot." if closed else "without the end point, a hollow dot."),
-        ShowNumberLine(id="nl", x_range=(low, high, step), marks=[float(bound)], region="center"),
         ShowInterval(
             id="ray",
             number_line="nl",

@@ -65,24 +65,25 @@ def factor_tree(params: FactorParams, facts: ContextFacts) -> list[Scene]:
     spoken_product = " times ".join(f"{p} to the power {k}" if k > 1 else str(p) for p, k in sorted(factors.items()))
     power_latex = " \\times ".join(f"{p}^{{{k}}}" if k > 1 else str(p) for p, k in sorted(factors.items()))
     first, rest = _split(n)
-    second_p, second_rest = _split(rest) if rest > 1 and not sympy.isprime(rest) else (rest, 1)
-    children = [TreeBranch(label=str(second_p)), TreeBranch(label=str(second_rest))] if second_rest > 1 else []
-    tree = ShowTree(
-        id="tree",
-        root=str(n),
-        branches=[TreeBranch(label=str(first)), TreeBranch(label=str(rest), children=children)],
-        region="left",
-    )
+    shown = min(len(rows), 8)
+    depth = min(3, len(rows))  # a tree shows at most three splits; the table carries on
+
+    def ladder(level: int, until: int) -> list[TreeBranch]:
+        _, prime, left = rows[level]
+        below = ladder(level + 1, until) if level + 1 < until else []
+        return [TreeBranch(label=prime), TreeBranch(label=left, children=below)]
+
     draft = SceneDraft("factor", "explanation", "Split until only primes are left").beat(
         f"Split {n}: its smallest prime factor is {first}, and {n} is {first} times {rest}.",
-        tree,
+        ShowTree(id="tree1", root=str(n), branches=ladder(0, 1), region="left"),
         ShowEquation(id="first", latex=f"{n} = {first} \\times {rest}", region="top_right"),
     )
     header = ["number", "prime", "what is left"]
-    shown = min(len(rows), 8)
-    half = max(1, shown // 2)
+    half = depth
     draft.beat(
         f"Keep dividing by the smallest prime: {', '.join(r[1] for r in rows[:half])}.",
+        Remove(targets=["tree1"]),
+        ShowTree(id="tree2", root=str(n), branches=ladder(0, depth), region="left"),
         ShowTable(id="t1", header=header, rows=rows[:half], region="right"),
     )
     draft.beat(
