@@ -74,16 +74,14 @@ def factor_tree(params: FactorParams, facts: ContextFacts) -> list[Scene]:
         return [TreeBranch(label=prime), TreeBranch(label=left, children=below)]
 
     draft = SceneDraft("factor", "explanation", "Split until only primes are left").beat(
-        f"Split {n}: its smallest prime factor is {first}, and {n} is {first} times {rest}.",
-        ShowTree(id="tree1", root=str(n), branches=ladder(0, 1), region="left"),
+        f"Split {n}: its smallest prime factor is {first}, and {n} is {first} times {rest}; then split what is left.",
+        ShowTree(id="tree", root=str(n), branches=ladder(0, depth), region="left"),
         ShowEquation(id="first", latex=f"{n} = {first} \\times {rest}", region="top_right"),
     )
     header = ["number", "prime", "what is left"]
     half = depth
     draft.beat(
         f"Keep dividing by the smallest prime: {', '.join(r[1] for r in rows[:half])}.",
-        Remove(targets=["tree1"]),
-        ShowTree(id="tree2", root=str(n), branches=ladder(0, depth), region="left"),
         ShowTable(id="t1", header=header, rows=rows[:half], region="right"),
     )
     draft.beat(
