@@ -280,6 +280,7 @@ def sequence_terms(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
             + ("The points climb in equal steps, along a straight line." if arithmetic and step > 0 else "")
             + ("The points fall in equal steps, along a straight line." if arithmetic and step < 0 else "")
             + ("The steps themselves keep growing." if not arithmetic and abs(step) > 1 else ""),
+            Remove(targets=["t1"]),
             ShowTable(id="t2", header=["n", "a_n"], rows=rows, region="left"),
             *[
                 ShowPoint(id=f"p{k}", at=(k + 1, float(t)), axes="ax", color="yellow")
