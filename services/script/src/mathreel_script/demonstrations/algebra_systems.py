@@ -267,7 +267,7 @@ def sequence_terms(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
         SceneDraft("sequence", "explanation", f"An {params.kind} sequence" if arithmetic else "A geometric sequence")
         .beat(
             f"Start at {said(first)} and {word} {said(step)} each time: " + ", ".join(said(t) for t in terms[:4]) + ".",
-            ShowTable(id="t1", header=["n", "a_n"], rows=rows[:4], region="left"),
+            ShowTable(id="t1", header=["n", "term"], rows=rows[:4], region="left"),
             ShowEquation(id="rule", latex=f"a_{{n+1}} = a_n {op} {step}".replace("+ -", "- "), region="top"),
         )
         .beat(
@@ -281,7 +281,7 @@ def sequence_terms(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
             + ("The points fall in equal steps, along a straight line." if arithmetic and step < 0 else "")
             + ("The steps themselves keep growing." if not arithmetic and abs(step) > 1 else ""),
             Remove(targets=["t1"]),
-            ShowTable(id="t2", header=["n", "a_n"], rows=rows, region="left"),
+            ShowTable(id="t2", header=["n", "term"], rows=rows, region="left"),
             *[
                 ShowPoint(id=f"p{k}", at=(k + 1, float(t)), axes="ax", color="yellow")
                 for k, t in enumerate(terms)
