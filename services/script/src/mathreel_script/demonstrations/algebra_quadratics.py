@@ -290,7 +290,23 @@ def quadratic_solve_steps(params: QuadraticParams, facts: ContextFacts) -> list[
             f"{spoken(tex(shift))}.",
             TransformEquation(target="eq", latex=f"x = {tex(-half)} \\pm \\sqrt{{{tex(shift)}}}"),
         )
-        draft.beat("So the two roots are these.", TransformEquation(target="eq", latex=answer, highlight=[answer[:60]]))
+        root_value = sympy.sqrt(shift)
+        if root_value.is_rational:
+            roots_said = " or ".join(said(r) for r in roots)
+            draft.beat(
+                f"That is {spoken(tex(-half))} plus or minus {spoken(tex(root_value))}, so x is {roots_said}.",
+                TransformEquation(
+                    target="eq",
+                    latex=f"x = {tex(-half)} \\pm {tex(root_value)} \\;\\Rightarrow\\; {answer}",
+                    highlight=[answer],
+                ),
+            )
+        else:
+            decimals = [num(float(r)) for r in roots]
+            draft.beat(
+                f"So x is about {' or '.join(d.replace('-', 'minus ') for d in decimals)}.",
+                TransformEquation(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals)),
+            )
     else:
         disc = b * b - 4 * a * c
         draft.beat(
