@@ -62,7 +62,7 @@ class JumpParams(Params):
 
 def _tick(span: int) -> int:
     for step in (1, 2, 5, 10):
-        if span / step <= 12:
+        if span / step <= 6:  # with a step of margin each side, at most eight numbered ticks
             return step
     return 20
 
@@ -85,14 +85,21 @@ def number_line_jumps(params: JumpParams, facts: ContextFacts) -> list[Scene]:
         raise ValueError("number line jumps do not add up")
     draft = SceneDraft("jumps", "explanation", "Moves on the number line").beat(
         f"Start at {said(start)} on the number line.",
-        ShowAxes(id="ax", x_range=(low, high, tick), y_range=(0, 3, 1), x_label="", y_label="", region="center"),
+        ShowAxes(
+            id="ax",
+            x_range=(low, high, tick),
+            y_range=(0, len(steps), 1),
+            x_label="x",
+            y_label="\\text{step}",
+            region="center",
+        ),
         ShowPoint(id="p0", at=(start, 0), label=str(start), axes="ax", color="yellow"),
     )
     expression = str(start)
     for index, step in enumerate(steps, start=1):
         before, after = positions[index - 1], positions[index]
         expression += f" + ({step})" if step < 0 else f" + {step}"
-        height = 0.8 * index
+        height = float(index)
         way = "right" if step > 0 else "left"
         draft.beat(
             f"Add {said(step)}: move {abs(step)} to the {way}, landing on {said(after)}.",
