@@ -22,6 +22,7 @@ from mathreel_shared.storyboard import (
     ShowArrow,
     ShowAxes,
     ShowEquation,
+    ShowInterval,
     ShowNumberLine,
     ShowPoint,
     TransformEquation,
@@ -140,6 +141,12 @@ class RoundParams(Params):
             raise ValueError("place is 1000, 100, 10, 1, 0.1 or 0.01")
         return place
 
+    @model_validator(mode="after")
+    def _between_marks(self) -> RoundParams:
+        if Fraction(str(self.value)) % Fraction(str(self.place)) == 0:
+            raise ValueError("the value lies between two marks of the place, not on one")
+        return self
+
 
 def _decimal(value: Fraction) -> str:
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
@@ -174,25 +181,47 @@ def rounding_number_line(params: RoundParams, facts: ContextFacts) -> list[Scene
             ShowEquation(id="between", latex=f"{text_below} \\le {text_value} < {text_above}", region="top"),
         )
         .beat(
-            f"Halfway between them is {_decimal(middle)}.",
-            ShowNumberLine(
-                id="half",
-                x_range=(float(below), float(above), float(place / 2)),
-                marks=[float(middle)],
-                region="bottom",
+            f"Halfway between them is {_decimal(middle)}: from there on numbers round up to {text_above}, "
+            f"below it down to {text_below}.",
+            ShowInterval(
+                id="down",
+                number_line="nl",
+                start=float(below),
+                end=float(middle),
+                include_end=False,
+                label=f"\\to {text_below}",
+                color="blue",
+            ),
+            ShowInterval(
+                id="up",
+                number_line="nl",
+                start=float(middle),
+                end=float(above),
+                label=f"\\to {text_above}",
+                color="green",
+            ),
+            ShowEquation(
+                id="half", latex=f"\\frac{{{text_below} + {text_above}}}{{2}} = {_decimal(middle)}", region="bottom"
             ),
         )
         .beat(
             f"{text_value} is {'at or past' if value >= middle else 'before'} the halfway mark, "
-            f"so it is nearer to {_decimal(rounded)}.",
-            Remove(targets=["half"]),
-            ShowNumberLine(
-                id="both",
-                x_range=(float(below), float(above), float(place / 2)),
-                marks=[float(value), float(rounded)],
+            f"only {_decimal(abs(rounded - value))} from {_decimal(rounded)}, so it rounds to {_decimal(rounded)}.",
+            Remove(targets=["half", "down", "up"]),
+            ShowInterval(
+                id="gap",
+                number_line="nl",
+                start=float(min(value, rounded)),
+                end=float(max(value, rounded)),
+                label=_decimal(abs(rounded - value)),
+                color="yellow",
+            ),
+            ShowEquation(
+                id="result",
+                latex=f"|{_decimal(rounded)} - {text_value}| = {_decimal(abs(rounded - value))},\\quad "
+                f"{text_value} \\approx {_decimal(rounded)}",
                 region="bottom",
             ),
-            ShowEquation(id="result", latex=f"{text_value} \\approx {_decimal(rounded)}", region="right"),
             Circumscribe(target="result"),
         )
     )
