@@ -89,7 +89,7 @@ def number_line_jumps(params: JumpParams, facts: ContextFacts) -> list[Scene]:
         ShowAxes(
             id="ax",
             x_range=(low, high, tick),
-            y_range=(0, len(steps), 1),
+            y_range=(0, len(steps) + 1, 1),
             x_label="x",
             y_label="\\text{step}",
             region="center",
