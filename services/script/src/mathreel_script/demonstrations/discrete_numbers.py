@@ -235,7 +235,9 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         total += step
         draft.beat(
             f"Add {step}: go round {step} hours and land on {position}.",
-            ShowArrow(id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), color="blue"),
+            ShowArrow(
+                id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), label=f"+{step}", color="blue"
+            ),
             ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="red"),
         )
     if total % n != position:

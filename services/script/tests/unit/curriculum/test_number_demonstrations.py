@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import re
 from fractions import Fraction
 
@@ -10,8 +11,10 @@ import pytest
 import sympy
 
 from mathreel_script.context import ContextFacts
+from mathreel_script.curriculum import TopicEntry, load_curriculum
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.arithmetic_numbers import evaluation_steps
+from mathreel_script.demonstrations.checks import unseen_numbers
 from mathreel_script.latex import safe_latex
 from mathreel_shared.storyboard import Scene, ShowEquation, ShowTable, TransformEquation
 
@@ -211,3 +214,32 @@ def test_handshake_sum_is_twice_the_edges() -> None:
     latex = last_latex(scenes("graph_degrees", {"vertices": 6, "edges": edges}), "hand")
     degrees = [sum(v in e for e in edges) for v in range(6)]
     assert latex == f"{' + '.join(map(str, degrees))} = {2 * len(edges)} = 2 \\times {len(edges)}"
+
+
+def _contexts(seed: int, count: int) -> list[ContextFacts]:
+    """Contexts with whatever numbers and letter values a user might write, drawn with a fixed seed."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        numbers = tuple(
+            float(
+                rng.choice(
+                    [rng.randint(-30, 30), rng.randint(0, 500), rng.randint(1, 12), round(rng.uniform(0, 100), 2)]
+                )
+            )
+            for _ in range(rng.randint(0, 5))
+        )
+        letters = tuple((name, float(rng.randint(-10, 10))) for name in rng.sample(["a", "b", "c", "n", "P", "m"], 3))
+        out.append(ContextFacts(numbers=numbers, assignments=letters[: rng.randint(0, 3)]))
+    return out
+
+
+MY_ENTRIES = [entry for entry in load_curriculum() if entry.area in {"arithmetic", "algebra", "discrete"}]
+
+
+@pytest.mark.parametrize("entry", MY_ENTRIES, ids=[entry.key for entry in MY_ENTRIES])
+def test_any_context_numbers_are_used_or_ignored_never_break_the_lesson(entry: TopicEntry) -> None:
+    for facts in _contexts(sum(map(ord, entry.key)), 6):
+        for call in (entry.demonstration, entry.example):
+            found = get_demonstration(call.name).scenes(call.params, facts)
+            assert [str(problem) for scene in found for problem in unseen_numbers(scene)] == []
