@@ -220,14 +220,20 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
     if position != start:
         draft.beat(
             f"{start} leaves remainder {position} when divided by {n}, so it sits at {position}.",
-            ShowEquation(id="start", latex=f"{start} = {start // n} \\cdot {n} + {position}", region="top_right"),
+            ShowEquation(
+                id="start",
+                latex=f"{start} = {start // n} \\cdot {n} + {position},\\quad \\text{{hops of }} {step}",
+                region="top_right",
+            ),
             ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
         )
     else:
         draft.beat(
             f"Start at {start}.",
             ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
-            ShowEquation(id="start", latex=f"\\text{{start}}\\ {start}", region="top_right"),
+            ShowEquation(
+                id="start", latex=f"\\text{{start}}\\ {start},\\quad \\text{{hops of }} {step}", region="top_right"
+            ),
         )
     for index in range(1, params.count + 1):
         before = position
@@ -235,9 +241,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         total += step
         draft.beat(
             f"Add {step}: go round {step} hours and land on {position}.",
-            ShowArrow(
-                id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), label=f"+{step}", color="blue"
-            ),
+            ShowArrow(id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), color="blue"),
             ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="red"),
         )
     if total % n != position:
