@@ -13,6 +13,7 @@ from mathreel_script.demonstrations._figure_tools import axis_range, check, cont
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_shared.storyboard import (
+    Action,
     Circumscribe,
     Indicate,
     Scene,
@@ -73,7 +74,7 @@ def figure_transformation(params: TransformParams, facts: ContextFacts) -> list[
     elif kind == "dilate":
         found = context_ints(facts, 1, 2, 3)
         k = found[0] if found else k
-    corners = [(1, 1), (3, 1), (1, 2)] if kind == "dilate" else [(1, 1), (4, 1), (1, 3)]
+    corners = [(1, 1), (3, 1), (1, 2)] if kind == "dilate" else [(2, 1), (5, 1), (2, 3)]
     images = [_image(kind, x, y, dx, dy, k) for x, y in corners]
     sym = sympy.Matrix
     before = sympy.sqrt(sum((sym(corners[1]) - sym(corners[2])).applyfunc(lambda v: v**2)))
@@ -97,7 +98,7 @@ def figure_transformation(params: TransformParams, facts: ContextFacts) -> list[
         SceneDraft("transform", "explanation", "Moving a figure by a rule")
         .beat(
             f"Triangle A B C has corners at {', '.join(_pair(p) for p in corners[:2])} and {_pair(corners[2])}.",
-            ShowAxes(id="ax", x_range=axis_range(xs), y_range=axis_range(ys), region="left"),
+            ShowAxes(id="ax", x_range=axis_range(xs), y_range=axis_range(ys), region="center"),
             ShowPolygon(
                 id="shape",
                 axes="ax",
@@ -106,20 +107,12 @@ def figure_transformation(params: TransformParams, facts: ContextFacts) -> list[
                 color="blue",
             ),
         )
-        .beat(said, ShowEquation(id="rule", latex=rule, region="top_right"))
+        .beat(said, ShowEquation(id="rule", latex=rule, region="top"))
         .beat(
-            f"Each corner follows the rule: A goes from {_pair(corners[0])} to {_pair(images[0])}.",
-            *(
-                ShowArrow(
-                    id=f"move{i}",
-                    axes="ax",
-                    start=(float(p[0]), float(p[1])),
-                    end=(float(q[0]), float(q[1])),
-                    color="grey",
-                )
-                for i, (p, q) in enumerate(zip(corners, images, strict=True))
-                if p != q
-            ),
+            f"Each corner follows the rule: A goes from {_pair(corners[0])} to {_pair(images[0])}."
+            if not kind.startswith("rotate")
+            else f"Each corner turns about the origin: A goes from {_pair(corners[0])} to {_pair(images[0])}.",
+            *_tracks(kind, corners, images),
             ShowPoint(id="a_image", axes="ax", at=(float(images[0][0]), float(images[0][1])), color="yellow"),
         )
         .beat(
@@ -138,17 +131,43 @@ def figure_transformation(params: TransformParams, facts: ContextFacts) -> list[
         draft.beat(
             f"Every length is multiplied by {k}: side B C grows from {_spoken(before)} to {_spoken(after)}, and the "
             "angles stay the same.",
-            ShowEquation(id="lengths", latex=f"B'C' = {k} \\times {b_text} = {a_text}", region="bottom_right"),
+            ShowEquation(id="lengths", latex=f"B'C' = {k} \\times {b_text} = {a_text}", region="bottom"),
             Circumscribe(target="image"),
         )
     else:
         draft.beat(
             f"Lengths and angles do not change: side B C is {_spoken(before)} before and after, so the image is "
             "congruent to the triangle.",
-            ShowEquation(id="lengths", latex=f"BC = B'C' = {b_text}", region="bottom_right"),
+            ShowEquation(id="lengths", latex=f"BC = B'C' = {b_text}", region="bottom"),
             Indicate(target="image"),
         )
     return [draft.build()]
+
+
+def _tracks(kind: str, corners: list[tuple[int, int]], images: list[tuple[int, int]]) -> list[Action]:
+    """How each corner travels: an arrow straight to its image, or for a turn, the two arms from the origin."""
+    if kind.startswith("rotate"):
+        a, a_image = corners[0], images[0]
+        return [
+            ShowSegment(
+                id="arm", axes="ax", start=(0.0, 0.0), end=(float(a[0]), float(a[1])), dashed=True, color="grey"
+            ),
+            ShowSegment(
+                id="arm_image",
+                axes="ax",
+                start=(0.0, 0.0),
+                end=(float(a_image[0]), float(a_image[1])),
+                dashed=True,
+                color="yellow",
+            ),
+        ]
+    return [
+        ShowArrow(
+            id=f"move{i}", axes="ax", start=(float(p[0]), float(p[1])), end=(float(q[0]), float(q[1])), color="grey"
+        )
+        for i, (p, q) in enumerate(zip(corners, images, strict=True))
+        if p != q
+    ]
 
 
 def _spoken(length: sympy.Expr) -> str:
@@ -185,7 +204,7 @@ def coordinate_distance_midpoint(params: TwoPointParams, facts: ContextFacts) ->
     p, q = (float(x1), float(y1)), (float(x2), float(y2))
     draft = SceneDraft("two_points", "explanation", "Two points on a grid").beat(
         f"Take the points P at {_pair((x1, y1))} and Q at {_pair((x2, y2))}.",
-        ShowAxes(id="ax", x_range=axis_range(xs), y_range=axis_range(ys), region="left"),
+        ShowAxes(id="ax", x_range=axis_range(xs), y_range=axis_range(ys), region="center"),
         ShowPoint(id="p", axes="ax", at=p, label=f"P{_pair((x1, y1))}", color="yellow"),
         ShowPoint(id="q", axes="ax", at=q, label=f"Q{_pair((x2, y2))}", color="yellow"),
     )
@@ -206,13 +225,13 @@ def coordinate_distance_midpoint(params: TwoPointParams, facts: ContextFacts) ->
             f"P Q is the hypotenuse of that right triangle, so its square is {run} squared plus {rise} squared, "
             f"{square}.",
             ShowSegment(id="pq", axes="ax", start=p, end=q, label="d", color="red"),
-            ShowEquation(id="calc", latex=f"d^2 = {run}^2 + {rise}^2 = {square}", region="top_right"),
+            ShowEquation(id="calc", latex=f"d^2 = {run}^2 + {rise}^2 = {square}", region="top"),
         ).beat(
             f"The distance is the square root of {square}: {_spoken(dist)}.",
             ShowEquation(
                 id="result",
                 latex=f"d = \\sqrt{{{square}}} = {value}" if dist.is_Integer else f"d = {value}",
-                region="bottom_right",
+                region="bottom",
             ),
             Indicate(target="pq"),
         )
@@ -241,7 +260,7 @@ def coordinate_distance_midpoint(params: TwoPointParams, facts: ContextFacts) ->
         ShowEquation(
             id="calc",
             latex=f"M = \\left(\\frac{{{x1} + {x2}}}{{2}}, \\frac{{{y1} + {y2}}}{{2}}\\right) = ({mxt}, {myt})",
-            region="top_right",
+            region="top",
         ),
     )
     return [draft.build()]

@@ -60,7 +60,7 @@ def pythagoras_squares(params: PythagorasParams, facts: ContextFacts) -> list[Sc
         SceneDraft("squares", "explanation", "Squares on the sides")
         .beat(
             f"Take a right triangle with legs {a} and {b}.",
-            ShowPolygon(id="tri", vertices=[o, pa, pb], color="white", fill_opacity=0.4, region="left"),
+            ShowPolygon(id="tri", vertices=[o, pa, pb], color="white", fill_opacity=0.4),
             ShowAngle(id="right", vertex=o, a=pa, b=pb, right=True),
             ShowSegment(id="leg_a", start=pa, end=o, label=str(a), color="blue"),
             ShowSegment(id="leg_b", start=o, end=pb, label=str(b), color="green"),

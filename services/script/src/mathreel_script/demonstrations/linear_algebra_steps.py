@@ -274,38 +274,30 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
         return [draft.build()]
     # elimination: make the x coefficients match, subtract, solve for y, substitute back.
     p, q = a[1, 0], a[0, 0]
+    if p == 0 or q == 0:
+        raise ValueError("give both equations an x term to eliminate")
     row1 = [p * a[0, 0], p * a[0, 1], p * rhs[0]]
     row2 = [q * a[1, 0], q * a[1, 1], q * rhs[1]]
     diff = [row1[1] - row2[1], row1[2] - row2[2]]
-    check(diff[0] * sy == diff[1], "elimination")
+    check(diff[0] * sy == diff[1] and row1[0] == row2[0], "elimination")
+
+    def latex_row(values: list[sympy.Expr]) -> list[str]:
+        return [sympy.latex(v) for v in values]
+
     draft.beat(
-        "Solve this system by elimination.",
-        ShowMatrix(
-            id="aug",
-            rows=[
-                [sympy.latex(v) for v in a.row(0)] + [sympy.latex(rhs[0])],
-                [sympy.latex(v) for v in a.row(1)] + [sympy.latex(rhs[1])],
-            ],
-            region="left",
-        ),
+        "Solve this system by elimination: write its numbers as rows, one row per equation.",
         ShowEquation(id="system", latex=f"{eq1} \\quad {eq2}", region="top"),
+        ShowMatrix(id="aug", rows=[latex_row([*a.row(0), rhs[0]]), latex_row([*a.row(1), rhs[1]])], region="left"),
     ).beat(
-        f"Multiply the first equation by {_spoken_num(p)} and the second by {_spoken_num(q)}, so both have "
+        f"Multiply the first row by {_spoken_num(p)} and the second by {_spoken_num(q)}, so both start with "
         f"{_spoken_num(row1[0])} x.",
-        ShowEquation(
-            id="scaled",
-            latex=f"{sympy.latex(sympy.Eq(row1[0] * x + row1[1] * y, row1[2]))} \\quad "
-            f"{sympy.latex(sympy.Eq(row2[0] * x + row2[1] * y, row2[2]))}",
-            region="right",
-        ),
+        ShowMatrix(id="scaled", rows=[latex_row(row1), latex_row(row2)], region="right", color="yellow"),
     ).beat(
-        f"Subtract: x drops out, leaving {_spoken_num(diff[0])} y equals {_spoken_num(diff[1])}, so y is "
-        f"{_spoken_num(sy)}.",
-        ShowEquation(
-            id="y",
-            latex=f"{sympy.latex(sympy.Eq(diff[0] * y, diff[1]))} \\Rightarrow y = {sympy.latex(sy)}",
-            region="bottom_right",
-        ),
+        f"Subtract the second row from the first: x drops out, leaving {_spoken_num(diff[0])} y equals "
+        f"{_spoken_num(diff[1])}, so y is {_spoken_num(sy)}.",
+        Remove(targets=["scaled"]),
+        ShowMatrix(id="reduced", rows=[latex_row(row1), ["0", *latex_row(diff)]], region="right", color="green"),
+        ShowEquation(id="y", latex=f"y = \\frac{{{diff[1]}}}{{{diff[0]}}} = {sympy.latex(sy)}", region="bottom_right"),
     ).beat(
         f"Put y back into the first equation: x is {_spoken_num(sx)}.",
         ShowEquation(id="x", latex=f"x = {sympy.latex(sx)}, \\; y = {sympy.latex(sy)}", region="bottom_left"),

@@ -36,7 +36,7 @@ def _plane(points: list[tuple[float, float]], x_name: str, y_name: str) -> list[
     ys = [p[1] for p in points] + [0.0]
     lo_x, hi_x, lo_y, hi_y = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
     return [
-        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), label=x_name, color="grey", region="left"),
+        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), label=x_name, color="grey"),
         ShowArrow(id="y_axis", start=(0.0, lo_y), end=(0.0, hi_y), label=y_name, color="grey"),
         ShowPoint(id="origin", at=(0.0, 0.0), label="0", color="grey"),
     ]
