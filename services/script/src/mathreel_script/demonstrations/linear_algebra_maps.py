@@ -83,7 +83,8 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         if len(real) < 1:
             raise ValueError("choose a matrix with a rational eigenvalue")
         lam, vec = real[0]
-        vec = vec / sympy.gcd(list(vec)) if all(v.is_integer for v in vec) else vec
+        vec = vec * sympy.ilcm(*[sympy.fraction(v)[1] for v in vec])  # whole-number components
+        vec = vec / sympy.igcd(*[int(v) for v in vec])
         check(m * vec == lam * vec, "eigenvector")
         vx, vy = float(vec[0]), float(vec[1])
         draft.beat(
@@ -91,7 +92,14 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
             ShowSegment(
                 id="line", axes="plane", start=(-4 * vx, -4 * vy), end=(4 * vx, 4 * vy), dashed=True, color="grey"
             ),
-            ShowArrow(id="v", axes="plane", start=(0.0, 0.0), end=(vx, vy), label="v", color="orange"),
+            ShowArrow(
+                id="v",
+                axes="plane",
+                start=(0.0, 0.0),
+                end=(vx, vy),
+                label=f"v = ({num(vx)}, {num(vy)})",
+                color="orange",
+            ),
         ).beat(
             f"Apply the matrix: that arrow stays on its line, only stretched by {sympy.latex(lam)}.",
             ApplyMatrix(target="plane", matrix=_as_floats(m)),
