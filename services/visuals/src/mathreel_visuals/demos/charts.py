@@ -184,7 +184,6 @@ def dot_array(a: sb.ShowDots, color: str, highlight: str, width: float, height: 
     return group
 
 
-def dots_appear(mob: VGroup, cols: int) -> list[Animation]:
-    dots = mob[0]
-    rows = [VGroup(*dots[i : i + cols]) for i in range(0, len(dots), cols)]
-    return [LaggedStart(*(FadeIn(r, shift=0.1 * RIGHT) for r in rows), lag_ratio=0.25), *(FadeIn(m) for m in mob[1:])]
+def dots_appear(mob: VGroup) -> list[Animation]:
+    """The dots one after another in reading order (the parts animated are the object's own, so it stays whole)."""
+    return [FadeIn(mob[0], shift=0.1 * RIGHT, lag_ratio=0.08), *(FadeIn(m) for m in mob[1:])]
