@@ -122,11 +122,11 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
                     )
                 name = f"r{i}{j}"
                 actions: list[Action] = [
-                    ShowMatrix(id=name, rows=_rows(result, set(hidden)), region="bottom", color="yellow")
+                    ShowMatrix(id=name, rows=_rows(result, set(hidden)), region="center", color="yellow")
                 ]
                 if previous:
                     actions.insert(0, Remove(targets=[previous, "calc"]))
-                actions.append(ShowEquation(id="calc", latex=calc, region="center"))
+                actions.append(ShowEquation(id="calc", latex=calc, region="bottom"))
                 draft.beat(said, *actions)
                 previous = name
         return [draft.build()]

@@ -11,7 +11,7 @@ import sympy
 from pydantic import Field
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, num, pt
+from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, pt
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_shared.storyboard import (
@@ -36,8 +36,10 @@ def _plane(points: list[tuple[float, float]], x_name: str, y_name: str) -> list[
     ys = [p[1] for p in points] + [0.0]
     lo_x, hi_x, lo_y, hi_y = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
     return [
-        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), label=x_name, color="grey"),
-        ShowArrow(id="y_axis", start=(0.0, lo_y), end=(0.0, hi_y), label=y_name, color="grey"),
+        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), color="grey"),
+        ShowArrow(id="y_axis", start=(0.0, lo_y), end=(0.0, hi_y), color="grey"),
+        ShowPoint(id="x_name", at=(hi_x, 0.0), label=x_name, color="grey"),
+        ShowPoint(id="y_name", at=(0.0, hi_y), label=y_name, color="grey"),
         ShowPoint(id="origin", at=(0.0, 0.0), label="0", color="grey"),
     ]
 
@@ -265,7 +267,7 @@ def _xy(z: sympy.Expr) -> tuple[float, float]:
 def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list[Scene]:
     """Complex numbers as points of the plane: a + b i at (a, b); sums as arrows tip to tail; products multiply
     lengths and add angles; the conjugate is a mirror image; polar form; powers that spiral round."""
-    found = context_ints(facts, 2, -5, 5)
+    found = given_ints(facts, "ab", -5, 5) or context_ints(facts, 2, -5, 5)
     a, b = found if found and found != [0, 0] else (params.a, params.b)
     if (a, b) == (0, 0):
         raise ValueError("z must not be 0")
