@@ -82,7 +82,7 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         real = [(val, vecs[0]) for val, _, vecs in vals if val.is_rational]
         if len(real) < 1:
             raise ValueError("choose a matrix with a rational eigenvalue")
-        lam, vec = real[0]
+        lam, vec = max(real, key=lambda pair: abs(pair[0]))  # the clearest stretch
         vec = vec * sympy.ilcm(*[sympy.fraction(v)[1] for v in vec])  # whole-number components
         vec = vec / sympy.igcd(*[int(v) for v in vec])
         check(m * vec == lam * vec, "eigenvector")

@@ -75,7 +75,7 @@ def test_the_plane_map_applies_the_matrix_and_reads_off_the_determinant() -> Non
 
 def test_eigenvectors_are_checked_and_shown_in_whole_numbers() -> None:
     shown = _shown(_scenes("matrix_on_plane", {"show": "eigen", "a": 4, "b": 1, "c": 2, "d": 3}))
-    assert "v = (-1, 2)" in shown
+    assert "v = (1, 1)" in shown  # eigenvalue 5, the larger stretch; the other is 2 along (-1, 2)
     with pytest.raises(ValueError, match="rational eigenvalue"):
         _scenes("matrix_on_plane", {"show": "eigen", "a": 0, "b": -1, "c": 1, "d": 0})  # a rotation has none
 
