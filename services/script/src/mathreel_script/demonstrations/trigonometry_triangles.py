@@ -328,6 +328,8 @@ def triangle_law_solve(params: LawParams, facts: ContextFacts) -> list[Scene]:
         )
         return [base.build()]
     square = b * b + c * c - 2 * b * c * cos_a
+    exact = abs(square - round(square)) < 1e-9  # the cosines of 60 and 120 degrees are exact halves
+    relation = "=" if exact else "\\approx"
     side = math.sqrt(square)
     check(abs(math.dist(pb, pc) - side) < 1e-2, "law of cosines against the drawing")
     base.beat(
@@ -336,10 +338,10 @@ def triangle_law_solve(params: LawParams, facts: ContextFacts) -> list[Scene]:
         ShowEquation(id="law", latex="a^2 = b^2 + c^2 - 2bc \\cos A", region="top"),
     ).beat(
         f"Substitute: {b} squared plus {c} squared, minus 2 times {b} times {c} times the cosine of {ang} degrees, "
-        f"is about {num(square)}.",
+        f"is {'' if exact else 'about '}{num(square)}.",
         TransformEquation(
             target="law",
-            latex=f"a^2 = {b}^2 + {c}^2 - 2 \\cdot {b} \\cdot {c} \\cos {ang}^\\circ \\approx {num(square)}",
+            latex=f"a^2 = {b}^2 + {c}^2 - 2 \\cdot {b} \\cdot {c} \\cos {ang}^\\circ {relation} {num(square)}",
         ),
     ).beat(
         f"So a is the square root of that: about {num(side)}.",
