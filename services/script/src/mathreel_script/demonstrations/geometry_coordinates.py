@@ -16,6 +16,7 @@ from mathreel_shared.storyboard import (
     Action,
     Circumscribe,
     Indicate,
+    Remove,
     Scene,
     ShowArrow,
     ShowAxes,
@@ -113,10 +114,17 @@ def figure_transformation(params: TransformParams, facts: ContextFacts) -> list[
             if not kind.startswith("rotate")
             else f"Each corner turns about the origin: A goes from {_pair(corners[0])} to {_pair(images[0])}.",
             *_tracks(kind, corners, images),
-            ShowPoint(id="a_image", axes="ax", at=(float(images[0][0]), float(images[0][1])), color="yellow"),
+            ShowPoint(
+                id="a_image",
+                axes="ax",
+                at=(float(images[0][0]), float(images[0][1])),
+                label=_pair(images[0]),
+                color="yellow",
+            ),
         )
         .beat(
             f"Joining the new corners, {_pair(images[1])} and {_pair(images[2])} with it, gives the image.",
+            Remove(targets=["a_image"]),
             ShowPolygon(
                 id="image",
                 axes="ax",

@@ -97,7 +97,7 @@ def pythagoras_squares(params: PythagorasParams, facts: ContextFacts) -> list[Sc
     big, small = (max(a, b), min(a, b))
     hyp_sq = big * big + small * small
     hyp = sympy.sqrt(hyp_sq)
-    hyp_latex = sympy.latex(hyp)
+    hyp_latex = sympy.latex(hyp) if hyp.is_Integer else f"\\sqrt{{{hyp_sq}}}"
     leg = sympy.sqrt(hyp_sq - small * small)
     check(leg == big, "missing leg")
     s = 5.0 / max(big, small)

@@ -35,6 +35,18 @@ class PlaneMapParams(Params):
     show: Literal["columns", "determinant", "eigen", "singular", "inverse"] = "columns"
 
 
+def _suits(m: sympy.Matrix, show: str) -> bool:
+    """Whether a matrix can show this: an inverse needs a non-zero determinant, an eigenvector a rational eigenvalue
+    (of an actual stretch), and a singular matrix a zero determinant."""
+    if show == "singular":
+        return bool(m.det() == 0) and m != sympy.zeros(2, 2)
+    if m.det() == 0:
+        return False
+    if show == "eigen":
+        return any(val.is_rational and val not in (0, 1) for val in m.eigenvals())
+    return True
+
+
 def _rows(m: sympy.Matrix) -> list[list[str]]:
     return [[sympy.latex(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
 
@@ -48,7 +60,9 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
     """The plane transformed by a matrix, with the grid, the basis vectors, the unit square and chosen vectors moving
     together; what is read off: columns as images of i and j, area scaled by the determinant, eigenvectors."""
     found = context_ints(facts, 4, -4, 4)
-    a, b, c, d = found if found else (params.a, params.b, params.c, params.d)
+    a, b, c, d = (
+        found if found and _suits(sympy.Matrix(2, 2, found), params.show) else (params.a, params.b, params.c, params.d)
+    )
     m = sympy.Matrix([[a, b], [c, d]])
     det = m.det()
     show = params.show

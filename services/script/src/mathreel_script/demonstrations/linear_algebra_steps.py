@@ -25,6 +25,7 @@ from mathreel_shared.storyboard import (
 
 Entry = Annotated[int, Field(ge=-9, le=9)]
 Constant = Annotated[int, Field(ge=-60, le=60)]
+_ORDINAL = ("first", "second", "third")
 Operation = Literal["add", "multiply", "transpose", "determinant", "determinant3", "inverse", "elimination", "cramer"]
 
 
@@ -46,6 +47,18 @@ class MatrixStepParams(Params):
         if self.op in ("elimination", "cramer") and len(self.b) != 2:
             raise ValueError("the right-hand side has two numbers")
         return self
+
+
+def _usable(op: str, entries: list[int]) -> bool:
+    """Whether matrix entries a context gives can be worked with: a system needs one solution, an inverse a non-zero
+    determinant, elimination an x in both equations."""
+    if all(v == 0 for v in entries):
+        return False
+    if op in ("inverse", "elimination", "cramer"):
+        m = sympy.Matrix(2, 2, entries)
+        if m.det() == 0 or (op == "elimination" and (entries[0] == 0 or entries[2] == 0)):
+            return False
+    return True
 
 
 def _rows(m: sympy.Matrix, hidden: set[tuple[int, int]] | None = None) -> list[list[str]]:
@@ -74,7 +87,7 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
     entries, second = list(params.a), list(params.b)
     wanted = len(entries) + (4 if op in ("add", "multiply") else 0)
     found = context_ints(facts, wanted, -9, 9)
-    if found:
+    if found and _usable(op, found[: len(entries)]):
         entries, second = found[: len(entries)], found[len(entries) :] or second
     if op in ("add", "multiply"):
         params = params.model_copy(update={"a": entries, "b": second})
@@ -108,8 +121,8 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
                 if op == "add":
                     calc = f"{_par(a[i, j])} + {_par(b[i, j])} = {sympy.latex(result[i, j])}"
                     said = (
-                        f"Row {i + 1}, column {j + 1}: {_spoken_num(a[i, j])} plus {_spoken_num(b[i, j])} is "
-                        f"{_spoken_num(result[i, j])}."
+                        f"{_ORDINAL[i].capitalize()} row, {_ORDINAL[j]} column: {_spoken_num(a[i, j])} plus "
+                        f"{_spoken_num(b[i, j])} is {_spoken_num(result[i, j])}."
                     )
                 else:
                     calc = (
@@ -117,8 +130,9 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
                         f"{sympy.latex(result[i, j])}"
                     )
                     said = (
-                        f"Row {i + 1} times column {j + 1}: {_spoken_num(a[i, 0])} times {_spoken_num(b[0, j])} plus "
-                        f"{_spoken_num(a[i, 1])} times {_spoken_num(b[1, j])} is {_spoken_num(result[i, j])}."
+                        f"{_ORDINAL[i].capitalize()} row times {_ORDINAL[j]} column: {_spoken_num(a[i, 0])} times "
+                        f"{_spoken_num(b[0, j])} plus {_spoken_num(a[i, 1])} times {_spoken_num(b[1, j])} is "
+                        f"{_spoken_num(result[i, j])}."
                     )
                 name = f"r{i}{j}"
                 actions: list[Action] = [
@@ -134,15 +148,15 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
         t = a.T
         check(all(t[j, i] == a[i, j] for i in range(2) for j in range(3)), "transpose")
         draft.beat(
-            "This matrix has 2 rows and 3 columns.",
+            "This matrix has two rows and three columns.",
             ShowMatrix(id="a", rows=_rows(a), region="left"),
         ).beat(
             "Its transpose turns rows into columns: the first row "
             f"{', '.join(_spoken_num(v) for v in a.row(0))} becomes the first column.",
             ShowMatrix(id="t1", rows=_rows(t, {(i, 1) for i in range(3)}), region="right", color="yellow"),
         ).beat(
-            f"The second row {', '.join(_spoken_num(v) for v in a.row(1))} becomes the second column: 3 rows "
-            "and 2 columns.",
+            f"The second row {', '.join(_spoken_num(v) for v in a.row(1))} becomes the second column: three rows "
+            "and two columns.",
             Remove(targets=["t1"]),
             ShowMatrix(id="t2", rows=_rows(t), region="right", color="yellow"),
         ).beat(
@@ -155,7 +169,8 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
         ad, bc = a[0, 0] * a[1, 1], a[0, 1] * a[1, 0]
         check(ad - bc == det, "determinant")
         draft.beat(
-            "The determinant of a 2 by 2 matrix: the product down the main diagonal minus the product up the other.",
+            "The determinant of a two by two matrix: the product down the main diagonal minus the product "
+            "up the other.",
             ShowMatrix(id="a", rows=_rows(a), region="left"),
             ShowEquation(id="rule", latex="\\det A = ad - bc", region="right"),
         ).beat(
@@ -178,7 +193,7 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
             terms.append((a[0, j], minor, minor.det(), (-1) ** j))
         check(sum(s * e * md for e, _, md, s in terms) == det, "cofactor expansion")
         draft.beat(
-            "Expand the 3 by 3 determinant along the first row, with signs plus, minus, plus.",
+            "Expand the three by three determinant along the first row, with signs plus, minus, plus.",
             ShowMatrix(id="a", rows=_rows(a), region="left"),
         )
         names = ["first", "second", "third"]

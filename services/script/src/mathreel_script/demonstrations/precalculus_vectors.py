@@ -75,6 +75,8 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
     """Vectors as arrows: components and length; a sum drawn tip to tail with its parallelogram; a multiple that
     stretches or flips; the dot product computed from components and the angle it gives between two arrows."""
     found = context_ints(facts, 4, -6, 6)
+    if found and ((found[0], found[1]) == (0, 0) or (found[2], found[3]) == (0, 0)):
+        found = None  # a zero vector has no direction to show
     u: Vec = (found[0], found[1]) if found else (params.u1, params.u2)
     v: Vec = (found[2], found[3]) if found else (params.v1, params.v2)
     if u == (0, 0) or v == (0, 0):
@@ -146,7 +148,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
                 color="grey",
             ),
         ).beat(
-            "Multiplying by minus 1 gives the opposite vector, the same length pointing the other way.",
+            "Multiplying by minus one gives the opposite vector, the same length pointing the other way.",
             _arrow("neg", (-u[0], -u[1]), f"({-u[0]}, {-u[1]})", "green"),
         )
         check(_length(ku) == abs(k) * _length(u), "scaling")
@@ -382,7 +384,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         _arrow("z", _xy(z), _z(z), "yellow"),
         _arrow("w", _xy(w), _z(w), "blue"),
     ).beat(
-        f"Expand as with brackets, using i squared equals minus 1: the real part is {ac} minus {bd}, the imaginary "
+        f"Expand as with brackets, using i squared equals minus one: the real part is {ac} minus {bd}, the imaginary "
         f"part {ad} plus {bc}.",
         ShowEquation(
             id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top_right"
