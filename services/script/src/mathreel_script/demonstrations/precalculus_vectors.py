@@ -258,7 +258,15 @@ def _z(z: sympy.Expr) -> str:
 
 
 def _said(z: sympy.Expr) -> str:
-    return _z(z).replace("-", "minus ").replace("+", "plus").replace("i", " i").replace("  ", " ").strip()
+    """A Gaussian integer as the narration says it: "3 plus 2 i", "minus 1 minus i", "2 i"."""
+    re, im = int(sympy.re(z)), int(sympy.im(z))
+    real = f"minus {-re}" if re < 0 else str(re)
+    imag = "i" if abs(im) == 1 else f"{abs(im)} i"
+    if im == 0:
+        return real
+    if re == 0:
+        return imag if im > 0 else f"minus {imag}"
+    return f"{real} {'plus' if im > 0 else 'minus'} {imag}"
 
 
 def _xy(z: sympy.Expr) -> tuple[float, float]:

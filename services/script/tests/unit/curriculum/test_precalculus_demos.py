@@ -88,3 +88,9 @@ def test_polar_point_conversion_from_the_context() -> None:
     shown = _shown(_scenes("parametric_polar_trace", {"curve": "polar_point"}, "A point at r = 2 and angle 60."))
     assert "x = 2\\cos 60^\\circ \\approx 1" in shown
     assert f"{2 * math.sin(math.radians(60)):.2f}" in shown
+
+
+def test_complex_numbers_are_said_in_words() -> None:
+    narration = " ".join(s.narration for s in _scenes("complex_plane_arithmetic", {"op": "powers", "a": 1, "b": 1}))
+    assert "z cubed is minus 2 plus 2 i." in narration
+    assert "z squared is 2 i." in narration
