@@ -109,6 +109,7 @@ def shape_area_formula(params: ShapeAreaParams, facts: ContextFacts) -> list[Sce
         ).beat(
             f"Now it is a rectangle {b} by {h}, so the area is {b} times {h}, which is {area}.",
             ShowEquation(id="formula", latex=f"A = b \\times h = {b} \\times {h} = {area}", region="top"),
+            ShowSegment(id="new_base", start=(float(b + o), 0.0), end=(float(o), 0.0), label=str(b), color="yellow"),
             ShowAngle(
                 id="square", vertex=(float(b + o), 0.0), a=(float(o), 0.0), b=(float(b + o), float(h)), right=True
             ),
