@@ -68,7 +68,7 @@ def pythagoras_squares(params: PythagorasParams, facts: ContextFacts) -> list[Sc
         .beat(
             f"The square on the first leg has area {a} squared, which is {a * a}.",
             ShowPolygon(id="sq_a", vertices=square_a, color="blue"),
-            ShowEquation(id="sum", latex=f"{a}^2 = {a * a}", region="top_right"),
+            ShowEquation(id="sum", latex=f"{a}^2 = {a * a}", region="top"),
         )
         .beat(
             f"The square on the other leg has area {b} squared, which is {b * b}.",
@@ -87,7 +87,7 @@ def pythagoras_squares(params: PythagorasParams, facts: ContextFacts) -> list[Sc
             ShowEquation(
                 id="result",
                 latex=f"c = \\sqrt{{{c_squared}}} = {c_latex}" if c.is_Integer else f"c = {c_latex}",
-                region="bottom_right",
+                region="bottom",
             ),
         )
     )

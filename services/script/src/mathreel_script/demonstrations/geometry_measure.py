@@ -133,7 +133,7 @@ def shape_area_formula(params: ShapeAreaParams, facts: ContextFacts) -> list[Sce
         ).beat(
             f"Fitted against the first, the two make a parallelogram with base {b} and height {h}.",
             Move(target="copy", shift=(0.0, -lift)),
-            ShowEquation(id="whole", latex=f"{b} \\times {h} = {area2}", region="top_right"),
+            ShowEquation(id="whole", latex=f"{b} \\times {h} = {area2}", region="top"),
         ).beat(
             f"The parallelogram's area is {b} times {h}, which is {area2}; the triangle is half of it, "
             f"{num(float(half_area))}.",
@@ -213,7 +213,7 @@ def circle_measures(params: CircleParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"Fit a hexagon inside: its {name} is {num(rows[0][1])}, a little less than the circle's.",
             ShowPolygon(id="hex", vertices=_ngon(draw, 6), color="orange", fill_opacity=0.15),
-            ShowEquation(id="approx", latex=f"{letter}_{{6}} = {num(rows[0][1])}", region="top_right"),
+            ShowEquation(id="approx", latex=f"{letter}_{{6}} = {num(rows[0][1])}", region="top"),
         ).beat(
             f"With 12 sides the {name} grows to {num(rows[1][1])}, closer still.",
             Remove(targets=["hex"]),
@@ -233,7 +233,7 @@ def circle_measures(params: CircleParams, facts: ContextFacts) -> list[Scene]:
                     if is_length
                     else f"A = \\pi r^2 = {sympy.latex(exact)} \\approx {num(float(exact))}"
                 ),
-                region="bottom_right",
+                region="bottom",
             ),
             Circumscribe(target="circle"),
         )
@@ -252,11 +252,11 @@ def circle_measures(params: CircleParams, facts: ContextFacts) -> list[Scene]:
         ).beat(
             f"The angle it spans at the centre is one radian, about {num(one, 1)} degrees, whatever the radius.",
             ShowAngle(id="one", vertex=(0.0, 0.0), a=(draw, 0.0), b=polar(draw, one), label="1"),
-            ShowEquation(id="calc", latex=f"1 \\text{{ rad}} \\approx {num(one, 1)}^\\circ", region="top_right"),
+            ShowEquation(id="calc", latex=f"1 \\text{{ rad}} \\approx {num(one, 1)}^\\circ", region="top"),
         ).beat(
             "A full turn holds 2 pi radiuses of string, so 360 degrees is 2 pi radians.",
             Circumscribe(target="circle"),
-            ShowEquation(id="turn", latex="360^\\circ = 2\\pi \\text{ rad}", region="bottom_right"),
+            ShowEquation(id="turn", latex="360^\\circ = 2\\pi \\text{ rad}", region="bottom"),
         ).beat(
             f"So {theta} degrees is {theta} times pi over 180, which is {spoken_pi(as_pi)} radians.",
             Remove(targets=["sector", "one"]),
@@ -282,7 +282,7 @@ def circle_measures(params: CircleParams, facts: ContextFacts) -> list[Scene]:
     ).beat(
         f"The {'arc' if params.kind == 'arc' else 'sector'} is {theta} out of 360 degrees of the circle: "
         f"{part.numerator} over {part.denominator} of it.",
-        ShowEquation(id="calc", latex=f"\\frac{{{theta}}}{{360}} = {frac}", region="top_right"),
+        ShowEquation(id="calc", latex=f"\\frac{{{theta}}}{{360}} = {frac}", region="top"),
         *(
             ShowSegment(
                 id=f"cut{k}", start=(0.0, 0.0), end=polar(draw, 360 * k / part.denominator), dashed=True, color="grey"
@@ -292,7 +292,7 @@ def circle_measures(params: CircleParams, facts: ContextFacts) -> list[Scene]:
         ),
     ).beat(
         f"The whole circle's {'circumference' if params.kind == 'arc' else 'area'} is {whole_said}.",
-        ShowEquation(id="whole", latex=f"{formula} = {sympy.latex(whole)}", region="bottom_right"),
+        ShowEquation(id="whole", latex=f"{formula} = {sympy.latex(whole)}", region="bottom"),
     ).beat(
         f"So the {what} is {part.numerator} over {part.denominator} of that: about {num(float(value))}.",
         TransformEquation(

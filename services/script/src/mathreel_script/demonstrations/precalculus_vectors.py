@@ -108,7 +108,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
         ).beat(
             f"By Pythagoras its length is the square root of {u[0]} squared plus {u[1]} squared: {said}.",
             ShowEquation(
-                id="length", latex=f"|\\vec{{u}}| = \\sqrt{{{u[0]}^2 + {u[1]}^2}} = {latex}", region="top_right"
+                id="length", latex=f"|\\vec{{u}}| = \\sqrt{{{u[0]}^2 + {u[1]}^2}} = {latex}", region="top"
             ),
         ).beat(
             f"Its direction is the angle it makes with the x axis: about {num(angle, 1)} degrees.",
@@ -118,7 +118,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
                 latex=f"\\theta = \\arctan \\frac{{{u[1]}}}{{{u[0]}}} \\approx {deg(angle)}"
                 if u[0] > 0
                 else f"\\theta \\approx {deg(angle)}",
-                region="bottom_right",
+                region="bottom",
             ),
         )
         return [draft.build()]
@@ -135,7 +135,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             ShowEquation(
                 id="calc",
                 latex=f"{k}\\vec{{u}} = ({k} \\cdot {u[0]}, {k} \\cdot {u[1]}) = ({ku[0]}, {ku[1]})",
-                region="top_right",
+                region="top",
             ),
         ).beat(
             f"The arrow keeps its line; it is {abs(k)} times as long"
@@ -168,7 +168,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             f"The sum runs from the start to the final tip: {s[0]}, {s[1]}, adding component by component.",
             _arrow("sum", s, f"({s[0]}, {s[1]})", "red"),
             ShowEquation(
-                id="calc", latex=f"({u[0]}, {u[1]}) + ({v[0]}, {v[1]}) = ({s[0]}, {s[1]})", region="top_right"
+                id="calc", latex=f"({u[0]}, {u[1]}) + ({v[0]}, {v[1]}) = ({s[0]}, {s[1]})", region="top"
             ),
         ).beat(
             "Starting with v instead gives the same tip: the arrows make a parallelogram, so the order does not "
@@ -204,7 +204,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
         ShowEquation(
             id="calc",
             latex=f"\\vec{{u}} \\cdot \\vec{{v}} = {u[0]} \\cdot {v[0]} + {u[1]} \\cdot {v[1]} = {dot}",
-            region="top_right",
+            region="top",
         ),
     ).beat(
         f"It also equals the lengths times the cosine of the angle between them, so the cosine is {dot} over "
@@ -219,7 +219,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             id="cos",
             latex=f"\\cos\\theta = \\frac{{{dot}}}{{{sympy.latex(lu)} \\cdot {sympy.latex(lv)}}} \\approx "
             f"{num(float(cos), 3)}",
-            region="bottom_right",
+            region="bottom",
         ),
     ).beat(
         f"So the angle between the arrows is about {num(angle, 1)} degrees"
@@ -300,7 +300,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             draft.beat(
                 "The imaginary unit i is one step up, at the point 0, 1, and i squared is minus 1.",
                 ShowPoint(id="i", at=(0.0, 1.0), label="i", color="red"),
-                ShowEquation(id="unit", latex="i^2 = -1", region="top_right"),
+                ShowEquation(id="unit", latex="i^2 = -1", region="top"),
             ).beat(
                 f"So {_said(z)} is the arrow {a} across and {b} up, a point of the plane rather than of a line.",
                 _arrow("arrow", _xy(z), "", "yellow"),
@@ -318,7 +318,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             ).beat(
                 f"Both arrows have the same length, and multiplied together they give a real number, that length "
                 f"squared: {a} squared plus {b} squared, which is {product}.",
-                ShowEquation(id="calc", latex=f"({_z(z)})({_z(zb)}) = {a}^2 + {b}^2 = {product}", region="top_right"),
+                ShowEquation(id="calc", latex=f"({_z(z)})({_z(zb)}) = {a}^2 + {b}^2 = {product}", region="top"),
                 _arrow("z_arrow", _xy(z), "", "yellow"),
                 _arrow("zb_arrow", _xy(zb), "", "green"),
             )
@@ -328,7 +328,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         draft.beat(
             f"Its distance from 0 is the modulus: the square root of {a} squared plus {b} squared, {r_said}.",
             _arrow("arrow", _xy(z), "r", "yellow"),
-            ShowEquation(id="mod", latex=f"r = |z| = \\sqrt{{{a}^2 + {b}^2}} = {r_latex}", region="top_right"),
+            ShowEquation(id="mod", latex=f"r = |z| = \\sqrt{{{a}^2 + {b}^2}} = {r_latex}", region="top"),
         ).beat(
             f"Its angle from the positive real axis is the argument: about {num(theta, 1)} degrees.",
             ShowAngle(id="arg", vertex=(0.0, 0.0), a=(1.0, 0.0), b=_xy(z), label=deg(theta)),
@@ -337,7 +337,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             ShowEquation(
                 id="polar",
                 latex=f"z = {num(float(r))}(\\cos {deg(theta)} + i \\sin {deg(theta)})",
-                region="bottom_right",
+                region="bottom",
             ),
         )
         return [draft.build()]
@@ -354,7 +354,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ).beat(
             f"Real parts add and imaginary parts add: the sum is {_said(s)}.",
             _arrow("sum", _xy(s), _z(s), "red"),
-            ShowEquation(id="calc", latex=f"({_z(z)}) + ({_z(w)}) = {_z(s)}", region="top_right"),
+            ShowEquation(id="calc", latex=f"({_z(z)}) + ({_z(w)}) = {_z(s)}", region="top"),
         )
         return [draft.build()]
     if op == "powers":
@@ -370,11 +370,11 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ).beat(
             f"Squaring doubles the angle and squares the length: z squared is {_said(powers[1])}.",
             _arrow("z2", _xy(powers[1]), _z(powers[1]), "green"),
-            ShowEquation(id="calc", latex=f"z^2 = {_z(powers[1])}", region="top_right"),
+            ShowEquation(id="calc", latex=f"z^2 = {_z(powers[1])}", region="top"),
         ).beat(
             f"Cubing triples the angle: z cubed is {_said(powers[2])}. This is De Moivre's theorem.",
             _arrow("z3", _xy(powers[2]), _z(powers[2]), "red"),
-            ShowEquation(id="rule", latex="z^n = r^n(\\cos n\\theta + i \\sin n\\theta)", region="bottom_right"),
+            ShowEquation(id="rule", latex="z^n = r^n(\\cos n\\theta + i \\sin n\\theta)", region="bottom"),
         )
         check(
             abs(float(r) ** 2 - float(_length((int(sympy.re(powers[1])), int(sympy.im(powers[1])))))) < 1e-9,
@@ -395,7 +395,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         f"Expand as with brackets, using i squared equals minus one: the real part is {ac} minus {bd}, the imaginary "
         f"part {ad} plus {bc}.",
         ShowEquation(
-            id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top_right"
+            id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top"
         ),
         ShowAngle(id="angle_w", vertex=(0.0, 0.0), a=(1.0, 0.0), b=_xy(w), label=deg(tw)),
     ).beat(
@@ -410,7 +410,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ShowEquation(
             id="lengths",
             latex=f"|zw| = {sympy.latex(lz)} \\cdot {sympy.latex(lw)} = {sympy.latex(lp)}",
-            region="bottom_right",
+            region="bottom",
         ),
     )
     return [draft.build()]
