@@ -31,8 +31,11 @@ from mathreel_shared.storyboard import (
     Scene,
     ShowAxes,
     ShowEquation,
+    ShowPolygon,
+    ShowSegment,
     ShowTable,
     ShowTangent,
+    Sweep,
     TransformEquation,
 )
 
@@ -83,8 +86,13 @@ def secant_to_tangent(params: SecantParams, facts: ContextFacts) -> list[Scene]:
             changed("quot", f"\\frac{{f({num(a_s + h)}) - f({num(a)})}}{{{num(h)}}} = {num(q)}", num(q)),
         )
     draft.beat(
-        f"As h shrinks to zero the secants become the tangent, with slope {num(slope)}: the derivative at {num(a)}.",
+        "Now slide the second point all the way in: the secant turns about the fixed point.",
         Remove(targets=[previous or "graph"]),
+        Sweep(id="slide", graph="graph", start=a + 1, end=a + 0.01, show=["dot", "secant"], anchor=a, color="orange"),
+    )
+    draft.beat(
+        f"As h shrinks to zero the secants become the tangent, with slope {num(slope)}: the derivative at {num(a)}.",
+        Remove(targets=["slide"]),
         ShowTangent(id="tangent", graph="graph", x=a, color="red"),
         changed("quot", f"f'({num(a)}) = {num(slope)}", num(slope)),
     )
@@ -378,13 +386,28 @@ def mean_value_secant(params: MeanValueParams, facts: ContextFacts) -> list[Scen
             changed("eq", f"\\frac{{f({num(b)}) - f({num(a)})}}{{{num(b)} - {num(a)}}} = {num(chord)}", num(chord)),
         )
         .beat(
-            f"Somewhere between, at x equals {num(c)}, the tangent has exactly that slope: parallel to the chord.",
-            ShowTangent(id="tan", graph="graph", x=round(float(c), 4), color="red"),
+            f"Slide a tangent along the curve: at x equals {num(c)} it has exactly that slope, parallel to the chord.",
+            Sweep(
+                id="tan",
+                graph="graph",
+                start=float(a),
+                end=round(float(c), 4),
+                show=["dot", "tangent", "slope"],
+                color="red",
+            ),
             ShowEquation(id="c", latex=f"f'({num(c)}) = {num(chord)}", region="bottom"),
         )
         .beat("The instant rate equals the average rate at least once.", Indicate(target="tan"))
     )
     return [draft.build()]
+
+
+def _square(corner_x: int, corner_y: int, side: sympy.Expr, sheet: int) -> list[tuple[float, float]]:
+    """The square of ``side`` cut from one corner of a ``sheet`` by ``sheet`` square (corner given as 0 or 1)."""
+    x0 = 0.0 if corner_x == 0 else float(sheet - side)
+    y0 = 0.0 if corner_y == 0 else float(sheet - side)
+    w = float(side)
+    return [(x0, y0), (x0 + w, y0), (x0 + w, y0 + w), (x0, y0 + w)]
 
 
 class BoxParams(Params):
@@ -406,22 +429,38 @@ def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
     samples = [sympy.Rational(s, 12), best, sympy.Rational(s, 3)]
     rows = [[num(t), num(volume.subs(X, t))] for t in samples]
     half = s / 2
+    cut = samples[0]
     draft = (
         SceneDraft("box", "example", "The biggest box")
         .beat(
             f"From a square sheet of side {s}, cut a square of side x from each corner and fold up the sides.",
             ShowEquation(id="v", latex=f"V(x) = x ({s} - 2x)^{{2}}", region="top"),
+            ShowPolygon(
+                id="sheet", vertices=[(0, 0), (s, 0), (s, s), (0, s)], fill_opacity=0.15, color="blue", region="left"
+            ),
+            *[
+                ShowPolygon(id=f"cut{i}", vertices=_square(cx, cy, cut, s), fill_opacity=0.6, color="orange")
+                for i, (cx, cy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1)))
+            ],
+            ShowSegment(id="cut_side", start=(0, -0.04 * s), end=(float(cut), -0.04 * s), label="x", color="orange"),
             ShowTable(id="tab", header=["x", "V"], rows=[rows[0]], region="right"),
         )
         .beat(
             f"A cut of {rows[0][0]} gives volume {rows[0][1]}; a cut of {rows[2][0]} gives only {rows[2][1]}.",
-            Remove(targets=["tab"]),
+            Remove(targets=["tab", "sheet", "cut0", "cut1", "cut2", "cut3", "cut_side"]),
             ShowTable(id="tab2", header=["x", "V"], rows=[rows[0], rows[2]], region="right"),
-            ShowAxes(id="ax", x_range=fit_range(0, half), y_range=fit_range(0, float(vmax) * 1.1, 6), region="left"),
+            ShowAxes(
+                id="ax",
+                x_range=fit_range(0, half),
+                y_range=fit_range(0, float(vmax) * 1.1, 6),
+                y_label="V",
+                region="left",
+            ),
             PlotFunction(id="graph", axes="ax", expression=plot_expr(volume), x_range=(0, half), color="blue"),
         )
         .beat(
-            f"The best cut is where the derivative, {spoken(tex(sympy.factor(d)))}, is zero: x equals {num(best)}.",
+            f"The best cut is where the derivative, {spoken(tex(sympy.factor(d)))}, is zero: x equals {num(best)}. "
+            f"The other zero, {num(half)}, leaves no box at all.",
             changed("v", f"V'(x) = {tex(sympy.factor(d))} = 0", "0"),
             ShowTangent(id="tan", graph="graph", x=float(best), color="red"),
         )

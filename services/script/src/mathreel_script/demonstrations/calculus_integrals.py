@@ -30,7 +30,8 @@ from mathreel_shared.storyboard import (
     ShowAxes,
     ShowEquation,
     ShowTable,
-    ShowTangent,
+    Sweep,
+    SweepTo,
     TransformEquation,
 )
 
@@ -153,11 +154,16 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
         PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(0, high), color="blue"),
     )
     for index, (stop, value) in enumerate(zip(stops, values, strict=True)):
-        gone = [Remove(targets=[f"area{index - 1}", f"tab{index - 1}"])] if index else []
+        moving = (
+            Sweep(id="edge", graph="graph", start=0, end=stop, show=["dot", "vertical", "area"], anchor=0)
+            if index == 0
+            else SweepTo(target="edge", end=stop)
+        )
+        gone = [Remove(targets=[f"tab{index - 1}"])] if index else []
         draft.beat(
-            f"Up to x equals {stop}, the area is {num(value)}.",
+            f"Slide the right end to x equals {stop}: the area is now {num(value)}.",
+            moving,
             *gone,
-            ShadeArea(id=f"area{index}", graph="graph", x_range=(0, stop), color="orange"),
             ShowTable(id=f"tab{index}", header=["x", "A(x)"], rows=rows[: index + 1], region="right"),
         )
     scene2 = (
@@ -169,8 +175,8 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
             PlotFunction(id="area_graph", axes="ax2", expression=plot_expr(area), x_range=(0, high), color="orange"),
         )
         .beat(
-            f"Its tangent at x equals 2 has slope {num(f.subs(X, 2))}, exactly the height of f at 2.",
-            ShowTangent(id="tan", graph="area_graph", x=2, color="red"),
+            f"Slide a tangent along it: at x equals 2 its slope is {num(f.subs(X, 2))}, exactly the height of f at 2.",
+            Sweep(id="tan", graph="area_graph", start=0.5, end=2, show=["dot", "tangent", "slope"], color="red"),
             TransformEquation(target="big_a", latex=f"A'(2) = f(2) = {num(f.subs(X, 2))}"),
         )
         .beat(
@@ -229,7 +235,9 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
 def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]:
     """An antiderivative found step by step, checked by differentiating, then used for a definite integral's area."""
     f, steps = _technique(params.technique, params.k)
-    antiderivative = sympy.integrate(f, X)
+    antiderivative = (
+        (X**2 + 1) ** (params.k + 1) / (params.k + 1) if params.technique == "substitution" else sympy.integrate(f, X)
+    )
     if sympy.simplify(sympy.diff(antiderivative, X) - f) != 0:
         raise ValueError("antiderivative check failed")
     a, b = params.a, params.b
@@ -250,7 +258,7 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
         TransformEquation(target="s", latex=f"\\frac{{d}}{{dx}} \\left( {tex(antiderivative)} \\right) = {tex(f)}"),
         ShowEquation(id="c", latex=f"\\int {tex(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
     )
-    high = b + 0.5
+    high = b + 0.25
     area = (
         SceneDraft("definite", "example", "The area it gives")
         .beat(
