@@ -245,6 +245,8 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
     low, high = x0 - 2, x0 + 2
     if params.rule == "logarithm" or params.rule == "quotient":
         low, high = -3, 3
+    elif params.rule == "exponential":
+        low, high = x0 - 1.5, x0 + 0.5  # e to the a x outgrows any wider window
     graph = (
         SceneDraft("check", "explanation", "Check it on the graph")
         .beat(

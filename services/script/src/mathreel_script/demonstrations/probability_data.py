@@ -410,6 +410,16 @@ def venn_addition_rule(params: VennParams, facts: ContextFacts) -> list[Scene]:
     return [draft.build()]
 
 
+def _line_tex(slope: Fraction, intercept: Fraction) -> str:
+    """``m x + b`` with the slope and intercept as decimals, written as a course writes a line."""
+    factor = "" if slope == 1 else "-" if slope == -1 else num(float(slope))
+    term = f"{factor} x" if slope != 0 else ""
+    if intercept == 0:
+        return term or "0"
+    sign = "-" if intercept < 0 else "+"
+    return f"{term} {sign} {num(float(abs(intercept)))}" if term else num(float(intercept))
+
+
 class RegressionParams(Params):
     xs: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6], min_length=4, max_length=8)
     ys: list[int] = Field(default_factory=lambda: [2, 4, 5, 4, 6, 8], min_length=4, max_length=8)
@@ -458,17 +468,12 @@ def regression_line_fit(params: RegressionParams, facts: ContextFacts) -> list[S
             ShowEquation(
                 id="means", latex=f"\\bar x = {num(float(mx))}, \\quad \\bar y = {num(float(my))}", region="top"
             ),
-            ShowPoint(id="centre", at=(float(mx), float(my)), axes="ax", color="red", label="mean"),
+            ShowPoint(id="centre", at=(float(mx), float(my)), axes="ax", color="red", label="(\\bar x, \\bar y)"),
         )
         .beat(
             f"Least squares gives slope {num(float(slope))} and intercept {num(float(intercept))}.",
             PlotFunction(id="fit", axes="ax", expression=line, x_range=(x_axis[0], x_axis[1]), color="blue"),
-            TransformEquation(
-                target="means",
-                latex=f"\\hat y = {num(float(slope))} x + {num(float(intercept))}"
-                if intercept >= 0
-                else f"\\hat y = {num(float(slope))} x - {num(float(-intercept))}",
-            ),
+            TransformEquation(target="means", latex=f"\\hat y = {_line_tex(slope, intercept)}"),
         )
         .beat(
             "The line makes the squared vertical gaps, the residuals, as small as they can be.",
