@@ -242,9 +242,9 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
     x0 = params.at
     value = derivative.subs(X, x0)
     f0 = f.subs(X, x0)
-    low, high = x0 - 2, x0 + 2
+    low, high = x0 - 2.0, x0 + 2.0
     if params.rule == "logarithm" or params.rule == "quotient":
-        low, high = -3, 3
+        low, high = -3.0, 3.0
     elif params.rule == "exponential":
         low, high = x0 - 1.5, x0 + 0.5  # e to the a x outgrows any wider window
     graph = (

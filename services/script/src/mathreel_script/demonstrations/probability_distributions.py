@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from fractions import Fraction
 from typing import Literal
 
@@ -186,6 +187,24 @@ def phi(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
 
 
+_MEAN = re.compile(r"\b(?:mean|average|mu)\s*(?:of|is|=|was)?\s*(-?\d{1,4})\b", re.I)
+_SD = re.compile(r"\b(?:standard deviation|sd|sigma)\s*(?:of|is|=|was)?\s*(\d{1,4})\b", re.I)
+
+
+def _named_normal_values(facts: ContextFacts, mu: int, sd: int, value: int) -> tuple[int, int, int]:
+    """The mean, standard deviation and observed value a context names ("mean 70 and standard deviation 10"); the
+    observed value is its other whole number. Anything not named, or not usable, keeps the entry's parameters."""
+    text = " ".join(facts.sentences)
+    mean_match, sd_match = _MEAN.search(text), _SD.search(text)
+    if not (mean_match and sd_match):
+        return mu, sd, value
+    new_mu, new_sd = int(mean_match.group(1)), int(sd_match.group(1))
+    others = [n for n in facts.integers(-2000, 2000) if n not in (new_mu, new_sd)]
+    if new_sd < 1 or not others or abs(others[0] - new_mu) > 4 * new_sd:
+        return mu, sd, value
+    return new_mu, new_sd, others[0]
+
+
 def _density(mu: float, sd: float) -> str:
     return f"exp(-((x - {mu})^2) / (2*{sd}^2)) / ({sd}*sqrt(2*pi))"
 
@@ -196,9 +215,8 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
     """Areas under a normal curve: within 1, 2, 3 standard deviations, left of a z-score, or in a test's tails."""
     mu, sd = params.mean, params.sd
     value = params.value
-    numbers = facts.integers(-2000, 2000)
-    if params.mode != "empirical" and len(numbers) >= 3 and numbers[1] > 0:
-        mu, sd, value = numbers[0], numbers[1], numbers[2]
+    if params.mode != "empirical":
+        mu, sd, value = _named_normal_values(facts, mu, sd, value)
     lo, hi = mu - 4 * sd, mu + 4 * sd
     peak = 1 / (sd * math.sqrt(2 * math.pi))
     x_axis = (float(lo), float(hi), float(sd))

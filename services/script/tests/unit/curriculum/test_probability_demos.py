@@ -69,9 +69,12 @@ def test_normal_areas_against_statistics_normaldist() -> None:
     assert format_number(2 * (1 - statistics.NormalDist().cdf(2))) in test
 
 
-def test_normal_values_from_the_context() -> None:
-    screen = _screen(_build("normal_curve_areas", {"mode": "zscore"}, "Mean 70, standard deviation 10, score 85."))
+def test_normal_values_from_the_context_by_name_not_by_position() -> None:
+    context = "A student scored 85 on a test with mean 70 and standard deviation 10."
+    screen = _screen(_build("normal_curve_areas", {"mode": "zscore"}, context))
     assert "\\frac{85 - 70}{10} = 1.5" in screen
+    unnamed = _screen(_build("normal_curve_areas", {"mode": "zscore"}, "Scores of 85, 70 and 10."))
+    assert "\\frac{120 - 100}{15}" in unnamed
 
 
 @pytest.mark.parametrize(
