@@ -142,3 +142,16 @@ def test_regression_against_statistics_linear_regression() -> None:
     fit = statistics.linear_regression(xs, ys)
     assert f"\\hat y = {format_number(fit.slope)} x + {format_number(fit.intercept)}" in screen
     assert format_number(statistics.correlation(xs, ys)) in screen
+
+
+def test_confidence_intervals_have_the_right_width_and_the_count_matches_the_picture() -> None:
+    from mathreel_shared.storyboard import ShowSegment
+
+    scenes = _build("confidence_interval_coverage", {"mean": 50, "sd": 10, "n": 25, "level": 95, "seed": 7})
+    bars = [a for b in scenes[0].beats for a in b.actions if isinstance(a, ShowSegment) and a.id.startswith("ci")]
+    assert len(bars) == 20
+    for bar in bars:
+        assert bar.end[0] - bar.start[0] == pytest.approx(2 * 1.96 * 10 / 5, abs=1e-3)
+    caught = [bar for bar in bars if bar.start[0] <= 50 <= bar.end[0]]
+    assert all(bar.color == "green" for bar in caught)
+    assert scenes[0].beats[-1].narration.startswith(f"{len(caught)} of the 20 intervals")
