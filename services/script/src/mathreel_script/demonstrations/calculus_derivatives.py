@@ -99,7 +99,7 @@ def secant_to_tangent(params: SecantParams, facts: ContextFacts) -> list[Scene]:
     rows = []
     for k in (1, 2, 3):
         h = sympy.Rational(1, 10**k)
-        rows.append([num(h), num((f.subs(X, a_s + h) - fa) / h)])
+        rows.append([num(h), f"{float((f.subs(X, a_s + h) - fa) / h):.7g}"])  # enough digits to see it settle
     table = (
         SceneDraft("quotients", "explanation", "The difference quotient as h shrinks")
         .beat(

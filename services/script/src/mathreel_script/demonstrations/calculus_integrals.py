@@ -47,6 +47,11 @@ INTEGRANDS: dict[str, sympy.Expr] = {
 }
 
 
+def _grouped(expr: sympy.Expr) -> str:
+    """An integrand's LaTeX, in parentheses when it is a sum (the integral of the whole sum, not its first term)."""
+    return f"\\left({tex(expr)}\\right)" if isinstance(expr, sympy.Add) else tex(expr)
+
+
 class RiemannParams(Params):
     function: Integrand = "square"
     a: int = Field(default=0, ge=0, le=4)
@@ -83,7 +88,7 @@ def riemann_sum_refine(params: RiemannParams, facts: ContextFacts) -> list[Scene
     errors = [abs(float(s - exact)) for s in sums]
     if not errors[0] >= errors[1] >= errors[2]:
         raise ValueError("the sums should close in on the integral")
-    integral = f"\\int_{{{a}}}^{{{b}}} {tex(f)} \\, dx"
+    integral = f"\\int_{{{a}}}^{{{b}}} {_grouped(f)} \\, dx"
     draft = SceneDraft("riemann", "explanation", "Rectangles under the curve").beat(
         f"How much area lies under f of x equals {spoken(tex(f))}, between x equals {a} and x equals {b}?",
         ShowEquation(id="sum", latex=integral, region="top"),
@@ -149,7 +154,7 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
     rows = [[str(s), num(v)] for s, v in zip(stops, values, strict=True)]
     draft = SceneDraft("accumulate", "explanation", "Area as a function").beat(
         f"Shade the area under f of t equals {spoken(tex(f.subs(X, t)))} from 0 up to a moving right end x.",
-        ShowEquation(id="a", latex=f"A(x) = \\int_{{0}}^{{x}} {tex(f.subs(X, t))} \\, dt", region="top"),
+        ShowEquation(id="a", latex=f"A(x) = \\int_{{0}}^{{x}} {_grouped(f.subs(X, t))} \\, dt", region="top"),
         ShowAxes(id="ax", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="left"),
         PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(0, high), color="blue"),
     )
@@ -162,9 +167,9 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
         gone = [Remove(targets=[f"tab{index - 1}"])] if index else []
         draft.beat(
             f"Slide the right end to x equals {stop}: the area is now {num(value)}.",
-            moving,
             *gone,
             ShowTable(id=f"tab{index}", header=["x", "A(x)"], rows=rows[: index + 1], region="right"),
+            moving,
         )
     scene2 = (
         SceneDraft("ftc", "explanation", "The slope of the area is the height")
@@ -248,7 +253,7 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
         raise ValueError("definite integral check failed")
     draft = SceneDraft("antiderivative", "example", "Integrate step by step").beat(
         f"Find the integral of {spoken(tex(f))}.",
-        ShowEquation(id="f", latex=f"\\int {tex(f)} \\, dx", region="top"),
+        ShowEquation(id="f", latex=f"\\int {_grouped(f)} \\, dx", region="top"),
     )
     draft.beat(steps[0][0], ShowEquation(id="s", latex=steps[0][1], region="center"))
     for words, latex in steps[1:]:
@@ -256,14 +261,14 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
     draft.beat(
         "Check by differentiating: we get the integrand back. Add a constant C for all antiderivatives.",
         TransformEquation(target="s", latex=f"\\frac{{d}}{{dx}} \\left( {tex(antiderivative)} \\right) = {tex(f)}"),
-        ShowEquation(id="c", latex=f"\\int {tex(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
+        ShowEquation(id="c", latex=f"\\int {_grouped(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
     )
     high = b + 0.25
     area = (
         SceneDraft("definite", "example", "The area it gives")
         .beat(
             f"Now the area under it from {a} to {b}.",
-            ShowEquation(id="d", latex=f"\\int_{{{a}}}^{{{b}}} {tex(f)} \\, dx", region="top"),
+            ShowEquation(id="d", latex=f"\\int_{{{a}}}^{{{b}}} {_grouped(f)} \\, dx", region="top"),
             ShowAxes(id="ax", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="center"),
             PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(0, high), color="blue"),
         )
