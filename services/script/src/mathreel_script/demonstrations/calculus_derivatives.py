@@ -438,18 +438,18 @@ def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
             f"From a square sheet of side {s}, cut a square of side x from each corner and fold up the sides.",
             ShowEquation(id="v", latex=f"V(x) = x ({s} - 2x)^{{2}}", region="top"),
             ShowPolygon(
-                id="sheet", vertices=[(0, 0), (s, 0), (s, s), (0, s)], fill_opacity=0.15, color="blue", region="left"
+                id="sheet", vertices=[(0, 0), (s, 0), (s, s), (0, s)], fill_opacity=0.15, color="blue", region="center"
             ),
             *[
                 ShowPolygon(id=f"cut{i}", vertices=_square(cx, cy, cut, s), fill_opacity=0.6, color="orange")
                 for i, (cx, cy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1)))
             ],
-            ShowSegment(id="cut_side", start=(0, -0.04 * s), end=(float(cut), -0.04 * s), label="x", color="orange"),
-            ShowTable(id="tab", header=["x", "V"], rows=[rows[0]], region="right"),
+            ShowSegment(id="cut_side", start=(0, -0.06 * s), end=(float(cut), -0.06 * s), label="x", color="orange"),
+            ShowSegment(id="side", start=(-0.06 * s, 0), end=(-0.06 * s, s), label=str(s), color="blue"),
         )
         .beat(
             f"A cut of {rows[0][0]} gives volume {rows[0][1]}; a cut of {rows[2][0]} gives only {rows[2][1]}.",
-            Remove(targets=["tab", "sheet", "cut0", "cut1", "cut2", "cut3", "cut_side"]),
+            Remove(targets=["sheet", "cut0", "cut1", "cut2", "cut3", "cut_side", "side"]),
             ShowTable(id="tab2", header=["x", "V"], rows=[rows[0], rows[2]], region="right"),
             ShowAxes(
                 id="ax",
