@@ -55,7 +55,7 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
-from mathreel_visuals.demos import morph, onaxes, sweep
+from mathreel_visuals.demos import charts, diagrams, morph, onaxes, plane, sweep
 from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
@@ -839,7 +839,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         )
         marks = VGroup(*(Dot(line.n2p(m), radius=0.09, color=style.ACCENT_COLOR) for m in a.marks))
         mob = VGroup(line, marks)
-        self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry = self.register(a.id, "number_line", mob, [(self.text_item(a.id, mob, a.region, Kind.BLOCK), mob)])
+        entry.extra["line"] = line
         created.append(a.id)
         return [
             Step(
@@ -856,7 +857,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
     def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
         f, axes_id = self.functions[a.graph]
-        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"))
+        taken = self.entries[axes_id].extra.setdefault("label_spots", [])  # live values and labels on these axes
+        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"), taken)
         self.member(a.id, "sweep", drawing.mob, axes_id, created).extra["sweep"] = drawing
         return [Step("sweep", lambda: [drawing.slide(a.start, a.end)])]
 
@@ -868,10 +870,82 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
 
     def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
-        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"))
+        taken = self.entries[a.axes].extra.setdefault("label_spots", [])
+        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"), taken)
         self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
         self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
         return [Step("morph_plot", lambda: [drawing.play()])]
+
+    def block_room(self, region: Region | None) -> tuple[float, float, Box | None]:
+        """(width, height) a block may fill, and the free area it prefers when it names no region (as axes do)."""
+        if region is not None:
+            box = self.layout.region_box(region)
+            return box.width, box.height, None
+        plan = self._figures[min(self.segment, len(self._figures) - 1)]
+        area = free_area(self.layout, plan.text_regions)
+        return min(area.width, _MAX_AXES[0] + 1.0), min(area.height, _MAX_AXES[1] + 0.9), area
+
+    def block(self, a: sb._Creates, mob: Mobject, area: Box | None, created: list[str]) -> Entry:
+        item = self.text_item(a.id, mob, a.region, Kind.BLOCK)
+        item.area = area
+        created.append(a.id)
+        return self.register(a.id, a.op, mob, [(item, mob)])  # type: ignore[attr-defined]
+
+    def do_bar_chart(self, a: sb.BarChart, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        beats = self.spec.scene.beats
+        later = [v for b in beats for x in b.actions if isinstance(x, sb.BarsTo) and x.target == a.id for v in x.values]
+        chart = charts.bar_chart(a, later, width, height, color_of(a.color, "bar_chart"))
+        self.block(a, chart.mob, area, created).extra["chart"] = chart
+        return [Step("bar_chart", lambda: charts.chart_appears(chart))]
+
+    def do_bars_to(self, a: sb.BarsTo, _: list[str]) -> list[Step]:
+        chart: charts.Chart = self.entries[a.target].extra["chart"]
+        values = [*a.values[: len(chart.values)], *chart.values[len(a.values) :]]
+        return [Step("bars_to", lambda: [chart.change(values)])]
+
+    def do_interval(self, a: sb.ShowInterval, created: list[str]) -> list[Step]:
+        line = self.entries[a.number_line].extra["line"]
+        mob, appear = charts.interval(a, line, color_of(a.color, "interval"))
+        self.member(a.id, "interval", mob, a.number_line, created)
+        return [Step("interval", appear)]
+
+    def do_dots(self, a: sb.ShowDots, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob = charts.dot_array(a, color_of(a.color, "dots"), style.PALETTE[a.highlight_color], width, height * 0.8)
+        self.block(a, mob, area, created)
+        return [Step("dots", lambda: charts.dots_appear(mob))]
+
+    def do_plane(self, a: sb.ShowPlane, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        drawing = plane.plane_drawing(a, width, height, color_of(a.color, "plane"))
+        entry = self.block(a, VGroup(drawing.plane, drawing.grid), area, created)
+        entry.extra.update(axes=drawing.plane, plane=drawing)  # shapes with axes = this plane use its coordinates
+        return [Step("plane", lambda: plane.plane_appears(drawing))]
+
+    def do_apply_matrix(self, a: sb.ApplyMatrix, _: list[str]) -> list[Step]:
+        drawing: plane.PlaneDrawing = self.entries[a.target].extra["plane"]
+        items = self.layout.items
+        on_plane = [(o, e.extra["shape"]) for o, e in self.entries.items() if "shape" in e.extra and o in items]
+        moved = []
+        for oid, shape in [(o, shape) for o, shape in on_plane if items[o].anchor == a.target]:
+            moved.append((shape, plane.carry(shape, a.matrix)))
+            set_parts(self.pending_mob(oid), shape.draw(shape.points))  # the layout checks where the map takes it
+            self.claimed.add(oid)
+        anims = drawing.act(a.matrix, moved)
+        return [Step("apply_matrix", lambda: anims)]
+
+    def do_venn(self, a: sb.ShowVenn, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.venn(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("venn", appear)]
+
+    def do_tree(self, a: sb.ShowTree, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.tree(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("tree", appear)]
 
     # --- tables ----------------------------------------------------------------------------------------------
     def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:

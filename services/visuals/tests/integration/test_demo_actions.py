@@ -149,3 +149,106 @@ def test_a_morph_plot_passes_through_each_expression_and_ends_on_the_last(tmp_pa
             assert y == pytest.approx(x - x**3 / 6, abs=1e-3)
     dot = scene.entries["s"].mob.submobjects[-1]  # a sweep follows the final graph
     assert np.allclose(dot.get_center(), axes.c2p(1, 1 - 1 / 6 + 1 / 120), atol=1e-6)
+
+
+def test_a_dot_array_highlights_its_first_dots_row_by_row(tmp_path: Path) -> None:
+    scene = play_instantly(board([{"op": "dots", "id": "d", "rows": 3, "cols": 4, "highlight": 5}]), tmp_path)
+    dots = scene.entries["d"].mob[0]
+    assert len(dots) == 12
+    yellow = [i for i, d in enumerate(dots) if d.get_color().to_hex().upper() == "#F5D76E"]
+    assert yellow == [0, 1, 2, 3, 4]
+    assert dots[4].get_center()[1] < dots[3].get_center()[1]  # the fifth starts the second row
+
+
+def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
+    from manim import Arrow, Circle, Dot, Polygon, Text
+
+    scene = play_instantly(
+        board(
+            [{"op": "bar_chart", "id": "c", "categories": ["a", "b", "c"], "values": [1, 0, 2], "region": "left"}],
+            [{"op": "bars_to", "target": "c", "values": [3, 2]}],
+            [
+                {"op": "number_line", "id": "nl", "x_range": [-4, 4, 1], "region": "right"},
+                {"op": "interval", "id": "i", "number_line": "nl", "start": -1, "end": 2, "include_end": False},
+                {"op": "interval", "id": "ray", "number_line": "nl", "start": 1, "include_start": False},
+            ],
+        ),
+        tmp_path,
+    )
+    chart = scene.entries["c"].extra["chart"]
+    axes = chart.mob[1]
+    bars = [p for p in chart.bars if isinstance(p, Polygon)]
+    tops = [round(axes.p2c(bar.get_top())[1], 6) for bar in bars]
+    assert tops == [3, 2, 2]  # bars_to gave two values; the third bar kept its own
+    assert axes.y_range[1] >= 3  # the value axis was fitted to the values bars_to brings
+    assert [t.text for t in chart.bars if isinstance(t, Text)] == ["3", "2", "2"]
+    line = scene.entries["nl"].extra["line"]
+    closed, hollow = scene.entries["i"].mob[1], scene.entries["i"].mob[2]
+    assert isinstance(closed, Dot)
+    assert isinstance(hollow, Circle)
+    assert np.allclose(closed.get_center(), line.n2p(-1))
+    assert np.allclose(hollow.get_center(), line.n2p(2))
+    ray = scene.entries["ray"].mob[0]
+    assert isinstance(ray, Arrow)
+    assert ray.get_end()[0] > line.n2p(4)[0]  # runs off the end of the line: to infinity
+
+
+def test_a_matrix_carries_the_grid_the_basis_and_the_shapes_on_the_plane(tmp_path: Path) -> None:
+    from manim import Arrow
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "plane", "id": "pl"},
+                {"op": "arrow", "id": "v", "start": [0, 0], "end": [1, 2], "axes": "pl"},
+                {"op": "point", "id": "p", "at": [1, 1], "axes": "pl"},
+            ],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[1, 1], [0, 1]]}],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[0, -1], [1, 0]]}],
+        ),
+        tmp_path,
+    )
+    plane = scene.entries["pl"].extra["axes"]
+    drawing = scene.entries["pl"].extra["plane"]
+    assert drawing.matrix == ((0, -1), (1, 1))  # the rotation after the shear
+    i_hat, j_hat = (m for m in drawing.grid if isinstance(m, Arrow))
+    assert np.allclose(i_hat.get_end(), plane.c2p(0, 1), atol=1e-6)  # (1, 0) → (1, 0) → (0, 1)
+    assert np.allclose(j_hat.get_end(), plane.c2p(-1, 1), atol=1e-6)  # (0, 1) → (1, 1) → (-1, 1)
+    v = scene.entries["v"].mob[0]
+    assert np.allclose(v.get_end(), plane.c2p(-2, 3), atol=1e-6)  # (1, 2) → (3, 2) → (-2, 3)
+    assert np.allclose(scene.entries["p"].mob[0].get_center(), plane.c2p(-1, 2), atol=1e-6)
+    box = scene.entries["pl"].mob[0]
+    for line in drawing.grid:  # the moved grid stays inside the plane's place
+        assert line.get_left()[0] >= box.get_left()[0] - 0.3
+        assert line.get_right()[0] <= box.get_right()[0] + 0.3
+
+
+def test_venn_diagrams_and_trees(tmp_path: Path) -> None:
+    from manim import Circle, Line, Rectangle, Text
+
+    regions = {"A": "4, 6", "AB": "2", "B": "3, 5", "outside": "1"}
+    branches = [
+        {"label": "H", "edge": "1/2", "children": [{"label": "HH", "edge": "1/2"}, {"label": "HT", "edge": "1/2"}]},
+        {"label": "T", "edge": "1/2"},
+    ]
+    scene = play_instantly(
+        board(
+            [{"op": "venn", "id": "v", "labels": ["Even", "Prime"], "regions": regions, "region": "left"}],
+            [{"op": "tree", "id": "t", "root": "start", "branches": branches, "region": "right"}],
+        ),
+        tmp_path,
+    )
+    venn = scene.entries["v"].mob
+    circles = [m for m in venn if isinstance(m, Circle)]
+    assert len(circles) == 2
+    assert len([m for m in venn if isinstance(m, Rectangle)]) == 1  # the universe, since "outside" has a text
+    texts = {m.text: m.get_center() for m in venn if isinstance(m, Text)}
+    inside = [int(np.linalg.norm(texts["2"] - c.get_center()) < c.width / 2) for c in circles]
+    assert inside == [1, 1]
+    assert [int(np.linalg.norm(texts["4,6"] - c.get_center()) < c.width / 2) for c in circles] == [1, 0]
+    tree = scene.entries["t"].mob
+    assert len([m for m in tree if isinstance(m, Line)]) == 4
+    labels = {m.text: m.get_center() for m in tree if isinstance(m, Text)}
+    assert labels["start"][0] < labels["H"][0] < labels["HH"][0]  # left to right
+    assert labels["HH"][1] > labels["HT"][1] > labels["T"][1]  # leaves in rows, top down
+    assert labels["H"][1] == pytest.approx((labels["HH"][1] + labels["HT"][1]) / 2, abs=1e-6)

@@ -108,3 +108,11 @@ def test_the_emptiest_spot_avoids_curves_and_prefers_the_top_left() -> None:
     x, y = g.emptiest_spot(curve, area, (2.0, 1.0))
     assert y == 9.5
     assert x - 1.0 > 6.0 - 1.0
+
+
+def test_a_spot_already_taken_by_a_label_is_left_alone() -> None:
+    area = (0.0, 0.0, 10.0, 10.0)
+    first = g.emptiest_spot([], area, (2.0, 1.0))
+    second = g.emptiest_spot([], area, (2.0, 1.0), [g.spot_box(first, (2.0, 1.0))])
+    assert second != first
+    assert second[1] == first[1]  # still along the top
