@@ -227,7 +227,7 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
         v = sympy.exp(k * x) / k
         return f, [
             ("Take u equal to x and d v the exponential; then d u is d x.", f"{tex(x * v)} - \\int {tex(v)} \\, dx"),
-            ("The integral left over is easy.", tex(sympy.integrate(f, x))),
+            ("The integral left over is easy.", tex(sympy.expand(sympy.integrate(f, x)))),
         ]
     f = sympy.exp(k * x)
     return f, [
@@ -240,9 +240,10 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
 def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]:
     """An antiderivative found step by step, checked by differentiating, then used for a definite integral's area."""
     f, steps = _technique(params.technique, params.k)
-    antiderivative = (
-        (X**2 + 1) ** (params.k + 1) / (params.k + 1) if params.technique == "substitution" else sympy.integrate(f, X)
-    )
+    if params.technique == "substitution":
+        antiderivative = (X**2 + 1) ** (params.k + 1) / (params.k + 1)
+    else:  # written out term by term, so that it reads aloud without a spoken bracket
+        antiderivative = sympy.expand(sympy.integrate(f, X))
     if sympy.simplify(sympy.diff(antiderivative, X) - f) != 0:
         raise ValueError("antiderivative check failed")
     a, b = params.a, params.b
