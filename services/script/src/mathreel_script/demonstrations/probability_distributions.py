@@ -89,15 +89,15 @@ def dice_simulation_histogram(params: DiceParams, facts: ContextFacts) -> list[S
     for stage, share in zip(stages[1:], shares[1:], strict=True):
         draft.beat(
             f"After {stage} rolls, the share of {label} is {num(share[index])}.",
-            BarsTo(target="bars", values=share),
             changed("n", f"n = {stage}, \\quad \\hat p = {num(share[index])}", num(share[index])),
+            BarsTo(target="bars", values=share),
         )
     p = exact[watched]
     draft.beat(
         f"The exact probability of {label} is {spoken(frac_tex(p))}, about {num(float(p))}: "
         "the frequencies settle on the probabilities.",
-        BarsTo(target="bars", values=theory),
         changed("n", f"P = {frac_tex(p)} \\approx {num(float(p))}", num(float(p))),
+        BarsTo(target="bars", values=theory),
     )
     return [draft.build()]
 
@@ -163,10 +163,10 @@ def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> l
         )
         .beat(
             f"Change p to {spoken(frac_tex(other))} and the whole distribution slides, to a mean of {num(n * other)}.",
-            BarsTo(target="bars", values=shifted),
             TransformEquation(
                 target="p", latex=f"n = {n}, \\quad p = {frac_tex(other)}, \\quad E[X] = {num(n * other)}"
             ),
+            BarsTo(target="bars", values=shifted),
         )
     )
     return [draft.build()]
@@ -412,8 +412,8 @@ def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
     for size, chart, spread in zip(sizes[1:], charts[1:], spreads[1:], strict=True):
         draft.beat(
             f"Now average {size} dice each time: the averages crowd toward 3.5, with spread {num(spread)}.",
-            BarsTo(target="bars", values=chart),
             changed("n", f"n = {size}, \\quad \\bar x \\to 3.5, \\quad s \\approx {num(spread)}", num(spread)),
+            BarsTo(target="bars", values=chart),
         )
     draft.beat(
         f"The spread shrinks like sigma over the square root of n: {num(sigma)} over 4 is {num(sigma / 4)}, "
