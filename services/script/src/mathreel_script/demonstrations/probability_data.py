@@ -252,7 +252,7 @@ def probability_tree_two_stage(params: TreeParams, facts: ContextFacts) -> list[
             f"Add the paths that end in red: the second ball is red with probability {spoken(frac_tex(second_red))}.",
             TransformEquation(
                 target="bag",
-                latex=f"P(2\\text{{nd}} R) = {frac_tex(paths['RR'])} + {frac_tex(paths['BR'])}"
+                latex=f"P(\\text{{second }} R) = {frac_tex(paths['RR'])} + {frac_tex(paths['BR'])}"
                 f" = {frac_tex(second_red)}",
             ),
         )
@@ -512,7 +512,7 @@ def _union_picture(total: int, union: int) -> list[ShowDots | BarChart]:
                     cols=total // rows,
                     highlight=union,
                     region="right",
-                    label=f"{union} of {total}",
+                    label=f"{union} \\text{{ of }} {total}",
                 )
             ]
     return [BarChart(id="people", categories=["A or B", "neither"], values=[union, total - union], region="right")]
