@@ -79,12 +79,18 @@ def confidence_interval_coverage(params: IntervalParams, facts: ContextFacts) ->
             bar(0),
         )
     )
-    for start, stop in ((1, 8), (8, 15), (15, 20)):
-        words = (
-            "Draw another sample, and another: each gives its own interval."
-            if start == 1
-            else ("Green intervals catch the true mean; red ones miss it." if start == 8 else "Twenty samples in all.")
-        )
+    misses = 20 - hits
+    last_words = (
+        "Twenty samples in all; an interval that misses the true mean is drawn in red."
+        if misses
+        else "Twenty samples in all; this time every one of them catches the true mean."
+    )
+    batches = (
+        (1, 8, "Draw another sample, and another: each gives its own interval."),
+        (8, 15, "Most of them cross the dashed line at the true mean."),
+        (15, 20, last_words),
+    )
+    for start, stop, words in batches:
         draft.beat(words, *[bar(i) for i in range(start, stop)])
     draft.beat(
         f"{hits} of the 20 intervals contain the mean {mu}. The method catches it about {params.level} percent "
