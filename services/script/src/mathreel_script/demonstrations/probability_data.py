@@ -101,7 +101,9 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"The median is the middle of the sorted list: {num(float(median))}. Half the values lie at or below it.",
             ShowEquation(id="median", latex=f"\\text{{median}} = {num(float(median))}", region="bottom_right"),
-            ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="half"),
+            ShowInterval(
+                id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="\\text{half}"
+            ),
         )
         if mode_count > 1:
             draft.beat(
@@ -146,7 +148,7 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
     draft.beat(
         f"The median splits the sorted list in half: {num(float(median))}.",
         ShowEquation(id="q2", latex=f"Q_2 = {num(float(median))}", region="bottom"),
-        ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="half"),
+        ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="\\text{half}"),
     )
     draft.beat(
         f"The medians of the lower and upper halves are the quartiles, {num(float(q1))} and {num(float(q3))}.",
@@ -155,7 +157,7 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
             latex=f"Q_1 = {num(float(q1))}, \\quad Q_2 = {num(float(median))}, \\quad Q_3 = {num(float(q3))}",
         ),
         Remove(targets=["lower"]),
-        ShowInterval(id="box", number_line="line", start=float(q1), end=float(q3), label="IQR"),
+        ShowInterval(id="box", number_line="line", start=float(q1), end=float(q3), label="\\text{IQR}"),
     )
     draft.beat(
         f"The middle half of the data lies between them: the interquartile range is {num(float(q3 - q1))}.",

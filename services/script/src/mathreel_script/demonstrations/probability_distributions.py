@@ -337,7 +337,13 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
         SceneDraft("expect", "explanation", "The long-run average")
         .beat(
             f"A random variable given by {named}: each value with its probability{note}.",
-            BarChart(id="bars", categories=[str(x) for x in xs], values=[float(s) for s in shown], region="left"),
+            BarChart(
+                id="bars",
+                categories=[str(x) for x in xs],
+                values=[float(s) for s in shown],
+                show_values=len(xs) <= 4,  # the table beside it gives every value
+                region="left",
+            ),
             ShowTable(id="t0", header=["x", "P(x)", "x P(x)"], rows=[[*r[:2], ""] for r in rows], region="right"),
         )
         .beat(
