@@ -262,6 +262,14 @@ def probability_tree_two_stage(params: TreeParams, facts: ContextFacts) -> list[
     return [draft.build()]
 
 
+def exact(value: Fraction) -> str:
+    """A product of percentages written out in full (0.0495, not a rounded 0.05 that would change the answer)."""
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    if Fraction(text) != value:
+        raise ValueError(f"{value} has no short decimal form")
+    return text
+
+
 def _bayes(params: TreeParams) -> Scene:
     prior = Fraction(params.prevalence_pct, 100)
     sens = Fraction(params.sensitivity_pct, 100)
@@ -312,35 +320,35 @@ def _bayes(params: TreeParams) -> Scene:
             ),
         )
         .beat(
-            f"Ill and positive: {pct['prior']} times {pct['sens']}, which is {num(float(true_pos))}.",
+            f"Ill and positive: {pct['prior']} times {pct['sens']}, which is {exact(true_pos)}.",
             Remove(targets=["given"]),
             ShowTable(
                 id="pos0",
                 header=["positive and", "product", "P"],
-                rows=[["ill", f"{pct['prior']} x {pct['sens']}", num(float(true_pos))]],
+                rows=[["ill", f"{pct['prior']} x {pct['sens']}", exact(true_pos)]],
                 region="right",
             ),
         )
         .beat(
-            f"Well but positive: {num(float(1 - prior))} times {pct['fp']}, which is {num(float(false_pos))}.",
+            f"Well but positive: {num(float(1 - prior))} times {pct['fp']}, which is {exact(false_pos)}.",
             Remove(targets=["pos0"]),
             ShowTable(
                 id="pos",
                 header=["positive and", "product", "P"],
                 rows=[
-                    ["ill", f"{pct['prior']} x {pct['sens']}", num(float(true_pos))],
-                    ["well", f"{num(float(1 - prior))} x {pct['fp']}", num(float(false_pos))],
+                    ["ill", f"{pct['prior']} x {pct['sens']}", exact(true_pos)],
+                    ["well", f"{num(float(1 - prior))} x {pct['fp']}", exact(false_pos)],
                 ],
                 region="right",
             ),
         )
         .beat(
-            f"So among positives, the share who are ill is {num(float(true_pos))} over the sum: only about "
+            f"So among positives, the share who are ill is {exact(true_pos)} over the sum: only about "
             f"{num(float(posterior))}.",
             ShowEquation(
                 id="post",
-                latex=f"P(\\text{{ill}} \\mid +) = \\frac{{{num(float(true_pos))}}}{{{num(float(true_pos))} + "
-                f"{num(float(false_pos))}}} \\approx {num(float(posterior))}",
+                latex=f"P(\\text{{ill}} \\mid +) = \\frac{{{exact(true_pos)}}}{{{exact(true_pos)} + "
+                f"{exact(false_pos)}}} \\approx {num(float(posterior))}",
                 region="top",
             ),
         )

@@ -128,6 +128,7 @@ def test_bayes_posterior() -> None:
     screen = _screen(_build("probability_tree_two_stage", {"mode": "bayes"}))
     posterior = 0.01 * 0.9 / (0.01 * 0.9 + 0.99 * 0.05)
     assert format_number(posterior) in screen
+    assert "\\frac{0.009}{0.009 + 0.0495}" in screen  # the products in full, so the fraction gives what is said
 
 
 def test_venn_union_and_complement() -> None:
