@@ -53,6 +53,11 @@ def _data(params: DataParams, facts: ContextFacts) -> list[int]:
     return list(params.data)
 
 
+def _is_square(value: Fraction) -> bool:
+    """Whether ``value`` is the square of a fraction (its square root is then exact)."""
+    return all(math.isqrt(part) ** 2 == part for part in (value.numerator, value.denominator))
+
+
 def quartiles(values: list[int]) -> tuple[Fraction, Fraction, Fraction]:
     """Q1, median, Q3 as medians of the lower and upper halves (the middle value left out when n is odd)."""
     ordered = sorted(values)
@@ -118,7 +123,9 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
         rows = [[str(v), num(float(d)), num(float(s))] for v, d, s in zip(values, deviations, squares, strict=True)]
         draft.beat(
             f"The mean is {num(float(mean))}. Measure each value's distance from it.",
-            ShowEquation(id="mean", latex=f"\\bar x = {num(float(mean))}", region="bottom"),
+            Remove(targets=["line"]),
+            ShowNumberLine(id="sline", x_range=line, marks=[float(v) for v in ordered], region="left"),
+            ShowEquation(id="mean", latex=f"\\bar x = {num(float(mean))}", region="bottom_left"),
             ShowTable(id="dev", header=["x", "x - mean", "squared"], rows=rows, region="right"),
         )
         draft.beat(
@@ -129,16 +136,17 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
                 latex=f"s^{{2}} = \\frac{{{num(float(sum(squares)))}}}{{{n - 1}}} = {num(float(variance))}",
             ),
         )
+        relation = "=" if _is_square(variance) else "\\approx"
         draft.beat(
             f"Its square root, the standard deviation, is {num(math.sqrt(variance))}: a typical distance to the mean.",
             ShowEquation(
                 id="sd",
-                latex=f"s = \\sqrt{{{num(float(variance))}}} \\approx {num(math.sqrt(variance))}",
-                region="top_right",
+                latex=f"s = \\sqrt{{{num(float(variance))}}} {relation} {num(math.sqrt(variance))}",
+                region="left",
             ),
             ShowInterval(
                 id="band",
-                number_line="line",
+                number_line="sline",
                 start=float(mean) - math.sqrt(variance),
                 end=float(mean) + math.sqrt(variance),
                 label="\\bar x \\pm s",

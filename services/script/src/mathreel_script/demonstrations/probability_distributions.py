@@ -391,7 +391,7 @@ def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
     """Averages of more and more dice, simulated with a seed: their histogram narrows and turns bell-shaped."""
     rng = random.Random(params.seed)
     edges = [1 + i * 0.5 for i in range(11)]  # bins of width 0.5 from 1 to 6
-    categories = [num(edges[i] + 0.25) for i in range(10)]
+    categories = [num(edges[i]) for i in range(10)]  # each bar is named by where its bin starts
     sizes = (1, 4, 16)
     charts: list[list[float]] = []
     spreads: list[float] = []
