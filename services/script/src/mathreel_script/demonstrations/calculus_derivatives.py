@@ -431,7 +431,7 @@ def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
     samples = [sympy.Rational(s, 12), best, sympy.Rational(s, 3)]
     rows = [[num(t), num(volume.subs(X, t))] for t in samples]
     half = s / 2
-    cut = samples[0]
+    cut = best  # the picture shows a cut of a sixth: large enough to see
     draft = (
         SceneDraft("box", "example", "The biggest box")
         .beat(
