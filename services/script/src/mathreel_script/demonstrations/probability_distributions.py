@@ -166,6 +166,7 @@ def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> l
             TransformEquation(
                 target="p", latex=f"n = {n}, \\quad p = {frac_tex(other)}, \\quad E[X] = {num(n * other)}"
             ),
+            Remove(targets=["ways"]),  # its values belong to the old p
             BarsTo(target="bars", values=shifted),
         )
     )
