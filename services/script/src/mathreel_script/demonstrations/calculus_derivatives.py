@@ -178,7 +178,7 @@ def _steps(rule: Rule, a: int, n: int) -> tuple[sympy.Expr, list[tuple[str, str]
         return f, [
             (
                 "The quotient rule: bottom times top's derivative, minus top times bottom's, over bottom squared.",
-                f"f'(x) = \\frac{{({tex(v)}) \\cdot {a} - {a} x \\cdot 2 x}}{{({tex(v)})^{{2}}}}",
+                f"f'(x) = \\frac{{({tex(v)}) \\cdot {a} - {tex(u)} \\cdot 2 x}}{{({tex(v)})^{{2}}}}",
             ),
             ("Simplify the top.", f"f'(x) = {tex(sympy.factor(sympy.diff(f, x)))}"),
         ]
@@ -232,43 +232,37 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
     final = steps[-1][1].removeprefix("f'(x) = ")
     if sympy.simplify(_rule_result(params.rule, a, params.n) - derivative) != 0:
         raise ValueError("derivative check failed")
-    draft = SceneDraft("rules", "example", "Differentiate step by step").beat(
-        f"Differentiate f of x equals {spoken(tex(f))}.",
-        ShowEquation(id="f", latex=f"f(x) = {tex(f)}", region="top"),
-    )
-    draft.beat(steps[0][0], ShowEquation(id="d", latex=steps[0][1], region="center"))
-    for words, latex in steps[1:]:
-        draft.beat(f"{words} That gives {spoken(latex)}.", changed("d", latex, final))
     x0 = params.at
     value = derivative.subs(X, x0)
-    f0 = f.subs(X, x0)
     low, high = x0 - 2.0, x0 + 2.0
     if params.rule == "logarithm" or params.rule == "quotient":
         low, high = -3.0, 3.0
     elif params.rule == "exponential":
         low, high = x0 - 1.5, x0 + 0.5  # e to the a x outgrows any wider window
-    graph = (
-        SceneDraft("check", "explanation", "Check it on the graph")
-        .beat(
-            f"Here is the graph of f, and the point where x equals {x0}.",
-            ShowEquation(id="fx", latex=f"f({x0}) = {num(f0)}", region="top"),
-            ShowAxes(id="ax", x_range=fit_range(low, high), y_range=y_range_of(f, low, high), region="center"),
-            PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(low, high), color="blue"),
-        )
-        .beat(
-            f"The formula says the slope there is f prime of {x0}, which is {num(value)}.",
-            changed("fx", f"f'({x0}) = {num(value)}", num(value)),
-        )
-        .beat(
-            f"And the tangent at {x0} rises exactly {num(value)} for each step of 1 to the right.",
-            ShowTangent(id="tan", graph="graph", x=x0, color="red"),
-        )
-        .beat(
-            f"The graph of f prime, in green, passes through height {num(value)} above x equals {x0}.",
-            PlotFunction(id="slope", axes="ax", expression=plot_expr(derivative), x_range=(low, high), color="green"),
-        )
+    # The rule works on the left while the graph it describes stays in view on the right.
+    draft = SceneDraft("rules", "example", "Differentiate step by step").beat(
+        f"Differentiate f of x equals {spoken(tex(f))}, graphed here.",
+        ShowEquation(id="f", latex=f"f(x) = {tex(f)}", region="top"),
+        ShowAxes(id="ax", x_range=fit_range(low, high), y_range=y_range_of(f, low, high), region="right"),
+        PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(low, high), color="blue"),
     )
-    return [draft.build(), graph.build()]
+    draft.beat(steps[0][0], ShowEquation(id="d", latex=steps[0][1], region="left"))
+    for words, latex in steps[1:]:
+        draft.beat(f"{words} That gives {spoken(latex)}.", changed("d", latex, final))
+    draft.beat(
+        f"Check it on the graph: at x equals {x0} the formula gives a slope of {num(value)}.",
+        ShowEquation(id="fx", latex=f"f'({x0}) = {num(value)}", region="bottom_left"),
+        ShowTangent(id="tan", graph="graph", x=x0, color="red"),
+    )
+    draft.beat(
+        f"The tangent at {x0} rises exactly {num(value)} for each step of 1 to the right.",
+        Indicate(target="tan"),
+    )
+    draft.beat(
+        f"The graph of f prime, in green, passes through height {num(value)} above x equals {x0}.",
+        PlotFunction(id="slope", axes="ax", expression=plot_expr(derivative), x_range=(low, high), color="green"),
+    )
+    return [draft.build()]
 
 
 class ExtremaParams(Params):
