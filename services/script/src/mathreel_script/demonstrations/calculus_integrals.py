@@ -252,11 +252,15 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
     value = sympy.integrate(f, (X, a, b))
     if sympy.simplify(antiderivative.subs(X, b) - antiderivative.subs(X, a) - value) != 0:
         raise ValueError("definite integral check failed")
+    high = b + 0.25
+    # The steps are worked on the left while the integrand's graph stays in view on the right.
     draft = SceneDraft("antiderivative", "example", "Integrate step by step").beat(
-        f"Find the integral of {spoken(tex(f))}.",
+        f"Find the integral of {spoken(tex(f))}, graphed here.",
         ShowEquation(id="f", latex=f"\\int {_grouped(f)} \\, dx", region="top"),
+        ShowAxes(id="ax0", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="right"),
+        PlotFunction(id="graph0", axes="ax0", expression=plot_expr(f), x_range=(0, high), color="blue"),
     )
-    draft.beat(steps[0][0], ShowEquation(id="s", latex=steps[0][1], region="center"))
+    draft.beat(steps[0][0], ShowEquation(id="s", latex=steps[0][1], region="left"))
     for words, latex in steps[1:]:
         draft.beat(f"{words} That gives {spoken(latex)}.", TransformEquation(target="s", latex=latex))
     draft.beat(
@@ -264,7 +268,6 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
         TransformEquation(target="s", latex=f"\\frac{{d}}{{dx}} \\left( {tex(antiderivative)} \\right) = {tex(f)}"),
         ShowEquation(id="c", latex=f"\\int {_grouped(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
     )
-    high = b + 0.25
     area = (
         SceneDraft("definite", "example", "The area it gives")
         .beat(
