@@ -69,7 +69,8 @@ def max_on_screen(scene: Scene) -> int:
             elif isinstance(action, ClearScreen):
                 alive.clear()
             elif action.op in CREATING_OPS and action.op not in ATTACHED_OPS and getattr(action, "axes", None) is None:
-                alive[action.id] = "figure" if action.op in GEOMETRY_OPS else action.id  # type: ignore[union-attr]
+                geometry = action.op in GEOMETRY_OPS or (action.op == "arrow" and getattr(action, "start", None))
+                alive[action.id] = "figure" if geometry else action.id  # type: ignore[union-attr]
         most = max(most, len(set(alive.values())))
     return most
 

@@ -201,9 +201,9 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
             draft.beat(
                 f"The {names[j]} entry, {_spoken_num(entry)}, times the determinant of what is left when its row and "
                 f"column are crossed out: {_spoken_num(mdet)}.",
-                ShowMatrix(
-                    id=f"m{j}", rows=_rows(minor), region=("top_right", "right", "bottom_right")[j], color="yellow"
-                ),
+                # One minor at a time beside the matrix: three at once crowd the frame.
+                *([Remove(targets=[f"m{j - 1}"])] if j else []),
+                ShowMatrix(id=f"m{j}", rows=_rows(minor), region="right", color="yellow"),
                 ShowEquation(
                     id=f"t{j}",
                     latex=f"{'+' if sign > 0 else '-'}\\, {_par(entry)} \\cdot {_par(mdet)} = {sign * entry * mdet}",
@@ -213,7 +213,7 @@ def matrix_computation_steps(params: MatrixStepParams, facts: ContextFacts) -> l
         total = " + ".join(_par(s * e * md) for e, _, md, s in terms)
         draft.beat(
             f"Add the three terms: the determinant is {_spoken_num(det)}.",
-            Remove(targets=["t0", "t1", "t2"]),
+            Remove(targets=["t0", "t1", "t2", "m2"]),
             ShowEquation(id="sum", latex=f"\\det A = {total} = {det}", region="bottom"),
         )
         return [draft.build()]

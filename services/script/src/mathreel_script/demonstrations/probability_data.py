@@ -430,8 +430,8 @@ def venn_addition_rule(params: VennParams, facts: ContextFacts) -> list[Scene]:
 
 def _line_tex(slope: Fraction, intercept: Fraction) -> str:
     """``m x + b`` with the slope and intercept as decimals, written as a course writes a line."""
-    factor = "" if slope == 1 else "-" if slope == -1 else num(float(slope))
-    term = f"{factor} x" if slope != 0 else ""
+    factor = "" if slope == 1 else "-" if slope == -1 else f"{num(float(slope))} "
+    term = f"{factor}x" if slope != 0 else ""
     if intercept == 0:
         return term or "0"
     sign = "-" if intercept < 0 else "+"
