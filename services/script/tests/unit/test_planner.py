@@ -100,7 +100,7 @@ def test_every_library_topic_has_a_visual_lesson(key: str) -> None:
         ("prime factorisation", "prime_factorization"),
         ("The golden ratio", "fibonacci_golden_ratio"),
         ("sum of the first n integers", "arithmetic_series"),
-        ("standard deviation", "mean_variance"),
+        ("the mean of data", "mean_variance"),
         ("integrals", "integral_area"),
     ],
 )
