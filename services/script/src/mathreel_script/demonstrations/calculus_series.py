@@ -281,7 +281,7 @@ def sequence_terms_converge(params: SequenceParams, facts: ContextFacts) -> list
             f"Take the sequence a n equals {spoken(tex(a_n))}, for n equals 1, 2, 3 and on.",
             ShowEquation(id="a", latex=f"a_n = {tex(a_n)}", region="top"),
             ShowAxes(id="ax", x_range=(0, count + 1, 2), y_range=y_axis, x_label="n", y_label="a_n", region="left"),
-            ShowTable(id="t0", header=["n", "a_n"], rows=rows[:3], region="right"),
+            ShowTable(id="t0", header=["n", "$a_n$"], rows=rows[:3], region="right"),
         )
         .beat(
             f"Plot the terms: {rows[0][1]}, {rows[1][1]}, {rows[2][1]}, and so on.",
@@ -290,7 +290,7 @@ def sequence_terms_converge(params: SequenceParams, facts: ContextFacts) -> list
         .beat(
             f"Later terms: by n equals {count} the term is {rows[-1][1]}.",
             Remove(targets=["t0"]),
-            ShowTable(id="t1", header=["n", "a_n"], rows=rows, region="right"),
+            ShowTable(id="t1", header=["n", "$a_n$"], rows=rows, region="right"),
             *[
                 ShowPoint(id=f"p{k}", at=(k + 1, round(floats[k], 4)), axes="ax", color="yellow")
                 for k in range(6, count)
