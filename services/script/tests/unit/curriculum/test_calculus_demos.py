@@ -182,3 +182,13 @@ def test_negative_numbers_are_said_in_words() -> None:
     assert say_negatives("at x equals -2, slope -0.5; x-3 and f(-1)") == (
         "at x equals minus 2, slope minus 0.5; x-3 and f(minus 1)"
     )
+
+
+def test_sequence_band_starts_at_the_first_n_that_stays_inside() -> None:
+    # n / (n + 1) is within 0.1 of 1 exactly when 1 / (n + 1) < 0.1, that is from n = 10 on.
+    screen = _screen(_build("sequence_terms_converge", {"kind": "ratio", "epsilon_hundredths": 10}))
+    assert "n \\geq 10" in screen
+    # (-1)^n / n is within 0.1 of 0 from n = 11 on.
+    assert "n \\geq 11" in _screen(_build("sequence_terms_converge", {"kind": "alternating"}))
+    with pytest.raises(ValueError, match="widen"):
+        _build("sequence_terms_converge", {"kind": "compound", "epsilon_hundredths": 10})
