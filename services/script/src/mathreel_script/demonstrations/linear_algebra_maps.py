@@ -51,6 +51,12 @@ def _rows(m: sympy.Matrix) -> list[list[str]]:
     return [[sympy.latex(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
 
 
+def _bmatrix(m: sympy.Matrix) -> str:
+    """A matrix in brackets, compactly: ``\\begin{bmatrix}2 & 1\\\\1 & 2\\end{bmatrix}``."""
+    body = r"\\".join("&".join(sympy.latex(m[i, j]) for j in range(m.cols)) for i in range(m.rows))
+    return rf"\begin{{bmatrix}}{body}\end{{bmatrix}}"
+
+
 def _as_floats(m: sympy.Matrix) -> tuple[tuple[float, float], tuple[float, float]]:
     return ((float(m[0, 0]), float(m[0, 1])), (float(m[1, 0]), float(m[1, 1])))
 
@@ -122,8 +128,7 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
             f"{sympy.latex(lam)} times v.",
             ShowEquation(
                 id="eig",
-                latex=f"{sympy.latex(m)} {sympy.latex(vec)} = {sympy.latex(m * vec)} = {sympy.latex(lam)} "
-                f"{sympy.latex(vec)}",
+                latex=f"{_bmatrix(m)} {_bmatrix(vec)} = {_bmatrix(m * vec)} = {sympy.latex(lam)} {_bmatrix(vec)}",
                 region="bottom_right",
             ),
             Indicate(target="v"),
