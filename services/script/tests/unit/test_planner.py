@@ -69,7 +69,8 @@ def max_on_screen(scene: Scene) -> int:
             elif isinstance(action, ClearScreen):
                 alive.clear()
             elif action.op in CREATING_OPS and action.op not in ATTACHED_OPS and getattr(action, "axes", None) is None:
-                alive[action.id] = "figure" if action.op in GEOMETRY_OPS else action.id  # type: ignore[union-attr]
+                geometry = action.op in GEOMETRY_OPS or (action.op == "arrow" and getattr(action, "start", None))
+                alive[action.id] = "figure" if geometry else action.id  # type: ignore[union-attr]
         most = max(most, len(set(alive.values())))
     return most
 
@@ -109,8 +110,8 @@ def test_every_curriculum_topic_has_a_visual_lesson_under_its_own_title(key: str
         ("derivatives as slopes", "derivative_slope"),
         ("Bayes' theorem", "bayes_theorem"),
         ("Euler's identity", "euler_identity"),
-        ("eigenvalues and eigenvectors", "eigenvectors"),
-        ("what is the area of a circle?", "circle_area"),
+        ("eigenvalues and eigenvectors", "eigenvalues_eigenvectors"),
+        ("what is the area of a circle?", "area_of_circle"),
         ("Pascal's triangle", "pascals_triangle"),
         ("sum of the angles in a triangle", "triangle_angle_sum"),
         ("the cosine rule", "law_of_cosines"),
@@ -119,6 +120,7 @@ def test_every_curriculum_topic_has_a_visual_lesson_under_its_own_title(key: str
         ("Gauss sum of the first n terms", "arithmetic_series"),
         ("standard deviation", "variance_standard_deviation"),
         ("definite integrals", "definite_integral"),
+        ("the mean of data", "mean_variance"),
     ],
 )
 def test_topic_matching_tolerates_case_filler_and_spelling(topic: str, key: str) -> None:

@@ -55,7 +55,7 @@ from manim.animation.animation import Animation
 
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
-from mathreel_visuals.demos import charts, morph, onaxes, sweep
+from mathreel_visuals.demos import charts, diagrams, morph, onaxes, plane, sweep
 from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
@@ -544,7 +544,12 @@ class StoryboardScene(Scene):  # type: ignore[misc]
 
     def on_axes(self, a: onaxes.OnAxes, axes_id: str, created: list[str]) -> list[Step]:
         """A point, segment, polygon or arrow in the coordinates of axes or a plane: a member of that graph."""
-        shape = onaxes.shape_on_axes(a, to_scene(self._axes_of(axes_id)), color_of(a.color, a.op))
+        axes, items = self._axes_of(axes_id), self.layout.items
+        curves = [f for gid, (f, ax) in self.functions.items() if ax == axes_id and gid in self.entries]
+        on_axes = [o for o, item in items.items() if item.anchor == axes_id]
+        drawn = [e.extra["shape"] for o in on_axes if (e := self.entries.get(o)) is not None and "shape" in e.extra]
+        avoid = onaxes.obstacles(axes, curves, drawn)
+        shape = onaxes.shape_on_axes(a, to_scene(axes), color_of(a.color, a.op), avoid)
         item = LayoutItem(a.id, Kind.MEMBER, box_of(shape.mob), glyph_px(shape.mob), anchor=axes_id, movable=False)
         self.register(a.id, a.op, shape.mob, [(item, shape.mob)]).extra["shape"] = shape
         created.append(a.id)
@@ -855,21 +860,30 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         created.append(oid)
         return self.register(oid, op, mob, [(item, mob)])
 
+    def end_state(self, oid: str, part: Callable[[Mobject], Mobject], parts: list[VMobject]) -> None:
+        """Redraw ``part`` of object ``oid``'s end-of-beat copy as ``parts``, so the layout places and checks it where
+        the beat leaves it; the object's own redraw step animates it there (no make-room move)."""
+        copy = self.pending_mob(oid)
+        set_parts(part(copy), parts)
+        self.layout.items[oid].box = box_of(copy)
+        self.claimed.add(oid)
+
     def do_sweep(self, a: sb.Sweep, created: list[str]) -> list[Step]:
         f, axes_id = self.functions[a.graph]
-        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"))
+        taken = self.entries[axes_id].extra.setdefault("label_spots", [])  # live values and labels on these axes
+        drawing = sweep.sweep_drawing(a, self._axes_of(axes_id), f, color_of(a.color, "sweep"), taken)
         self.member(a.id, "sweep", drawing.mob, axes_id, created).extra["sweep"] = drawing
         return [Step("sweep", lambda: [drawing.slide(a.start, a.end)])]
 
     def do_sweep_to(self, a: sb.SweepTo, _: list[str]) -> list[Step]:
         drawing: sweep.SweepDrawing = self.entries[a.target].extra["sweep"]
         start, drawing.x = drawing.x, a.end
-        set_parts(self.pending_mob(a.target), drawing.draw(a.end))  # the layout checks where it ends
-        self.claimed.add(a.target)
+        self.end_state(a.target, lambda mob: mob, drawing.draw(a.end))
         return [Step("sweep_to", lambda: [drawing.slide(start, a.end)])]
 
     def do_morph_plot(self, a: sb.MorphPlot, created: list[str]) -> list[Step]:
-        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"))
+        taken = self.entries[a.axes].extra.setdefault("label_spots", [])
+        drawing = morph.morph_drawing(a, self._axes_of(a.axes), color_of(a.color, "morph_plot"), taken)
         self.member(a.id, "morph_plot", drawing.mob, a.axes, created).extra["morph"] = drawing
         self.functions[a.id] = (drawing.last, a.axes)  # a sweep, area or tangent can follow the final graph
         return [Step("morph_plot", lambda: [drawing.play()])]
@@ -912,7 +926,38 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         width, height, area = self.block_room(a.region)
         mob = charts.dot_array(a, color_of(a.color, "dots"), style.PALETTE[a.highlight_color], width, height * 0.8)
         self.block(a, mob, area, created)
-        return [Step("dots", lambda: charts.dots_appear(mob, a.cols))]
+        return [Step("dots", lambda: charts.dots_appear(mob))]
+
+    def do_plane(self, a: sb.ShowPlane, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        drawing = plane.plane_drawing(a, width, height, color_of(a.color, "plane"))
+        entry = self.block(a, VGroup(drawing.plane, drawing.grid), area, created)
+        entry.extra.update(axes=drawing.plane, plane=drawing)  # shapes with axes = this plane use its coordinates
+        return [Step("plane", lambda: plane.plane_appears(drawing))]
+
+    def do_apply_matrix(self, a: sb.ApplyMatrix, _: list[str]) -> list[Step]:
+        drawing: plane.PlaneDrawing = self.entries[a.target].extra["plane"]
+        items = self.layout.items
+        on_plane = [(o, e.extra["shape"]) for o, e in self.entries.items() if "shape" in e.extra and o in items]
+        moved = []
+        for oid, shape in [(o, shape) for o, shape in on_plane if items[o].anchor == a.target]:
+            moved.append((shape, plane.carry(shape, a.matrix)))
+            self.end_state(oid, lambda mob: mob, shape.draw(shape.points))
+        anims = drawing.act(a.matrix, moved)
+        self.end_state(a.target, lambda mob: mob[1], drawing.draw(drawing.matrix))
+        return [Step("apply_matrix", lambda: anims)]
+
+    def do_venn(self, a: sb.ShowVenn, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.venn(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("venn", appear)]
+
+    def do_tree(self, a: sb.ShowTree, created: list[str]) -> list[Step]:
+        width, height, area = self.block_room(a.region)
+        mob, appear = diagrams.tree(a, width, height)
+        self.block(a, mob, area, created)
+        return [Step("tree", appear)]
 
     # --- tables ----------------------------------------------------------------------------------------------
     def do_matrix(self, a: sb.ShowMatrix, created: list[str]) -> list[Step]:

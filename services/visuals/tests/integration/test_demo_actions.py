@@ -182,6 +182,8 @@ def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
     assert tops == [3, 2, 2]  # bars_to gave two values; the third bar kept its own
     assert axes.y_range[1] >= 3  # the value axis was fitted to the values bars_to brings
     assert [t.text for t in chart.bars if isinstance(t, Text)] == ["3", "2", "2"]
+    # Whole counts stay whole while the bars grow.
+    assert [t.text for t in chart.draw([1.4, 2.6, 2.0], 0) if isinstance(t, Text)] == ["1", "3", "2"]
     line = scene.entries["nl"].extra["line"]
     closed, hollow = scene.entries["i"].mob[1], scene.entries["i"].mob[2]
     assert isinstance(closed, Dot)
@@ -191,3 +193,64 @@ def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
     ray = scene.entries["ray"].mob[0]
     assert isinstance(ray, Arrow)
     assert ray.get_end()[0] > line.n2p(4)[0]  # runs off the end of the line: to infinity
+
+
+def test_a_matrix_carries_the_grid_the_basis_and_the_shapes_on_the_plane(tmp_path: Path) -> None:
+    from manim import Arrow
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "plane", "id": "pl"},
+                {"op": "arrow", "id": "v", "start": [0, 0], "end": [1, 2], "axes": "pl"},
+                {"op": "point", "id": "p", "at": [1, 1], "axes": "pl"},
+            ],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[1, 1], [0, 1]]}],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[0, -1], [1, 0]]}],
+        ),
+        tmp_path,
+    )
+    plane = scene.entries["pl"].extra["axes"]
+    drawing = scene.entries["pl"].extra["plane"]
+    assert drawing.matrix == ((0, -1), (1, 1))  # the rotation after the shear
+    i_hat, j_hat = (m for m in drawing.grid if isinstance(m, Arrow))
+    assert np.allclose(i_hat.get_end(), plane.c2p(0, 1), atol=1e-6)  # (1, 0) → (1, 0) → (0, 1)
+    assert np.allclose(j_hat.get_end(), plane.c2p(-1, 1), atol=1e-6)  # (0, 1) → (1, 1) → (-1, 1)
+    v = scene.entries["v"].mob[0]
+    assert np.allclose(v.get_end(), plane.c2p(-2, 3), atol=1e-6)  # (1, 2) → (3, 2) → (-2, 3)
+    assert np.allclose(scene.entries["p"].mob[0].get_center(), plane.c2p(-1, 2), atol=1e-6)
+    box = scene.entries["pl"].mob[0]
+    for line in drawing.grid:  # the moved grid stays inside the plane's place
+        assert line.get_left()[0] >= box.get_left()[0] - 0.3
+        assert line.get_right()[0] <= box.get_right()[0] + 0.3
+
+
+def test_venn_diagrams_and_trees(tmp_path: Path) -> None:
+    from manim import Circle, Line, Rectangle, Text
+
+    regions = {"A": "4, 6", "AB": "2", "B": "3, 5", "outside": "1"}
+    branches = [
+        {"label": "H", "edge": "1/2", "children": [{"label": "HH", "edge": "1/2"}, {"label": "HT", "edge": "1/2"}]},
+        {"label": "T", "edge": "1/2"},
+    ]
+    scene = play_instantly(
+        board(
+            [{"op": "venn", "id": "v", "labels": ["Even", "Prime"], "regions": regions, "region": "left"}],
+            [{"op": "tree", "id": "t", "root": "start", "branches": branches, "region": "right"}],
+        ),
+        tmp_path,
+    )
+    venn = scene.entries["v"].mob
+    circles = [m for m in venn if isinstance(m, Circle)]
+    assert len(circles) == 2
+    assert len([m for m in venn if isinstance(m, Rectangle)]) == 1  # the universe, since "outside" has a text
+    texts = {m.text: m.get_center() for m in venn if isinstance(m, Text)}
+    inside = [int(np.linalg.norm(texts["2"] - c.get_center()) < c.width / 2) for c in circles]
+    assert inside == [1, 1]
+    assert [int(np.linalg.norm(texts["4,6"] - c.get_center()) < c.width / 2) for c in circles] == [1, 0]
+    tree = scene.entries["t"].mob
+    assert len([m for m in tree if isinstance(m, Line)]) == 4
+    labels = {m.text: m.get_center() for m in tree if isinstance(m, Text)}
+    assert labels["start"][0] < labels["H"][0] < labels["HH"][0]  # left to right
+    assert labels["HH"][1] > labels["HT"][1] > labels["T"][1]  # leaves in rows, top down
+    assert labels["H"][1] == pytest.approx((labels["HH"][1] + labels["HT"][1]) / 2, abs=1e-6)

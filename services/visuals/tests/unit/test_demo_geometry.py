@@ -108,3 +108,19 @@ def test_the_emptiest_spot_avoids_curves_and_prefers_the_top_left() -> None:
     x, y = g.emptiest_spot(curve, area, (2.0, 1.0))
     assert y == 9.5
     assert x - 1.0 > 6.0 - 1.0
+
+
+def test_a_spot_already_taken_by_a_label_is_left_alone() -> None:
+    area = (0.0, 0.0, 10.0, 10.0)
+    first = g.emptiest_spot([], area, (2.0, 1.0))
+    second = g.emptiest_spot([], area, (2.0, 1.0), [g.spot_box(first, (2.0, 1.0))])
+    assert second != first
+    assert second[1] == first[1]  # still along the top
+
+
+def test_a_label_goes_to_the_first_clear_box_else_the_least_covered() -> None:
+    boxes = [(0.0, 0.0, 1.0, 1.0), (2.0, 0.0, 3.0, 1.0), (5.0, 0.0, 6.0, 1.0)]
+    assert g.clearest(boxes, [(0.5, 0.5)]) == 1  # the first is covered, the second is clear
+    assert g.clearest(boxes, []) == 0
+    crowded = [(0.5, 0.5), (0.6, 0.5), (2.5, 0.5), (5.5, 0.5), (5.6, 0.5), (5.7, 0.5)]
+    assert g.clearest(boxes, crowded) == 1  # nothing is clear: the one covering fewest points

@@ -40,3 +40,13 @@ def test_short_beats_play_together_or_instantly() -> None:
     assert plan_steps(3, [1.0, 1.0, 1.0, 1.0], 15).frames == (1,)
     assert plan_steps(0, [1.0], 15).mode == "instant"
     assert plan_steps(10, [], 15).frames == ()
+
+
+def test_motion_that_goes_with_the_sentence_plays_over_most_of_the_beat() -> None:
+    from mathreel_visuals.timing import SUSTAINED_SHARE, animation_share
+
+    assert animation_share(["plot", "sweep"]) == SUSTAINED_SHARE
+    assert animation_share(["plot", "text"]) == ANIMATION_SHARE
+    plan = plan_steps(60, [6.0], 15, animation_share(["sweep"]))
+    assert plan.frames == (51,)  # 85 % of the beat's 60 frames
+    assert plan_steps(60, [6.0], 15).frames == (30,)

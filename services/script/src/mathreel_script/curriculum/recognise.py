@@ -27,6 +27,7 @@ from mathreel_script.topics import words
 
 ACCEPT = 0.74
 _CONTEXT_WEIGHT = 0.12
+_EXACT_NAME = 0.01
 _MIN_FUZZY_LENGTH = 5
 _FUZZY_CUTOFF = 82.0
 # A typo changes a letter or two, not the length: "lineer" is "linear", "tetration" is not "integration".
@@ -100,7 +101,10 @@ class Recogniser:
         context_words = {_stem(w) for w in words(context)[:2000]}
         query_weight = sum(self._weight_of(w) for w in query)
         best: dict[str, Candidate] = {}
+        exact: set[str] = set()
         for entry, name, tokens in self._phrases:
+            if set(tokens) == query:
+                exact.add(entry.key)
             shared = sum(self._weight_of(w) for w in tokens if w in query)
             if shared == 0:
                 continue
@@ -114,6 +118,8 @@ class Recogniser:
             recall = covered / query_weight
             precision = candidate.score
             score = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            if key in exact:
+                score += _EXACT_NAME  # a name said exactly beats a name it merely contains
             keywords = self._keywords[key]
             if keywords and context_words:
                 score += _CONTEXT_WEIGHT * len(keywords & context_words) / len(keywords)

@@ -9,7 +9,7 @@ import sympy
 from pydantic import Field, field_validator, model_validator
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.algebra_quadratics import X, tex
+from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -17,6 +17,7 @@ from mathreel_script.latex import format_number as num
 from mathreel_script.latex import spoken
 from mathreel_shared.storyboard import (
     Action,
+    Circumscribe,
     Indicate,
     MorphPlot,
     PlotFunction,
@@ -28,6 +29,7 @@ from mathreel_shared.storyboard import (
     ShowPoint,
     ShowSegment,
     ShowTable,
+    TransformEquation,
 )
 
 _FUNCTIONS = {"sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "exp": sympy.exp, "log": sympy.log}
@@ -44,21 +46,6 @@ def parse_function(text: str) -> sympy.Expr:
 def plot_text(expr: sympy.Expr) -> str:
     """The expression in the plot language (``abs`` not ``Abs``)."""
     return str(expr).replace("Abs", "abs")
-
-
-def nice(span: float) -> float:
-    for step in (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000):
-        if span / step <= 10:
-            return step
-    return 2000
-
-
-def axis(values: list[float], pad: bool = True) -> tuple[float, float, float]:
-    low, high = min([*values, 0.0]), max([*values, 0.0])
-    step = nice(high - low + 1e-9)
-    low = (int(low // step) - (1 if pad and low < 0 else 0)) * step
-    high = (-int(-high // step) + (1 if pad else 0)) * step
-    return (low, high, step)
 
 
 def _value(expr: sympy.Expr, at: float) -> sympy.Expr | None:
@@ -97,8 +84,8 @@ def function_table_plot(params: TableParams, facts: ContextFacts) -> list[Scene]
     if any(sympy.simplify(expr.subs(X, x) - v) != 0 for x, v in pairs):
         raise ValueError("table values check failed")
     shown = [num(float(v)) for _, v in pairs]
-    x_axis = axis([float(x) for x, _ in pairs])
-    y_axis = axis([float(v) for _, v in pairs])
+    x_axis = axis([float(x) for x, _ in pairs], pad=False)
+    y_axis = axis([float(v) for _, v in pairs], pad=False)
     rule = tex(expr)
     first_x = pairs[0][0]
     substituted = sympy.latex(expr.subs(X, sympy.Symbol("XQZ"))).replace("XQZ", f"\\left({first_x}\\right)")
@@ -179,7 +166,7 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
         *[float(v) for v in (f.subs(X, d) for d in (-2, 2)) if v.is_real],
     ]
     ys = [max(-10.0, min(10.0, y)) for y in ys]
-    ax = ShowAxes(id="ax", x_range=(-6, 6, 1), y_range=axis(ys), region="center")
+    ax = ShowAxes(id="ax", x_range=(-6, 6, 2), y_range=axis(ys), region="center")
     a_text = num(float(a))
     final_tex = sympy.latex(final)
     draft = SceneDraft("transform", "explanation", "Moving a graph").beat(
@@ -222,9 +209,11 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
             ShowArrow(id=f"a{index}", start=point, end=to, axes="ax", color="red"),
             ShowPoint(id=f"k{index}", at=to, axes="ax", label=f"({num(to[0])}, {num(to[1])})", color="yellow"),
             Remove(targets=[previous]),
+            TransformEquation(target="eq", latex=f"y = {sympy.latex(expr)}"),
         ]
         draft.beat(words, *actions)
         previous, point = f"k{index}", to
+    labels = [shown, *[sympy.latex(e) for _, e, _ in steps]]
     draft.beat(
         f"All together: y equals {spoken(final_tex)}, with the marked point now at {said(int(moved[0]))}, "
         f"{num(moved[1]).replace('-', 'minus ')}.",
@@ -233,10 +222,10 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
             id="morph",
             axes="ax",
             expressions=[plot_text(f), *[plot_text(e) for _, e, _ in steps]][:8],
-            labels=[shown, *["" for _ in steps]][:8],
+            labels=labels if all(len(label) <= 40 for label in labels) else [],
             color="blue",
         ),
-        ShowEquation(id="final", latex=f"y = {final_tex}", region="bottom", color="yellow"),
+        Circumscribe(target="eq"),
     )
     return [draft.build()]
 
@@ -337,9 +326,7 @@ def inverse_mirror(params: InverseParams, facts: ContextFacts) -> list[Scene]:
         if sympy.simplify(g.subs(X, b) - a) != 0:
             raise ValueError("inverse check failed")
     top = float(max(b for _, b in pairs)) + 1
-    span = (-2.0 if params.function != "square" else 0.0, top)
-    step = nice(span[1] - span[0])
-    rng = (span[0], -int(-span[1] // step) * step, step)
+    rng = axis([-1.0 if params.function != "square" else 0.0, top], pad=False)
     domain = (0.0, top) if params.function == "square" else None
     a0, b0 = pairs[-1]
     draft = (

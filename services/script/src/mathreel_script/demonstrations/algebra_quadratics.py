@@ -3,6 +3,7 @@ quadratic equation solved step by step (factoring, completing the square, the fo
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import sympy
@@ -41,11 +42,16 @@ def poly_tex(expr: sympy.Expr) -> str:
     return sympy.latex(sympy.Poly(expr, X).as_expr())  # type: ignore[no-any-return]
 
 
-def _nice(span: float) -> int:
-    for step in (1, 2, 5, 10, 20, 50):
-        if span / step <= 10:
-            return step
-    return 100
+def axis(values: list[float], pad: bool = True, ticks: int = 8) -> tuple[float, float, float]:
+    """An axis range ``(low, high, step)`` covering ``values`` and 0, on multiples of a round step, with at most
+    ``ticks`` ticks so that the renderer numbers every one of them (and the narration can point at any)."""
+    low, high = min([*values, 0.0]), max([*values, 0.0])
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+        lo = math.floor(low / step) * step - (step if pad and low < 0 else 0)
+        hi = math.ceil(high / step) * step + (step if pad else 0)
+        if (hi - lo) / step + 1 <= ticks:
+            return (float(lo), float(hi), float(step))
+    raise ValueError("values too far apart for one axis")
 
 
 # --- area model -----------------------------------------------------------------------------------------------
@@ -159,15 +165,10 @@ def parabola_roots_vertex(params: ParabolaParams, facts: ContextFacts) -> list[S
     disc = b * b - 4 * a * c
     if any(sympy.simplify(f.subs(X, r)) != 0 for r in roots) or (disc >= 0) != bool(roots):
         raise ValueError("parabola check failed")
-    xs = [float(h) - 4, float(h) + 4, *(float(r) for r in roots), 0.0]
-    x_step = _nice(max(xs) - min(xs))
-    x_low = int(min(xs) // x_step) * x_step
-    x_high = -int(-max(xs) // x_step) * x_step
-    ys = [float(f.subs(X, v)) for v in (x_low, x_high, float(h))] + [0.0, float(c)]
-    y_low, y_high = max(min(ys), -30.0), min(max(ys), 30.0)
-    y_step = _nice(y_high - y_low)
-    y_low = int(y_low // y_step) * y_step - y_step
-    y_high = -int(-y_high // y_step) * y_step + y_step
+    xs = [float(h) - 3, float(h) + 3, *(float(r) for r in roots)]
+    x_low, x_high, x_step = axis(xs, pad=False)
+    ys = [float(f.subs(X, v)) for v in (x_low, x_high, float(h))] + [float(c)]
+    y_low, y_high, y_step = axis([max(-30.0, min(30.0, y)) for y in ys], pad=False)
     rule = poly_tex(f)
     vertex = f"({tex(h)}, {tex(k)})"
     draft = (
@@ -289,7 +290,23 @@ def quadratic_solve_steps(params: QuadraticParams, facts: ContextFacts) -> list[
             f"{spoken(tex(shift))}.",
             TransformEquation(target="eq", latex=f"x = {tex(-half)} \\pm \\sqrt{{{tex(shift)}}}"),
         )
-        draft.beat("So the two roots are these.", TransformEquation(target="eq", latex=answer, highlight=[answer[:60]]))
+        root_value = sympy.sqrt(shift)
+        if root_value.is_rational:
+            roots_said = " or ".join(said(r) for r in roots)
+            draft.beat(
+                f"That is {spoken(tex(-half))} plus or minus {spoken(tex(root_value))}, so x is {roots_said}.",
+                TransformEquation(
+                    target="eq",
+                    latex=f"x = {tex(-half)} \\pm {tex(root_value)} \\;\\Rightarrow\\; {answer}",
+                    highlight=[answer],
+                ),
+            )
+        else:
+            decimals = [num(float(r)) for r in roots]
+            draft.beat(
+                f"So x is about {' or '.join(d.replace('-', 'minus ') for d in decimals)}.",
+                TransformEquation(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals)),
+            )
     else:
         disc = b * b - 4 * a * c
         draft.beat(

@@ -10,14 +10,12 @@ import sympy
 from pydantic import Field, model_validator
 
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.algebra_functions import axis
-from mathreel_script.demonstrations.algebra_quadratics import X, tex
+from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
 from mathreel_shared.storyboard import (
-    Circumscribe,
     PlotFunction,
     Remove,
     Scene,
@@ -73,40 +71,37 @@ def system_two_lines(params: SystemParams, facts: ContextFacts) -> list[Scene]:
     y_axis = axis([float(y0) - 4, float(y0) + 4])
     line1 = (c1 - a1 * X) / b1
     line2 = (c2 - a2 * X) / b2
-    draft = (
-        SceneDraft("system", "example", "Two equations, one point")
-        .beat(
-            f"Solve {spoken(first)} and {spoken(second)} together.",
-            ShowEquation(id="e1", latex=first, region="top_left"),
-            ShowEquation(id="e2", latex=second, region="top_left"),
-        )
-        .beat(
+    line_colors: tuple[Literal["blue"], Literal["green"]] = ("blue", "green")
+    draft = SceneDraft("system", "example", "Two equations, one point").beat(
+        f"Solve {spoken(first)} and {spoken(second)} together. Each equation alone is a line of points.",
+        ShowEquation(id="e1", latex=first, region="top_left", color=line_colors[0]),
+        ShowEquation(id="e2", latex=second, region="top_left", color=line_colors[1]),
+        ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, region="right"),
+        PlotFunction(id="l1", axes="ax", expression=str(line1), color=line_colors[0]),
+        PlotFunction(id="l2", axes="ax", expression=str(line2), color=line_colors[1]),
+    )
+    if (m1, m2) == (1, 1):
+        draft.beat("The y terms are opposites already, so adding the equations cancels them.")
+    else:
+        draft.beat(
             f"Multiply the first by {said(m1)} and the second by {said(m2)}, so the y terms cancel when we add.",
             TransformEquation(target="e1", latex=_line_tex(m1 * a1, m1 * b1, m1 * c1)),
             TransformEquation(target="e2", latex=_line_tex(m2 * a2, m2 * b2, m2 * c2)),
-            ShowEquation(id="times", latex=f"\\times ({m1}),\\; \\times ({m2})", region="top_right"),
+            ShowEquation(id="times", latex=f"\\times ({m1}),\\; \\times ({m2})", region="bottom_left"),
         )
-        .beat(
-            f"Adding gives {said(ax_sum)} x equals {said(c_sum)}, so x is {spoken(tex(x0))}.",
-            ShowEquation(
-                id="x", latex=f"{ax_sum}x = {c_sum} \\Rightarrow x = {tex(x0)}", region="bottom_left", color="yellow"
-            ),
-        )
-        .beat(
-            f"Put x back into the first equation: y is {spoken(tex(y0))}.",
-            ShowEquation(id="y", latex=f"y = {tex(y0)}", region="bottom_left", color="yellow"),
-        )
-        .beat(
-            "Each equation is a line: every point on it satisfies that equation.",
-            ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, region="right"),
-            PlotFunction(id="l1", axes="ax", expression=str(line1), color="blue"),
-            PlotFunction(id="l2", axes="ax", expression=str(line2), color="green"),
-        )
-        .beat(
-            f"The solution is the one point on both lines: {spoken(tex(x0))}, {spoken(tex(y0))}.",
-            ShowPoint(id="meet", at=(float(x0), float(y0)), axes="ax", label=f"({tex(x0)}, {tex(y0)})", color="red"),
-            Circumscribe(target="meet"),
-        )
+    draft.beat(
+        f"Adding gives {said(ax_sum)} x equals {said(c_sum)}, so x is {spoken(tex(x0))}.",
+        ShowEquation(id="x", latex=f"{ax_sum}x = {c_sum} \\Rightarrow x = {tex(x0)}", region="left", color="yellow"),
+    )
+    draft.beat(
+        f"Put x back into the first equation: y is {spoken(tex(y0))}.",
+        TransformEquation(target="x", latex=f"x = {tex(x0)},\\quad y = {tex(y0)}", highlight=[f"y = {tex(y0)}"]),
+    )
+    draft.beat(
+        f"That is the one point on both lines: {spoken(tex(x0))}, {spoken(tex(y0))}.",
+        ShowPoint(id="meet", at=(float(x0), float(y0)), axes="ax", label=f"({tex(x0)}, {tex(y0)})", color="red"),
+        ShowSegment(id="drop_x", start=(float(x0), float(y0)), end=(float(x0), 0), dashed=True, axes="ax"),
+        ShowSegment(id="drop_y", start=(float(x0), float(y0)), end=(0, float(y0)), dashed=True, axes="ax"),
     )
     return [draft.build()]
 
@@ -144,14 +139,15 @@ def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> lis
     if (inside in solution) is not True or (bound in solution) != (final in ("<=", ">=")):
         raise ValueError("inequality check failed")
     left = sympy.latex(a * X + b)
-    step = 1 if abs(bound) <= 6 else 5
-    low = int(sympy.floor(bound)) - 5 * step
-    high = int(sympy.ceiling(bound)) + 5 * step
+    step = 1  # the bound is at most 60 from 0, and the line shows seven whole numbers around it
+    low = int(sympy.floor(bound)) - 3
+    high = int(sympy.ceiling(bound)) + 3
     draft = (
         SceneDraft("inequality", "example", "Solve, then draw")
         .beat(
             f"Solve {spoken(left)} {_REL_SAID[rel]} {said(c)}.",
             ShowEquation(id="ineq", latex=f"{left} {_REL_TEX[rel]} {c}", region="top"),
+            ShowNumberLine(id="nl", x_range=(low, high, step), region="center"),
         )
         .beat(
             f"{'Subtract' if b > 0 else 'Add'} {abs(b)} on both sides: {said(a)} x is {_REL_SAID[rel]} {said(c - b)}.",
@@ -182,7 +178,6 @@ def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> lis
     draft.beat(
         f"On the number line: every x {_REL_SAID[final]} {spoken(tex(bound))}, "
         + ("with the end point included, a filled dot." if closed else "without the end point, a hollow dot."),
-        ShowNumberLine(id="nl", x_range=(low, high, step), marks=[float(bound)], region="center"),
         ShowInterval(
             id="ray",
             number_line="nl",
@@ -272,7 +267,7 @@ def sequence_terms(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
         SceneDraft("sequence", "explanation", f"An {params.kind} sequence" if arithmetic else "A geometric sequence")
         .beat(
             f"Start at {said(first)} and {word} {said(step)} each time: " + ", ".join(said(t) for t in terms[:4]) + ".",
-            ShowTable(id="t1", header=["n", "a_n"], rows=rows[:4], region="left"),
+            ShowTable(id="t1", header=["n", "term"], rows=rows[:4], region="left"),
             ShowEquation(id="rule", latex=f"a_{{n+1}} = a_n {op} {step}".replace("+ -", "- "), region="top"),
         )
         .beat(
@@ -285,7 +280,8 @@ def sequence_terms(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
             + ("The points climb in equal steps, along a straight line." if arithmetic and step > 0 else "")
             + ("The points fall in equal steps, along a straight line." if arithmetic and step < 0 else "")
             + ("The steps themselves keep growing." if not arithmetic and abs(step) > 1 else ""),
-            ShowTable(id="t2", header=["n", "a_n"], rows=rows, region="left"),
+            Remove(targets=["t1"]),
+            ShowTable(id="t2", header=["n", "term"], rows=rows, region="left"),
             *[
                 ShowPoint(id=f"p{k}", at=(k + 1, float(t)), axes="ax", color="yellow")
                 for k, t in enumerate(terms)

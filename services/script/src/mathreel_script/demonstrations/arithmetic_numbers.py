@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from fractions import Fraction
+from typing import Any
 
 import sympy
 from pydantic import Field, field_validator, model_validator
@@ -21,6 +22,7 @@ from mathreel_shared.storyboard import (
     ShowArrow,
     ShowAxes,
     ShowEquation,
+    ShowInterval,
     ShowNumberLine,
     ShowPoint,
     TransformEquation,
@@ -61,7 +63,7 @@ class JumpParams(Params):
 
 def _tick(span: int) -> int:
     for step in (1, 2, 5, 10):
-        if span / step <= 12:
+        if span / step <= 6:  # with a step of margin each side, at most eight numbered ticks
             return step
     return 20
 
@@ -84,14 +86,21 @@ def number_line_jumps(params: JumpParams, facts: ContextFacts) -> list[Scene]:
         raise ValueError("number line jumps do not add up")
     draft = SceneDraft("jumps", "explanation", "Moves on the number line").beat(
         f"Start at {said(start)} on the number line.",
-        ShowAxes(id="ax", x_range=(low, high, tick), y_range=(0, 3, 1), x_label="", y_label="", region="center"),
+        ShowAxes(
+            id="ax",
+            x_range=(low, high, tick),
+            y_range=(0, len(steps) + 1, 1),
+            x_label="x",
+            y_label="\\text{step}",
+            region="center",
+        ),
         ShowPoint(id="p0", at=(start, 0), label=str(start), axes="ax", color="yellow"),
     )
     expression = str(start)
     for index, step in enumerate(steps, start=1):
         before, after = positions[index - 1], positions[index]
         expression += f" + ({step})" if step < 0 else f" + {step}"
-        height = 0.8 * index
+        height = float(index)
         way = "right" if step > 0 else "left"
         draft.beat(
             f"Add {said(step)}: move {abs(step)} to the {way}, landing on {said(after)}.",
@@ -132,6 +141,12 @@ class RoundParams(Params):
             raise ValueError("place is 1000, 100, 10, 1, 0.1 or 0.01")
         return place
 
+    @model_validator(mode="after")
+    def _between_marks(self) -> RoundParams:
+        if Fraction(str(self.value)) % Fraction(str(self.place)) == 0:
+            raise ValueError("the value lies between two marks of the place, not on one")
+        return self
+
 
 def _decimal(value: Fraction) -> str:
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
@@ -166,25 +181,47 @@ def rounding_number_line(params: RoundParams, facts: ContextFacts) -> list[Scene
             ShowEquation(id="between", latex=f"{text_below} \\le {text_value} < {text_above}", region="top"),
         )
         .beat(
-            f"Halfway between them is {_decimal(middle)}.",
-            ShowNumberLine(
-                id="half",
-                x_range=(float(below), float(above), float(place / 2)),
-                marks=[float(middle)],
-                region="bottom",
+            f"Halfway between them is {_decimal(middle)}: from there on numbers round up to {text_above}, "
+            f"below it down to {text_below}.",
+            ShowInterval(
+                id="down",
+                number_line="nl",
+                start=float(below),
+                end=float(middle),
+                include_end=False,
+                label=f"\\to {text_below}",
+                color="blue",
+            ),
+            ShowInterval(
+                id="up",
+                number_line="nl",
+                start=float(middle),
+                end=float(above),
+                label=f"\\to {text_above}",
+                color="green",
+            ),
+            ShowEquation(
+                id="half", latex=f"\\frac{{{text_below} + {text_above}}}{{2}} = {_decimal(middle)}", region="bottom"
             ),
         )
         .beat(
             f"{text_value} is {'at or past' if value >= middle else 'before'} the halfway mark, "
-            f"so it is nearer to {_decimal(rounded)}.",
-            Remove(targets=["half"]),
-            ShowNumberLine(
-                id="both",
-                x_range=(float(below), float(above), float(place / 2)),
-                marks=[float(value), float(rounded)],
+            f"only {_decimal(abs(rounded - value))} from {_decimal(rounded)}, so it rounds to {_decimal(rounded)}.",
+            Remove(targets=["half", "down", "up"]),
+            ShowInterval(
+                id="gap",
+                number_line="nl",
+                start=float(min(value, rounded)),
+                end=float(max(value, rounded)),
+                label=_decimal(abs(rounded - value)),
+                color="yellow",
+            ),
+            ShowEquation(
+                id="result",
+                latex=f"|{_decimal(rounded)} - {text_value}| = {_decimal(abs(rounded - value))},\\quad "
+                f"{text_value} \\approx {_decimal(rounded)}",
                 region="bottom",
             ),
-            ShowEquation(id="result", latex=f"{text_value} \\approx {_decimal(rounded)}", region="right"),
             Circumscribe(target="result"),
         )
     )
@@ -212,11 +249,24 @@ def _parse(expression: str) -> ast.expr:
     return tree
 
 
+def _number(value: Fraction) -> ast.Constant:
+    """A constant node holding an exact fraction (the tree is only ever read back by this module)."""
+    node = ast.Constant(value=0)
+    held: Any = value
+    node.value = held
+    return node
+
+
+def _held(node: ast.Constant) -> Fraction:
+    raw: Any = node.value
+    return Fraction(raw)
+
+
 def _value(node: ast.expr) -> Fraction | None:
     if isinstance(node, ast.Constant):
-        return Fraction(node.value)
+        return _held(node)
     if isinstance(node, ast.UnaryOp) and isinstance(node.operand, ast.Constant):
-        return -Fraction(node.operand.value)
+        return -_held(node.operand)
     return None
 
 
@@ -268,9 +318,7 @@ def _reduce(node: ast.expr) -> tuple[ast.expr, ast.BinOp | None, Fraction | None
         if right.denominator != 1 or abs(right) > 12:
             raise ValueError("powers are small whole numbers")
         result = left ** int(right)
-    replacement: ast.expr = (
-        ast.Constant(value=result) if result >= 0 else ast.UnaryOp(op=ast.USub(), operand=ast.Constant(abs(result)))
-    )
+    replacement: ast.expr = _number(result) if result >= 0 else ast.UnaryOp(op=ast.USub(), operand=_number(abs(result)))
     ast.copy_location(replacement, target)
 
     class Swap(ast.NodeTransformer):
@@ -302,7 +350,7 @@ class _Fractions(ast.NodeTransformer):
             and isinstance(node.right, ast.Constant)
         ):
             if node.right.value != 0:
-                return ast.copy_location(ast.Constant(value=Fraction(node.left.value, node.right.value)), node)
+                return ast.copy_location(_number(_held(node.left) / _held(node.right)), node)
         return node
 
 

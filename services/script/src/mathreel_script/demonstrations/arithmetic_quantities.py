@@ -55,7 +55,9 @@ def dot_array_product(params: ArrayParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"Each row gets {cols} dots.",
             Remove(targets=["d0"]),
-            ShowDots(id="d1", rows=rows, cols=cols, highlight=cols, label=f"{cols} in each row", region="center"),
+            ShowDots(
+                id="d1", rows=rows, cols=cols, highlight=cols, label=f"{cols}\\text{{ in each row}}", region="center"
+            ),
         )
         draft.beat(
             f"So {total} divided by {rows} is {cols}, because {rows} rows of {cols} make {total}.",

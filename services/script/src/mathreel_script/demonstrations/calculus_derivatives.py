@@ -31,8 +31,11 @@ from mathreel_shared.storyboard import (
     Scene,
     ShowAxes,
     ShowEquation,
+    ShowPolygon,
+    ShowSegment,
     ShowTable,
     ShowTangent,
+    Sweep,
     TransformEquation,
 )
 
@@ -83,15 +86,20 @@ def secant_to_tangent(params: SecantParams, facts: ContextFacts) -> list[Scene]:
             changed("quot", f"\\frac{{f({num(a_s + h)}) - f({num(a)})}}{{{num(h)}}} = {num(q)}", num(q)),
         )
     draft.beat(
-        f"As h shrinks to zero the secants become the tangent, with slope {num(slope)}: the derivative at {num(a)}.",
+        "Now slide the second point all the way in: the secant turns about the fixed point.",
         Remove(targets=[previous or "graph"]),
+        Sweep(id="slide", graph="graph", start=a + 1, end=a + 0.01, show=["dot", "secant"], anchor=a, color="orange"),
+    )
+    draft.beat(
+        f"As h shrinks to zero the secants become the tangent, with slope {num(slope)}: the derivative at {num(a)}.",
+        Remove(targets=["slide"]),
         ShowTangent(id="tangent", graph="graph", x=a, color="red"),
         changed("quot", f"f'({num(a)}) = {num(slope)}", num(slope)),
     )
     rows = []
     for k in (1, 2, 3):
         h = sympy.Rational(1, 10**k)
-        rows.append([num(h), num((f.subs(X, a_s + h) - fa) / h)])
+        rows.append([num(h), f"{float((f.subs(X, a_s + h) - fa) / h):.7g}"])  # enough digits to see it settle
     table = (
         SceneDraft("quotients", "explanation", "The difference quotient as h shrinks")
         .beat(
@@ -170,7 +178,7 @@ def _steps(rule: Rule, a: int, n: int) -> tuple[sympy.Expr, list[tuple[str, str]
         return f, [
             (
                 "The quotient rule: bottom times top's derivative, minus top times bottom's, over bottom squared.",
-                f"f'(x) = \\frac{{({tex(v)}) \\cdot {a} - {a} x \\cdot 2 x}}{{({tex(v)})^{{2}}}}",
+                f"f'(x) = \\frac{{({tex(v)}) \\cdot {a} - {tex(u)} \\cdot 2 x}}{{({tex(v)})^{{2}}}}",
             ),
             ("Simplify the top.", f"f'(x) = {tex(sympy.factor(sympy.diff(f, x)))}"),
         ]
@@ -224,41 +232,37 @@ def differentiate_steps(params: DiffStepsParams, facts: ContextFacts) -> list[Sc
     final = steps[-1][1].removeprefix("f'(x) = ")
     if sympy.simplify(_rule_result(params.rule, a, params.n) - derivative) != 0:
         raise ValueError("derivative check failed")
-    draft = SceneDraft("rules", "example", "Differentiate step by step").beat(
-        f"Differentiate f of x equals {spoken(tex(f))}.",
-        ShowEquation(id="f", latex=f"f(x) = {tex(f)}", region="top"),
-    )
-    draft.beat(steps[0][0], ShowEquation(id="d", latex=steps[0][1], region="center"))
-    for words, latex in steps[1:]:
-        draft.beat(f"{words} That gives {spoken(latex)}.", changed("d", latex, final))
     x0 = params.at
     value = derivative.subs(X, x0)
-    f0 = f.subs(X, x0)
-    low, high = x0 - 2, x0 + 2
+    low, high = x0 - 2.0, x0 + 2.0
     if params.rule == "logarithm" or params.rule == "quotient":
-        low, high = -3, 3
-    graph = (
-        SceneDraft("check", "explanation", "Check it on the graph")
-        .beat(
-            f"Here is the graph of f, and the point where x equals {x0}.",
-            ShowEquation(id="fx", latex=f"f({x0}) = {num(f0)}", region="top"),
-            ShowAxes(id="ax", x_range=fit_range(low, high), y_range=y_range_of(f, low, high), region="center"),
-            PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(low, high), color="blue"),
-        )
-        .beat(
-            f"The formula says the slope there is f prime of {x0}, which is {num(value)}.",
-            changed("fx", f"f'({x0}) = {num(value)}", num(value)),
-        )
-        .beat(
-            f"And the tangent at {x0} rises exactly {num(value)} for each step of 1 to the right.",
-            ShowTangent(id="tan", graph="graph", x=x0, color="red"),
-        )
-        .beat(
-            f"The graph of f prime, in green, passes through height {num(value)} above x equals {x0}.",
-            PlotFunction(id="slope", axes="ax", expression=plot_expr(derivative), x_range=(low, high), color="green"),
-        )
+        low, high = -3.0, 3.0
+    elif params.rule == "exponential":
+        low, high = x0 - 1.5, x0 + 0.5  # e to the a x outgrows any wider window
+    # The rule works on the left while the graph it describes stays in view on the right.
+    draft = SceneDraft("rules", "example", "Differentiate step by step").beat(
+        f"Differentiate f of x equals {spoken(tex(f))}, graphed here.",
+        ShowEquation(id="f", latex=f"f(x) = {tex(f)}", region="top"),
+        ShowAxes(id="ax", x_range=fit_range(low, high), y_range=y_range_of(f, low, high), region="right"),
+        PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(low, high), color="blue"),
     )
-    return [draft.build(), graph.build()]
+    draft.beat(steps[0][0], ShowEquation(id="d", latex=steps[0][1], region="left"))
+    for words, latex in steps[1:]:
+        draft.beat(f"{words} That gives {spoken(latex)}.", changed("d", latex, final))
+    draft.beat(
+        f"Check it on the graph: at x equals {x0} the formula gives a slope of {num(value)}.",
+        ShowEquation(id="fx", latex=f"f'({x0}) = {num(value)}", region="bottom_left"),
+        ShowTangent(id="tan", graph="graph", x=x0, color="red"),
+    )
+    draft.beat(
+        f"The tangent at {x0} rises exactly {num(value)} for each step of 1 to the right.",
+        Indicate(target="tan"),
+    )
+    draft.beat(
+        f"The graph of f prime, in green, passes through height {num(value)} above x equals {x0}.",
+        PlotFunction(id="slope", axes="ax", expression=plot_expr(derivative), x_range=(low, high), color="green"),
+    )
+    return [draft.build()]
 
 
 class ExtremaParams(Params):
@@ -378,13 +382,28 @@ def mean_value_secant(params: MeanValueParams, facts: ContextFacts) -> list[Scen
             changed("eq", f"\\frac{{f({num(b)}) - f({num(a)})}}{{{num(b)} - {num(a)}}} = {num(chord)}", num(chord)),
         )
         .beat(
-            f"Somewhere between, at x equals {num(c)}, the tangent has exactly that slope: parallel to the chord.",
-            ShowTangent(id="tan", graph="graph", x=round(float(c), 4), color="red"),
+            f"Slide a tangent along the curve: at x equals {num(c)} it has exactly that slope, parallel to the chord.",
+            Sweep(
+                id="tan",
+                graph="graph",
+                start=float(a),
+                end=round(float(c), 4),
+                show=["dot", "tangent", "slope"],
+                color="red",
+            ),
             ShowEquation(id="c", latex=f"f'({num(c)}) = {num(chord)}", region="bottom"),
         )
         .beat("The instant rate equals the average rate at least once.", Indicate(target="tan"))
     )
     return [draft.build()]
+
+
+def _square(corner_x: int, corner_y: int, side: sympy.Expr, sheet: int) -> list[tuple[float, float]]:
+    """The square of ``side`` cut from one corner of a ``sheet`` by ``sheet`` square (corner given as 0 or 1)."""
+    x0 = 0.0 if corner_x == 0 else float(sheet - side)
+    y0 = 0.0 if corner_y == 0 else float(sheet - side)
+    w = float(side)
+    return [(x0, y0), (x0 + w, y0), (x0 + w, y0 + w), (x0, y0 + w)]
 
 
 class BoxParams(Params):
@@ -406,22 +425,38 @@ def optimize_box_volume(params: BoxParams, facts: ContextFacts) -> list[Scene]:
     samples = [sympy.Rational(s, 12), best, sympy.Rational(s, 3)]
     rows = [[num(t), num(volume.subs(X, t))] for t in samples]
     half = s / 2
+    cut = best  # the picture shows a cut of a sixth: large enough to see
     draft = (
         SceneDraft("box", "example", "The biggest box")
         .beat(
             f"From a square sheet of side {s}, cut a square of side x from each corner and fold up the sides.",
             ShowEquation(id="v", latex=f"V(x) = x ({s} - 2x)^{{2}}", region="top"),
-            ShowTable(id="tab", header=["x", "V"], rows=[rows[0]], region="right"),
+            ShowPolygon(
+                id="sheet", vertices=[(0, 0), (s, 0), (s, s), (0, s)], fill_opacity=0.15, color="blue", region="center"
+            ),
+            *[
+                ShowPolygon(id=f"cut{i}", vertices=_square(cx, cy, cut, s), fill_opacity=0.6, color="orange")
+                for i, (cx, cy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1)))
+            ],
+            ShowSegment(id="cut_side", start=(0, -0.06 * s), end=(float(cut), -0.06 * s), label="x", color="orange"),
+            ShowSegment(id="side", start=(-0.06 * s, 0), end=(-0.06 * s, s), label=str(s), color="blue"),
         )
         .beat(
             f"A cut of {rows[0][0]} gives volume {rows[0][1]}; a cut of {rows[2][0]} gives only {rows[2][1]}.",
-            Remove(targets=["tab"]),
+            Remove(targets=["sheet", "cut0", "cut1", "cut2", "cut3", "cut_side", "side"]),
             ShowTable(id="tab2", header=["x", "V"], rows=[rows[0], rows[2]], region="right"),
-            ShowAxes(id="ax", x_range=fit_range(0, half), y_range=fit_range(0, float(vmax) * 1.1, 6), region="left"),
+            ShowAxes(
+                id="ax",
+                x_range=fit_range(0, half),
+                y_range=fit_range(0, float(vmax) * 1.1, 6),
+                y_label="V",
+                region="left",
+            ),
             PlotFunction(id="graph", axes="ax", expression=plot_expr(volume), x_range=(0, half), color="blue"),
         )
         .beat(
-            f"The best cut is where the derivative, {spoken(tex(sympy.factor(d)))}, is zero: x equals {num(best)}.",
+            f"The best cut is where the derivative, {spoken(tex(sympy.factor(d)))}, is zero: x equals {num(best)}. "
+            f"The other zero, {num(half)}, leaves no box at all.",
             changed("v", f"V'(x) = {tex(sympy.factor(d))} = 0", "0"),
             ShowTangent(id="tan", graph="graph", x=float(best), color="red"),
         )

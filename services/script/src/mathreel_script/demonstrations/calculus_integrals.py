@@ -30,7 +30,8 @@ from mathreel_shared.storyboard import (
     ShowAxes,
     ShowEquation,
     ShowTable,
-    ShowTangent,
+    Sweep,
+    SweepTo,
     TransformEquation,
 )
 
@@ -44,6 +45,11 @@ INTEGRANDS: dict[str, sympy.Expr] = {
     "sqrt": sympy.sqrt(X),
     "reciprocal": 1 / X,
 }
+
+
+def _grouped(expr: sympy.Expr) -> str:
+    """An integrand's LaTeX, in parentheses when it is a sum (the integral of the whole sum, not its first term)."""
+    return f"\\left({tex(expr)}\\right)" if isinstance(expr, sympy.Add) else tex(expr)
 
 
 class RiemannParams(Params):
@@ -82,7 +88,7 @@ def riemann_sum_refine(params: RiemannParams, facts: ContextFacts) -> list[Scene
     errors = [abs(float(s - exact)) for s in sums]
     if not errors[0] >= errors[1] >= errors[2]:
         raise ValueError("the sums should close in on the integral")
-    integral = f"\\int_{{{a}}}^{{{b}}} {tex(f)} \\, dx"
+    integral = f"\\int_{{{a}}}^{{{b}}} {_grouped(f)} \\, dx"
     draft = SceneDraft("riemann", "explanation", "Rectangles under the curve").beat(
         f"How much area lies under f of x equals {spoken(tex(f))}, between x equals {a} and x equals {b}?",
         ShowEquation(id="sum", latex=integral, region="top"),
@@ -148,17 +154,22 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
     rows = [[str(s), num(v)] for s, v in zip(stops, values, strict=True)]
     draft = SceneDraft("accumulate", "explanation", "Area as a function").beat(
         f"Shade the area under f of t equals {spoken(tex(f.subs(X, t)))} from 0 up to a moving right end x.",
-        ShowEquation(id="a", latex=f"A(x) = \\int_{{0}}^{{x}} {tex(f.subs(X, t))} \\, dt", region="top"),
+        ShowEquation(id="a", latex=f"A(x) = \\int_{{0}}^{{x}} {_grouped(f.subs(X, t))} \\, dt", region="top"),
         ShowAxes(id="ax", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="left"),
         PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(0, high), color="blue"),
     )
     for index, (stop, value) in enumerate(zip(stops, values, strict=True)):
-        gone = [Remove(targets=[f"area{index - 1}", f"tab{index - 1}"])] if index else []
+        moving = (
+            Sweep(id="edge", graph="graph", start=0, end=stop, show=["dot", "vertical", "area"], anchor=0)
+            if index == 0
+            else SweepTo(target="edge", end=stop)
+        )
+        gone = [Remove(targets=[f"tab{index - 1}"])] if index else []
         draft.beat(
-            f"Up to x equals {stop}, the area is {num(value)}.",
+            f"Slide the right end to x equals {stop}: the area is now {num(value)}.",
             *gone,
-            ShadeArea(id=f"area{index}", graph="graph", x_range=(0, stop), color="orange"),
             ShowTable(id=f"tab{index}", header=["x", "A(x)"], rows=rows[: index + 1], region="right"),
+            moving,
         )
     scene2 = (
         SceneDraft("ftc", "explanation", "The slope of the area is the height")
@@ -169,8 +180,8 @@ def accumulation_ftc(params: AccumulationParams, facts: ContextFacts) -> list[Sc
             PlotFunction(id="area_graph", axes="ax2", expression=plot_expr(area), x_range=(0, high), color="orange"),
         )
         .beat(
-            f"Its tangent at x equals 2 has slope {num(f.subs(X, 2))}, exactly the height of f at 2.",
-            ShowTangent(id="tan", graph="area_graph", x=2, color="red"),
+            f"Slide a tangent along it: at x equals 2 its slope is {num(f.subs(X, 2))}, exactly the height of f at 2.",
+            Sweep(id="tan", graph="area_graph", start=0.5, end=2, show=["dot", "tangent", "slope"], color="red"),
             TransformEquation(target="big_a", latex=f"A'(2) = f(2) = {num(f.subs(X, 2))}"),
         )
         .beat(
@@ -216,7 +227,7 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
         v = sympy.exp(k * x) / k
         return f, [
             ("Take u equal to x and d v the exponential; then d u is d x.", f"{tex(x * v)} - \\int {tex(v)} \\, dx"),
-            ("The integral left over is easy.", tex(sympy.integrate(f, x))),
+            ("The integral left over is easy.", tex(sympy.expand(sympy.integrate(f, x)))),
         ]
     f = sympy.exp(k * x)
     return f, [
@@ -229,7 +240,10 @@ def _technique(kind: Technique, k: int) -> tuple[sympy.Expr, list[tuple[str, str
 def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]:
     """An antiderivative found step by step, checked by differentiating, then used for a definite integral's area."""
     f, steps = _technique(params.technique, params.k)
-    antiderivative = sympy.integrate(f, X)
+    if params.technique == "substitution":
+        antiderivative = (X**2 + 1) ** (params.k + 1) / (params.k + 1)
+    else:  # written out term by term, so that it reads aloud without a spoken bracket
+        antiderivative = sympy.expand(sympy.integrate(f, X))
     if sympy.simplify(sympy.diff(antiderivative, X) - f) != 0:
         raise ValueError("antiderivative check failed")
     a, b = params.a, params.b
@@ -238,24 +252,27 @@ def integrate_steps(params: IntegrateParams, facts: ContextFacts) -> list[Scene]
     value = sympy.integrate(f, (X, a, b))
     if sympy.simplify(antiderivative.subs(X, b) - antiderivative.subs(X, a) - value) != 0:
         raise ValueError("definite integral check failed")
+    high = b + 0.25
+    # The steps are worked on the left while the integrand's graph stays in view on the right.
     draft = SceneDraft("antiderivative", "example", "Integrate step by step").beat(
-        f"Find the integral of {spoken(tex(f))}.",
-        ShowEquation(id="f", latex=f"\\int {tex(f)} \\, dx", region="top"),
+        f"Find the integral of {spoken(tex(f))}, graphed here.",
+        ShowEquation(id="f", latex=f"\\int {_grouped(f)} \\, dx", region="top"),
+        ShowAxes(id="ax0", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="right"),
+        PlotFunction(id="graph0", axes="ax0", expression=plot_expr(f), x_range=(0, high), color="blue"),
     )
-    draft.beat(steps[0][0], ShowEquation(id="s", latex=steps[0][1], region="center"))
+    draft.beat(steps[0][0], ShowEquation(id="s", latex=steps[0][1], region="left"))
     for words, latex in steps[1:]:
         draft.beat(f"{words} That gives {spoken(latex)}.", TransformEquation(target="s", latex=latex))
     draft.beat(
         "Check by differentiating: we get the integrand back. Add a constant C for all antiderivatives.",
         TransformEquation(target="s", latex=f"\\frac{{d}}{{dx}} \\left( {tex(antiderivative)} \\right) = {tex(f)}"),
-        ShowEquation(id="c", latex=f"\\int {tex(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
+        ShowEquation(id="c", latex=f"\\int {_grouped(f)} \\, dx = {tex(antiderivative)} + C", region="bottom"),
     )
-    high = b + 0.5
     area = (
         SceneDraft("definite", "example", "The area it gives")
         .beat(
             f"Now the area under it from {a} to {b}.",
-            ShowEquation(id="d", latex=f"\\int_{{{a}}}^{{{b}}} {tex(f)} \\, dx", region="top"),
+            ShowEquation(id="d", latex=f"\\int_{{{a}}}^{{{b}}} {_grouped(f)} \\, dx", region="top"),
             ShowAxes(id="ax", x_range=fit_range(0, high), y_range=y_range_of(f, 0, high), region="center"),
             PlotFunction(id="graph", axes="ax", expression=plot_expr(f), x_range=(0, high), color="blue"),
         )

@@ -29,6 +29,7 @@ from mathreel_shared.storyboard import (
     ShowAxes,
     ShowEquation,
     ShowNumberLine,
+    ShowPoint,
     ShowSegment,
     ShowTable,
     TransformEquation,
@@ -234,5 +235,87 @@ def taylor_polynomials(params: TaylorParams, facts: ContextFacts) -> list[Scene]
         f"The true value is {num(true)}: each added term brings the polynomial closer.",
         TransformEquation(target="p", latex=f"f({num(at)}) = {num(true)}"),
         Indicate(target=f"tab{len(degrees) - 1}"),
+    )
+    return [draft.build()]
+
+
+SequenceKind = Literal["reciprocal", "ratio", "compound", "alternating"]
+
+
+class SequenceParams(Params):
+    kind: SequenceKind = "ratio"
+    epsilon_hundredths: int = Field(default=10, ge=2, le=50, description="The band's half-width, in hundredths")
+
+
+@demonstration("sequence_terms_converge", SequenceParams)
+@voiced
+def sequence_terms_converge(params: SequenceParams, facts: ContextFacts) -> list[Scene]:
+    """The terms of a sequence plotted one by one close in on their limit; past some N they all stay in a band."""
+    n = sympy.Symbol("n", integer=True, positive=True)
+    terms: dict[str, sympy.Expr] = {
+        "reciprocal": 1 / n,
+        "ratio": n / (n + 1),
+        "compound": (1 + 1 / n) ** n,
+        "alternating": (-1) ** n / n,
+    }
+    limits: dict[str, sympy.Expr] = {"reciprocal": 0, "ratio": 1, "compound": sympy.E, "alternating": 0}
+    a_n, limit = terms[params.kind], sympy.sympify(limits[params.kind])
+    if abs(float(a_n.subs(n, sympy.Float(10**6)) - limit)) > 1e-5:
+        raise ValueError("sequence limit check failed")
+    eps = sympy.Rational(params.epsilon_hundredths, 100)
+    count = 12
+    values = [a_n.subs(n, k) for k in range(1, count + 1)]
+    inside = [abs(v - limit) < eps for v in values]
+    big_n = next((k for k in range(count) if all(inside[k:])), None)
+    if big_n is None:
+        raise ValueError("no term of the first twelve stays within the band; widen it")
+    floats = [float(v) for v in values]
+    low = min(min(floats), float(limit - eps))
+    high = max(max(floats), float(limit + eps))
+    y_axis = fit_range(min(low, 0.0), high, 5)
+    rows = [[str(k + 1), num(v)] for k, v in enumerate(values[:6])] + [[str(count), num(values[-1])]]
+    top, bottom = float(limit + eps), float(limit - eps)
+    draft = (
+        SceneDraft("sequence", "explanation", "Terms closing in")
+        .beat(
+            f"Take the sequence a n equals {spoken(tex(a_n))}, for n equals 1, 2, 3 and on.",
+            ShowEquation(id="a", latex=f"a_n = {tex(a_n)}", region="top"),
+            ShowAxes(id="ax", x_range=(0, count + 1, 2), y_range=y_axis, x_label="n", y_label="a_n", region="left"),
+            ShowTable(id="t0", header=["n", "$a_n$"], rows=rows[:3], region="right"),
+        )
+        .beat(
+            f"Plot the terms: {rows[0][1]}, {rows[1][1]}, {rows[2][1]}, and so on.",
+            *[ShowPoint(id=f"p{k}", at=(k + 1, round(floats[k], 4)), axes="ax", color="yellow") for k in range(6)],
+        )
+        .beat(
+            f"Later terms: by n equals {count} the term is {rows[-1][1]}.",
+            Remove(targets=["t0"]),
+            ShowTable(id="t1", header=["n", "$a_n$"], rows=rows, region="right"),
+            *[
+                ShowPoint(id=f"p{k}", at=(k + 1, round(floats[k], 4)), axes="ax", color="yellow")
+                for k in range(6, count)
+            ],
+        )
+        .beat(
+            f"They close in on {num(limit)}, the limit.",
+            ShowSegment(id="lim", start=(0, float(limit)), end=(count + 1, float(limit)), axes="ax", color="green"),
+            changed(
+                "a",
+                f"\\lim_{{n \\to \\infty}} {tex(a_n)} = {tex(limit)}"
+                + ("" if limit.is_Rational else f" \\approx {num(limit)}"),
+                tex(limit),
+            ),
+        )
+        .beat(
+            f"Draw a band of {num(eps)} either side: from n equals {big_n + 1} on, every term stays inside it. "
+            "However thin the band, such a point exists: that is what converging means.",
+            ShowSegment(id="up", start=(0, top), end=(count + 1, top), axes="ax", dashed=True, color="orange"),
+            ShowSegment(id="down", start=(0, bottom), end=(count + 1, bottom), axes="ax", dashed=True, color="orange"),
+            ShowEquation(
+                id="band",
+                latex=f"|a_n - {tex(limit)}| < {num(eps)} \\text{{ for }} n \\geq {big_n + 1}",
+                region="bottom",
+            ),
+        )
     )
     return [draft.build()]

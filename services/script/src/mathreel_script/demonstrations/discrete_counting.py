@@ -17,6 +17,7 @@ from mathreel_shared.storyboard import (
     Circumscribe,
     Remove,
     Scene,
+    ShowDots,
     ShowEquation,
     ShowPoint,
     ShowPolygon,
@@ -62,8 +63,8 @@ def choice_tree(params: ChoiceParams, facts: ContextFacts) -> list[Scene]:
     factors = [n - i for i in range(k)]
     times = " \\times ".join(map(str, factors))
     draft = SceneDraft("tree", "explanation", "Counting with a tree").beat(
-        f"Pick {k} of these {n} letters in order. The first pick has {n} choices.",
-        ShowTree(id="t", root="", branches=[TreeBranch(label=a) for a in objects], region="left"),
+        f"Pick {k} of these {n} letters in order. The tree starts with {n} branches, one for each first pick.",
+        ShowTree(id="t", root="", branches=branches, region="left"),
         ShowEquation(
             id="objs",
             latex=f"{', '.join(objects)}:\\ {n}\\ \\text{{letters}},\\ {k}\\ \\text{{picks}}",
@@ -72,10 +73,10 @@ def choice_tree(params: ChoiceParams, facts: ContextFacts) -> list[Scene]:
     )
     if depth == 2:
         draft.beat(
-            f"Each first pick leaves {n - 1} for the second, so the tree has {n} times {n - 1} leaves.",
-            Remove(targets=["t"]),
-            ShowTree(id="t2", root="", branches=branches, region="left"),
-            ShowEquation(id="two", latex=f"{n} \\times {n - 1} = {n * (n - 1)}", region="right"),
+            f"Each first pick leaves {n - 1} for the second, so the tree has {n} times {n - 1} leaves, "
+            f"as many as a rectangle of {n} rows of {n - 1}.",
+            ShowDots(id="grid", rows=n, cols=n - 1, label=f"{n} \\times {n - 1}", region="right"),
+            ShowEquation(id="two", latex=f"{n} \\times {n - 1} = {n * (n - 1)}", region="top_left"),
         )
     draft.beat(
         f"For {k} picks the counts multiply: {' times '.join(map(str, factors))} is {ordered} ordered choices.",

@@ -65,22 +65,21 @@ def factor_tree(params: FactorParams, facts: ContextFacts) -> list[Scene]:
     spoken_product = " times ".join(f"{p} to the power {k}" if k > 1 else str(p) for p, k in sorted(factors.items()))
     power_latex = " \\times ".join(f"{p}^{{{k}}}" if k > 1 else str(p) for p, k in sorted(factors.items()))
     first, rest = _split(n)
-    second_p, second_rest = _split(rest) if rest > 1 and not sympy.isprime(rest) else (rest, 1)
-    children = [TreeBranch(label=str(second_p)), TreeBranch(label=str(second_rest))] if second_rest > 1 else []
-    tree = ShowTree(
-        id="tree",
-        root=str(n),
-        branches=[TreeBranch(label=str(first)), TreeBranch(label=str(rest), children=children)],
-        region="left",
-    )
+    shown = min(len(rows), 8)
+    depth = min(3, len(rows))  # a tree shows at most three splits; the table carries on
+
+    def ladder(level: int, until: int) -> list[TreeBranch]:
+        _, prime, left = rows[level]
+        below = ladder(level + 1, until) if level + 1 < until else []
+        return [TreeBranch(label=prime), TreeBranch(label=left, children=below)]
+
     draft = SceneDraft("factor", "explanation", "Split until only primes are left").beat(
-        f"Split {n}: its smallest prime factor is {first}, and {n} is {first} times {rest}.",
-        tree,
+        f"Split {n}: its smallest prime factor is {first}, and {n} is {first} times {rest}; then split what is left.",
+        ShowTree(id="tree", root=str(n), branches=ladder(0, depth), region="left"),
         ShowEquation(id="first", latex=f"{n} = {first} \\times {rest}", region="top_right"),
     )
     header = ["number", "prime", "what is left"]
-    shown = min(len(rows), 8)
-    half = max(1, shown // 2)
+    half = depth
     draft.beat(
         f"Keep dividing by the smallest prime: {', '.join(r[1] for r in rows[:half])}.",
         ShowTable(id="t1", header=header, rows=rows[:half], region="right"),
@@ -204,7 +203,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
     if 3 <= given.get("n", 0) <= 12:
         n = int(given["n"])
     marks: list[Action] = [ShowCircle(id="clock", center=(0, 0), radius=3, fill_opacity=0.05, region="left")]
-    marks += [ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k)) for k in range(min(n, 7))]
+    marks += [ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k), color="white") for k in range(min(n, 7))]
     draft = SceneDraft("clock", "explanation", f"Counting modulo {n}").beat(
         f"On a clock with {n} hours, the numbers run from 0 to {n - 1} and then start again."
         if n <= 7
@@ -214,21 +213,27 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
     if n > 7:
         draft.beat(
             f"They run up to {n - 1}, and after {n - 1} comes 0 again.",
-            *[ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k)) for k in range(7, n)],
+            *[ShowPoint(id=f"h{k}", at=_on_clock(k, n), label=str(k), color="white") for k in range(7, n)],
         )
     position = start % n
     total = start
     if position != start:
         draft.beat(
             f"{start} leaves remainder {position} when divided by {n}, so it sits at {position}.",
-            ShowEquation(id="start", latex=f"{start} = {start // n} \\cdot {n} + {position}", region="top_right"),
-            ShowPoint(id="at0", at=_on_clock(position, n), color="yellow"),
+            ShowEquation(
+                id="start",
+                latex=f"{start} = {start // n} \\cdot {n} + {position},\\quad \\text{{hops of }} {step}",
+                region="top_right",
+            ),
+            ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
         )
     else:
         draft.beat(
             f"Start at {start}.",
-            ShowPoint(id="at0", at=_on_clock(position, n), color="yellow"),
-            ShowEquation(id="start", latex=f"\\text{{start}}\\ {start}", region="top_right"),
+            ShowPoint(id="at0", at=_on_clock(position, n), color="red"),
+            ShowEquation(
+                id="start", latex=f"\\text{{start}}\\ {start},\\quad \\text{{hops of }} {step}", region="top_right"
+            ),
         )
     for index in range(1, params.count + 1):
         before = position
@@ -237,7 +242,7 @@ def mod_clock(params: ClockParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"Add {step}: go round {step} hours and land on {position}.",
             ShowArrow(id=f"hop{index}", start=_on_clock(before, n), end=_on_clock(position, n), color="blue"),
-            ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="yellow"),
+            ShowPoint(id=f"at{index}", at=_on_clock(position, n), color="red"),
         )
     if total % n != position:
         raise ValueError("clock arithmetic check failed")

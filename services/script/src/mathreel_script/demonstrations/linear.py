@@ -50,15 +50,15 @@ def slope_intercept_line(params: LineParams, facts: ContextFacts) -> list[Scene]
         )
         .beat(
             f"At x equals 0 it crosses the y axis at {b}, the intercept.",
-            ShowPoint(id="start", at=(0, b), label=f"(0, {b})", color="green"),
+            ShowPoint(id="start", at=(0, b), label=f"(0, {b})", color="green", axes="ax"),
         )
         .beat(
             f"Step 1 to the right, and the line rises by {m}, the slope, to {y_at_1}."
             if m > 0
             else f"Step 1 to the right, and the line falls by {-m}, the slope is {m}, down to {y_at_1}.",
-            ShowSegment(id="run", start=(0, b), end=(1, b), label="1", color="blue"),
-            ShowSegment(id="rise", start=(1, b), end=(1, y_at_1), label=num(m), color="red"),
-            ShowPoint(id="next", at=(1, y_at_1), label=f"(1, {y_at_1})", color="green"),
+            ShowSegment(id="run", start=(0, b), end=(1, b), label="1", color="blue", axes="ax"),
+            ShowSegment(id="rise", start=(1, b), end=(1, y_at_1), label=num(m), color="red", axes="ax"),
+            ShowPoint(id="next", at=(1, y_at_1), label=f"(1, {y_at_1})", color="green", axes="ax"),
         )
         .beat(
             "Every step of 1 changes y by the same amount: that is what makes it a straight line.",

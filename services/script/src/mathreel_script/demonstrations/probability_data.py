@@ -53,6 +53,11 @@ def _data(params: DataParams, facts: ContextFacts) -> list[int]:
     return list(params.data)
 
 
+def _is_square(value: Fraction) -> bool:
+    """Whether ``value`` is the square of a fraction (its square root is then exact)."""
+    return all(math.isqrt(part) ** 2 == part for part in (value.numerator, value.denominator))
+
+
 def quartiles(values: list[int]) -> tuple[Fraction, Fraction, Fraction]:
     """Q1, median, Q3 as medians of the lower and upper halves (the middle value left out when n is odd)."""
     ordered = sorted(values)
@@ -101,7 +106,9 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
         draft.beat(
             f"The median is the middle of the sorted list: {num(float(median))}. Half the values lie at or below it.",
             ShowEquation(id="median", latex=f"\\text{{median}} = {num(float(median))}", region="bottom_right"),
-            ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="half"),
+            ShowInterval(
+                id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="\\text{half}"
+            ),
         )
         if mode_count > 1:
             draft.beat(
@@ -116,7 +123,9 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
         rows = [[str(v), num(float(d)), num(float(s))] for v, d, s in zip(values, deviations, squares, strict=True)]
         draft.beat(
             f"The mean is {num(float(mean))}. Measure each value's distance from it.",
-            ShowEquation(id="mean", latex=f"\\bar x = {num(float(mean))}", region="bottom"),
+            Remove(targets=["line"]),
+            ShowNumberLine(id="sline", x_range=line, marks=[float(v) for v in ordered], region="left"),
+            ShowEquation(id="mean", latex=f"\\bar x = {num(float(mean))}", region="bottom_left"),
             ShowTable(id="dev", header=["x", "x - mean", "squared"], rows=rows, region="right"),
         )
         draft.beat(
@@ -127,16 +136,17 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
                 latex=f"s^{{2}} = \\frac{{{num(float(sum(squares)))}}}{{{n - 1}}} = {num(float(variance))}",
             ),
         )
+        relation = "=" if _is_square(variance) else "\\approx"
         draft.beat(
             f"Its square root, the standard deviation, is {num(math.sqrt(variance))}: a typical distance to the mean.",
             ShowEquation(
                 id="sd",
-                latex=f"s = \\sqrt{{{num(float(variance))}}} \\approx {num(math.sqrt(variance))}",
-                region="top_right",
+                latex=f"s = \\sqrt{{{num(float(variance))}}} {relation} {num(math.sqrt(variance))}",
+                region="left",
             ),
             ShowInterval(
                 id="band",
-                number_line="line",
+                number_line="sline",
                 start=float(mean) - math.sqrt(variance),
                 end=float(mean) + math.sqrt(variance),
                 label="\\bar x \\pm s",
@@ -146,7 +156,7 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
     draft.beat(
         f"The median splits the sorted list in half: {num(float(median))}.",
         ShowEquation(id="q2", latex=f"Q_2 = {num(float(median))}", region="bottom"),
-        ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="half"),
+        ShowInterval(id="lower", number_line="line", start=float(ordered[0]), end=float(median), label="\\text{half}"),
     )
     draft.beat(
         f"The medians of the lower and upper halves are the quartiles, {num(float(q1))} and {num(float(q3))}.",
@@ -155,7 +165,7 @@ def data_summary_steps(params: DataParams, facts: ContextFacts) -> list[Scene]:
             latex=f"Q_1 = {num(float(q1))}, \\quad Q_2 = {num(float(median))}, \\quad Q_3 = {num(float(q3))}",
         ),
         Remove(targets=["lower"]),
-        ShowInterval(id="box", number_line="line", start=float(q1), end=float(q3), label="IQR"),
+        ShowInterval(id="box", number_line="line", start=float(q1), end=float(q3), label="\\text{IQR}"),
     )
     draft.beat(
         f"The middle half of the data lies between them: the interquartile range is {num(float(q3 - q1))}.",
@@ -252,12 +262,20 @@ def probability_tree_two_stage(params: TreeParams, facts: ContextFacts) -> list[
             f"Add the paths that end in red: the second ball is red with probability {spoken(frac_tex(second_red))}.",
             TransformEquation(
                 target="bag",
-                latex=f"P(2\\text{{nd}} R) = {frac_tex(paths['RR'])} + {frac_tex(paths['BR'])}"
+                latex=f"P(\\text{{second }} R) = {frac_tex(paths['RR'])} + {frac_tex(paths['BR'])}"
                 f" = {frac_tex(second_red)}",
             ),
         )
     )
     return [draft.build()]
+
+
+def exact(value: Fraction) -> str:
+    """A product of percentages written out in full (0.0495, not a rounded 0.05 that would change the answer)."""
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    if Fraction(text) != value:
+        raise ValueError(f"{value} has no short decimal form")
+    return text
 
 
 def _bayes(params: TreeParams) -> Scene:
@@ -310,35 +328,35 @@ def _bayes(params: TreeParams) -> Scene:
             ),
         )
         .beat(
-            f"Ill and positive: {pct['prior']} times {pct['sens']}, which is {num(float(true_pos))}.",
+            f"Ill and positive: {pct['prior']} times {pct['sens']}, which is {exact(true_pos)}.",
             Remove(targets=["given"]),
             ShowTable(
                 id="pos0",
                 header=["positive and", "product", "P"],
-                rows=[["ill", f"{pct['prior']} x {pct['sens']}", num(float(true_pos))]],
+                rows=[["ill", f"{pct['prior']} x {pct['sens']}", exact(true_pos)]],
                 region="right",
             ),
         )
         .beat(
-            f"Well but positive: {num(float(1 - prior))} times {pct['fp']}, which is {num(float(false_pos))}.",
+            f"Well but positive: {num(float(1 - prior))} times {pct['fp']}, which is {exact(false_pos)}.",
             Remove(targets=["pos0"]),
             ShowTable(
                 id="pos",
                 header=["positive and", "product", "P"],
                 rows=[
-                    ["ill", f"{pct['prior']} x {pct['sens']}", num(float(true_pos))],
-                    ["well", f"{num(float(1 - prior))} x {pct['fp']}", num(float(false_pos))],
+                    ["ill", f"{pct['prior']} x {pct['sens']}", exact(true_pos)],
+                    ["well", f"{num(float(1 - prior))} x {pct['fp']}", exact(false_pos)],
                 ],
                 region="right",
             ),
         )
         .beat(
-            f"So among positives, the share who are ill is {num(float(true_pos))} over the sum: only about "
+            f"So among positives, the share who are ill is {exact(true_pos)} over the sum: only about "
             f"{num(float(posterior))}.",
             ShowEquation(
                 id="post",
-                latex=f"P(\\text{{ill}} \\mid +) = \\frac{{{num(float(true_pos))}}}{{{num(float(true_pos))} + "
-                f"{num(float(false_pos))}}} \\approx {num(float(posterior))}",
+                latex=f"P(\\text{{ill}} \\mid +) = \\frac{{{exact(true_pos)}}}{{{exact(true_pos)} + "
+                f"{exact(false_pos)}}} \\approx {num(float(posterior))}",
                 region="top",
             ),
         )
@@ -410,6 +428,16 @@ def venn_addition_rule(params: VennParams, facts: ContextFacts) -> list[Scene]:
     return [draft.build()]
 
 
+def _line_tex(slope: Fraction, intercept: Fraction) -> str:
+    """``m x + b`` with the slope and intercept as decimals, written as a course writes a line."""
+    factor = "" if slope == 1 else "-" if slope == -1 else f"{num(float(slope))} "
+    term = f"{factor}x" if slope != 0 else ""
+    if intercept == 0:
+        return term or "0"
+    sign = "-" if intercept < 0 else "+"
+    return f"{term} {sign} {num(float(abs(intercept)))}" if term else num(float(intercept))
+
+
 class RegressionParams(Params):
     xs: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6], min_length=4, max_length=8)
     ys: list[int] = Field(default_factory=lambda: [2, 4, 5, 4, 6, 8], min_length=4, max_length=8)
@@ -458,17 +486,12 @@ def regression_line_fit(params: RegressionParams, facts: ContextFacts) -> list[S
             ShowEquation(
                 id="means", latex=f"\\bar x = {num(float(mx))}, \\quad \\bar y = {num(float(my))}", region="top"
             ),
-            ShowPoint(id="centre", at=(float(mx), float(my)), axes="ax", color="red", label="mean"),
+            ShowPoint(id="centre", at=(float(mx), float(my)), axes="ax", color="red", label="(\\bar x, \\bar y)"),
         )
         .beat(
             f"Least squares gives slope {num(float(slope))} and intercept {num(float(intercept))}.",
             PlotFunction(id="fit", axes="ax", expression=line, x_range=(x_axis[0], x_axis[1]), color="blue"),
-            TransformEquation(
-                target="means",
-                latex=f"\\hat y = {num(float(slope))} x + {num(float(intercept))}"
-                if intercept >= 0
-                else f"\\hat y = {num(float(slope))} x - {num(float(-intercept))}",
-            ),
+            TransformEquation(target="means", latex=f"\\hat y = {_line_tex(slope, intercept)}"),
         )
         .beat(
             "The line makes the squared vertical gaps, the residuals, as small as they can be.",
@@ -507,7 +530,7 @@ def _union_picture(total: int, union: int) -> list[ShowDots | BarChart]:
                     cols=total // rows,
                     highlight=union,
                     region="right",
-                    label=f"{union} of {total}",
+                    label=f"{union} \\text{{ of }} {total}",
                 )
             ]
     return [BarChart(id="people", categories=["A or B", "neither"], values=[union, total - union], region="right")]

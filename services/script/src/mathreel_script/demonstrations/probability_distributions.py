@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from fractions import Fraction
 from typing import Literal
 
@@ -88,15 +89,15 @@ def dice_simulation_histogram(params: DiceParams, facts: ContextFacts) -> list[S
     for stage, share in zip(stages[1:], shares[1:], strict=True):
         draft.beat(
             f"After {stage} rolls, the share of {label} is {num(share[index])}.",
-            BarsTo(target="bars", values=share),
             changed("n", f"n = {stage}, \\quad \\hat p = {num(share[index])}", num(share[index])),
+            BarsTo(target="bars", values=share),
         )
     p = exact[watched]
     draft.beat(
         f"The exact probability of {label} is {spoken(frac_tex(p))}, about {num(float(p))}: "
         "the frequencies settle on the probabilities.",
-        BarsTo(target="bars", values=theory),
         changed("n", f"P = {frac_tex(p)} \\approx {num(float(p))}", num(float(p))),
+        BarsTo(target="bars", values=theory),
     )
     return [draft.build()]
 
@@ -162,10 +163,11 @@ def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> l
         )
         .beat(
             f"Change p to {spoken(frac_tex(other))} and the whole distribution slides, to a mean of {num(n * other)}.",
-            BarsTo(target="bars", values=shifted),
             TransformEquation(
                 target="p", latex=f"n = {n}, \\quad p = {frac_tex(other)}, \\quad E[X] = {num(n * other)}"
             ),
+            Remove(targets=["ways"]),  # its values belong to the old p
+            BarsTo(target="bars", values=shifted),
         )
     )
     return [draft.build()]
@@ -186,6 +188,24 @@ def phi(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
 
 
+_MEAN = re.compile(r"\b(?:mean|average|mu)\s*(?:of|is|=|was)?\s*(-?\d{1,4})\b", re.I)
+_SD = re.compile(r"\b(?:standard deviation|sd|sigma)\s*(?:of|is|=|was)?\s*(\d{1,4})\b", re.I)
+
+
+def _named_normal_values(facts: ContextFacts, mu: int, sd: int, value: int) -> tuple[int, int, int]:
+    """The mean, standard deviation and observed value a context names ("mean 70 and standard deviation 10"); the
+    observed value is its other whole number. Anything not named, or not usable, keeps the entry's parameters."""
+    text = " ".join(facts.sentences)
+    mean_match, sd_match = _MEAN.search(text), _SD.search(text)
+    if not (mean_match and sd_match):
+        return mu, sd, value
+    new_mu, new_sd = int(mean_match.group(1)), int(sd_match.group(1))
+    others = [n for n in facts.integers(-2000, 2000) if n not in (new_mu, new_sd)]
+    if new_sd < 1 or not others or abs(others[0] - new_mu) > 4 * new_sd:
+        return mu, sd, value
+    return new_mu, new_sd, others[0]
+
+
 def _density(mu: float, sd: float) -> str:
     return f"exp(-((x - {mu})^2) / (2*{sd}^2)) / ({sd}*sqrt(2*pi))"
 
@@ -196,9 +216,8 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
     """Areas under a normal curve: within 1, 2, 3 standard deviations, left of a z-score, or in a test's tails."""
     mu, sd = params.mean, params.sd
     value = params.value
-    numbers = facts.integers(-2000, 2000)
-    if params.mode != "empirical" and len(numbers) >= 3 and numbers[1] > 0:
-        mu, sd, value = numbers[0], numbers[1], numbers[2]
+    if params.mode != "empirical":
+        mu, sd, value = _named_normal_values(facts, mu, sd, value)
     lo, hi = mu - 4 * sd, mu + 4 * sd
     peak = 1 / (sd * math.sqrt(2 * math.pi))
     x_axis = (float(lo), float(hi), float(sd))
@@ -319,7 +338,13 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
         SceneDraft("expect", "explanation", "The long-run average")
         .beat(
             f"A random variable given by {named}: each value with its probability{note}.",
-            BarChart(id="bars", categories=[str(x) for x in xs], values=[float(s) for s in shown], region="left"),
+            BarChart(
+                id="bars",
+                categories=[str(x) for x in xs],
+                values=[float(s) for s in shown],
+                show_values=len(xs) <= 4,  # the table beside it gives every value
+                region="left",
+            ),
             ShowTable(id="t0", header=["x", "P(x)", "x P(x)"], rows=[[*r[:2], ""] for r in rows], region="right"),
         )
         .beat(
@@ -367,7 +392,7 @@ def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
     """Averages of more and more dice, simulated with a seed: their histogram narrows and turns bell-shaped."""
     rng = random.Random(params.seed)
     edges = [1 + i * 0.5 for i in range(11)]  # bins of width 0.5 from 1 to 6
-    categories = [num(edges[i] + 0.25) for i in range(10)]
+    categories = [num(edges[i]) for i in range(10)]  # each bar is named by where its bin starts
     sizes = (1, 4, 16)
     charts: list[list[float]] = []
     spreads: list[float] = []
@@ -394,8 +419,8 @@ def sample_mean_clt(params: CltParams, facts: ContextFacts) -> list[Scene]:
     for size, chart, spread in zip(sizes[1:], charts[1:], spreads[1:], strict=True):
         draft.beat(
             f"Now average {size} dice each time: the averages crowd toward 3.5, with spread {num(spread)}.",
-            BarsTo(target="bars", values=chart),
             changed("n", f"n = {size}, \\quad \\bar x \\to 3.5, \\quad s \\approx {num(spread)}", num(spread)),
+            BarsTo(target="bars", values=chart),
         )
     draft.beat(
         f"The spread shrinks like sigma over the square root of n: {num(sigma)} over 4 is {num(sigma / 4)}, "

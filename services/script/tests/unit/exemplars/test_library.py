@@ -22,8 +22,8 @@ def test_nearest_by_topic() -> None:
         "chain-rule",
         "chain-rule-derivatives",
     }
-    assert library.nearest("Eigenvalues", 1)[0].name == "eigenvectors"
-    assert next(e.name for e in library.nearest("area of a circle", 2)) == "circle-area"
+    assert library.nearest("Eigenvalues", 1)[0].name in {"eigenvectors", "eigenvalues-eigenvectors"}
+    assert next(e.name for e in library.nearest("area of a circle", 2)) in {"circle-area", "area-of-circle"}
     # An unknown subject still gets an example of good structure.
     assert len(library.nearest("knot theory", 2)) == 2
 

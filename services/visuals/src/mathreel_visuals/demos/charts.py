@@ -52,15 +52,16 @@ class Chart:
     mob: VGroup
     bars: VGroup
     values: list[float]
-    draw: Callable[[Sequence[float]], list[VMobject]]
+    draw: Callable[[Sequence[float], int | None], list[VMobject]]
 
     def change(self, values: Sequence[float]) -> Animation:
-        """Grow and shrink the bars from their values now to ``values`` over the step."""
+        """Grow and shrink the bars from their values now to ``values`` over the step; the numbers count with
+        them, in as many decimals as the values have (whole counts stay whole on the way)."""
         old, new = list(self.values), list(values)
         self.values = new
-        return redraw(
-            self.bars, lambda alpha: self.draw([a + (b - a) * ease(alpha) for a, b in zip(old, new, strict=True)])
-        )
+        places = decimals_for([*old, *new])
+        pairs = list(zip(old, new, strict=True))
+        return redraw(self.bars, lambda alpha: self.draw([a + (b - a) * ease(alpha) for a, b in pairs], places))
 
 
 def _fit_text(texts: Sequence[str], width: float, size: float) -> list[Text]:
@@ -101,7 +102,7 @@ def bar_chart(a: sb.BarChart, later: Sequence[float], width: float, height: floa
     unit = (axes.c2p(1, 0) - axes.c2p(0, 0))[0]
     number_size = min(style.TICK_SIZE + 2, max(_MIN_TEXT, (style.TICK_SIZE + 2) * unit / 0.9))
 
-    def draw(values: Sequence[float]) -> list[VMobject]:
+    def draw(values: Sequence[float], places: int | None = None) -> list[VMobject]:
         parts: list[VMobject] = []
         for i, value in enumerate(values):
             shown = min(max(value, 0.0), top)
@@ -110,9 +111,8 @@ def bar_chart(a: sb.BarChart, later: Sequence[float], width: float, height: floa
                 corners = [axes.c2p(left, 0), axes.c2p(right, 0), axes.c2p(right, shown), axes.c2p(left, shown)]
                 parts.append(Polygon(*corners, stroke_color=color, stroke_width=2, fill_color=color, fill_opacity=0.6))
             if a.show_values:
-                label = Text(
-                    format_value(round(value, 3)), font=style.FONT, font_size=number_size, color=style.TEXT_COLOR
-                )
+                text = format_value(round(value, 3) if places is None else round(value, places))
+                label = Text(text, font=style.FONT, font_size=number_size, color=style.TEXT_COLOR)
                 parts.append(label.next_to(axes.c2p(i + 0.5, shown), UP, buff=0.1))
         return parts
 
@@ -184,7 +184,6 @@ def dot_array(a: sb.ShowDots, color: str, highlight: str, width: float, height: 
     return group
 
 
-def dots_appear(mob: VGroup, cols: int) -> list[Animation]:
-    dots = mob[0]
-    rows = [VGroup(*dots[i : i + cols]) for i in range(0, len(dots), cols)]
-    return [LaggedStart(*(FadeIn(r, shift=0.1 * RIGHT) for r in rows), lag_ratio=0.25), *(FadeIn(m) for m in mob[1:])]
+def dots_appear(mob: VGroup) -> list[Animation]:
+    """The dots one after another in reading order (the parts animated are the object's own, so it stays whole)."""
+    return [FadeIn(mob[0], shift=0.1 * RIGHT, lag_ratio=0.08), *(FadeIn(m) for m in mob[1:])]

@@ -67,9 +67,13 @@ def slope_at(f: Callable[[float], float], x: float, h: float = 1e-4) -> float:
     return float(value)
 
 
-def emptiest_spot(samples: Sequence[XY], area: tuple[float, float, float, float], size: XY, steps: int = 8) -> XY:
-    """The centre of a ``size`` box inside ``area`` (x0, y0, x1, y1) that covers the fewest ``samples`` (points of
-    curves and axis lines), preferring the top rows and then the left: where a live value or a label reads best."""
+Rect = tuple[float, float, float, float]  # x0, y0, x1, y1
+
+
+def emptiest_spot(samples: Sequence[XY], area: Rect, size: XY, taken: Sequence[Rect] = (), steps: int = 8) -> XY:
+    """The centre of a ``size`` box inside ``area`` that covers the fewest ``samples`` (points of curves and axis
+    lines) and meets none of the ``taken`` boxes (labels already placed), preferring the top rows and then the
+    left: where a live value or a label reads best."""
     x0, y0, x1, y1 = area
     w, h = min(size[0], x1 - x0), min(size[1], y1 - y0)
     pad_w, pad_h = w / 2 * 1.15, h / 2 * 1.3
@@ -79,10 +83,32 @@ def emptiest_spot(samples: Sequence[XY], area: tuple[float, float, float, float]
         for col in range(steps):
             cx = x0 + w / 2 + (x1 - x0 - w) * col / (steps - 1)
             count = sum(abs(px - cx) <= pad_w and abs(py - cy) <= pad_h for px, py in samples)
+            count += 10_000 * sum(
+                cx - pad_w < t[2] and t[0] < cx + pad_w and cy - pad_h < t[3] and t[1] < cy + pad_h for t in taken
+            )
             if best is None or count < best[0]:  # ties keep the earlier spot: higher, then further left
                 best = (count, cx, cy)
     assert best is not None
     return best[1], best[2]
+
+
+def spot_box(center: XY, size: XY) -> Rect:
+    return (center[0] - size[0] / 2, center[1] - size[1] / 2, center[0] + size[0] / 2, center[1] + size[1] / 2)
+
+
+def clearest(boxes: Sequence[Rect], obstacles: Sequence[XY], clear: float = 0.1) -> int:
+    """Index of the label box (x0, y0, x1, y1), in order of preference, to use among ``boxes``: the first as far as
+    ``clear`` from every obstacle point (curves, axis lines, other shapes), else the one farthest from them."""
+    if not obstacles:
+        return 0
+    scores: list[tuple[float, int]] = []
+    for x0, y0, x1, y1 in boxes:
+        d = min(math.hypot(max(x0 - px, 0.0, px - x1), max(y0 - py, 0.0, py - y1)) for px, py in obstacles)
+        if d >= clear:
+            return len(scores)
+        inside = sum(x0 <= px <= x1 and y0 <= py <= y1 for px, py in obstacles)
+        scores.append((d, -inside))  # when every box touches something, the one covering least
+    return max(range(len(scores)), key=lambda i: scores[i])
 
 
 def ease(t: float) -> float:

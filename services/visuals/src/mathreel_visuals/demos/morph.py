@@ -19,7 +19,7 @@ from manim.animation.animation import Animation
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
 from mathreel_visuals.demos.common import math_label, redraw, set_parts, to_scene
-from mathreel_visuals.demos.geometry import ease, emptiest_spot, morph_stage
+from mathreel_visuals.demos.geometry import Rect, ease, emptiest_spot, morph_stage, spot_box
 from mathreel_visuals.expressions import compile_expression
 
 _SAMPLES = 240
@@ -37,8 +37,9 @@ class MorphDrawing:
         return redraw(self.mob, self.draw)
 
 
-def morph_drawing(a: sb.MorphPlot, axes: Any, color: str) -> MorphDrawing:
-    """The drawing of ``a`` on ``axes`` for a redraw step (alpha 0 → 1), set at its last expression."""
+def morph_drawing(a: sb.MorphPlot, axes: Any, color: str, taken: list[Rect]) -> MorphDrawing:
+    """The drawing of ``a`` on ``axes`` for a redraw step (alpha 0 → 1), set at its last expression; its labels go
+    where no label in ``taken`` is (and are added to them)."""
     c2p = to_scene(axes)
     functions = [compile_expression(e) for e in a.expressions]
     x0, x1 = a.x_range if a.x_range else (float(axes.x_range[0]), float(axes.x_range[1]))
@@ -46,7 +47,7 @@ def morph_drawing(a: sb.MorphPlot, axes: Any, color: str) -> MorphDrawing:
     xs = np.linspace(x0, x1, _SAMPLES)
     values = np.array([[f(float(x)) for x in xs] for f in functions], dtype=np.float64)
     labels = [math_label(text, color, style.LABEL_SIZE * 0.9) for text in a.labels]
-    label_spot = _label_spot(axes, xs, values, labels)
+    label_spot = _label_spot(axes, xs, values, labels, taken)
 
     def curves(ys: np.ndarray[Any, np.dtype[np.float64]], upto: int) -> list[VMobject]:
         out: list[VMobject] = []
@@ -89,6 +90,7 @@ def _label_spot(
     xs: np.ndarray[Any, np.dtype[np.float64]],
     values: np.ndarray[Any, np.dtype[np.float64]],
     labels: list[Any],
+    taken: list[Rect],
 ) -> Callable[[], Any]:
     """One place for every label: the spot of the axes' box clear of all the curves and the axis lines."""
     (x_lo, x_hi), (y_lo, y_hi) = (float(v) for v in axes.x_range[:2]), (float(v) for v in axes.y_range[:2])
@@ -104,6 +106,8 @@ def _label_spot(
     width = max((lab.width for lab in labels), default=0.0) + 0.3
     height = max((lab.height for lab in labels), default=0.0) + 0.2
     size = (width / axes.x_axis.unit_size, height / axes.y_axis.unit_size)
-    spot = emptiest_spot(samples, (x_lo, y_lo, x_hi, y_hi), size)
+    spot = emptiest_spot(samples, (x_lo, y_lo, x_hi, y_hi), size, taken)
+    if labels:
+        taken.append(spot_box(spot, size))
     c2p = to_scene(axes)
     return lambda: c2p(*spot)

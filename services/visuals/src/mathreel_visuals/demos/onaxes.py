@@ -6,11 +6,18 @@ coordinates, moves with them, and is redrawn from its coordinates when ``apply_m
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import (
+    DOWN,
+    DR,
+    LEFT,
+    RIGHT,
+    UL,
     UP,
     Arrow,
     Create,
@@ -21,6 +28,7 @@ from manim import (
     GrowFromCenter,
     Line,
     Polygon,
+    Text,
     VGroup,
     VMobject,
 )
@@ -29,7 +37,7 @@ from manim.animation.animation import Animation
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
 from mathreel_visuals.demos.common import Point, ToScene, centroid, math_label, set_parts
-from mathreel_visuals.demos.geometry import XY
+from mathreel_visuals.demos.geometry import XY, Rect, clearest
 
 _LABEL_GAP = 0.3
 OnAxes = sb.ShowPoint | sb.ShowSegment | sb.ShowPolygon | sb.ShowArrow
@@ -57,12 +65,52 @@ def _normal(start: Point, end: Point) -> Point:
     return n
 
 
-def shape_on_axes(a: OnAxes, c2p: ToScene, color: str) -> Shape:
-    """The mobjects of ``a`` placed by ``c2p``; labels are set once and only moved when the shape is redrawn."""
+Obstacles = Callable[[], list[XY]]
+
+
+def obstacles(axes: Any, curves: Sequence[Callable[[float], float]], shapes: Sequence[Shape]) -> Obstacles:
+    """Points (in the scene, read when called) a label on these axes should keep clear of: the plotted curves, the
+    axis lines and the shapes already drawn on the axes."""
+    (x_lo, x_hi), (y_lo, y_hi) = (float(v) for v in axes.x_range[:2]), (float(v) for v in axes.y_range[:2])
+    data: list[XY] = []
+    for f in curves:
+        data += [(float(x), f(float(x))) for x in np.linspace(x_lo, x_hi, 120)]
+    base_x, base_y = min(max(0.0, x_lo), x_hi), min(max(0.0, y_lo), y_hi)
+    data += [(base_x, float(y)) for y in np.linspace(y_lo, y_hi, 40)]
+    data += [(float(x), base_y) for x in np.linspace(x_lo, x_hi, 40)]
+    for shape in shapes:
+        for p, q in zip(shape.points, [*shape.points[1:], shape.points[0]], strict=True):
+            data += [(p[0] + (q[0] - p[0]) * t, p[1] + (q[1] - p[1]) * t) for t in np.linspace(0, 1, 12)]
+    data = [(x, y) for x, y in data if math.isfinite(y) and y_lo <= y <= y_hi]
+
+    def scene_points() -> list[XY]:
+        points = [(float(p[0]), float(p[1])) for p in (axes.c2p(x, y) for x, y in data)]
+        for text in (m for m in axes.get_family() if isinstance(m, Text)):  # tick numbers
+            points += [
+                (float(c[0]), float(c[1])) for c in (text.get_center(), text.get_corner(UL), text.get_corner(DR))
+            ]
+        return points
+
+    return scene_points
+
+
+def _label_boxes(anchor: Point, label: VMobject, directions: Sequence[Point], gap: float) -> list[Rect]:
+    w, h = label.width, label.height
+    out = []
+    for d in directions:
+        cx = anchor[0] + d[0] * (w / 2 + gap)
+        cy = anchor[1] + d[1] * (h / 2 + gap)
+        out.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    return out
+
+
+def shape_on_axes(a: OnAxes, c2p: ToScene, color: str, avoid: Obstacles = list) -> Shape:
+    """The mobjects of ``a`` placed by ``c2p``; labels are set once, placed clear of ``avoid`` where they can be,
+    and only moved when the shape is redrawn."""
     if isinstance(a, sb.ShowPoint):
-        return _point(a, c2p, color)
+        return _point(a, c2p, color, avoid)
     if isinstance(a, sb.ShowSegment):
-        return _segment(a, c2p, color)
+        return _segment(a, c2p, color, avoid)
     if isinstance(a, sb.ShowPolygon):
         return _polygon(a, c2p, color)
     return _arrow(a, c2p, color)
@@ -76,19 +124,26 @@ def _build(
     return Shape(mob, points, draw, lambda: appear(mob))
 
 
-def _point(a: sb.ShowPoint, c2p: ToScene, color: str) -> Shape:
+_CORNERS = [UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT]
+_SIDES = [RIGHT, LEFT, UP, DOWN]
+
+
+def _point(a: sb.ShowPoint, c2p: ToScene, color: str, avoid: Obstacles) -> Shape:
     label = math_label(a.label, color) if a.label else None
 
     def draw(points: Sequence[XY]) -> list[VMobject]:
         dot = Dot(c2p(*points[0]), radius=0.08, color=color)
         if label is None:
             return [dot]
-        return [dot, label.copy().next_to(dot, UP + np.array([0.6, 0.0, 0.0]), buff=0.1)]
+        center = dot.get_center()
+        boxes = _label_boxes(center, label, _CORNERS, 0.12) + _label_boxes(center, label, _SIDES + _CORNERS, 0.4)
+        x0, y0, x1, y1 = boxes[clearest(boxes, avoid())]
+        return [dot, label.copy().move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))]
 
     return _build([a.at], draw, lambda mob: [GrowFromCenter(mob)])
 
 
-def _segment(a: sb.ShowSegment, c2p: ToScene, color: str) -> Shape:
+def _segment(a: sb.ShowSegment, c2p: ToScene, color: str, avoid: Obstacles) -> Shape:
     label = math_label(a.label, color) if a.label else None
 
     def draw(points: Sequence[XY]) -> list[VMobject]:
@@ -97,7 +152,10 @@ def _segment(a: sb.ShowSegment, c2p: ToScene, color: str) -> Shape:
         line = kind(start, end, color=color, stroke_width=style.STROKE_WIDTH - (1 if a.dashed else 0))
         if label is None:
             return [line]
-        return [line, label.copy().move_to((start + end) / 2 + _normal(start, end) * _LABEL_GAP * 1.2)]
+        middle, normal = (start + end) / 2, _normal(start, end)
+        boxes = _label_boxes(middle, label, [normal, -normal], 0.12)
+        x0, y0, x1, y1 = boxes[clearest(boxes, avoid())]
+        return [line, label.copy().move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))]
 
     def appear(mob: VGroup) -> list[Animation]:
         return [Create(mob[0]), *(FadeIn(p) for p in mob[1:])]

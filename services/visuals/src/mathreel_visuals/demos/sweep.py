@@ -19,7 +19,7 @@ from manim.animation.animation import Animation
 from mathreel_shared import storyboard as sb
 from mathreel_visuals import style
 from mathreel_visuals.demos.common import Point, redraw, set_parts, to_scene
-from mathreel_visuals.demos.geometry import XY, clip_line, emptiest_spot, held, slope_at
+from mathreel_visuals.demos.geometry import XY, Rect, clip_line, emptiest_spot, held, slope_at, spot_box
 
 _NUMBER_SIZE = style.LABEL_SIZE * 0.8
 _INSET = 0.15
@@ -54,20 +54,22 @@ def _inside(mob: VMobject, box: tuple[Point, Point]) -> VMobject:
     return mob.shift(np.array([dx, dy, 0.0]))
 
 
-def sweep_drawing(a: sb.Sweep, axes: Any, f: Callable[[float], float], color: str) -> SweepDrawing:
-    """The drawing of ``a`` on ``axes`` for graph ``f``, set at its end (where the layout checks it)."""
+def sweep_drawing(a: sb.Sweep, axes: Any, f: Callable[[float], float], color: str, taken: list[Rect]) -> SweepDrawing:
+    """The drawing of ``a`` on ``axes`` for graph ``f``, set at its end (where the layout checks it); its slope
+    goes where no label in ``taken`` is (and is added to them)."""
     c2p = to_scene(axes)
     (x_lo, x_hi), (y_lo, y_hi) = tuple(axes.x_range[:2]), tuple(axes.y_range[:2])
     base_y, base_x = _clamp(0.0, y_lo, y_hi), _clamp(0.0, x_lo, x_hi)
     show = set(a.show)
     # The live numbers are typeset once; each frame sets their values on copies (see ``set_parts``).
     x_number, y_number = _number(style.TEXT_COLOR), _number(style.TEXT_COLOR)
-    open_p, comma, close_p = (MathTex(s, font_size=_NUMBER_SIZE, color=style.TEXT_COLOR) for s in ("(", ",\\,", ")"))
+    open_p, comma, close_p = (MathTex(s, font_size=_NUMBER_SIZE, color=style.TEXT_COLOR) for s in ("(", ",", ")"))
     tangent_slope = "tangent" in show or "secant" not in show
     slope_color = style.DEFAULT_COLORS["tangent"] if tangent_slope else style.PALETTE["teal"]
     slope_name = MathTex(r"\text{slope} =", font_size=_NUMBER_SIZE, color=slope_color)
     slope_number = _number(slope_color)
-    slope_corner = _free_corner(axes, f, (slope_name.width + slope_number.width + 0.5, slope_name.height + 0.3))
+    slope_size = (slope_name.width + slope_number.width + 0.5, slope_name.height + 0.3)
+    slope_corner = _free_corner(axes, f, slope_size, taken) if "slope" in show else (lambda: np.zeros(3))
 
     def box() -> tuple[Point, Point]:
         return c2p(x_lo, y_lo), c2p(x_hi, y_hi)
@@ -99,6 +101,7 @@ def sweep_drawing(a: sb.Sweep, axes: Any, f: Callable[[float], float], color: st
             y_number.set_value(y)
             label = VGroup(open_p, x_number, comma, y_number, close_p).copy().arrange(RIGHT, buff=0.06)
             label[2].align_to(label[1], DOWN).shift(0.08 * DOWN)
+            label[3:].shift(0.1 * RIGHT)  # a space after the comma
             right_half = point[0] > (box()[0][0] + box()[1][0]) / 2
             label.next_to(point, UP + (LEFT if right_half else RIGHT), buff=0.12)
             parts.append(_inside(label, box()))
@@ -164,7 +167,7 @@ def _area(
     return [Polygon(*outline, stroke_width=0, fill_color=color, fill_opacity=0.35)]
 
 
-def _free_corner(axes: Any, f: Callable[[float], float], size: XY) -> Callable[[], Point]:
+def _free_corner(axes: Any, f: Callable[[float], float], size: XY, taken: list[Rect]) -> Callable[[], Point]:
     """Where the slope reads best: the spot in the axes' box (nearest the top) clear of the graph and the axis
     lines. Returns a function, so it follows the axes when they move."""
     (x_lo, x_hi), (y_lo, y_hi) = tuple(axes.x_range[:2]), tuple(axes.y_range[:2])
@@ -174,6 +177,8 @@ def _free_corner(axes: Any, f: Callable[[float], float], size: XY) -> Callable[[
     base_x, base_y = _clamp(0.0, x_lo, x_hi), _clamp(0.0, y_lo, y_hi)
     samples += [(base_x, float(v)) for v in np.linspace(y_lo, y_hi, 60)]
     samples += [(float(v), base_y) for v in np.linspace(x_lo, x_hi, 60)]
-    spot = emptiest_spot(samples, (x_lo, y_lo, x_hi, y_hi), (size[0] / unit_x, size[1] / unit_y))
+    room = (size[0] / unit_x, size[1] / unit_y)
+    spot = emptiest_spot(samples, (x_lo, y_lo, x_hi, y_hi), room, taken)
+    taken.append(spot_box(spot, room))
     c2p = to_scene(axes)
     return lambda: c2p(*spot)
