@@ -59,6 +59,8 @@ def _child_main(connection: Connection, memory_bytes: int | None, cpu_seconds: f
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # SIGXCPU's default action dumps core: a child at its CPU limit leaves no core file behind.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     while True:
         try:
             function, args, kwargs = connection.recv()
