@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import multiprocessing
 import os
 import resource
@@ -33,6 +34,8 @@ R = TypeVar("R")
 
 # A child's exit status when it ran out of memory so early that it could not even say so.
 _MEMORY_EXIT = 75
+# CPU time a call may use beyond its wall-clock limit before the kernel ends it: the parent's timer comes first.
+_CPU_MARGIN_SECONDS = 2.0
 # How long a killed child may take to be reaped before the runner stops waiting for it.
 _REAP_SECONDS = 2.0
 
@@ -52,12 +55,14 @@ class InputTooComplex(StageError):
         return (type(self), (self.message,))
 
 
-def _child_main(connection: Connection, memory_bytes: int | None) -> None:
+def _child_main(connection: Connection, memory_bytes: int | None, cpu_seconds: float) -> None:
     """The child's loop: receive ``(function, args, kwargs)``, answer ``("ok", result)`` or ``("error", exc)``."""
     # Ctrl+C reaches the whole process group; the parent decides when a child ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_bytes is not None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    # SIGXCPU's default action dumps core: a child at its CPU limit leaves no core file behind.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     while True:
         try:
             function, args, kwargs = connection.recv()
@@ -66,6 +71,7 @@ def _child_main(connection: Connection, memory_bytes: int | None) -> None:
         except MemoryError:
             _report_memory(connection)
             continue
+        _limit_cpu(cpu_seconds)
         try:
             answer: tuple[str, Any] = ("ok", function(*args, **kwargs))
         except MemoryError:
@@ -83,6 +89,17 @@ def _child_main(connection: Connection, memory_bytes: int | None) -> None:
             connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
+def _limit_cpu(seconds: float) -> None:
+    """Let the kernel end this call past ``seconds`` of CPU time (SIGXCPU) even if the parent is gone: a parent
+    killed with SIGKILL can no longer kill a child stuck in C code, and the fork server outlives it."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime + seconds)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def _report_memory(connection: Connection) -> None:
     """Say the call ran out of memory; when even that cannot be allocated, exit with the code that says so."""
     try:
@@ -94,10 +111,12 @@ def _report_memory(connection: Connection) -> None:
 class _Child:
     """One child process and the parent's end of its pipe."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, memory_bytes: int | None) -> None:
+    def __init__(
+        self, context: multiprocessing.context.BaseContext, memory_bytes: int | None, cpu_seconds: float
+    ) -> None:
         self.connection, child_end = multiprocessing.Pipe(duplex=True)
         self.process: BaseProcess = context.Process(  # type: ignore[attr-defined]
-            target=_child_main, args=(child_end, memory_bytes), name="mathreel-compute", daemon=True
+            target=_child_main, args=(child_end, memory_bytes, cpu_seconds), name="mathreel-compute", daemon=True
         )
         self.process.start()
         child_end.close()
@@ -213,7 +232,9 @@ class IsolatedRunner:
     async def _new_child(self) -> _Child:
         # Started in a thread (the first start launches the fork server); a caller cancelled meanwhile must not
         # leave the child behind.
-        spawning = asyncio.ensure_future(asyncio.to_thread(_Child, self._context, self.memory_bytes))
+        spawning = asyncio.ensure_future(
+            asyncio.to_thread(_Child, self._context, self.memory_bytes, self.timeout_seconds + _CPU_MARGIN_SECONDS)
+        )
         try:
             return await asyncio.shield(spawning)
         except asyncio.CancelledError:
