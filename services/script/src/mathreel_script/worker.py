@@ -8,6 +8,7 @@ model failure fails the job with its reason: the planner never stands in for a c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -99,9 +100,11 @@ class ScriptAuthor:
         """The job's storyboard and what the model spent on it (empty for the planner)."""
         passages = await self.retrieve(configuration)
         count = EXEMPLARS_FOR_MODEL if self._writer is not None else 1
-        # Choosing may build a curriculum lesson: CPU work, kept off the event loop like the rest of the stage.
-        nearest = await asyncio.to_thread(self._exemplars.nearest, configuration.topic, count)
-        chosen = [e.storyboard for e in nearest] if configuration.use_context_learning else []
+        chosen: list[Storyboard] = []
+        if configuration.use_context_learning:
+            # Choosing may build a curriculum lesson: CPU work, kept off the event loop like the rest of the stage.
+            nearest = await asyncio.to_thread(self._exemplars.nearest, configuration.topic, count)
+            chosen = [exemplar.storyboard for exemplar in nearest]
         if self._writer is not None:
             generated = await self._writer.write(configuration, passages=passages, exemplars=chosen)
             return ScriptResult(generated.storyboard, generated.usage.as_dict())
