@@ -25,7 +25,7 @@ from mathreel_shared.messages import (
     VisualsCompleted,
     parse_message,
 )
-from mathreel_shared.storyboard import BeatTiming, SceneTiming
+from mathreel_shared.timing import BeatTiming, SceneTiming
 
 USER = "user_test"
 

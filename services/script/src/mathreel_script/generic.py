@@ -7,11 +7,7 @@ import re
 
 import sympy
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.latex import format_number, parse_plain, plain_to_latex, safe_latex, spoken, to_latex
-from mathreel_script.text import as_sentence, clip
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Region,
@@ -23,6 +19,10 @@ from mathreel_shared.storyboard import (
     ShowText,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.latex import format_number, parse_plain, plain_to_latex, safe_latex, spoken, to_latex
+from mathreel_script.text import as_sentence, clip
 
 _STEP_WORDS = ("First", "Next", "Then", "Finally")
 _LEGEND_CLAUSE = re.compile(r",?\s+(?:where|in which)\s+", re.I)

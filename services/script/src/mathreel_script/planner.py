@@ -8,14 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mathreel_script.context import ContextFacts, parse_context
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.generic import generic_lesson
-from mathreel_script.lessons import lesson_for
-from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
-from mathreel_script.topics import default_matcher
-from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Remove,
     Scene,
@@ -25,6 +18,13 @@ from mathreel_shared.storyboard import (
     ShowTitle,
     Storyboard,
 )
+from mathreel_script.context import ContextFacts, parse_context
+from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.generic import generic_lesson
+from mathreel_script.lessons import lesson_for
+from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
+from mathreel_script.topics import default_matcher
+from mathreel_shared.messages import JobConfiguration
 
 AUTHOR = "offline-planner"
 # About a minute of speech at a calm narration pace; longer scripts mostly cost render time.

@@ -2,15 +2,8 @@ import re
 
 import pytest
 
-from mathreel_script.context import parse_context
-from mathreel_script.latex import plain_to_latex, safe_latex
-from mathreel_script.lessons import TOPICS
-from mathreel_script.planner import WORD_BUDGET, plan_storyboard
-from mathreel_script.text import sentences
-from mathreel_script.topics import default_matcher
-from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import (
-    CREATING_OPS,
+from mathreel_scenelang.registry import ACTIONS
+from mathreel_scenelang.storyboard import (
     ClearScreen,
     Remove,
     Scene,
@@ -19,10 +12,18 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     storyboard_adapter,
 )
+from mathreel_script.context import parse_context
+from mathreel_script.latex import plain_to_latex, safe_latex
+from mathreel_script.lessons import TOPICS
+from mathreel_script.planner import WORD_BUDGET, plan_storyboard
+from mathreel_script.text import sentences
+from mathreel_script.topics import default_matcher
+from mathreel_shared.messages import JobConfiguration
 
 VISUAL_OPS = {"polygon", "circle", "axes", "plot", "matrix", "table", "number_line", "angle", "segment", "arrow"}
 # Children drawn on axes (or braces on a shape) belong to that figure; what crowds a screen is separate figures.
-ATTACHED_OPS = {"plot", "area", "tangent", "brace"}
+CREATING_OPS = ACTIONS.creating_ops
+ATTACHED_OPS = {spec.op for spec in ACTIONS if spec.attaches}
 # A tiling (four triangles and the squares between them) reads as one figure; elsewhere at most four objects.
 MAX_ON_SCREEN = 6
 

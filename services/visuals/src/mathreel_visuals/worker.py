@@ -6,11 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.domain import Stage
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, stage_handler
-from mathreel_shared.storyboard import Storyboard
 from mathreel_visuals.render import render_scene
 
 
