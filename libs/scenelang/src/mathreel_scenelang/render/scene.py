@@ -268,7 +268,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             mob.move_to(np.array([*item.box.center, 0.0]))
         for layout_id in [layout_id for layout_id in self.mobs if layout_id not in self.layout.items]:
             del self.mobs[layout_id]  # faded by the layout or removed
-        gone = [oid for oid, e in self.entries.items() if not any(i in self.layout.items for i in e.layout_ids)]
+        gone = [
+            object_id
+            for object_id, entry in self.entries.items()
+            if not any(layout_id in self.layout.items for layout_id in entry.layout_ids)
+        ]
         for object_id in gone:
             del self.entries[object_id]
 
