@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from mathreel_scenelang import expressions
+from mathreel_scenelang.fields import action_latex_fields
 from mathreel_scenelang.latex import safe_latex
 from mathreel_scenelang.registry import ACTIONS
 from mathreel_scenelang.storyboard import (
@@ -29,13 +30,7 @@ from mathreel_scenelang.storyboard import (
     Scene,
     ShowAngle,
     ShowArrow,
-    ShowAxes,
-    ShowEquation,
-    ShowMatrix,
-    ShowPolygon,
-    ShowTable,
     Storyboard,
-    TransformEquation,
 )
 from mathreel_shared.domain import Quality
 
@@ -172,7 +167,7 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
     for b_index, beat in enumerate(scene.beats):
         for a_index, action in enumerate(beat.actions):
             at = f"{where}.beats[{b_index}].actions[{a_index}]"
-            for field, latex in _latex_fields(action):
+            for field, latex in action_latex_fields(action):
                 if safe_latex(latex) is None:
                     yield Problem(
                         f"{at}.{field}",
@@ -199,29 +194,6 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
                 f"{where}.beats[{b_index}]",
                 f"{len(alive)} objects on screen; keep at most {MAX_ON_SCREEN} (remove or clear older ones first)",
             )
-
-
-def _latex_fields(action: object) -> Iterator[tuple[str, str]]:
-    """Strings of an action that visuals sets with LaTeX (as its own validation reads them)."""
-    if isinstance(action, ShowEquation):
-        yield "latex", action.latex
-    elif isinstance(action, TransformEquation):
-        yield "latex", action.latex
-        yield from (("highlight", h) for h in action.highlight)
-    elif isinstance(action, ShowMatrix):
-        yield from (("rows", cell) for row in action.rows for cell in row if cell.strip())
-    elif isinstance(action, ShowTable):
-        for cell in [*action.header, *(c for row in action.rows for c in row)]:
-            if len(cell) > 2 and cell.startswith("$") and cell.endswith("$"):
-                yield "rows", cell[1:-1]
-    elif isinstance(action, ShowAxes):
-        yield "x_label", action.x_label
-        yield "y_label", action.y_label
-    elif isinstance(action, ShowPolygon):
-        yield from (("labels", label) for label in action.labels if label)
-    label = getattr(action, "label", None)
-    if isinstance(label, str) and label:
-        yield "label", label
 
 
 def plot_expression_problem(expression: str) -> str | None:
