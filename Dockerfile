@@ -45,6 +45,7 @@ WORKDIR /src
 # Every member's pyproject is copied because uv checks the workspace against the lock as a whole.
 COPY pyproject.toml uv.lock ./
 COPY shared/pyproject.toml shared/
+COPY libs/scenelang/pyproject.toml libs/scenelang/
 COPY services/gateway/pyproject.toml services/gateway/
 COPY services/orchestrator/pyproject.toml services/orchestrator/
 COPY services/script/pyproject.toml services/script/
@@ -58,6 +59,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # Then our own code, installed non-editable so the runtime stage needs the virtualenv only. Every member's source
 # is copied (the context holds nothing else): uv installs the ones this member depends on, whichever they are.
 COPY shared/src shared/src
+COPY libs/scenelang/src libs/scenelang/src
 COPY services services
 COPY cli/src cli/src
 RUN --mount=type=cache,target=/root/.cache/uv \

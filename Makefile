@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-SRC_DIRS := $(wildcard shared/src services/*/src cli/src)
+SRC_DIRS := $(wildcard shared/src libs/*/src services/*/src cli/src)
 PYTEST_ARGS ?=
 VIDEO_TOPIC ?= Pythagorean theorem
 VIDEO_CONTEXT ?= Explain the Pythagorean theorem with visual examples and a geometric proof

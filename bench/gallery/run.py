@@ -30,12 +30,13 @@ import av
 from PIL import Image, ImageDraw, ImageFont
 
 from mathreel_render import assemble_video
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.lessons import TOPICS
 from mathreel_script.planner import plan_storyboard
 from mathreel_script.topics import default_matcher
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import SceneTiming, Storyboard
+from mathreel_shared.timing import SceneTiming
 from mathreel_tts import TtsEngine, create_engine, speak_scene
 from mathreel_visuals import VisualsError, render_scene
 

@@ -21,11 +21,12 @@ from pathlib import Path
 from types import ModuleType
 
 from mathreel_render import assemble_video
+from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.context import parse_context
 from mathreel_script.curriculum import load_curriculum
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_shared.domain import Quality
-from mathreel_shared.storyboard import Scene, SceneTiming, Storyboard
+from mathreel_shared.timing import SceneTiming
 from mathreel_tts import TtsEngine, create_engine, speak_scene
 
 ROOT = Path(__file__).resolve().parents[2]

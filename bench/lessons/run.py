@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mathreel_scenelang.render.style import BACKGROUND
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum import AREAS, TopicEntry, load_curriculum
 from mathreel_script.curriculum.lesson import lesson_storyboard
@@ -30,7 +31,6 @@ from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
 from mathreel_script.topics import words
 from mathreel_shared.domain import Quality
 from mathreel_tts import create_engine
-from mathreel_visuals.style import BACKGROUND
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import preview

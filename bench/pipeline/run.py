@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from bench.gateway.infra import BenchServices, bench_services, process_env  # noqa: E402
 from mathreel_render import assemble_video  # noqa: E402
+from mathreel_scenelang.storyboard import Storyboard  # noqa: E402
 from mathreel_script.planner import plan_storyboard  # noqa: E402
 from mathreel_shared.db import Job, StageRun, create_engine  # noqa: E402
 from mathreel_shared.domain import Quality  # noqa: E402
@@ -44,7 +45,6 @@ from mathreel_shared.keys import storyboard_key  # noqa: E402
 from mathreel_shared.messages import JobConfiguration  # noqa: E402
 from mathreel_shared.settings import Settings  # noqa: E402
 from mathreel_shared.storage import S3Store  # noqa: E402
-from mathreel_shared.storyboard import Storyboard  # noqa: E402
 from mathreel_tts import create_engine as create_tts_engine  # noqa: E402
 from mathreel_tts import speak_scene  # noqa: E402
 from mathreel_visuals import render_scene  # noqa: E402

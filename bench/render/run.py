@@ -29,10 +29,11 @@ import traceback
 from pathlib import Path
 
 from mathreel_render import assemble_video
+from mathreel_scenelang.render.tex_process import bytecode_cache_env
+from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
-from mathreel_shared.storyboard import BeatTiming, SceneTiming, Storyboard, storyboard_adapter
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import render_scene
-from mathreel_visuals.render import bytecode_cache_env
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

@@ -17,7 +17,7 @@ from mathreel_render import assemble_video
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import BeatTiming, SceneTiming
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import render_scene
 from tests.e2e.media import silent_wav
 

@@ -18,13 +18,15 @@ import numpy as np
 import pytest
 
 from mathreel_render import assemble_video
+from mathreel_scenelang.registry import ACTIONS
+from mathreel_scenelang.render.style import BACKGROUND
+from mathreel_scenelang.storyboard import Scene
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import CREATING_OPS, Scene, SceneTiming
+from mathreel_shared.timing import SceneTiming
 from mathreel_tts import create_engine, speak_scene
 from mathreel_visuals import render_scene
-from mathreel_visuals.style import BACKGROUND
 
 pytestmark = pytest.mark.e2e
 
@@ -34,6 +36,7 @@ TOPICS = {
     "derivative as slope": "statement",  # axes and a plot
     "matrix multiplication": "order",  # matrices and a formula
 }
+CREATING_OPS = ACTIONS.creating_ops
 CHANGING_OPS = CREATING_OPS | {"transform", "move", "remove", "clear", "color"}
 _BG = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
 

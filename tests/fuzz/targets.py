@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mathreel_scenelang.expressions import ExpressionError, compile_expression
+from mathreel_scenelang.latex import UnsafeLatexError, check_latex
+from mathreel_scenelang.mathspeech import latex_to_speech, narration_to_speech
+from mathreel_scenelang.storyboard import PlotFunction, ShowBullets, ShowText, ShowTitle, Storyboard
 from mathreel_script.context import MAX_FORMULAS, parse_context
 from mathreel_script.latex import MAX_FORMULA_CHARS, parse_plain, plain_to_latex, safe_latex
 from mathreel_script.planner import plan_storyboard
-from mathreel_shared.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import PlotFunction, ShowBullets, ShowText, ShowTitle, Storyboard
-from mathreel_visuals.expressions import ExpressionError, compile_expression
-from mathreel_visuals.safe_latex import UnsafeLatexError, check_latex
 from mathreel_visuals.validation import latex_sources
 
 

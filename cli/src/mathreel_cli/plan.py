@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.settings import Settings
-from mathreel_shared.storyboard import Storyboard
 
 # The exit status when there is no lesson for the topic (topic_not_supported).
 NOT_SUPPORTED_EXIT = 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mathreel_shared.storyboard import storyboard_adapter
+from mathreel_scenelang.storyboard import storyboard_adapter
 
 pytestmark = pytest.mark.integration
 

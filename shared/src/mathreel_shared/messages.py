@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from mathreel_shared.domain import Priority, Quality, Stage
-from mathreel_shared.storyboard import SceneTiming
+from mathreel_shared.timing import SceneTiming
 
 
 def utcnow() -> datetime:

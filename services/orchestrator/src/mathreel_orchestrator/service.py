@@ -40,8 +40,8 @@ from mathreel_shared.messages import (
 )
 from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
-from mathreel_shared.storyboard import SceneTiming
 from mathreel_shared.telemetry import span_from_headers
+from mathreel_shared.timing import SceneTiming
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from mathreel_orchestrator.migrate import upgrade
 from mathreel_shared.db import Job, OutboxMessage, create_engine, create_sessionmaker
 from mathreel_shared.messages import Message, parse_message
-from mathreel_shared.storyboard import BeatTiming, SceneTiming
+from mathreel_shared.timing import BeatTiming, SceneTiming
 
 USER = "user_test"
 

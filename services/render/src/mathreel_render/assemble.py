@@ -25,7 +25,7 @@ from mathreel_render.video import (
 )
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import VideoMetadata
-from mathreel_shared.storyboard import SceneTiming
+from mathreel_shared.timing import SceneTiming
 
 VIDEO_NAME = "output.mp4"
 THUMBNAIL_NAME = "thumbnail.jpg"

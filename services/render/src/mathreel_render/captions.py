@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mathreel_shared.storyboard import SceneTiming
+from mathreel_shared.timing import SceneTiming
 
 # The usual broadcast limits: two lines of about 42 characters stay readable on a phone.
 MAX_LINE_CHARS = 42

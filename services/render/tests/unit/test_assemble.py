@@ -11,7 +11,7 @@ from PIL import Image, ImageStat
 
 from mathreel_render import AssembledVideo, RenderError, assemble_video, probe
 from mathreel_shared.domain import Quality
-from mathreel_shared.storyboard import BeatTiming, SceneTiming
+from mathreel_shared.timing import BeatTiming, SceneTiming
 
 WavFactory = Callable[..., Path]
 

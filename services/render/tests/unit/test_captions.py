@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mathreel_render.captions import MAX_LINE_CHARS, build_cues, format_timestamp, render_vtt, write_captions
-from mathreel_shared.storyboard import BeatTiming, SceneTiming
+from mathreel_shared.timing import BeatTiming, SceneTiming
 
 LONG = (
     "The derivative of a function at a point is the slope of the line that just touches its graph there, "

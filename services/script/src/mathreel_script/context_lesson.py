@@ -18,14 +18,7 @@ from collections.abc import Callable
 
 import sympy
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.checks import drawing_beats, figure_beats
-from mathreel_script.demonstrations.linear import LinearEquationParams, solve_linear_equation
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import format_number, parse_plain, spoken, to_latex
-from mathreel_script.safe_math import UnsafeExpression, check_size, numeric
-from mathreel_script.text import as_sentence
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     PlotFunction,
     Region,
     Scene,
@@ -36,6 +29,13 @@ from mathreel_shared.storyboard import (
     Sweep,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.checks import drawing_beats, figure_beats
+from mathreel_script.demonstrations.linear import LinearEquationParams, solve_linear_equation
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import format_number, parse_plain, spoken, to_latex
+from mathreel_script.safe_math import UnsafeExpression, check_size, numeric
+from mathreel_script.text import as_sentence
 
 _PREFERRED_VARIABLES = ("x", "t", "n", "r")
 

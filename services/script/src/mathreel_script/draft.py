@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mathreel_shared.storyboard import Action, Beat, Scene
+from mathreel_scenelang.storyboard import Action, Beat, Scene
 
 SceneKind = Literal["title", "statement", "explanation", "example", "proof", "summary", "other"]
 

@@ -1,8 +1,9 @@
 """The only door from user text into LaTeX.
 
 A formula reaches a storyboard's ``latex`` field only if it is written by the topic library, or if it passes
-``safe_latex`` (LaTeX from the context, checked against a character and command allowlist) or ``plain_to_latex``
-(plain math such as ``a^2 + b^2 = c^2``, tokenised against an allowlist, parsed by SymPy, printed back as LaTeX).
+``safe_latex`` (LaTeX from the context, checked against the storyboard language's one allowlist in
+``mathreel_scenelang.latex``) or ``plain_to_latex`` (plain math such as ``a^2 + b^2 = c^2``, tokenised against an
+allowlist, parsed by SymPy, printed back as LaTeX).
 Anything else, ``\\input``, ``\\write18``, ``\\catcode``, ``^^5c`` escapes, stays out.
 """
 
@@ -20,66 +21,9 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from mathreel_shared.mathspeech import latex_to_speech
-
-MAX_FORMULA_CHARS = 160
-
-# Math-mode commands that only typeset: no file, shell, catcode or definition access.
-ALLOWED_COMMANDS = frozenset(
-    """
-    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau
-    upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega
-    frac dfrac tfrac sqrt cdot times div pm mp le leq ge geq neq ne approx equiv sim propto to infty partial nabla
-    sum prod int oint lim sin cos tan cot sec csc arcsin arccos arctan sinh cosh tanh log ln exp det max min
-    left right big Big bigl bigr langle rangle lfloor rfloor lceil rceil mid vert cdots ldots dots vdots ddots
-    binom choose mathrm mathbf mathit text quad qquad prime circ angle triangle perp parallel cap cup in notin
-    subset subseteq emptyset forall exists neg land lor Rightarrow Leftarrow rightarrow leftarrow implies iff
-    overline bar hat vec dot ddot tilde underbrace overbrace begin end pmatrix bmatrix matrix
-    """.split()
-)
-# Environments \\begin may open: matrices only.
-_ALLOWED_ENVIRONMENTS = frozenset({"pmatrix", "bmatrix", "matrix"})
-_ALLOWED_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!?':;&%\\]*$")
-# A percent sign typesets only escaped; a bare one starts a TeX comment that would swallow the rest.
-_BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-_ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
-_LEFT = re.compile(r"\\left(?![A-Za-z])")
-_RIGHT = re.compile(r"\\right(?![A-Za-z])")
-# \left and \right must each be followed by a delimiter, or TeX stops with an error.
-_DELIMITED = re.compile(r"\\(?:left|right)\s*(?:[()\[\].|]|\\[{}|]|\\(?:langle|rangle|lfloor|rfloor|lceil|rceil|vert))")
-_ESCAPED_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\", "%"})
-
-
-def safe_latex(candidate: str) -> str | None:
-    """``candidate`` stripped, if it is short math-mode LaTeX that only typesets; ``None`` otherwise."""
-    latex = " ".join(candidate.split())
-    if not latex or len(latex) > MAX_FORMULA_CHARS or not _ALLOWED_CHARS.match(latex):
-        return None
-    # TeX reads ^^5c as a backslash: the classic way around a command filter.
-    if "^^" in latex or latex.endswith(("^", "_", "\\")) or _BARE_PERCENT.search(latex):
-        return None
-    for match in _COMMAND.finditer(latex):
-        name = match.group(1)
-        if name not in ALLOWED_COMMANDS and name not in _ESCAPED_SYMBOLS:
-            return None
-    if any(env not in _ALLOWED_ENVIRONMENTS for env in _ENVIRONMENT.findall(latex)):
-        return None
-    if "&" in latex and "\\begin" not in latex:
-        return None
-    depth = 0
-    for char in latex.replace("\\{", "").replace("\\}", ""):
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return None
-    if depth != 0 or len(_LEFT.findall(latex)) != len(_RIGHT.findall(latex)):
-        return None
-    if len(_DELIMITED.findall(latex)) != len(_LEFT.findall(latex)) * 2:
-        return None
-    if latex.count("\\begin") != latex.count("\\end"):
-        return None
-    return latex
-
+from mathreel_scenelang.latex import SAFE_LATEX_MAX_CHARS as MAX_FORMULA_CHARS
+from mathreel_scenelang.latex import safe_latex as safe_latex  # the door context formulas go through
+from mathreel_scenelang.mathspeech import latex_to_speech
 
 # --- plain formulas ----------------------------------------------------------------------------------------------
 FUNCTIONS = frozenset({"sin", "cos", "tan", "log", "ln", "exp", "sqrt"})

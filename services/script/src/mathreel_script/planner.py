@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mathreel_scenelang.storyboard import (
+    Circumscribe,
+    Remove,
+    Scene,
+    ShowEquation,
+    ShowText,
+    ShowTitle,
+    Storyboard,
+)
 from mathreel_script.context import ContextFacts, parse_context, topic_in_words
 from mathreel_script.context_lesson import context_scenes
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
@@ -19,15 +28,6 @@ from mathreel_script.errors import TopicNotSupported
 from mathreel_script.latex import spoken
 from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import (
-    Circumscribe,
-    Remove,
-    Scene,
-    ShowEquation,
-    ShowText,
-    ShowTitle,
-    Storyboard,
-)
 
 __all__ = ["AUTHOR", "TopicNotSupported", "plan_storyboard"]
 

@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mathreel_scenelang.errors import SceneError
+from mathreel_scenelang.render.preflight import preflight
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.exemplars.library import ExemplarLibrary
 from mathreel_script.knowledge.passage import Passage, sources_of
 from mathreel_script.knowledge.store import KnowledgeBase
@@ -35,9 +38,6 @@ from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.settings import Settings
-from mathreel_shared.storyboard import Storyboard
-from mathreel_visuals.errors import VisualsError
-from mathreel_visuals.preflight import preflight
 
 log = logging.getLogger(__name__)
 
@@ -142,13 +142,14 @@ def compute_runner(settings: Settings) -> IsolatedRunner:
 
 
 def visuals_preflight(work_dir: Path) -> Preflight:
-    """The visuals service's preflight, run here under ``work_dir`` with a TeX cache kept between jobs."""
+    """The renderer's preflight (``mathreel_scenelang.render``), run here under ``work_dir`` with a TeX cache kept
+    between jobs."""
     tex_cache = (work_dir / "tex-cache").resolve()
 
     async def check(storyboard: Storyboard) -> list[Problem]:
         try:
             found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache)
-        except VisualsError as exc:
+        except SceneError as exc:
             # The check itself broke (not the storyboard): the stage fails and is retried like any transient error.
             raise PreflightUnavailable(
                 f"the storyboard preflight could not run: {exc.message}", retryable=True

@@ -12,6 +12,7 @@ from uuid import uuid4
 import pytest
 
 from mathreel_orchestrator.migrate import upgrade
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.exemplars.library import ExemplarLibrary
 from mathreel_script.worker import register
 from mathreel_shared.bus import Delivery, MemoryBus
@@ -20,7 +21,6 @@ from mathreel_shared.messages import JobConfiguration, Message, ScriptCompleted,
 from mathreel_shared.runtime import ServiceRuntime
 from mathreel_shared.settings import Mode, Settings
 from mathreel_shared.storage import LocalStore
-from mathreel_shared.storyboard import Storyboard
 
 API_KEY = "sk-test-key"
 

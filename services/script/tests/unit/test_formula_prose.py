@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from mathreel_scenelang.storyboard import ShowBullets, ShowText, ShowTitle, Storyboard
 from mathreel_script.context import parse_context
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import ShowBullets, ShowText, ShowTitle, Storyboard
 
 RAW_LATEX = re.compile(r"\\[A-Za-z]+|\$\$|\$(?=[^\s\d])|\\[()\[\]]")
 

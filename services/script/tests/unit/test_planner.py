@@ -2,16 +2,8 @@ import re
 
 import pytest
 
-from mathreel_script.context import parse_context
-from mathreel_script.curriculum import load_curriculum
-from mathreel_script.curriculum.recognise import default_recogniser
-from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
-from mathreel_script.latex import plain_to_latex, safe_latex
-from mathreel_script.planner import TopicNotSupported, plan_storyboard
-from mathreel_script.text import sentences
-from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import (
-    CREATING_OPS,
+from mathreel_scenelang.registry import ACTIONS
+from mathreel_scenelang.storyboard import (
     ClearScreen,
     Remove,
     Scene,
@@ -20,6 +12,14 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     storyboard_adapter,
 )
+from mathreel_script.context import parse_context
+from mathreel_script.curriculum import load_curriculum
+from mathreel_script.curriculum.recognise import default_recogniser
+from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
+from mathreel_script.latex import plain_to_latex, safe_latex
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
+from mathreel_script.text import sentences
+from mathreel_shared.messages import JobConfiguration
 
 VISUAL_OPS = {"polygon", "circle", "axes", "plot", "matrix", "table", "number_line", "angle", "segment", "arrow"} | {
     "point",
@@ -37,7 +37,8 @@ MAX_LESSON_WORDS = 400
 TOPICS = sorted(entry.key for entry in load_curriculum())
 # Children drawn on axes (or braces on a shape) belong to that figure; what crowds a screen is separate figures.
 GEOMETRY_OPS = {"point", "segment", "polygon", "circle", "angle"}
-ATTACHED_OPS = {"plot", "area", "tangent", "brace", "sweep", "morph_plot", "interval"}
+CREATING_OPS = ACTIONS.creating_ops
+ATTACHED_OPS = {spec.op for spec in ACTIONS if spec.attaches}
 # A tiling (four triangles and the squares between them) reads as one figure; elsewhere at most four objects.
 MAX_ON_SCREEN = 6
 

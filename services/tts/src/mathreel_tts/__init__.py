@@ -1,6 +1,6 @@
 """Mathreel speech: narration (with its math read out) to timed, loudness-normalised audio."""
 
-from mathreel_shared.mathspeech import latex_to_speech, narration_to_speech
+from mathreel_scenelang.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_tts.engines import (
     EngineError,
     EngineUnavailableError,

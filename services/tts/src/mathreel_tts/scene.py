@@ -18,8 +18,9 @@ import pyloudnorm
 from numpy.typing import NDArray
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from mathreel_shared.mathspeech import narration_to_speech
-from mathreel_shared.storyboard import BeatTiming, Scene, SceneTiming
+from mathreel_scenelang.mathspeech import narration_to_speech
+from mathreel_scenelang.storyboard import Scene
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_tts.engines import TtsEngine
 
 __all__ = [

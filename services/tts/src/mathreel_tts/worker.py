@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from functools import lru_cache
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.contracts import TTS
 from mathreel_shared.keys import scene_audio_key
 from mathreel_shared.messages import TtsCompleted, TtsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
-from mathreel_shared.storyboard import Storyboard
 from mathreel_tts.engines import TtsEngine, create_engine
 from mathreel_tts.scene import speak_scene
 

@@ -6,7 +6,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 
-from mathreel_shared.storyboard import Beat, Scene
+from mathreel_scenelang.storyboard import Beat, Scene
 from mathreel_tts.engines import TtsEngine, create_engine
 from mathreel_tts.scene import DEFAULT_PACING, Pacing, encode_wav, normalize_loudness, speak_scene, trim_silence
 

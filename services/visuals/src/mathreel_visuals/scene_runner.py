@@ -7,90 +7,27 @@ before exiting, so the parent learns *why* a render failed, not only that it did
 
 from __future__ import annotations
 
-import logging
 import shutil
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
 
-from mathreel_visuals.spec import RenderOutcome, RenderSpec
+from mathreel_scenelang.render.spec import RenderOutcome, RenderSpec
 
 EXIT_OK = 0
 EXIT_FAILED = 3
-
-# Only the math packages formulas need: fewer packages load faster, and nothing here can reach the file system.
-TEX_PREAMBLE = r"""
-\usepackage[english]{babel}
-\usepackage[utf8]{inputenc}
-\usepackage[T1]{fontenc}
-\usepackage{amsmath}
-\usepackage{amssymb}
-"""
-
-
-def configure(spec: RenderSpec) -> None:
-    """Set Manim's global config for ``spec``: size, frame rate, encoder, TeX template and cache, quiet output."""
-    from manim import config
-    from manim.utils.tex import TexTemplate
-
-    from mathreel_visuals import style
-
-    config.pixel_width = spec.width
-    config.pixel_height = spec.height
-    config.frame_rate = spec.fps
-    config.frame_height = 8.0
-    config.frame_width = 8.0 * spec.width / spec.height
-    config.media_dir = spec.media_dir
-    if spec.tex_dir is not None:
-        config.tex_dir = spec.tex_dir
-        # Manim's end-of-render cleanup deletes every non-SVG file in the TeX directory, including the log and DVI
-        # of a formula another render is typesetting there at that moment.
-        config.no_latex_cleanup = True
-        _serialize_tex(Path(spec.tex_dir))
-    config.disable_caching = True
-    config.save_last_frame = False
-    config.preview = False
-    config.format = "mp4"
-    if spec.encoder_options:
-        config.video_encoder_options = spec.encoder_options
-    config.progress_bar = "none"
-    config.verbosity = "ERROR"
-    config.background_color = style.BACKGROUND
-    config.tex_template = TexTemplate(preamble=TEX_PREAMBLE)
-    logging.getLogger("manim").setLevel(logging.ERROR)
-
-
-def _serialize_tex(tex_dir: Path) -> None:
-    """Typeset under an exclusive lock on the shared cache.
-
-    Manim reuses a cached ``.dvi`` or ``.svg`` as soon as the file exists; without the lock a render running in
-    parallel could read one that another render is still writing.
-    """
-    import fcntl
-
-    from manim.mobject.text import tex_mobject
-
-    typeset = tex_mobject.tex_to_svg_file  # type: ignore[attr-defined]
-    tex_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = tex_dir / "cache.lock"
-
-    def locked(*args: Any, **kwargs: Any) -> Any:
-        with lock_path.open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            return typeset(*args, **kwargs)
-
-    tex_mobject.tex_to_svg_file = locked  # type: ignore[attr-defined]
 
 
 def run(spec: RenderSpec, out_path: Path) -> RenderOutcome:
     """Render ``spec`` to ``out_path``; never raises, the outcome says what happened."""
     try:
+        from mathreel_scenelang.render.config import configure
+
         configure(spec)
-        from mathreel_visuals.expressions import ExpressionError
-        from mathreel_visuals.layout import LayoutUnfixable
-        from mathreel_visuals.safe_latex import UnsafeLatexError
-        from mathreel_visuals.scene_builder import StoryboardScene
+        from mathreel_scenelang.expressions import ExpressionError
+        from mathreel_scenelang.latex import UnsafeLatexError
+        from mathreel_scenelang.layout import LayoutUnfixable
+        from mathreel_scenelang.render.scene import StoryboardScene
     except Exception as exc:  # a broken installation: worth retrying elsewhere
         return RenderOutcome(ok=False, error_code="render_failed", error_message=f"setup: {exc}", retryable=True)
 

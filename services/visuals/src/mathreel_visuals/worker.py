@@ -7,12 +7,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.contracts import VISUALS
 from mathreel_shared.domain import Stage
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
-from mathreel_shared.storyboard import Storyboard
 from mathreel_visuals.render import render_scene
 
 

@@ -7,12 +7,24 @@ import av
 import numpy as np
 import pytest
 
+from mathreel_scenelang.render.style import BACKGROUND, PALETTE
+from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
 from mathreel_shared.domain import Quality
-from mathreel_shared.storyboard import storyboard_adapter
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import render_scene
-from mathreel_visuals.style import BACKGROUND, PALETTE
 
-from ..unit.scenes import even_timing
+
+def even_timing(storyboard: Storyboard, beat_seconds: float) -> SceneTiming:
+    """Timing as tts would measure it: the first scene's beats back to back, ``beat_seconds`` each."""
+    beats = storyboard.scenes[0].beats
+    return SceneTiming(
+        scene_index=0,
+        duration=beat_seconds * len(beats),
+        beats=[
+            BeatTiming(start=i * beat_seconds, duration=beat_seconds, text=b.narration) for i, b in enumerate(beats)
+        ],
+    )
+
 
 pytestmark = pytest.mark.integration
 

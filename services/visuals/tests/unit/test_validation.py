@@ -2,10 +2,12 @@ from pathlib import Path
 
 import pytest
 
+from mathreel_scenelang.fields import latex_sources
+from mathreel_scenelang.storyboard import storyboard_adapter
 from mathreel_shared.domain import Quality
-from mathreel_shared.storyboard import BeatTiming, SceneTiming, storyboard_adapter
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import VisualsError, render_scene
-from mathreel_visuals.validation import latex_sources, validate_scene
+from mathreel_visuals.validation import validate_scene
 
 
 def _board(actions: list[dict[str, object]], beats: int = 1):  # type: ignore[no-untyped-def]

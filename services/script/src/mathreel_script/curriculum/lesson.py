@@ -5,13 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.curriculum.model import TopicEntry
-from mathreel_script.demonstrations import get_demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import spoken
-from mathreel_script.text import clip
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Scene,
     ShowBullets,
@@ -20,6 +14,12 @@ from mathreel_shared.storyboard import (
     ShowTitle,
     Storyboard,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.curriculum.model import TopicEntry
+from mathreel_script.demonstrations import get_demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import spoken
+from mathreel_script.text import clip
 
 AUTHOR = "offline-planner"
 

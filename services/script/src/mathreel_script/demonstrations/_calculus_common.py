@@ -10,8 +10,8 @@ from typing import Any, Literal, TypeVar, cast
 
 import sympy
 
+from mathreel_scenelang.storyboard import Scene, TransformEquation
 from mathreel_script.latex import format_number
-from mathreel_shared.storyboard import Scene, TransformEquation
 
 X = sympy.Symbol("x")
 

@@ -8,14 +8,7 @@ from typing import Literal
 import sympy
 from pydantic import Field, field_validator, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
-from mathreel_script.demonstrations.arithmetic_numbers import said
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Indicate,
@@ -31,6 +24,13 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
+from mathreel_script.demonstrations.arithmetic_numbers import said
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import format_number as num
+from mathreel_script.latex import spoken
 
 _FUNCTIONS = {"sqrt": sympy.sqrt, "abs": sympy.Abs, "Abs": sympy.Abs, "exp": sympy.exp, "log": sympy.log}
 

@@ -9,13 +9,7 @@ from typing import Literal
 import sympy
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.arithmetic_numbers import said
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Indicate,
@@ -29,6 +23,12 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.arithmetic_numbers import said
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import format_number as num
+from mathreel_script.latex import spoken
 
 X = sympy.Symbol("x")
 

@@ -9,13 +9,7 @@ from typing import Literal
 import sympy
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
-from mathreel_script.demonstrations.arithmetic_numbers import said
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     PlotFunction,
     Remove,
     Scene,
@@ -28,6 +22,12 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
+from mathreel_script.demonstrations.arithmetic_numbers import said
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import spoken
 
 Y = sympy.Symbol("y")
 

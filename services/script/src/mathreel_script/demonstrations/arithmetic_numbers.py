@@ -10,10 +10,7 @@ from typing import Any
 import sympy
 from pydantic import Field, field_validator, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Indicate,
@@ -27,6 +24,9 @@ from mathreel_shared.storyboard import (
     ShowPoint,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 def said(value: int | Fraction) -> str:

@@ -9,11 +9,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.arithmetic_numbers import said, written
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Remove,
@@ -25,6 +21,10 @@ from mathreel_shared.storyboard import (
     ShowSegment,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.arithmetic_numbers import said, written
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 # --- arrays of dots ----------------------------------------------------------------------------------------------

@@ -7,6 +7,19 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
+from mathreel_scenelang.storyboard import (
+    Indicate,
+    PlotFunction,
+    Remove,
+    Scene,
+    ShadeArea,
+    ShowAxes,
+    ShowEquation,
+    ShowTable,
+    Sweep,
+    SweepTo,
+    TransformEquation,
+)
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._calculus_common import (
     X,
@@ -21,19 +34,6 @@ from mathreel_script.demonstrations._calculus_common import (
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
-    Indicate,
-    PlotFunction,
-    Remove,
-    Scene,
-    ShadeArea,
-    ShowAxes,
-    ShowEquation,
-    ShowTable,
-    Sweep,
-    SweepTo,
-    TransformEquation,
-)
 
 Integrand = Literal["square", "cube", "sine", "exp", "linear", "sqrt", "reciprocal"]
 INTEGRANDS: dict[str, sympy.Expr] = {

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from mathreel_shared.storyboard import ClearScreen, Remove, Scene, TransformEquation
+from mathreel_scenelang.storyboard import ClearScreen, Remove, Scene, TransformEquation
 
 # Fields whose values a viewer can read on screen (coordinates, ids and colours are not).
 _VISIBLE_FIELDS = frozenset(

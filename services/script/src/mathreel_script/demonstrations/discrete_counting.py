@@ -9,10 +9,7 @@ from typing import Literal
 import sympy
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Remove,
@@ -28,6 +25,9 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     TreeBranch,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 # --- a tree of choices ---------------------------------------------------------------------------------------------

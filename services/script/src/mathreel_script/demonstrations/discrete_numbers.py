@@ -8,10 +8,7 @@ import math
 import sympy
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Remove,
@@ -25,6 +22,9 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     TreeBranch,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 # --- factor tree ---------------------------------------------------------------------------------------------------

@@ -9,11 +9,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, num, polar, pt
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Indicate,
@@ -27,6 +23,10 @@ from mathreel_shared.storyboard import (
     ShowSegment,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, num, polar, pt
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 class AnglePairParams(Params):

@@ -8,11 +8,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, given_ints, num
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
     Scene,
@@ -22,6 +18,10 @@ from mathreel_shared.storyboard import (
     ShowSegment,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints, given_ints, num
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 class SolidParams(Params):

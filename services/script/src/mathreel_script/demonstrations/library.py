@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from mathreel_scenelang.storyboard import Scene
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.lessons import lesson_for
-from mathreel_shared.storyboard import Scene
 
 LibraryKey = Literal[
     "pythagorean_theorem",

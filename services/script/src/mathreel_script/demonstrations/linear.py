@@ -5,13 +5,7 @@ from __future__ import annotations
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_script.latex import parse_plain, spoken
-from mathreel_script.safe_math import UnsafeExpression, check_size
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Indicate,
     PlotFunction,
     Scene,
@@ -21,6 +15,12 @@ from mathreel_shared.storyboard import (
     ShowSegment,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import format_number as num
+from mathreel_script.latex import parse_plain, spoken
+from mathreel_script.safe_math import UnsafeExpression, check_size
 
 
 class LineParams(Params):

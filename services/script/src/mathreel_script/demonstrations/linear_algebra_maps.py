@@ -9,11 +9,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, num
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     ApplyMatrix,
     Circumscribe,
     Indicate,
@@ -25,6 +21,10 @@ from mathreel_shared.storyboard import (
     ShowPolygon,
     ShowSegment,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints, num
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 class PlaneMapParams(Params):

@@ -9,11 +9,7 @@ from typing import Annotated, Literal
 import sympy
 from pydantic import Field, model_validator
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Remove,
@@ -22,6 +18,10 @@ from mathreel_shared.storyboard import (
     ShowMatrix,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 Entry = Annotated[int, Field(ge=-9, le=9)]
 Constant = Annotated[int, Field(ge=-60, le=60)]

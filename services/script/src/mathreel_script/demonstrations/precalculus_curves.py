@@ -10,11 +10,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import axis_range, check, context_ints, num, pt
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Indicate,
     PlotFunction,
@@ -26,6 +22,10 @@ from mathreel_shared.storyboard import (
     ShowSegment,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import axis_range, check, context_ints, num, pt
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 
 class ConicParams(Params):

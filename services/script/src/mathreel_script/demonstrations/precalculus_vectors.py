@@ -10,11 +10,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, pt
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
     Remove,
@@ -26,6 +22,10 @@ from mathreel_shared.storyboard import (
     ShowPolygon,
     ShowSegment,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, pt
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 Vec = tuple[int, int]
 

@@ -10,13 +10,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import fit_range, num, voiced
-from mathreel_script.demonstrations.probability_distributions import frac_tex
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     BarChart,
     Indicate,
     PlotFunction,
@@ -35,6 +29,12 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     TreeBranch,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._calculus_common import fit_range, num, voiced
+from mathreel_script.demonstrations.probability_distributions import frac_tex
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import spoken
 
 Focus = Literal["center", "spread", "quartiles"]
 

@@ -10,12 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._calculus_common import changed, fit_range, num, voiced
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import spoken
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     BarChart,
     BarsTo,
     Indicate,
@@ -28,6 +23,11 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._calculus_common import changed, fit_range, num, voiced
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
+from mathreel_script.latex import spoken
 
 
 def frac_tex(value: Fraction) -> str:

@@ -9,11 +9,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from mathreel_scenelang.storyboard import Scene, ShowAxes, ShowEquation, ShowSegment, TransformEquation
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._calculus_common import fit_range, num, voiced
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import Scene, ShowAxes, ShowEquation, ShowSegment, TransformEquation
 
 _Z = {90: 1.645, 95: 1.96, 99: 2.576}
 

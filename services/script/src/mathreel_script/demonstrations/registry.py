@@ -16,8 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from mathreel_scenelang.storyboard import Scene
 from mathreel_script.context import ContextFacts
-from mathreel_shared.storyboard import Scene
 
 P = TypeVar("P", bound=BaseModel)
 Builder = Callable[[P, ContextFacts], list[Scene]]

@@ -9,11 +9,7 @@ from typing import Literal
 import sympy
 from pydantic import Field
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, num, polar
-from mathreel_script.demonstrations.registry import Params, demonstration
-from mathreel_script.draft import SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Action,
     Indicate,
     MorphPlot,
@@ -30,6 +26,10 @@ from mathreel_shared.storyboard import (
     SweepTo,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, num, polar
+from mathreel_script.demonstrations.registry import Params, demonstration
+from mathreel_script.draft import SceneDraft
 
 _CIRC = "^\\circ"
 _DEG = "*pi/180"  # the graphs are drawn against degrees, so their ticks are the angles the narration says

@@ -16,8 +16,8 @@ from pathlib import Path
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.topics import words
-from mathreel_shared.storyboard import Storyboard
 
 log = logging.getLogger(__name__)
 

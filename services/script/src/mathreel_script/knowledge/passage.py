@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mathreel_shared.storyboard import Source
+from mathreel_scenelang.storyboard import Source
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,7 @@ import math
 
 import sympy
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
     PlotFunction,
@@ -29,6 +26,9 @@ from mathreel_shared.storyboard import (
     TransformEquation,
     TreeBranch,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.latex import format_number as num
 
 
 def _signed(value: int, symbol: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
     PlotFunction,
@@ -18,6 +16,8 @@ from mathreel_shared.storyboard import (
     ShowTangent,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.draft import Lesson, SceneDraft
 
 
 def derivative_slope(facts: ContextFacts) -> Lesson:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
     Move,
@@ -22,6 +19,9 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.latex import format_number as num
 
 
 def _p(x: float, y: float) -> tuple[float, float]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.draft import Lesson, SceneDraft
-from mathreel_script.latex import format_number as num
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
     ShowBrace,
@@ -15,6 +12,9 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.latex import format_number as num
 
 
 def _rect(x0: float, y0: float, x1: float, y1: float) -> list[tuple[float, float]]:

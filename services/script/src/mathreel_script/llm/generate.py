@@ -3,7 +3,7 @@
 The plan is the offline planner's outline for the topic (scene kinds, titles and the visuals it would use): domain
 knowledge the model may follow or improve on. The model writes the storyboard; ``check_answer`` validates it (schema,
 LaTeX allowlist, plot expressions, narration length); then the preflight, when given, typesets every formula and lays
-out every beat with the visuals service's own scene builder and layout checker (``mathreel_visuals.preflight``).
+out every beat with the renderer's own scene builder and layout checker (``mathreel_scenelang.render.preflight``).
 Their problems, with field paths, go back to the model up to ``max_repairs`` times. The result is the model's
 storyboard or an error that fails the job: never the planner's storyboard presented as the model's.
 """
@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.knowledge.passage import Passage, sources_of
 from mathreel_script.llm.config import LlmSettings
 from mathreel_script.llm.errors import StoryboardRejected
@@ -33,7 +34,6 @@ from mathreel_script.llm.validation import Problem, check_answer, narration_limi
 from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.isolation import IsolatedRunner
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import Storyboard
 
 log = logging.getLogger(__name__)
 

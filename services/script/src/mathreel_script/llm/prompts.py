@@ -7,12 +7,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mathreel_scenelang.latex import ALLOWED_COMMANDS
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.knowledge.passage import Passage
-from mathreel_script.latex import ALLOWED_COMMANDS
 from mathreel_script.llm.provider import ChatMessage
 from mathreel_script.llm.validation import MAX_ON_SCREEN, MAX_WORDS_PER_BEAT, PLOT_FUNCTIONS, NarrationLimits, Problem
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import Storyboard
 
 SCHEMA_NAME = "storyboard"
 _OPEN = "<<<REQUEST_DATA"

@@ -1,9 +1,10 @@
 """Checks a model's answer must pass before it becomes a storyboard, with errors the model can act on.
 
-The schema (pydantic), the LaTeX allowlist of ``mathreel_script.latex`` (the same door context formulas go through),
-plot expressions, a light layout sanity check (objects on screen, words per beat) and the narration length: what a
-model typically gets wrong, found without rendering anything. An answer that passes goes on to the preflight
-(``mathreel_visuals.preflight``: TeX compiles every formula, the renderer's layout checker lays out every beat).
+The schema (pydantic), the LaTeX allowlist of ``mathreel_scenelang.latex`` (the same door context formulas go
+through), plot expressions, a light layout sanity check (objects on screen, words per beat) and the narration length:
+what a model typically gets wrong, found without rendering anything. An answer that passes goes on to the preflight
+(``mathreel_scenelang.render.preflight``: TeX compiles every formula, the renderer's layout checker lays out every
+beat).
 Every problem names its field path, so a repair prompt can say exactly what to fix.
 """
 
@@ -17,25 +18,21 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from mathreel_script.latex import safe_latex
-from mathreel_shared.domain import Quality
-from mathreel_shared.storyboard import (
-    CREATING_OPS,
+from mathreel_scenelang import expressions
+from mathreel_scenelang.fields import action_latex_fields
+from mathreel_scenelang.latex import safe_latex
+from mathreel_scenelang.registry import ACTIONS
+from mathreel_scenelang.storyboard import (
     ClearScreen,
-    MorphPlot,
+    CreatingAction,
     PlotFunction,
     Remove,
     Scene,
     ShowAngle,
     ShowArrow,
-    ShowAxes,
-    ShowEquation,
-    ShowMatrix,
-    ShowPolygon,
-    ShowTable,
     Storyboard,
-    TransformEquation,
 )
+from mathreel_shared.domain import Quality
 
 WORDS_PER_MINUTE = 150
 # Target seconds of narration per quality: a longer video costs render time in proportion to its resolution.
@@ -43,18 +40,13 @@ TARGET_SECONDS: dict[Quality, int] = {Quality.LOW: 60, Quality.MEDIUM: 90, Quali
 MAX_WORDS_PER_BEAT = 40
 # Objects on screen at once, not counting what is drawn on or attached to another (plots, areas, braces).
 MAX_ON_SCREEN = 6
-_ATTACHED_OPS = frozenset({"plot", "area", "tangent", "brace", "sweep", "morph_plot", "interval"})
 MAX_PROBLEMS = 15
 # Shared word runs this long between the instructions and the storyboard mean the instructions leaked.
 LEAK_SHINGLE_WORDS = 8
 
-# The names plot expressions may use: what the visuals service's evaluator knows.
-PLOT_FUNCTIONS = frozenset(
-    (
-        "sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh exp log ln log10 log2 sqrt abs floor ceil sign"
-    ).split()
-)
-_PLOT_NAMES = frozenset({"x", "pi", "e"})
+# The names plot expressions may use: what the renderer's evaluator knows.
+PLOT_FUNCTIONS = frozenset(expressions.FUNCTIONS)
+_PLOT_NAMES = frozenset({"x", *expressions.CONSTANTS})
 _PLOT_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load)
 _PLOT_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
@@ -175,7 +167,7 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
     for b_index, beat in enumerate(scene.beats):
         for a_index, action in enumerate(beat.actions):
             at = f"{where}.beats[{b_index}].actions[{a_index}]"
-            for field, latex in _latex_fields(action):
+            for field, latex in action_latex_fields(action):
                 if safe_latex(latex) is None:
                     yield Problem(
                         f"{at}.{field}",
@@ -198,36 +190,17 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
                 alive.difference_update(action.targets)
             elif isinstance(action, ClearScreen):
                 alive.clear()
-            elif action.op in CREATING_OPS and action.op not in _ATTACHED_OPS and getattr(action, "axes", None) is None:
-                alive.add(action.id)  # type: ignore[union-attr]
+            elif (
+                isinstance(action, CreatingAction)
+                and not ACTIONS.spec_of(action).attaches
+                and getattr(action, "axes", None) is None  # a shape drawn on axes is part of that graph
+            ):
+                alive.add(action.id)
         if len(alive) > MAX_ON_SCREEN:
             yield Problem(
                 f"{where}.beats[{b_index}]",
                 f"{len(alive)} objects on screen; keep at most {MAX_ON_SCREEN} (remove or clear older ones first)",
             )
-
-
-def _latex_fields(action: object) -> Iterator[tuple[str, str]]:
-    """Strings of an action that visuals sets with LaTeX (as its own validation reads them)."""
-    if isinstance(action, ShowEquation):
-        yield "latex", action.latex
-    elif isinstance(action, TransformEquation):
-        yield "latex", action.latex
-        yield from (("highlight", h) for h in action.highlight)
-    elif isinstance(action, ShowMatrix):
-        yield from (("rows", cell) for row in action.rows for cell in row if cell.strip())
-    elif isinstance(action, ShowTable):
-        for cell in [*action.header, *(c for row in action.rows for c in row)]:
-            if len(cell) > 2 and cell.startswith("$") and cell.endswith("$"):
-                yield "rows", cell[1:-1]
-    elif isinstance(action, ShowAxes):
-        yield "x_label", action.x_label
-        yield "y_label", action.y_label
-    elif isinstance(action, ShowPolygon | MorphPlot):
-        yield from (("labels", label) for label in action.labels if label)
-    label = getattr(action, "label", None)
-    if isinstance(label, str) and label:
-        yield "label", label
 
 
 def plot_expression_problem(expression: str) -> str | None:

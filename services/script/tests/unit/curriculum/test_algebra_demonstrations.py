@@ -13,10 +13,7 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations import get_demonstration
-from mathreel_script.latex import safe_latex
-from mathreel_shared.storyboard import (
+from mathreel_scenelang.storyboard import (
     PlotFunction,
     Scene,
     ShowEquation,
@@ -26,6 +23,9 @@ from mathreel_shared.storyboard import (
     ShowTable,
     TransformEquation,
 )
+from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations import get_demonstration
+from mathreel_script.latex import safe_latex
 
 
 def scenes(name: str, params: dict[str, object] | None = None, facts: ContextFacts | None = None) -> list[Scene]:

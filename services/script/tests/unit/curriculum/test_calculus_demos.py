@@ -8,13 +8,13 @@ import re
 
 import pytest
 
+from mathreel_scenelang.storyboard import Scene
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations._calculus_common import X, changed, say_negatives
 from mathreel_script.demonstrations.calculus_integrals import midpoint_sum
 from mathreel_script.demonstrations.checks import visible_text
 from mathreel_script.latex import format_number
-from mathreel_shared.storyboard import Scene
 
 
 def _build(name: str, params: dict[str, object], context: str = "") -> list[Scene]:

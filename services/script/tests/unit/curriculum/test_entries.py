@@ -37,8 +37,8 @@ def test_entry_formulas_pass_the_latex_allowlist(entry: TopicEntry) -> None:
 
 
 def test_checks_catch_a_number_said_but_not_shown() -> None:
+    from mathreel_scenelang.storyboard import ShowEquation
     from mathreel_script.draft import SceneDraft
-    from mathreel_shared.storyboard import ShowEquation
 
     scene = SceneDraft("s", "example").beat("Add 7 to get 12.", ShowEquation(id="e", latex="5 + 7 = 13")).build()
     assert [problem.number for problem in unseen_numbers(scene)] == ["12"]

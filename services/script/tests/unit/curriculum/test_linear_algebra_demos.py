@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sympy
 
+from mathreel_scenelang.storyboard import ApplyMatrix, Scene, ShowMatrix
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
-from mathreel_shared.storyboard import ApplyMatrix, Scene, ShowMatrix
 
 
 def _scenes(name: str, params: dict[str, object], context: str = "") -> list[Scene]:

@@ -10,13 +10,13 @@ from fractions import Fraction
 import pytest
 import sympy
 
+from mathreel_scenelang.storyboard import Scene, ShowEquation, ShowTable, TransformEquation
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum import TopicEntry, load_curriculum
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.arithmetic_numbers import evaluation_steps
 from mathreel_script.demonstrations.checks import unseen_numbers
 from mathreel_script.latex import safe_latex
-from mathreel_shared.storyboard import Scene, ShowEquation, ShowTable, TransformEquation
 
 NUMBER_DEMOS = [
     "number_line_jumps",

@@ -9,13 +9,13 @@ from fractions import Fraction
 
 import pytest
 
+from mathreel_scenelang.storyboard import BarChart, Scene
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
 from mathreel_script.demonstrations.probability_data import quartiles
 from mathreel_script.demonstrations.probability_distributions import dice_distribution
 from mathreel_script.latex import format_number
-from mathreel_shared.storyboard import BarChart, Scene
 
 
 def _build(name: str, params: dict[str, object], context: str = "") -> list[Scene]:
@@ -146,7 +146,7 @@ def test_regression_against_statistics_linear_regression() -> None:
 
 
 def test_confidence_intervals_have_the_right_width_and_the_count_matches_the_picture() -> None:
-    from mathreel_shared.storyboard import ShowSegment
+    from mathreel_scenelang.storyboard import ShowSegment
 
     scenes = _build("confidence_interval_coverage", {"mean": 50, "sd": 10, "n": 25, "level": 95, "seed": 7})
     bars = [a for b in scenes[0].beats for a in b.actions if isinstance(a, ShowSegment) and a.id.startswith("ci")]

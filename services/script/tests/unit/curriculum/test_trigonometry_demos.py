@@ -6,10 +6,10 @@ import math
 
 import pytest
 
+from mathreel_scenelang.storyboard import MorphPlot, Scene, Sweep
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
-from mathreel_shared.storyboard import MorphPlot, Scene, Sweep
 
 
 def _scenes(name: str, params: dict[str, object], context: str = "") -> list[Scene]:

@@ -1,11 +1,11 @@
 import json
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.knowledge.passage import Passage
 from mathreel_script.llm.prompts import example_messages, repair_messages, request_message, system_prompt
 from mathreel_script.llm.validation import Problem, narration_limits
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import Storyboard
 
 
 def test_the_request_is_delimited_json_data_that_cannot_close_its_markers() -> None:

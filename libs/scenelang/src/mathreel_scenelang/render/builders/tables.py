@@ -1,0 +1,48 @@
+"""Tables and matrices: cells are plain text unless written as ``$...$`` (tables) or always LaTeX (matrices)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from manim import Create, FadeIn, MathTex, Matrix, MobjectTable, Text, VMobject
+
+from mathreel_scenelang.actions.tables import ShowMatrix, ShowTable
+from mathreel_scenelang.latex import check_latex
+from mathreel_scenelang.render import style
+from mathreel_scenelang.render.objects import Built
+
+if TYPE_CHECKING:
+    from mathreel_scenelang.render.scene import StoryboardScene
+
+
+def cell(src: str, font_size: float) -> VMobject:
+    """A table cell: plain text unless it is wholly ``$...$``, which is set as a formula."""
+    if len(src) > 2 and src.startswith("$") and src.endswith("$"):
+        return MathTex(check_latex(src[1:-1]), font_size=font_size * 1.35, color=style.TEXT_COLOR)
+    return Text(src or " ", font=style.FONT, font_size=font_size, color=style.TEXT_COLOR)
+
+
+def build_matrix(scene: StoryboardScene, action: ShowMatrix) -> Built:
+    color = scene.color_of(action)
+    rows = [[check_latex(c) if c.strip() else r"\," for c in row] for row in action.rows]
+    mob = Matrix(rows, element_to_mobject=lambda s: MathTex(s, font_size=style.MATRIX_SIZE, color=color))
+    mob.get_brackets().set_color(color)
+    return Built(
+        lambda: [Create(mob.get_brackets()), FadeIn(mob.get_entries())],
+        mob,
+        [(scene.text_item(action.id, mob, action.region), mob)],
+    )
+
+
+def build_table(scene: StoryboardScene, action: ShowTable) -> Built:
+    header = [cell(h, style.TABLE_SIZE).set_color(scene.color_of(action)) for h in action.header]
+    body = [[cell(c, style.TABLE_SIZE) for c in row] for row in action.rows]
+    mob = MobjectTable(
+        body,
+        col_labels=header,
+        include_outer_lines=True,
+        v_buff=0.3,
+        h_buff=0.6,
+        line_config={"stroke_width": 1.5, "color": style.MUTED_COLOR},
+    )
+    return Built(lambda: [FadeIn(mob)], mob, [(scene.text_item(action.id, mob, action.region), mob)])

@@ -1,0 +1,191 @@
+"""Preflight: a whole storyboard typeset and laid out exactly as a render would, without drawing a frame.
+
+The script service runs it on a storyboard a model wrote before accepting it (docs/llm.md), so that what would fail
+the job at render time goes back to the model with the field to fix instead:
+
+* every LaTeX string is typeset on its own by the TeX that renders use, so a formula that does not compile is named
+  by its path (``scenes[2].beats[0].actions[1].latex``) with TeX's own error line;
+* every scene is built beat by beat by the render's scene builder — the same layout engine, the same fixes
+  (shrink, reflow, move, fade) and the same check on the measured mobjects (safe area, no overlap, readable at
+  480p) — with each beat's animations applied instantly, so what cannot be fixed is named by its beat.
+
+``preflight(storyboard, work_dir)`` runs it in a subprocess (``python -m mathreel_scenelang.render.preflight REQUEST
+RESULT``)
+with TeX locked down as for renders, and returns the problems; an empty list means a render will not fail on layout
+or LaTeX. Layout does not depend on the quality (all qualities share the 16:9 frame and readability is judged at
+480p), so it runs at the low quality's size.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from mathreel_scenelang.errors import SceneError
+from mathreel_scenelang.render.spec import RenderSpec
+from mathreel_scenelang.render.tex_process import last_line, run_tex_subprocess
+from mathreel_scenelang.storyboard import Scene, Storyboard
+from mathreel_shared.domain import QUALITY_PRESETS, Quality
+from mathreel_shared.timing import BeatTiming, SceneTiming
+
+# A calm speaking pace, to give each beat a plausible duration; layout does not depend on it.
+_WORDS_PER_SECOND = 2.5
+PREFLIGHT_TIMEOUT_SECONDS = 300.0
+_TEX_ERROR = re.compile(r"^! (.+)$", re.M)
+_LOG_FILE = re.compile(r"log file:\s*(\S+\.log)")
+
+
+class PreflightProblem(BaseModel):
+    """What would fail the render, and where in the storyboard (a JSON path from the storyboard's root)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class PreflightRequest(BaseModel):
+    storyboard: Storyboard
+    work_dir: str
+    tex_dir: str | None = None
+
+
+class PreflightResult(BaseModel):
+    ok: bool
+    problems: list[PreflightProblem] = Field(default_factory=list)
+    # Set when the preflight itself broke (not the storyboard's fault).
+    error: str | None = None
+
+
+async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path | None = None) -> list[PreflightProblem]:
+    """Typeset and lay out ``storyboard`` as a render would; the problems found (empty when a render can proceed).
+
+    Raises ``SceneError`` when the preflight could not run (a broken installation, a timeout): that says nothing
+    about the storyboard.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="preflight-", dir=work_dir))
+    try:
+        request = PreflightRequest(
+            storyboard=storyboard, work_dir=str(tmp), tex_dir=str(tex_cache) if tex_cache is not None else None
+        )
+        request_path, result_path = tmp / "request.json", tmp / "result.json"
+        request_path.write_text(request.model_dump_json(), encoding="utf-8")
+        tail = await run_tex_subprocess(
+            "mathreel_scenelang.render.preflight",
+            [str(request_path), str(result_path)],
+            tex_cache if tex_cache is not None else tmp,
+            timeout=PREFLIGHT_TIMEOUT_SECONDS,
+        )
+        try:
+            result = PreflightResult.model_validate_json(result_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            reason = last_line(tail, "the preflight exited without a result")
+            raise SceneError("preflight_failed", reason, retryable=True) from None
+        if result.error is not None:
+            raise SceneError("preflight_failed", result.error, retryable=True)
+        return result.problems
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def estimated_timing(index: int, scene: Scene) -> SceneTiming:
+    """Beat durations from the narration's word counts, as if spoken at a calm pace."""
+    beats, start = [], 0.0
+    for beat in scene.beats:
+        duration = max(1.0, len(beat.narration.split()) / _WORDS_PER_SECOND)
+        beats.append(BeatTiming(start=start, duration=duration, text=beat.narration))
+        start += duration
+    return SceneTiming(scene_index=index, duration=start, beats=beats)
+
+
+def _tex_error(exc: BaseException) -> str:
+    """TeX's own complaint (its ``! ...`` line) when the error points at a log, else the exception's first line."""
+    message = str(exc)
+    found = _LOG_FILE.search(message)
+    if found:
+        try:
+            error = _TEX_ERROR.search(Path(found.group(1)).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            error = None
+        if error:
+            return error.group(1).strip()
+    return message.strip().splitlines()[0][:300] if message.strip() else type(exc).__name__
+
+
+def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
+    """In the subprocess: LaTeX first (a scene with a broken formula cannot be measured), then layout per scene."""
+    from manim import MathTex
+
+    from mathreel_scenelang.expressions import ExpressionError
+    from mathreel_scenelang.fields import latex_fields
+    from mathreel_scenelang.latex import UnsafeLatexError, check_latex
+    from mathreel_scenelang.layout import LayoutUnfixable
+    from mathreel_scenelang.render.config import configure
+    from mathreel_scenelang.render.scene import StoryboardScene
+
+    preset = QUALITY_PRESETS[Quality.LOW]
+    storyboard = request.storyboard
+
+    def spec_for(index: int, scene: Scene) -> RenderSpec:
+        return RenderSpec(
+            scene=scene,
+            timing=estimated_timing(index, scene),
+            width=preset.width,
+            height=preset.height,
+            fps=preset.fps,
+            media_dir=str(Path(request.work_dir) / "media"),
+            report_path=str(Path(request.work_dir) / "unused.json"),
+            tex_dir=request.tex_dir,
+        )
+
+    problems: list[PreflightProblem] = []
+    configure(spec_for(0, storyboard.scenes[0]))
+    for s, scene in enumerate(storyboard.scenes):
+        for path, source in latex_fields(scene):
+            where = f"scenes[{s}].{path}"
+            try:
+                MathTex(check_latex(source))
+            except UnsafeLatexError as exc:
+                problems.append(PreflightProblem(path=where, message=f"LaTeX {source!r} is refused: {exc}"))
+            except (ValueError, RuntimeError, OSError) as exc:
+                problems.append(
+                    PreflightProblem(path=where, message=f"LaTeX {source!r} does not compile: {_tex_error(exc)}")
+                )
+    if problems:
+        return problems
+    for s, scene in enumerate(storyboard.scenes):
+        built = StoryboardScene(spec_for(s, scene))
+        try:
+            built.preflight()
+        except (LayoutUnfixable, ExpressionError) as exc:
+            message = f"the layout cannot be fixed: {exc}" if isinstance(exc, LayoutUnfixable) else str(exc)
+            problems.append(PreflightProblem(path=f"scenes[{s}].beats[{built.current_beat}]", message=message))
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m mathreel_scenelang.render.preflight <request.json> <result.json>\n")
+        return 2
+    request = PreflightRequest.model_validate_json(Path(args[0]).read_text(encoding="utf-8"))
+    try:
+        problems = check_storyboard(request)
+        result = PreflightResult(ok=not problems, problems=problems)
+    except Exception as exc:
+        traceback.print_exc()
+        result = PreflightResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:400])
+    Path(args[1]).write_text(result.model_dump_json(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The look of every clip: one dark background, a restrained palette, font sizes chosen for 480p.
+
+Font sizes are Manim font sizes. Text (Pango) and formulas (LaTeX) of the same font size differ in glyph height,
+so readability is judged on the measured cap height, not the font size (see ``layout``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+BACKGROUND: Final = "#1B1F27"
+FONT: Final = "DejaVu Sans"
+
+# Storyboard colour names → soft tones that read well on the dark background without glaring. Each action's
+# default colour is one of these names, in its registry entry (``mathreel_scenelang.registry``).
+PALETTE: Final[dict[str, str]] = {
+    "white": "#ECEFF4",
+    "yellow": "#F5D76E",
+    "blue": "#6CB4EE",
+    "green": "#7BD389",
+    "red": "#F07C7C",
+    "orange": "#F5A25D",
+    "purple": "#B39DDB",
+    "teal": "#5CC8BE",
+    "gold": "#E6C36A",
+    "pink": "#F4A6C6",
+    "grey": "#9AA3AE",
+}
+TEXT_COLOR: Final = PALETTE["white"]
+MUTED_COLOR: Final = PALETTE["grey"]
+ACCENT_COLOR: Final = PALETTE["yellow"]
+HIGHLIGHT_COLOR: Final = PALETTE["yellow"]
+
+TITLE_SIZE: Final = 54
+SUBTITLE_SIZE: Final = 34
+TEXT_SIZE: Final = 36
+BULLET_SIZE: Final = 36
+EQUATION_SIZE: Final = 60
+LABEL_SIZE: Final = 38
+TABLE_SIZE: Final = 32
+MATRIX_SIZE: Final = 50
+TICK_SIZE: Final = 24
+
+STROKE_WIDTH: Final = 4

@@ -1,0 +1,256 @@
+"""The demonstration actions built in-process through the real scene builder (Manim and LaTeX, no frames written):
+shapes on axes, sweeps, morphing graphs, charts, intervals, dot arrays, plane maps, Venn diagrams and trees."""
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from manim import tempconfig
+
+from mathreel_scenelang.layout import check_boxes
+from mathreel_scenelang.render.config import configure
+from mathreel_scenelang.render.spec import RenderSpec
+from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
+
+from .scenes import even_timing
+
+pytestmark = pytest.mark.integration
+
+
+def board(*beats: list[dict[str, Any]]) -> Storyboard:
+    return storyboard_adapter.validate_python(
+        {
+            "title": "Demo",
+            "scenes": [{"id": "s", "beats": [{"narration": f"Beat {i}.", "actions": a} for i, a in enumerate(beats)]}],
+        }
+    )
+
+
+def play_instantly(storyboard: Storyboard, tmp_path: Path) -> Any:
+    """Build and lay out every beat, jumping each step to its end state; return the scene."""
+    spec = RenderSpec(
+        scene=storyboard.scenes[0],
+        timing=even_timing(storyboard, 2.0),
+        width=854,
+        height=480,
+        fps=15,
+        media_dir=str(tmp_path / "media"),
+        report_path=str(tmp_path / "outcome.json"),
+    )
+    with tempconfig({}):
+        configure(spec)
+        from mathreel_scenelang.render.scene import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        for index, beat in enumerate(spec.scene.beats):
+            steps, report = scene.prepare_beat(index, beat)
+            assert report["checks"]["passed"]
+            scene.apply_instantly([a for s in steps for a in s.build()])
+            scene.gather_parts()
+            assert check_boxes(scene.measured_items(), scene.layout.safe, scene.layout.root) == []
+        return scene
+
+
+AXES = {"op": "axes", "id": "ax", "x_range": [-1, 5, 1], "y_range": [-1, 9, 1]}
+PLOT = {"op": "plot", "id": "g", "axes": "ax", "expression": "x^2/2"}
+
+
+def test_shapes_with_axes_are_drawn_in_the_axes_coordinates(tmp_path: Path) -> None:
+    scene = play_instantly(
+        board(
+            [AXES, PLOT],
+            [
+                {"op": "point", "id": "p", "at": [2, 2], "axes": "ax"},
+                {"op": "segment", "id": "drop", "start": [2, 0], "end": [2, 2], "dashed": True, "axes": "ax"},
+                {"op": "arrow", "id": "v", "start": [0, 0], "end": [3, 4], "axes": "ax"},
+                {"op": "polygon", "id": "tri", "vertices": [[3, 0], [4, 0], [4, 8]], "axes": "ax"},
+            ],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    assert not any(oid.startswith("_figure") for oid in scene.entries)  # no separate geometry figure
+    assert np.allclose(scene.entries["p"].mob.get_center(), axes.c2p(2, 2), atol=1e-6)
+    drop = scene.entries["drop"].mob[0]
+    assert np.allclose(drop.get_start(), axes.c2p(2, 0), atol=1e-6)
+    assert np.allclose(drop.get_end(), axes.c2p(2, 2), atol=1e-6)
+    arrow = scene.entries["v"].mob[0]
+    assert np.allclose(arrow.get_start(), axes.c2p(0, 0), atol=1e-6)
+    assert np.allclose(arrow.get_end(), axes.c2p(3, 4), atol=1e-6)
+    corners = scene.entries["tri"].mob[0].get_vertices()
+    assert np.allclose(corners[2], axes.c2p(4, 8), atol=1e-6)
+    assert {scene.layout.root(oid) for oid in ("p", "drop", "v", "tri")} == {"ax"}
+
+
+def test_a_sweep_ends_where_it_is_sent_with_its_values_live(tmp_path: Path) -> None:
+    from manim import DecimalNumber, Dot
+
+    show = ["dot", "coordinates", "vertical", "horizontal", "tangent", "slope"]
+    scene = play_instantly(
+        board(
+            [AXES, PLOT],
+            [{"op": "sweep", "id": "sw", "graph": "g", "start": 0.5, "end": 2, "show": show}],
+            [{"op": "sweep_to", "target": "sw", "end": 3}],
+            [{"op": "sweep", "id": "sec", "graph": "g", "start": 3, "end": 1, "anchor": 2, "show": ["secant", "area"]}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    parts = scene.entries["sw"].mob.submobjects
+    dots = [p for p in parts if isinstance(p, Dot)]
+    assert np.allclose(dots[-1].get_center(), axes.c2p(3, 4.5), atol=1e-6)
+    numbers = [round(m.get_value(), 2) for p in parts for m in p.get_family() if isinstance(m, DecimalNumber)]
+    assert numbers == [3.0, 4.5, 3.0]  # the coordinates (3, 4.5) and the slope of x^2/2 at 3
+    assert not scene.entries["sw"].mob.updaters  # frozen after its beat
+    secant = scene.entries["sec"].mob
+    assert secant.submobjects  # secant line, anchor dot and area from 1 to 2
+    assert scene.layout.root("sec") == "ax"
+
+
+def test_a_morph_plot_passes_through_each_expression_and_ends_on_the_last(tmp_path: Path) -> None:
+    from manim import MathTex
+
+    expressions = ["x", "x - x^3/6", "x - x^3/6 + x^5/120"]
+    labels = ["n=1", "n=3", "n=5"]
+    scene = play_instantly(
+        board(
+            [{"op": "axes", "id": "ax", "x_range": [-4, 4, 1], "y_range": [-3, 3, 1]}],
+            [
+                {
+                    "op": "morph_plot",
+                    "id": "m",
+                    "axes": "ax",
+                    "expressions": expressions,
+                    "labels": ["n=1", "n=3", "n=5"],
+                }
+            ],
+            [{"op": "sweep", "id": "s", "graph": "m", "start": 0, "end": 1}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    mob = scene.entries["m"].mob
+    curves = [p for p in mob.submobjects if not isinstance(p, MathTex)]
+    labels = [p for p in mob.submobjects if isinstance(p, MathTex)]
+    assert [lab.get_tex_string() for lab in labels] == ["n=5"]
+    for curve in curves:
+        for point in curve.get_anchors()[::15]:
+            x, y = axes.p2c(point)
+            assert y == pytest.approx(x - x**3 / 6 + x**5 / 120, abs=1e-3)
+    # Half-way through the changes the curve is exactly the second expression, with its label alone.
+    from mathreel_scenelang.render.demos import morph
+
+    middle = scene.entries["m"].extra["morph"].draw(morph._REVEAL + (1 - morph._REVEAL) * 0.5)
+    assert [p.get_tex_string() for p in middle if isinstance(p, MathTex)] == ["n=3"]
+    for curve in (p for p in middle if not isinstance(p, MathTex)):
+        for point in curve.get_anchors()[::15]:
+            x, y = axes.p2c(point)
+            assert y == pytest.approx(x - x**3 / 6, abs=1e-3)
+    dot = scene.entries["s"].mob.submobjects[-1]  # a sweep follows the final graph
+    assert np.allclose(dot.get_center(), axes.c2p(1, 1 - 1 / 6 + 1 / 120), atol=1e-6)
+
+
+def test_a_dot_array_highlights_its_first_dots_row_by_row(tmp_path: Path) -> None:
+    scene = play_instantly(board([{"op": "dots", "id": "d", "rows": 3, "cols": 4, "highlight": 5}]), tmp_path)
+    dots = scene.entries["d"].mob[0]
+    assert len(dots) == 12
+    yellow = [i for i, d in enumerate(dots) if d.get_color().to_hex().upper() == "#F5D76E"]
+    assert yellow == [0, 1, 2, 3, 4]
+    assert dots[4].get_center()[1] < dots[3].get_center()[1]  # the fifth starts the second row
+
+
+def test_bars_grow_to_new_values_on_their_axis(tmp_path: Path) -> None:
+    from manim import Arrow, Circle, Dot, Polygon, Text
+
+    scene = play_instantly(
+        board(
+            [{"op": "bar_chart", "id": "c", "categories": ["a", "b", "c"], "values": [1, 0, 2], "region": "left"}],
+            [{"op": "bars_to", "target": "c", "values": [3, 2]}],
+            [
+                {"op": "number_line", "id": "nl", "x_range": [-4, 4, 1], "region": "right"},
+                {"op": "interval", "id": "i", "number_line": "nl", "start": -1, "end": 2, "include_end": False},
+                {"op": "interval", "id": "ray", "number_line": "nl", "start": 1, "include_start": False},
+            ],
+        ),
+        tmp_path,
+    )
+    chart = scene.entries["c"].extra["chart"]
+    axes = chart.mob[1]
+    bars = [p for p in chart.bars if isinstance(p, Polygon)]
+    tops = [round(axes.p2c(bar.get_top())[1], 6) for bar in bars]
+    assert tops == [3, 2, 2]  # bars_to gave two values; the third bar kept its own
+    assert axes.y_range[1] >= 3  # the value axis was fitted to the values bars_to brings
+    assert [t.text for t in chart.bars if isinstance(t, Text)] == ["3", "2", "2"]
+    # Whole counts stay whole while the bars grow.
+    assert [t.text for t in chart.draw([1.4, 2.6, 2.0], 0) if isinstance(t, Text)] == ["1", "3", "2"]
+    line = scene.entries["nl"].extra["line"]
+    closed, hollow = scene.entries["i"].mob[1], scene.entries["i"].mob[2]
+    assert isinstance(closed, Dot)
+    assert isinstance(hollow, Circle)
+    assert np.allclose(closed.get_center(), line.n2p(-1))
+    assert np.allclose(hollow.get_center(), line.n2p(2))
+    ray = scene.entries["ray"].mob[0]
+    assert isinstance(ray, Arrow)
+    assert ray.get_end()[0] > line.n2p(4)[0]  # runs off the end of the line: to infinity
+
+
+def test_a_matrix_carries_the_grid_the_basis_and_the_shapes_on_the_plane(tmp_path: Path) -> None:
+    from manim import Arrow
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "plane", "id": "pl"},
+                {"op": "arrow", "id": "v", "start": [0, 0], "end": [1, 2], "axes": "pl"},
+                {"op": "point", "id": "p", "at": [1, 1], "axes": "pl"},
+            ],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[1, 1], [0, 1]]}],
+            [{"op": "apply_matrix", "target": "pl", "matrix": [[0, -1], [1, 0]]}],
+        ),
+        tmp_path,
+    )
+    plane = scene.entries["pl"].extra["axes"]
+    drawing = scene.entries["pl"].extra["plane"]
+    assert drawing.matrix == ((0, -1), (1, 1))  # the rotation after the shear
+    i_hat, j_hat = (m for m in drawing.grid if isinstance(m, Arrow))
+    assert np.allclose(i_hat.get_end(), plane.c2p(0, 1), atol=1e-6)  # (1, 0) → (1, 0) → (0, 1)
+    assert np.allclose(j_hat.get_end(), plane.c2p(-1, 1), atol=1e-6)  # (0, 1) → (1, 1) → (-1, 1)
+    v = scene.entries["v"].mob[0]
+    assert np.allclose(v.get_end(), plane.c2p(-2, 3), atol=1e-6)  # (1, 2) → (3, 2) → (-2, 3)
+    assert np.allclose(scene.entries["p"].mob[0].get_center(), plane.c2p(-1, 2), atol=1e-6)
+    box = scene.entries["pl"].mob[0]
+    for line in drawing.grid:  # the moved grid stays inside the plane's place
+        assert line.get_left()[0] >= box.get_left()[0] - 0.3
+        assert line.get_right()[0] <= box.get_right()[0] + 0.3
+
+
+def test_venn_diagrams_and_trees(tmp_path: Path) -> None:
+    from manim import Circle, Line, Rectangle, Text
+
+    regions = {"A": "4, 6", "AB": "2", "B": "3, 5", "outside": "1"}
+    branches = [
+        {"label": "H", "edge": "1/2", "children": [{"label": "HH", "edge": "1/2"}, {"label": "HT", "edge": "1/2"}]},
+        {"label": "T", "edge": "1/2"},
+    ]
+    scene = play_instantly(
+        board(
+            [{"op": "venn", "id": "v", "labels": ["Even", "Prime"], "regions": regions, "region": "left"}],
+            [{"op": "tree", "id": "t", "root": "start", "branches": branches, "region": "right"}],
+        ),
+        tmp_path,
+    )
+    venn = scene.entries["v"].mob
+    circles = [m for m in venn if isinstance(m, Circle)]
+    assert len(circles) == 2
+    assert len([m for m in venn if isinstance(m, Rectangle)]) == 1  # the universe, since "outside" has a text
+    texts = {m.text: m.get_center() for m in venn if isinstance(m, Text)}
+    inside = [int(np.linalg.norm(texts["2"] - c.get_center()) < c.width / 2) for c in circles]
+    assert inside == [1, 1]
+    assert [int(np.linalg.norm(texts["4,6"] - c.get_center()) < c.width / 2) for c in circles] == [1, 0]
+    tree = scene.entries["t"].mob
+    assert len([m for m in tree if isinstance(m, Line)]) == 4
+    labels = {m.text: m.get_center() for m in tree if isinstance(m, Text)}
+    assert labels["start"][0] < labels["H"][0] < labels["HH"][0]  # left to right
+    assert labels["HH"][1] > labels["HT"][1] > labels["T"][1]  # leaves in rows, top down
+    assert labels["H"][1] == pytest.approx((labels["HH"][1] + labels["HT"][1]) / 2, abs=1e-6)

@@ -1,0 +1,147 @@
+import pytest
+
+from mathreel_scenelang.mathspeech import latex_to_speech, narration_to_speech
+
+LATEX_CASES = [
+    (r"a^2 + b^2 = c^2", "a squared plus b squared equals c squared"),
+    (r"\frac{a}{b}", "a over b"),
+    (r"\sqrt{x}", "the square root of x"),
+    (r"\sqrt[3]{8} = 2", "the cube root of 8 equals 2"),
+    (r"x^3", "x cubed"),
+    (r"x^n", "x to the power n"),
+    (r"x^{n+1} - 1", "x to the power n plus 1, minus 1"),
+    (r"\int_a^b f(x)\,dx", "the integral from a to b of f of x d x"),
+    (r"\sum_{k=1}^{n} k^2", "the sum from k equals 1 to n of k squared"),
+    (r"\lim_{x \to 0} \frac{\sin x}{x} = 1", "the limit as x tends to 0 of sine of x over x equals 1"),
+    (r"\alpha + \beta = \gamma", "alpha plus beta equals gamma"),
+    (r"\Delta x", "capital delta x"),
+    (r"\pi r^2", "pi r squared"),
+    (r"x \to \infty", "x tends to infinity"),
+    (r"a \le b", "a is less than or equal to b"),
+    (r"a \ge b", "a is greater than or equal to b"),
+    (r"a \ne b", "a is not equal to b"),
+    (r"a \cdot b = a \times b", "a times b equals a times b"),
+    (r"x_1 + x_2", "x one plus x two"),
+    (r"a_{n+1} = 2 a_n", "a sub n plus 1, equals 2 a sub n"),
+    (r"f'(x)", "f prime of x"),
+    (r"f''(x)", "f double prime of x"),
+    (r"\frac{dy}{dx}", "d y by d x"),
+    (r"\frac{d}{dx} x^n = n x^{n-1}", "d by d x of x to the power n equals n x to the power n minus 1"),
+    (r"\frac{\partial f}{\partial x}", "partial f by partial x"),
+    (r"e^{i\pi}", "e to the i pi"),
+    (r"e^{i\pi} + 1 = 0", "e to the i pi, plus 1 equals 0"),
+    (r"\frac{1}{2}", "one half"),
+    (r"\frac{3}{4}", "three quarters"),
+    (r"\frac{a+b}{2}", "the quantity a plus b, over 2"),
+    (r"\frac{1}{x+1} + 1", "1 over the quantity x plus 1, plus 1"),
+    (r"(a+b)^2 = a^2 + 2ab + b^2", "the quantity a plus b, squared equals a squared plus 2 a b plus b squared"),
+    (r"\left( \frac{a}{b} \right)^2", "the quantity a over b, squared"),
+    (r"2(x+1)", "2 times the quantity x plus 1"),
+    (r"\sin^2 x + \cos^2 x = 1", "sine squared of x plus cosine squared of x equals 1"),
+    (r"\log_2 8 = 3", "log base 2 of 8 equals 3"),
+    (r"|x|", "the absolute value of x"),
+    (r"\binom{n}{k}", "n choose k"),
+    (r"\vec{v} \cdot \vec{w}", "vector v times vector w"),
+    (r"\bar{x}", "x bar"),
+    (r"f^{-1}(x)", "f inverse of x"),
+    (r"90^\circ", "90 degrees"),
+    (r"n!", "n factorial"),
+    (r"A^T", "A transpose"),
+    (r"x \in \mathbb{R}", "x in R"),
+    (r"\text{area} = \pi r^2", "area equals pi r squared"),
+    (r"\begin{pmatrix}1&2\\3&4\end{pmatrix}", "the matrix with rows: 1, 2; 3, 4"),
+    (
+        r"\int_0^\infty e^{-x^2}\,dx = \frac{\sqrt{\pi}}{2}",
+        "the integral from 0 to infinity of e to the minus x squared, d x equals the square root of pi, over 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("latex", "spoken"), LATEX_CASES)
+def test_latex_is_read_as_words(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken
+
+
+def test_dollar_delimiters_are_ignored() -> None:
+    assert latex_to_speech("$x^2$") == "x squared"
+
+
+def test_broken_latex_still_gives_words() -> None:
+    spoken = latex_to_speech(r"\frac{a}{")
+    assert "a" in spoken
+    assert "\\" not in spoken
+    assert "{" not in spoken
+
+
+def test_letters_are_respelled_only_where_asked() -> None:
+    assert latex_to_speech("a^2", letters={"a": "eh"}) == "eh squared"
+    assert latex_to_speech("a^2") == "a squared"
+
+
+NARRATION_CASES = [
+    ("The area is $\\pi r^2$.", "The area is pi r squared."),
+    ("By Pythagoras, a^2 + b^2 = c^2 always.", "By Pythagoras, a squared plus b squared equals c squared always."),
+    ("Then \\(x_1 + x_2 = 5\\).", "Then x one plus x two equals 5."),
+    ("Display math: \\[\\frac{a}{b}\\] done.", "Display math: a over b done."),
+    ("We know f(x) = x^2 + 1 here.", "We know f of x equals x squared plus 1 here."),
+    ("So x² + y² = r² on the circle.", "So x squared plus y squared equals r squared on the circle."),
+    ("Its derivative f'(x) is positive.", "Its derivative f prime of x is positive."),
+    ("If x <= 3 we stop.", "If x is less than or equal to 3 we stop."),
+    ("A 3-4 page x-axis proof, with a lemma.", "A 3-4 page x-axis proof, with a lemma."),
+    ("Take sin(x) and sqrt(2).", "Take sine of x and the square root of 2."),
+    ("So √2 is irrational.", "So the square root of 2 is irrational."),
+    ("Cost is $5 and $10 each.", "Cost is $5 and $10 each."),
+    ("About 50% of A/B tests and/or function(s).", "About 50% of A/B tests and/or function(s)."),
+    ("Plain prose stays exactly as written.", "Plain prose stays exactly as written."),
+    # A coefficient written against its letters is part of the math, not where it stops.
+    ("Solve x^2 - 5x + 6 = 0.", "Solve x squared minus 5 x plus 6 equals 0."),
+    ("Then b^2 - 4ac decides.", "Then b squared minus 4 a c decides."),
+    ("At 10am we drove 5km + 3km.", "At 10am we drove 5km + 3km."),
+]
+
+
+@pytest.mark.parametrize(("narration", "spoken"), NARRATION_CASES)
+def test_inline_math_in_narration_is_read_out(narration: str, spoken: str) -> None:
+    assert narration_to_speech(narration) == spoken
+
+
+def test_narration_respells_math_letters_but_not_the_article() -> None:
+    spoken = narration_to_speech("Take a triangle where $a^2 + b^2 = c^2$.", letters={"a": "eh"})
+    assert spoken == "Take a triangle where eh squared plus b squared equals c squared."
+
+
+@pytest.mark.parametrize(
+    ("narration", "spoken"),
+    [
+        ("The rule y = mx + b gives lines.", "The rule y equals m x plus b gives lines."),
+        (
+            "Note that log_b(xy) = log_b(x) + log_b(y).",
+            "Note that log base b of x y, equals log base b of x plus log base b of y.",
+        ),
+        ("Use E = mc^2 today.", "Use E equals m c squared today."),
+        # Short words beside an operator stay words.
+        ("He said it is so, and/or not.", "He said it is so, and/or not."),
+    ],
+)
+def test_letters_written_together_and_log_bases_in_narration_are_read_out(narration: str, spoken: str) -> None:
+    assert narration_to_speech(narration) == spoken
+
+
+@pytest.mark.parametrize(
+    ("latex", "spoken"),
+    [
+        (
+            r"P(A \mid B) = \frac{P(B \mid A)\,P(A)}{P(B)}",
+            "the probability of A given B equals the probability of B given A times the probability of A, over the "
+            "probability of B",
+        ),
+        (
+            r"P(A \cap B) = P(A)\,P(B)",
+            "the probability of A and B equals the probability of A times the probability of B",
+        ),
+        # A principal times a quantity is not a probability.
+        ("A = P(1 + r)^n", "A equals P the quantity 1 plus r, to the power n"),
+    ],
+)
+def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken
