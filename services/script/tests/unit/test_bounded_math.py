@@ -8,10 +8,10 @@ import pytest
 import sympy
 
 from mathreel_script import bounded_math
-from mathreel_script.context import parse_context
-from mathreel_script.generic import generic_lesson
 from mathreel_script.latex import parse_plain
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.isolation import InputTooComplex
+from mathreel_shared.messages import JobConfiguration
 
 
 def sides(text: str) -> list[sympy.Expr]:
@@ -67,11 +67,14 @@ def test_costly_computations_are_refused_before_they_start(text: str) -> None:
 
 
 def test_a_power_tower_in_the_context_does_not_stop_the_planner() -> None:
-    """Finding 1: "Compute 9^9^9^9 = 5 now." made SymPy's evalf run for ever; the lesson is built at once, without
-    the false computation as its worked example."""
-    facts = parse_context("Compute 9^9^9^9 = 5 now. Also 2^2^2^2^2 = 3 and a = 999999, b = 999999, c = a^b^a.")
+    """Finding 1: "Compute 9^9^9^9 = 5 now." made SymPy's evalf run for ever. Now the planner answers at once: a
+    curriculum topic gets its lesson without the tower in it, and a topic it cannot teach is refused."""
+    context = "Compute 9^9^9^9 = 5 now. Also 2^2^2^2^2 = 3 and a = 999999, b = 999999, c = a^b^a."
     started = time.monotonic()
-    lesson = generic_lesson("Big powers", facts)
-    assert time.monotonic() - started < 2.0
-    example = next(scene for scene in lesson.scenes if scene.kind == "example")
-    assert "works out" not in example.narration
+    storyboard = plan_storyboard(JobConfiguration(topic="Laws of exponents", context=context))
+    with pytest.raises(TopicNotSupported):
+        plan_storyboard(JobConfiguration(topic="Big powers", context=context))
+    assert time.monotonic() - started < 4.0
+    shown = storyboard.model_dump_json()
+    assert "9^{9^" not in shown
+    assert "999999" not in shown
