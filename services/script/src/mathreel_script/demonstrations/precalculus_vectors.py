@@ -107,9 +107,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             ),
         ).beat(
             f"By Pythagoras its length is the square root of {u[0]} squared plus {u[1]} squared: {said}.",
-            ShowEquation(
-                id="length", latex=f"|\\vec{{u}}| = \\sqrt{{{u[0]}^2 + {u[1]}^2}} = {latex}", region="top"
-            ),
+            ShowEquation(id="length", latex=f"|\\vec{{u}}| = \\sqrt{{{u[0]}^2 + {u[1]}^2}} = {latex}", region="top"),
         ).beat(
             f"Its direction is the angle it makes with the x axis: about {num(angle, 1)} degrees.",
             ShowAngle(id="dir", vertex=(0.0, 0.0), a=(1.0, 0.0), b=(float(u[0]), float(u[1])), label=deg(angle)),
@@ -167,9 +165,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
         ).beat(
             f"The sum runs from the start to the final tip: {s[0]}, {s[1]}, adding component by component.",
             _arrow("sum", s, f"({s[0]}, {s[1]})", "red"),
-            ShowEquation(
-                id="calc", latex=f"({u[0]}, {u[1]}) + ({v[0]}, {v[1]}) = ({s[0]}, {s[1]})", region="top"
-            ),
+            ShowEquation(id="calc", latex=f"({u[0]}, {u[1]}) + ({v[0]}, {v[1]}) = ({s[0]}, {s[1]})", region="top"),
         ).beat(
             "Starting with v instead gives the same tip: the arrows make a parallelogram, so the order does not "
             "matter.",
@@ -394,9 +390,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
     ).beat(
         f"Expand as with brackets, using i squared equals minus one: the real part is {ac} minus {bd}, the imaginary "
         f"part {ad} plus {bc}.",
-        ShowEquation(
-            id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top"
-        ),
+        ShowEquation(id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top"),
         ShowAngle(id="angle_w", vertex=(0.0, 0.0), a=(1.0, 0.0), b=_xy(w), label=deg(tw)),
     ).beat(
         f"The product {_said(p)} points at the sum of the two angles: turn by the angle of z, {num(tz, 1)} degrees, "
