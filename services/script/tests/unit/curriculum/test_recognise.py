@@ -32,7 +32,7 @@ CONFUSABLE = {
     "derivative": ("derivative_slope", "derivative_definition"),
     "derivative of sine": ("trig_derivatives", "derivative_slope"),
     "integration by parts": ("integration_by_parts", "definite_integral"),
-    "integration": ("definite_integral", "integration_by_parts"),
+    "integration": ("antiderivatives", "integration_by_parts"),
     "conditional probability": ("conditional_probability", "bayes_theorem"),
     "bayes theorem": ("bayes_theorem", "conditional_probability"),
     "mean value theorem": ("mean_value_theorem", "mean_variance"),
@@ -92,7 +92,7 @@ PHRASINGS = [
     ("what is the law of large numbers?", "law_of_large_numbers"),
     ("pythagorean theorm", "pythagorean_theorem"),
     ("Pythagoras", "pythagorean_theorem"),
-    ("Eigen values", "eigenvectors"),
+    ("Eigen values", "eigenvalues_eigenvectors"),
     ("anti derivatives", "antiderivatives"),
     ("matrix multiplications", "matrix_multiplication"),
     ("mutliplication of matrices", "matrix_multiplication"),
@@ -119,8 +119,8 @@ OUTSIDE = [
 
 # An ambiguous short topic, and the entry each context makes it.
 IN_CONTEXT = [
-    ("sequences", "each term is the previous one times the common ratio; multiply to go on", "geometric_sequences"),
-    ("sequences", "add the common difference to get the next term", "arithmetic_sequences"),
+    ("progressions", "each term is the previous one times the common ratio; multiply to go on", "geometric_sequences"),
+    ("progressions", "add the common difference to get the next term", "arithmetic_sequences"),
     ("average", "the spread of the data: each deviation squared", "mean_variance"),
     ("average", "sort the data set: the middle value and the most frequent value", "mean_median_mode"),
     ("linear function", "its rate of change: the increase per unit", "linear_rate_of_change"),
