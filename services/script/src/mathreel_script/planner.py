@@ -20,6 +20,7 @@ from mathreel_script.latex import spoken
 from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
 from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.storyboard import (
+    Action,
     Circumscribe,
     Remove,
     Scene,
@@ -70,7 +71,10 @@ def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], ex
         if formula
         else "Let's work through the mathematics of your notes."
     )
-    title_scene = SceneDraft("title", "title").beat(opening, ShowTitle(id="title", text=title, region="center"))
+    shown: list[Action] = [ShowTitle(id="title", text=title, region="center")]
+    if formula:
+        shown.append(ShowEquation(id="key_formula", latex=formula, region="bottom"))
+    title_scene = SceneDraft("title", "title").beat(opening, *shown)
     closing: list[Scene] = []
     if formula:
         closing.append(
