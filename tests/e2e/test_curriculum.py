@@ -38,11 +38,11 @@ _log = logging.getLogger(__name__)
 TOPICS = {
     "arithmetic": "rounding_numbers",  # a number line with the value and its neighbours
     "algebra": "geometric_sequences",  # terms plotted and tabled as they grow
-    "geometry": "triangle_angle_sum",  # a construction with a parallel line and its angles
-    "trigonometry": "law_of_cosines",  # a triangle with its height dropped
+    "geometry": "triangle_angle_sum",  # a triangle with its angles measured and summed
+    "trigonometry": "law_of_cosines",  # a triangle solved for its third side
     "precalculus": "euler_identity",  # a point turning on the unit circle
     "calculus": "area_under_curve",  # area accumulating under a plot
-    "linear_algebra": "eigenvectors",  # vectors stretched by a matrix
+    "linear_algebra": "eigenvalues_eigenvectors",  # the plane transformed by a matrix, its eigenvector kept
     "probability_statistics": "normal_distribution",  # probability as area under the bell curve
     "discrete": "fibonacci_golden_ratio",  # squares tiling a golden rectangle
 }
