@@ -59,6 +59,7 @@ from mathreel_visuals.demos import charts, diagrams, morph, onaxes, plane, sweep
 from mathreel_visuals.demos.common import set_parts, to_scene
 from mathreel_visuals.expressions import compile_expression
 from mathreel_visuals.figure import GEOMETRY_OPS, free_area, geometry_points, moved_points, plan_figures
+from mathreel_visuals.highlight import isolated_parts
 from mathreel_visuals.layout import (
     TEX_CAP_PER_POINT,
     TEXT_CAP_PER_POINT,
@@ -193,7 +194,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.spec = spec
         self.fps = spec.fps
-        self.layout = Layout(frame_width=8.0 * spec.width / spec.height)
+        # A scene's title is shown as its heading, so a viewer sees where one part of the lesson ends and the next
+        # begins; the title card itself needs none.
+        self.heading = spec.scene.title if spec.scene.title and spec.scene.kind != "title" else None
+        header = style.HEADING_HEIGHT if self.heading else 0.0
+        self.layout = Layout(frame_width=8.0 * spec.width / spec.height, header=header)
         self.entries: dict[str, Entry] = {}
         self.mobs: dict[str, Mobject] = {}  # layout id → mobject (final state of the beat while preparing)
         self.functions: dict[str, tuple[Callable[[float], float], str]] = {}
@@ -224,10 +229,22 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             anim.finish()
             anim.clean_up_from_scene(self)
 
+    def show_heading(self) -> None:
+        """The scene's title at the top left, in the strip the layout keeps for it, from the first frame."""
+        if self.heading is None:
+            return
+        box = self.layout.header_box
+        heading = Text(self.heading, font=style.FONT, font_size=style.HEADING_SIZE, color=style.MUTED_COLOR)
+        if heading.width > box.width:
+            heading.scale_to_fit_width(box.width)
+        heading.move_to((box.x0 + heading.width / 2, (box.y0 + box.y1) / 2, 0.0))
+        self.add(heading)
+
     def construct(self) -> None:
         timing, scene = self.spec.timing, self.spec.scene
         slots = plan_slots(timing, self.fps)
         total = total_frames(timing, self.fps)
+        self.show_heading()
         for slot, beat in zip(slots, scene.beats, strict=True):
             steps, beat_report = self.prepare_beat(slot.index, beat)
             self.wait_until_frame(slot.start_frame)
@@ -493,10 +510,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         latex = check_latex(a.latex)
         highlights = [check_latex(h) for h in a.highlight]
         color = old.get_color()
+        parts, marked = isolated_parts(latex, highlights)
         try:
-            new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color, substrings_to_isolate=highlights)
-            for h in highlights:
-                new.set_color_by_tex(h, style.HIGHLIGHT_COLOR)
+            new = MathTex(*parts, font_size=style.EQUATION_SIZE, color=color)
+            for index in marked:
+                new[index].set_color(style.HIGHLIGHT_COLOR)
         except Exception:
             # A highlight that splits the formula where LaTeX cannot be split: show it whole, unhighlighted.
             self.report["warnings"].append(f"transform of '{a.target}': highlights could not be isolated")
