@@ -35,14 +35,18 @@ def context_parser(text: str) -> None:
 _RAW_LATEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$")
 
 
+def _check_refusal(refused: TopicNotSupported) -> None:
+    assert refused.code == "topic_not_supported"
+    assert not refused.retryable
+    assert not _RAW_LATEX.search(refused.message), refused.message
+
+
 def planner(topic: str, context: str) -> None:
     try:
         storyboard = plan_storyboard(JobConfiguration(topic=topic, context=context))
     except TopicNotSupported as refused:
         # A refusal is an answer, not a crash: it must be a clean, permanent stage error.
-        assert refused.code == "topic_not_supported"
-        assert not refused.retryable
-        assert not _RAW_LATEX.search(refused.message), refused.message
+        _check_refusal(refused)
         return
     Storyboard.model_validate(storyboard.model_dump())  # what the worker stores must read back
     assert storyboard.scenes

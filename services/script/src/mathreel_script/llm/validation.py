@@ -51,7 +51,8 @@ LEAK_SHINGLE_WORDS = 8
 # The names plot expressions may use: what the visuals service's evaluator knows.
 PLOT_FUNCTIONS = frozenset(
     (
-        "sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh exp log ln log10 log2 sqrt abs Abs floor ceil sign"
+        "sin cos tan asin acos atan arcsin arccos arctan sinh cosh tanh exp log ln log10 log2 sqrt abs Abs floor ceil "
+        "sign"
     ).split()
 )
 _PLOT_NAMES = frozenset({"x", "pi", "e"})
