@@ -41,9 +41,10 @@ from mathreel_shared.keys import (
 )
 from tests.e2e.stack import DistributedStack, Process
 
-# The shortest lesson the offline planner writes: an unknown topic with one line of notes (title, notes, summary).
+# The shortest lesson the offline planner writes: an unknown topic whose one line of notes holds a function to graph
+# (title, the graph, summary). A context with no mathematics at all is refused (topic_not_supported).
 TOPIC = "Zorbs"
-CONTEXT = "A zorb is a ball."
+CONTEXT = "A zorb rolls along y = 2x."
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 # Messages the orchestrator sends; each must appear once per (job, type, scene, attempt).
 STAGE_REQUESTS = frozenset(

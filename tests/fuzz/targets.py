@@ -17,7 +17,7 @@ from mathreel_scenelang.mathspeech import latex_to_speech, narration_to_speech
 from mathreel_scenelang.storyboard import PlotFunction, ShowBullets, ShowText, ShowTitle, Storyboard
 from mathreel_script.context import MAX_FORMULAS, parse_context
 from mathreel_script.latex import MAX_FORMULA_CHARS, parse_plain, plain_to_latex, safe_latex
-from mathreel_script.planner import plan_storyboard
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.messages import JobConfiguration
 from mathreel_visuals.validation import latex_sources
 
@@ -35,8 +35,19 @@ def context_parser(text: str) -> None:
 _RAW_LATEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$")
 
 
+def _check_refusal(refused: TopicNotSupported) -> None:
+    assert refused.code == "topic_not_supported"
+    assert not refused.retryable
+    assert not _RAW_LATEX.search(refused.message), refused.message
+
+
 def planner(topic: str, context: str) -> None:
-    storyboard = plan_storyboard(JobConfiguration(topic=topic, context=context))
+    try:
+        storyboard = plan_storyboard(JobConfiguration(topic=topic, context=context))
+    except TopicNotSupported as refused:
+        # A refusal is an answer, not a crash: it must be a clean, permanent stage error.
+        _check_refusal(refused)
+        return
     Storyboard.model_validate(storyboard.model_dump())  # what the worker stores must read back
     assert storyboard.scenes
     shown = [storyboard.title, *(scene.narration for scene in storyboard.scenes)]

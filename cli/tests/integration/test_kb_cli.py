@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_kb_add_list_remove(kb_env: str, tmp_path: Path) -> None:
     assert removed.exit_code == 0
     assert "removed" in removed.output
     assert gone.exit_code == 1
-    assert "harmonic-series" not in after.output
+    assert not re.search(r"(?m)^\s*\d+\s+harmonic-series\s", after.output)  # a curriculum document may share the name
 
 
 def test_kb_add_refuses_unsupported_files_and_loads_the_starter_notes(kb_env: str, tmp_path: Path) -> None:

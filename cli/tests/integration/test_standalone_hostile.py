@@ -33,7 +33,7 @@ class Server:
     log_path: Path
 
     def submit(self, context: str) -> str:
-        body = {"configuration": {"topic": "Big powers", "context": context, "quality": "low"}}
+        body = {"configuration": {"topic": "Laws of exponents", "context": context, "quality": "low"}}
         created = self.client.post("/api/v1/videos/generate", json=body, headers=self.headers)
         assert created.status_code == 201, created.text
         job_id: str = created.json()["job_id"]

@@ -35,6 +35,7 @@ FUNCTIONS: dict[str, Callable[..., float]] = {
     "log2": math.log2,
     "sqrt": math.sqrt,
     "abs": abs,
+    "Abs": abs,  # SymPy's spelling, as str() of a SymPy expression writes it
     "floor": math.floor,
     "ceil": math.ceil,
     "sign": lambda v: math.copysign(1.0, v) if v else 0.0,

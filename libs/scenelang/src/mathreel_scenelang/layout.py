@@ -171,6 +171,8 @@ class Layout:
 
     frame_width: float
     frame_height: float = FRAME_HEIGHT
+    # A strip at the top kept for the scene's heading: nothing else is placed in it.
+    header: float = 0.0
     items: dict[str, LayoutItem] = field(default_factory=dict)
     _counter: int = 0
 
@@ -180,7 +182,14 @@ class Layout:
 
     @property
     def safe(self) -> Box:
-        return self.frame.inset(SAFE_MARGIN_X, SAFE_MARGIN_Y)
+        inner = self.frame.inset(SAFE_MARGIN_X, SAFE_MARGIN_Y)
+        return Box(inner.x0, inner.y0, inner.x1, inner.y1 - self.header)
+
+    @property
+    def header_box(self) -> Box:
+        """Where the scene's heading goes: the strip above the safe area, inside the frame's side margins."""
+        inner = self.frame.inset(SAFE_MARGIN_X, SAFE_MARGIN_Y)
+        return Box(inner.x0, inner.y1 - self.header, inner.x1, inner.y1)
 
     def region_box(self, region: Region) -> Box:
         """The part of the safe area a region names: bands at top and bottom, halves and quarters between."""

@@ -106,7 +106,8 @@ def graph_function(name: str, expr: sympy.Expr, variable: sympy.Symbol, scene_id
             f"At {var} equals 0 the curve is at height {_say(at_zero)}.",
             ShowPoint(id="start", at=(0.0, round(at_zero, 3)), label=_said(at_zero), axes="ax", color="green"),
         )
-    roots = _sign_changes(f, low, high)
+    # A zero at 0 was just marked as the value there.
+    roots = [r for r in _sign_changes(f, low, high) if math.isnan(at_zero) or at_zero != 0 or abs(r) > 1e-6]
     if roots:
         draft.beat(
             f"It crosses the axis where {var} is {_joined([_say(r) for r in roots[:3]])}.",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mathreel_scenelang.storyboard import (
+    Action,
     Circumscribe,
     Remove,
     Scene,
@@ -70,7 +71,10 @@ def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], ex
         if formula
         else "Let's work through the mathematics of your notes."
     )
-    title_scene = SceneDraft("title", "title").beat(opening, ShowTitle(id="title", text=title, region="center"))
+    shown: list[Action] = [ShowTitle(id="title", text=title, region="center")]
+    if formula:
+        shown.append(ShowEquation(id="key_formula", latex=formula, region="bottom"))
+    title_scene = SceneDraft("title", "title").beat(opening, *shown)
     closing: list[Scene] = []
     if formula:
         closing.append(

@@ -24,7 +24,8 @@ from mathreel_shared.settings import Mode, Settings
 from mathreel_shared.storage import LocalStore
 from tests.e2e.stack import free_port, settings_env
 
-HOSTILE = JobConfiguration(topic="Big powers", context="Compute 9^9^9^9 = 5 now.", quality=Quality.LOW)
+# A curriculum topic, so the hostile job has a lesson to plan around the tower it must not compute.
+HOSTILE = JobConfiguration(topic="Laws of exponents", context="Compute 9^9^9^9 = 5 now.", quality=Quality.LOW)
 GRACE_SECONDS = 10.0
 
 
@@ -137,10 +138,9 @@ async def test_the_worker_process_plans_hostile_context_and_stops_on_sigterm(
 # A worker process of the shared runtime whose stage work is stuck in a child: GMP computing 9^387420489.
 STUCK_WORKER = """
 import asyncio, operator
-from mathreel_shared.domain import Stage
+from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.isolation import IsolatedRunner
-from mathreel_shared.messages import ScriptRequested
-from mathreel_shared.runtime import run_service, stage_handler
+from mathreel_shared.runtime import run_service, serve_stage
 
 async def setup(runtime):
     runner = IsolatedRunner(workers=1, timeout_seconds=600, memory_bytes=None)
@@ -149,8 +149,7 @@ async def setup(runtime):
     async def work(message):
         await runner.run(operator.pow, 9, 9**9)
 
-    handler = stage_handler(runtime, "script", Stage.GENERATING_SCRIPT, ScriptRequested, work)
-    await runtime.bus.consume("script", handler)
+    await serve_stage(runtime, SCRIPT, work)
     return runner.close
 
 asyncio.run(run_service("script", setup))

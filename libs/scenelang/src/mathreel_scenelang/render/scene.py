@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from manim import FadeOut, Mobject, Scene, Transform, VGroup, VMobject
+from manim import FadeOut, Mobject, Scene, Text, Transform, VGroup, VMobject
 from manim.animation.animation import Animation
 
 from mathreel_scenelang import storyboard as sb
@@ -106,7 +106,11 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.registry = registry
         self.builders = BUILDERS if registry is ACTIONS else resolve_builders(registry)
         self.fps = spec.fps
-        self.layout = Layout(frame_width=8.0 * spec.width / spec.height)
+        # A scene's title is shown as its heading, so a viewer sees where one part of the lesson ends and the next
+        # begins; the title card itself needs none.
+        self.heading = spec.scene.title if spec.scene.title and spec.scene.kind != "title" else None
+        header = style.HEADING_HEIGHT if self.heading else 0.0
+        self.layout = Layout(frame_width=8.0 * spec.width / spec.height, header=header)
         self.entries: dict[str, Entry] = {}
         self.mobs: dict[str, Mobject] = {}  # layout id → mobject (final state of the beat while preparing)
         self.functions: dict[str, tuple[Callable[[float], float], str]] = {}
@@ -142,10 +146,22 @@ class StoryboardScene(Scene):  # type: ignore[misc]
             anim.finish()
             anim.clean_up_from_scene(self)
 
+    def show_heading(self) -> None:
+        """The scene's title at the top left, in the strip the layout keeps for it, from the first frame."""
+        if self.heading is None:
+            return
+        box = self.layout.header_box
+        heading = Text(self.heading, font=style.FONT, font_size=style.HEADING_SIZE, color=style.MUTED_COLOR)
+        if heading.width > box.width:
+            heading.scale_to_fit_width(box.width)
+        heading.move_to((box.x0 + heading.width / 2, (box.y0 + box.y1) / 2, 0.0))
+        self.add(heading)
+
     def construct(self) -> None:
         timing, scene = self.spec.timing, self.spec.scene
         slots = plan_slots(timing, self.fps)
         total = total_frames(timing, self.fps)
+        self.show_heading()
         for slot, beat in zip(slots, scene.beats, strict=True):
             steps, beat_report = self.prepare_beat(slot.index, beat)
             self.wait_until_frame(slot.start_frame)

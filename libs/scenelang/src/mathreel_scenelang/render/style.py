@@ -32,6 +32,9 @@ ACCENT_COLOR: Final = PALETTE["yellow"]
 HIGHLIGHT_COLOR: Final = PALETTE["yellow"]
 
 TITLE_SIZE: Final = 54
+# The scene's heading, in the strip the layout keeps free at the top: small, quiet, always the same place.
+HEADING_SIZE: Final = 24
+HEADING_HEIGHT: Final = 0.42
 SUBTITLE_SIZE: Final = 34
 TEXT_SIZE: Final = 36
 BULLET_SIZE: Final = 36

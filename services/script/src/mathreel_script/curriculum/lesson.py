@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mathreel_scenelang.storyboard import (
+    Action,
     Circumscribe,
     Scene,
     ShowBullets,
@@ -17,6 +18,7 @@ from mathreel_scenelang.storyboard import (
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum.model import TopicEntry
 from mathreel_script.demonstrations import get_demonstration
+from mathreel_script.demonstrations.checks import numbers_in
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
 from mathreel_script.text import clip
@@ -45,11 +47,17 @@ def lesson_storyboard(entry: TopicEntry, facts: ContextFacts, *, extra: Sequence
 
 
 def _title(entry: TopicEntry) -> Scene:
-    return (
-        SceneDraft("title", "title")
-        .beat(entry.statement, ShowTitle(id="title", text=entry.title, region="center"))
-        .build()
-    )
+    """The title card, read with the statement; a number the statement says is shown with it, in the topic's key
+    formula when that holds it, else in the statement's own words."""
+    shown: list[Action] = [ShowTitle(id="title", text=entry.title, region="center")]
+    said = numbers_in(entry.statement) - numbers_in(entry.title)
+    if said:
+        formula = entry.formulas[0] if entry.formulas else None
+        if formula is not None and said <= numbers_in(formula):
+            shown.append(ShowEquation(id="key_formula", latex=formula, region="bottom"))
+        else:
+            shown.append(ShowText(id="statement", text=clip(entry.statement, 200), region="bottom"))
+    return SceneDraft("title", "title").beat(entry.statement, *shown).build()
 
 
 def _idea(entry: TopicEntry) -> Scene:
@@ -61,8 +69,12 @@ def _idea(entry: TopicEntry) -> Scene:
             f"In symbols: {said}." if index == 0 else f"Also, {said}.",
             ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom"),
         )
-    emphasis = [Circumscribe(target="formula_0")] if formulas else []
+    emphasis: list[Action] = [Circumscribe(target="formula_0")] if formulas else []
     if formulas:
+        on_screen = set().union(*(numbers_in(formula) for formula in formulas))
+        if numbers_in(entry.intuition) - on_screen:
+            # An example in the intuition ("an average speed of 60") is shown while it is said.
+            emphasis.append(ShowText(id="intuition", text=clip(entry.intuition, 200), region="bottom"))
         draft.beat(entry.intuition, *emphasis)
     else:
         draft.beat(entry.intuition, ShowText(id="intuition", text=clip(entry.intuition, 200), region="center"))

@@ -13,6 +13,7 @@ chosen, and the closest topics are reported instead.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -33,6 +34,12 @@ _FUZZY_CUTOFF = 82.0
 # A typo changes a letter or two, not the length: "lineer" is "linear", "tetration" is not "integration".
 _MAX_LENGTH_CHANGE = 1
 _MAX_QUERY_WORDS = 24
+# Words a request wraps its topic in ("a short video on prime numbers for beginners"): they name no subject, so
+# they must not count as the unknown words of a subject we do not teach. A word some name uses still counts.
+_REQUEST_FILLER = frozenset(
+    "short quick gentle brief overview tutorial guide video videos explainer animation animated introductory primer "
+    "beginner beginners student students kid kids class please show teach me us our my your".split()
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +57,14 @@ class Recognition:
     candidates: tuple[Candidate, ...]
 
 
+# Plurals no suffix rule gets right.
+_IRREGULAR = {"matrices": "matrix", "vertices": "vertex", "indices": "index", "radii": "radius", "axes": "axis"}
+
+
 def _stem(word: str) -> str:
-    """A crude singular: enough for the plurals people type ("matrices", "series" stay as the vocabulary has them)."""
+    """A crude singular: enough for the plurals people type; names and requests are stemmed alike."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -72,6 +85,11 @@ class Recogniser:
         total = len(self._phrases)
         self._weight = {w: math.log(1 + total / count) for w, count in frequency.items()}
         self._vocabulary = sorted(self._weight)
+        # The words as names spell them: a typo is of the word typed ("serie"), not of its stem ("sery").
+        self._adjacent = {
+            (_stem(a), _stem(b)) for _, name, _ in self._phrases for a, b in itertools.pairwise(words(name))
+        }
+        self._surface = sorted({w for _, name, _ in self._phrases for w in words(name)} | set(self._weight))
         self._keywords = {
             entry.key: {_stem(w) for keyword in entry.keywords for w in words(keyword)} for entry in curriculum
         }
@@ -83,16 +101,30 @@ class Recogniser:
         word = _stem(word)
         if word in self._weight or len(word) < _MIN_FUZZY_LENGTH:
             return word
-        near = [w for w in self._vocabulary if abs(len(w) - len(word)) <= _MAX_LENGTH_CHANGE]
+        near = [w for w in self._surface if abs(len(w) - len(word)) <= _MAX_LENGTH_CHANGE]
         best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-        return best[0] if best else word
+        return _stem(best[0]) if best else word
 
     def _weight_of(self, word: str) -> float:
         # A word no topic name uses is as telling as the rarest: it may name a subject we do not teach.
         return self._weight.get(word, math.log(1 + len(self._phrases)))
 
     def _query(self, text: str) -> set[str]:
-        return {self._canonical(w) for w in words(text)[:_MAX_QUERY_WORDS]}
+        typed = [w for w in words(text) if w not in _REQUEST_FILLER or _stem(w) in self._weight][:_MAX_QUERY_WORDS]
+        query: set[str] = set()
+        index = 0
+        while index < len(typed):
+            # A name typed in two words ("eigen values") is the one word names use, unless a name has the two.
+            if index + 1 < len(typed):
+                first, second = typed[index], typed[index + 1]
+                joined = _stem(first + second)
+                if joined in self._weight and (_stem(first), _stem(second)) not in self._adjacent:
+                    query.add(joined)
+                    index += 2
+                    continue
+            query.add(self._canonical(typed[index]))
+            index += 1
+        return query
 
     def recognise(self, topic: str, context: str = "", *, top: int = 3) -> Recognition:
         query = self._query(topic)

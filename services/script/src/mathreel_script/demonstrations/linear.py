@@ -188,7 +188,9 @@ def _meeting_point(a: int, b: int, c: int, solution: sympy.Expr) -> Scene:
         )
         .beat(
             f"They meet where both sides agree, straight above x equals {answer}.",
-            ShowPoint(id="meet", at=(round(root, 3), c), label=f"({answer}, {c})", color="red"),
-            ShowSegment(id="drop", start=(round(root, 3), c), end=(round(root, 3), 0), color="red"),
+            ShowPoint(id="meet", at=(round(root, 3), c), label=f"({answer}, {c})", color="red", axes="ax"),
+            ShowSegment(
+                id="drop", start=(round(root, 3), c), end=(round(root, 3), 0), color="red", dashed=True, axes="ax"
+            ),
         )
     ).build()

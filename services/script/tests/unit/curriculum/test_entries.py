@@ -42,3 +42,11 @@ def test_checks_catch_a_number_said_but_not_shown() -> None:
 
     scene = SceneDraft("s", "example").beat("Add 7 to get 12.", ShowEquation(id="e", latex="5 + 7 = 13")).build()
     assert [problem.number for problem in unseen_numbers(scene)] == ["12"]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
+def test_the_whole_lesson_shows_every_number_it_says(entry: TopicEntry) -> None:
+    from mathreel_script.curriculum.lesson import lesson_storyboard
+
+    storyboard = lesson_storyboard(entry, ContextFacts())
+    assert [str(problem) for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []

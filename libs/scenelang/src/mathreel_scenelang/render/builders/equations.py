@@ -10,6 +10,7 @@ from manim.animation.animation import Animation
 from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation
 from mathreel_scenelang.latex import check_latex
 from mathreel_scenelang.render import style
+from mathreel_scenelang.render.highlight import isolated_parts
 from mathreel_scenelang.render.objects import Built, box_of, glyph_px
 
 if TYPE_CHECKING:
@@ -27,10 +28,11 @@ def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
     latex = check_latex(action.latex)
     highlights = [check_latex(h) for h in action.highlight]
     color = old.get_color()
+    parts, marked = isolated_parts(latex, highlights)
     try:
-        new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color, substrings_to_isolate=highlights)
-        for highlight in highlights:
-            new.set_color_by_tex(highlight, style.HIGHLIGHT_COLOR)
+        new = MathTex(*parts, font_size=style.EQUATION_SIZE, color=color)
+        for index in marked:
+            new[index].set_color(style.HIGHLIGHT_COLOR)
     except Exception:
         # A highlight that splits the formula where LaTeX cannot be split: show it whole, unhighlighted.
         scene.report["warnings"].append(f"transform of '{action.target}': highlights could not be isolated")
