@@ -20,14 +20,16 @@ import numpy as np
 import pytest
 
 from mathreel_render import assemble_video
+from mathreel_scenelang.registry import ACTIONS
+from mathreel_scenelang.render.style import BACKGROUND
+from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.curriculum.loader import load_curriculum
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import CREATING_OPS, Scene, SceneTiming, Storyboard
+from mathreel_shared.timing import SceneTiming
 from mathreel_tts import create_engine, speak_scene
 from mathreel_visuals import render_scene
-from mathreel_visuals.style import BACKGROUND
 
 from .test_topics import _frames_at
 
@@ -46,7 +48,7 @@ TOPICS = {
     "probability_statistics": "normal_distribution",  # probability as area under the bell curve
     "discrete": "fibonacci_golden_ratio",  # squares tiling a golden rectangle
 }
-CHANGING_OPS = CREATING_OPS | {"transform", "move", "remove", "clear", "color"}
+CHANGING_OPS = ACTIONS.creating_ops | {"transform", "move", "remove", "clear", "color"}
 _BG = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
 _NOT_DEMONSTRATION = {"title", "idea", "statement"}
 

@@ -13,11 +13,11 @@ import re
 
 import pytest
 
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_script.curriculum.loader import load_curriculum
 from mathreel_script.demonstrations.checks import drawing_beats, unseen_numbers
 from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.storyboard import Storyboard
 
 # Topics the curriculum does not teach, with contexts holding mathematics the planner can graph, solve or evaluate.
 WITH_MATHEMATICS = [
