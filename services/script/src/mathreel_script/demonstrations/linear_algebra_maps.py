@@ -107,10 +107,17 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         vec = vec / sympy.igcd(*[int(v) for v in vec])
         check(m * vec == lam * vec, "eigenvector")
         vx, vy = float(vec[0]), float(vec[1])
+        reach = 3.8 / (max(abs(float(lam)), 1.0) * max(abs(vx), abs(vy)))
         draft.beat(
             f"Most arrows turn off their line, but the arrow {num(vx)}, {num(vy)} is special.",
+            # The eigenvector's line, only as long as stays on the plane once the map stretches it by the eigenvalue.
             ShowSegment(
-                id="line", axes="plane", start=(-4 * vx, -4 * vy), end=(4 * vx, 4 * vy), dashed=True, color="grey"
+                id="line",
+                axes="plane",
+                start=(-reach * vx, -reach * vy),
+                end=(reach * vx, reach * vy),
+                dashed=True,
+                color="grey",
             ),
             ShowArrow(
                 id="v",
