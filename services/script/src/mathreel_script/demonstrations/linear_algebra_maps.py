@@ -13,6 +13,7 @@ from mathreel_scenelang.storyboard import (
     ApplyMatrix,
     Circumscribe,
     Indicate,
+    Remove,
     Scene,
     ShowArrow,
     ShowEquation,
@@ -49,6 +50,11 @@ def _suits(m: sympy.Matrix, show: str) -> bool:
 
 def _rows(m: sympy.Matrix) -> list[list[str]]:
     return [[sympy.latex(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+
+
+# The arrows previewing where i and j go give way when the map is applied: the plane's own basis arrows, which the
+# map carries, land exactly there (left on the plane, the previews would be carried a second time).
+_PREVIEWS_GO = Remove(targets=["i_to", "j_to"])
 
 
 def _bmatrix(m: sympy.Matrix) -> str:
@@ -129,6 +135,7 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
             ),
         ).beat(
             f"Apply the matrix: that arrow stays on its line, only stretched by {sympy.latex(lam)}.",
+            _PREVIEWS_GO,
             ApplyMatrix(target="plane", matrix=_as_floats(m)),
         ).beat(
             f"So it is an eigenvector with eigenvalue {sympy.latex(lam)}: the matrix times v is "
@@ -146,6 +153,7 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         check(m * inv == sympy.eye(2), "inverse")
         draft.beat(
             "Apply the matrix: the square becomes a parallelogram.",
+            _PREVIEWS_GO,
             ApplyMatrix(target="plane", matrix=_as_floats(m)),
         ).beat(
             f"The inverse matrix, 1 over the determinant {det} times the swapped and negated entries, undoes it.",
@@ -176,13 +184,13 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         "Apply the matrix: the grid lines stay straight and evenly spaced, and the origin stays put."
         if show != "singular"
         else "Apply the matrix: the whole plane is flattened onto a single line.",
+        _PREVIEWS_GO,
         ApplyMatrix(target="plane", matrix=_as_floats(m)),
     )
     if show == "columns":
         draft.beat(
             "The basis arrows landed on the two columns, and every other arrow followed along.",
-            Indicate(target="i_to"),
-            Indicate(target="j_to"),
+            Indicate(target="plane"),
         )
         return [draft.build()]
     ad, bc = a * d, b * c
