@@ -145,3 +145,17 @@ def test_letters_written_together_and_log_bases_in_narration_are_read_out(narrat
 )
 def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:
     assert latex_to_speech(latex) == spoken
+
+
+@pytest.mark.parametrize(
+    ("latex", "spoken"),
+    [
+        (
+            r"P(n, k) = \frac{n!}{(n-k)!}",
+            "P of n, k equals the quantity n factorial, over the quantity n minus k factorial",
+        ),
+        ("C(5, 2) = 10", "C of 5, 2 equals 10"),
+    ],
+)
+def test_counts_of_arrangements_are_functions_of_their_arguments(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken

@@ -35,6 +35,10 @@ _EVENT_WORDS = (
 )
 
 
+# P(n, k), C(n, k): a count of arrangements or choices, a function of its arguments, not a letter times a list.
+_COUNT = re.compile(r"(?<![A-Za-z\\])(?P<name>[PC])\s*\((?P<args>\s*[a-z0-9]+\s*(?:,\s*[a-z0-9]+\s*)+)\)")
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -42,7 +46,10 @@ def _probabilities(latex: str) -> str:
             events = events.replace(symbol, words)
         return rf"\text{{the probability of }} {events}"
 
-    return _PROBABILITY.sub(spell, latex)
+    def count(match: re.Match[str]) -> str:
+        return rf"\text{{{match.group('name')} of }} {match.group('args')}"
+
+    return _COUNT.sub(count, _PROBABILITY.sub(spell, latex))
 
 
 def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> str:
