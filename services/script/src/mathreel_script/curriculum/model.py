@@ -7,7 +7,7 @@ computed by the demonstration (with SymPy where there is algebra to do) and chec
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,17 +22,7 @@ Area = Literal[
     "probability_statistics",
     "discrete",
 ]
-AREAS: tuple[Area, ...] = (
-    "arithmetic",
-    "algebra",
-    "geometry",
-    "trigonometry",
-    "precalculus",
-    "calculus",
-    "linear_algebra",
-    "probability_statistics",
-    "discrete",
-)
+AREAS: tuple[Area, ...] = get_args(Area)
 
 TopicKey = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")]
 _Sentence = Annotated[str, Field(min_length=8, max_length=320)]
