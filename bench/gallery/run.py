@@ -22,6 +22,7 @@ import tempfile
 import textwrap
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class TopicResult:
     duration: float = 0.0
     wall_seconds: float = 0.0
     scenes: list[dict[str, Any]] = field(default_factory=list)
+    timings: list[SceneTiming] = field(default_factory=list)
 
 
 def topic_text(key: str) -> str:
@@ -101,14 +103,38 @@ async def render_topic(
     workers: int = 2,
     tex_cache: Path | None = None,
 ) -> TopicResult:
-    """The whole chain for one topic; failures are recorded in the result, not raised."""
+    """The whole chain for one topic, planned by the offline planner; failures are recorded in the result."""
+    return await render_storyboard(
+        key,
+        topic,
+        lambda: plan_storyboard(JobConfiguration(topic=topic, context=context, quality=quality)),
+        engine,
+        quality,
+        out_dir,
+        workers=workers,
+        tex_cache=tex_cache,
+    )
+
+
+async def render_storyboard(
+    key: str,
+    topic: str,
+    make: Callable[[], Storyboard],
+    engine: TtsEngine,
+    quality: Quality,
+    out_dir: Path,
+    *,
+    workers: int = 2,
+    tex_cache: Path | None = None,
+) -> TopicResult:
+    """Narrate, render and assemble the storyboard ``make`` writes, with its contact sheet and layout reports;
+    failures (the storyboard's own included) are recorded in the result, not raised."""
     result = TopicResult(key=key, topic=topic)
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        storyboard = plan_storyboard(JobConfiguration(topic=topic, context=context, quality=quality))
+        storyboard = make()
         (out_dir / "storyboard.json").write_text(storyboard.model_dump_json(indent=2), encoding="utf-8")
-        timings: list[SceneTiming] = []
         wavs: list[Path] = []
         for index, scene in enumerate(storyboard.scenes):
             spoken = speak_scene(scene, index, engine)
@@ -116,14 +142,14 @@ async def render_topic(
             wav.parent.mkdir(parents=True, exist_ok=True)
             wav.write_bytes(spoken.wav_bytes)
             wavs.append(wav)
-            timings.append(spoken.timing)
-        clips = await render_scenes(storyboard, timings, quality, out_dir, workers, result, tex_cache)
+            result.timings.append(spoken.timing)
+        clips = await render_scenes(storyboard, result.timings, quality, out_dir, workers, result, tex_cache)
         if result.status != "ok":
             return result
-        assembled = assemble_video(clips, wavs, timings, quality, out_dir / "video", title=storyboard.title)
+        assembled = assemble_video(clips, wavs, result.timings, quality, out_dir / "video", title=storyboard.title)
         result.video = assembled.video_path
         result.duration = assembled.metadata.duration
-        make_contact_sheet(storyboard, timings, result, out_dir / "contact_sheet.png")
+        make_contact_sheet(storyboard, result.timings, result, out_dir / "contact_sheet.png")
     except Exception as exc:  # the gallery reports every failure and goes on with the next topic
         result.status = "failed"
         result.error = f"{type(exc).__name__}: {exc}"

@@ -16,18 +16,15 @@ import importlib.util
 import json
 import sys
 import time
-import traceback
 from pathlib import Path
 from types import ModuleType
 
-from mathreel_render import assemble_video
 from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.context import parse_context
 from mathreel_script.curriculum import load_curriculum
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_shared.domain import Quality
-from mathreel_shared.timing import SceneTiming
-from mathreel_tts import TtsEngine, create_engine, speak_scene
+from mathreel_tts import TtsEngine, create_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "bench" / "out" / "lessons"
@@ -44,8 +41,6 @@ def _gallery() -> ModuleType:
 
 
 gallery = _gallery()
-# The narration timings of the last rendered storyboard, for callers that sample its frames.
-last_timings: list[SceneTiming] = []
 
 
 def demo_storyboard(name: str, params: dict[str, object], context: str) -> Storyboard:
@@ -70,35 +65,8 @@ def _unique_ids(scenes: list[Scene]) -> list[Scene]:
 
 
 async def render(storyboard: Storyboard, name: str, engine: TtsEngine, quality: Quality, out_dir: Path) -> object:
-    result = gallery.TopicResult(key=name, topic=storyboard.title)
-    started = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        (out_dir / "storyboard.json").write_text(storyboard.model_dump_json(indent=2), encoding="utf-8")
-        timings: list[SceneTiming] = []
-        wavs: list[Path] = []
-        for index, scene in enumerate(storyboard.scenes):
-            spoken = speak_scene(scene, index, engine)
-            wav = out_dir / "audio" / f"scene_{index:03d}.wav"
-            wav.parent.mkdir(parents=True, exist_ok=True)
-            wav.write_bytes(spoken.wav_bytes)
-            wavs.append(wav)
-            timings.append(spoken.timing)
-        last_timings[:] = timings
-        clips = await gallery.render_scenes(storyboard, timings, quality, out_dir, 2, result)
-        if result.status == "ok":
-            assembled = assemble_video(clips, wavs, timings, quality, out_dir / "video", title=storyboard.title)
-            result.video = assembled.video_path
-            result.duration = assembled.metadata.duration
-            gallery.make_contact_sheet(storyboard, timings, result, out_dir / "contact_sheet.png")
-    except Exception as exc:  # report and go on with the next one
-        result.status = "failed"
-        result.error = f"{type(exc).__name__}: {exc}"
-        traceback.print_exc()
-    finally:
-        result.wall_seconds = round(time.perf_counter() - started, 1)
-        gallery.write_reports(result, out_dir)
-    return result
+    """The gallery's chain for a storyboard already written: narration, scenes, video, contact sheet, reports."""
+    return await gallery.render_storyboard(name, storyboard.title, lambda: storyboard, engine, quality, out_dir)
 
 
 async def main_async(args: argparse.Namespace) -> int:

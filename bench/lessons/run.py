@@ -105,7 +105,7 @@ async def render_and_measure(entry: TopicEntry, figures: TopicFigures, engine: o
         1 for report in reports for beat in report.get("beats", []) for fix in beat["fixes"] if fix["action"] != "place"
     )
     durations = [float(s["duration"]) for s in result.scenes]  # type: ignore[attr-defined]
-    marks = preview.gallery.beat_midpoints(preview.last_timings, durations)
+    marks = preview.gallery.beat_midpoints(result.timings, durations)  # type: ignore[attr-defined]
     images = preview.gallery.sample_frames(result.video, [t for t, _, _ in marks])  # type: ignore[attr-defined]
     background = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
     shares, centre = frame_figures([np.asarray(image) for image in images], background)
