@@ -2,8 +2,11 @@
 with the messages that event causes (outbox), and remembers the event's id (inbox) so a redelivery changes nothing.
 
 Lifecycle: initializing → generating_script → generating_audio (one tts message per scene, fan-in) →
-generating_visuals (one visuals message per scene, fan-in) → rendering → uploading → completed. Any stage that fails
-for good fails the job with its reason. Events for a finished or cancelled job are acknowledged and ignored.
+generating_visuals (fan-in of one visuals message per scene) → rendering → uploading → completed. There is no idle
+stage between narration and visuals: a scene's visuals message goes out as soon as that scene's narration is
+measured, so visuals of early scenes render while later scenes are still being spoken; ``current_stage`` stays
+``generating_audio`` until every narration is measured. Any stage that fails for good fails the job with its
+reason. Events for a finished or cancelled job are acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -194,22 +197,50 @@ class Orchestrator:
             enqueue(session, message)
 
     async def _on_scene(self, session: AsyncSession, job: Job, message: TtsCompleted | VisualsCompleted) -> None:
-        """Fan-in: record one scene's result (once per scene, whatever the redeliveries); the last one moves on."""
-        kind, stage = (
-            (TTS, Stage.GENERATING_AUDIO) if isinstance(message, TtsCompleted) else (VISUALS, Stage.GENERATING_VISUALS)
-        )
+        """Record one scene's result (once per scene, whatever the redeliveries).
+
+        A scene's narration sends that scene's visuals request at once; the last narration moves the job to
+        ``generating_visuals`` (whose requests are all out by then), the last clip to ``rendering``. A clip may
+        arrive while the job is still in ``generating_audio``: it is recorded and counted when the stage begins.
+        """
+        tts = isinstance(message, TtsCompleted)
+        kind = TTS if tts else VISUALS
+        accepted = {Stage.GENERATING_AUDIO} if tts else {Stage.GENERATING_AUDIO, Stage.GENERATING_VISUALS}
         index = message.scene_index
-        if job.stage is not stage or job.scene_count is None or index >= job.scene_count:
+        if job.stage not in accepted or job.scene_count is None or index >= job.scene_count:
             return
         if await session.get(SceneResult, (job.id, kind, index)) is None:
             result = message.model_dump(mode="json")
             session.add(SceneResult(job_id=job.id, stage=kind, scene_index=index, result=result))
             await session.flush()
-        results = await self._scene_results(session, job.id, kind)
-        self._advance(job, stage_percentage(stage, len(results) / job.scene_count))
-        if len(results) < job.scene_count:
+            if tts:
+                enqueue(session, self._visuals_request(job, index, result, attempt=1))
+        if tts:
+            narrated = await self._scene_results(session, job.id, TTS)
+            self._advance(job, stage_percentage(Stage.GENERATING_AUDIO, len(narrated) / job.scene_count))
+            if len(narrated) < job.scene_count:
+                return
+            # Every visuals request is already out: enter the stage without sending them again.
+            await self._enter_stage(session, job, Stage.GENERATING_VISUALS)
+        if job.stage is not Stage.GENERATING_VISUALS:
             return
-        await self._start_stage(session, job, Stage.GENERATING_VISUALS if kind == TTS else Stage.RENDERING)
+        clips = await self._scene_results(session, job.id, VISUALS)
+        self._advance(job, stage_percentage(Stage.GENERATING_VISUALS, len(clips) / job.scene_count))
+        if len(clips) == job.scene_count:
+            await self._start_stage(session, job, Stage.RENDERING)
+
+    def _visuals_request(self, job: Job, index: int, narration: dict[str, Any], *, attempt: int) -> VisualsRequested:
+        assert job.storyboard_key is not None
+        assert job.scene_count is not None
+        return VisualsRequested(
+            **self._next(job),
+            attempt=attempt,
+            storyboard_key=job.storyboard_key,
+            scene_index=index,
+            scene_count=job.scene_count,
+            quality=Quality(job.quality),
+            timing=SceneTiming.model_validate(narration["timing"]),
+        )
 
     async def _scene_results(self, session: AsyncSession, job_id: UUID, kind: str) -> dict[int, dict[str, Any]]:
         rows = (
@@ -345,7 +376,11 @@ class Orchestrator:
         return actions
 
     async def _stage_messages(self, session: AsyncSession, job: Job, *, attempt: int = 1) -> list[Envelope]:
-        """The messages of ``job``'s current stage that have no result yet."""
+        """The messages of ``job``'s current stage that have no result yet.
+
+        In ``generating_audio`` those are the narrations not measured yet and the visuals of the scenes whose
+        narration is (their requests went out with the narration's result), so a re-drive misses neither.
+        """
         base = {**self._next(job), "attempt": attempt}
         stage = job.stage
         if stage is Stage.INITIALIZING:
@@ -354,29 +389,20 @@ class Orchestrator:
             return [ScriptRequested(**base, configuration=job_configuration(job))]
         assert job.storyboard_key is not None
         assert job.scene_count is not None
-        if stage is Stage.GENERATING_AUDIO:
-            done = await self._scene_results(session, job.id, TTS)
-            return [
+        tts = await self._scene_results(session, job.id, TTS)
+        visuals = await self._scene_results(session, job.id, VISUALS)
+        if stage in {Stage.GENERATING_AUDIO, Stage.GENERATING_VISUALS}:
+            speak: list[Envelope] = [
                 TtsRequested(**base, storyboard_key=job.storyboard_key, scene_index=i, scene_count=job.scene_count)
                 for i in range(job.scene_count)
-                if i not in done
+                if i not in tts
             ]
-        tts = await self._scene_results(session, job.id, TTS)
-        if stage is Stage.GENERATING_VISUALS:
-            done = await self._scene_results(session, job.id, VISUALS)
-            return [
-                VisualsRequested(
-                    **base,
-                    storyboard_key=job.storyboard_key,
-                    scene_index=i,
-                    scene_count=job.scene_count,
-                    quality=Quality(job.quality),
-                    timing=SceneTiming.model_validate(tts[i]["timing"]),
-                )
+            draw: list[Envelope] = [
+                self._visuals_request(job, i, tts[i], attempt=attempt)
                 for i in range(job.scene_count)
-                if i not in done
+                if i in tts and i not in visuals
             ]
-        visuals = await self._scene_results(session, job.id, VISUALS)
+            return speak + draw
         order = range(job.scene_count)
         return [
             RenderRequested(

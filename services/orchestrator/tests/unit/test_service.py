@@ -8,7 +8,7 @@ import pytest
 
 from mathreel_orchestrator.service import Orchestrator
 from mathreel_shared.bus import Delivery
-from mathreel_shared.domain import Quality, Stage
+from mathreel_shared.domain import Quality, Stage, stage_percentage
 from mathreel_shared.messages import (
     JobConfiguration,
     JobRequested,
@@ -49,15 +49,14 @@ async def test_full_lifecycle_fans_out_and_in_once(sessionmaker, jobs) -> None:
     await orchestrator.handle(  # a duplicate result with a new message id
         TtsCompleted(**jobs.envelope(job), scene_index=0, audio_key="a0", timing=jobs.timing(0)), Delivery()
     )
-    assert await jobs.drain_outbox() == []
+    # Scene 0's visuals are asked for once, as soon as its narration is measured.
+    assert [(m.type, m.scene_index) for m in await jobs.drain_outbox()] == [("stage.visuals.requested", 0)]
     await orchestrator.handle(
         TtsCompleted(**jobs.envelope(job), scene_index=1, audio_key="a1", timing=jobs.timing(1)), Delivery()
     )
     sent = await jobs.drain_outbox()
-    assert sorted((m.type, m.scene_index) for m in sent) == [
-        ("stage.visuals.requested", 0),
-        ("stage.visuals.requested", 1),
-    ]
+    assert [(m.type, m.scene_index) for m in sent] == [("stage.visuals.requested", 1)]
+    assert (await jobs.get(job.id)).stage == "generating_visuals"
     assert orchestrator.duplicates == 1
 
     for index in (1, 0):
@@ -126,3 +125,71 @@ async def test_unknown_job_is_dead_lettered(sessionmaker, jobs) -> None:
     config = JobConfiguration(topic="t", context="c")
     with pytest.raises(PermanentMessageError):
         await orchestrator.handle(JobRequested(job_id=uuid4(), user_id=USER, configuration=config), Delivery())
+
+
+async def test_a_scenes_visuals_start_with_its_narration_not_after_the_fan_in(sessionmaker, jobs) -> None:
+    orchestrator = Orchestrator(sessionmaker)
+    job = await jobs.new()
+    config = JobConfiguration(topic=job.topic, context=job.context, quality=Quality.LOW)
+    await orchestrator.handle(JobRequested(**jobs.envelope(job), configuration=config), Delivery())
+    await orchestrator.handle(
+        ScriptCompleted(**jobs.envelope(job), storyboard_key="k/storyboard.json", scene_count=3, title="t"),
+        Delivery(),
+    )
+    await jobs.drain_outbox()
+    percentages = []
+
+    await orchestrator.handle(
+        TtsCompleted(**jobs.envelope(job), scene_index=2, audio_key="a2", timing=jobs.timing(2)), Delivery()
+    )
+    sent = await jobs.drain_outbox()
+    assert [(m.type, m.scene_index, m.attempt) for m in sent] == [("stage.visuals.requested", 2, 1)]
+    assert sent[0].timing == jobs.timing(2)
+    state = await jobs.get(job.id)
+    assert state.stage == "generating_audio"
+    percentages.append(state.percentage)
+
+    # Scene 2's clip is done before scene 0 is even spoken: recorded, and the job stays in generating_audio.
+    await orchestrator.handle(
+        VisualsCompleted(**jobs.envelope(job), scene_index=2, clip_key="c2", duration=2.0), Delivery()
+    )
+    await orchestrator.handle(
+        StageProgress(**jobs.envelope(job), stage=Stage.GENERATING_VISUALS, fraction=0.5, scene_index=0),
+        Delivery(),
+    )
+    state = await jobs.get(job.id)
+    assert state.stage == "generating_audio"
+    percentages.append(state.percentage)
+    assert await jobs.drain_outbox() == []
+
+    for index in (0, 1):
+        await orchestrator.handle(
+            TtsCompleted(**jobs.envelope(job), scene_index=index, audio_key=f"a{index}", timing=jobs.timing(index)),
+            Delivery(),
+        )
+        sent = await jobs.drain_outbox()
+        assert [(m.type, m.scene_index) for m in sent] == [("stage.visuals.requested", index)]
+        percentages.append((await jobs.get(job.id)).percentage)
+    state = await jobs.get(job.id)
+    assert state.stage == "generating_visuals"
+    # One clip of three was already in when the stage began.
+    assert state.percentage == pytest.approx(stage_percentage(Stage.GENERATING_VISUALS, 1 / 3))
+
+    await orchestrator.handle(
+        VisualsCompleted(**jobs.envelope(job), scene_index=0, clip_key="c0", duration=2.0), Delivery()
+    )
+    percentages.append((await jobs.get(job.id)).percentage)
+    assert await jobs.drain_outbox() == []
+    await orchestrator.handle(
+        VisualsCompleted(**jobs.envelope(job), scene_index=1, clip_key="c1", duration=2.0), Delivery()
+    )
+    sent = await jobs.drain_outbox()
+    assert [m.type for m in sent] == ["stage.render.requested"]
+    assert sent[0].clip_keys == ["c0", "c1", "c2"]
+    assert sent[0].audio_keys == ["a0", "a1", "a2"]
+    state = await jobs.get(job.id)
+    assert state.stage == "rendering"
+    percentages.append(state.percentage)
+    # Never backwards; the early clip counts only once the visuals stage begins.
+    assert percentages == sorted(percentages)
+    assert percentages[1] == percentages[0] < percentages[2]

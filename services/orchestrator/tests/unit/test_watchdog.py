@@ -29,10 +29,12 @@ async def test_watchdog_redrives_a_silent_stage_once_then_fails_the_job(sessionm
 
     assert await watchdog.sweep(now=start + timedelta(seconds=120)) == {job.id: "redriven"}
     resent = await jobs.drain_outbox()
-    # Only the scenes without audio are asked for again, as a second attempt.
+    # Only the scenes without audio are asked for again, as a second attempt, and the visuals of the scene whose
+    # narration is measured but whose clip is missing (its request went out with the narration).
     assert sorted((m.type, m.scene_index, m.attempt) for m in resent) == [
         ("stage.tts.requested", 0, 2),
         ("stage.tts.requested", 2, 2),
+        ("stage.visuals.requested", 1, 2),
     ]
     assert await watchdog.sweep(now=start + timedelta(seconds=150)) == {}
 
