@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     tts_length_scale: float = 1.0
     # Scenes a visuals worker renders at once (each in its own Manim process).
     visuals_concurrency: int = Field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    # Scenes render in children of a fork server that has imported Manim once (the warm renderer); off: a new
+    # Python process per scene. Each render within the time and address space below (0 MiB: no memory limit).
+    visuals_warm_renderer: bool = True
+    visuals_render_timeout_seconds: float = 900.0
+    visuals_render_memory_mb: int = 4096
     # Scratch space for renders. Not under a dot-folder: TeX's paranoid output mode refuses paths through one.
     # Attempts per stage message before a transient error fails the job (retries back off 2 s, 10 s, 30 s, 120 s).
     stage_max_attempts: dict[str, int] = Field(

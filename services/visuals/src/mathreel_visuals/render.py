@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.timing import SceneTiming
 from mathreel_visuals.errors import VisualsError
+from mathreel_visuals.pool import RendererPool
 from mathreel_visuals.validation import validate_scene
 
 
@@ -43,6 +45,8 @@ async def render_scene(
     *,
     cancelled: Callable[[], bool] | None = None,
     tex_cache: Path | None = None,
+    pool: RendererPool | None = None,
+    timeout: float | None = None,
 ) -> RenderedClip:
     """Render scene ``scene_index`` of ``storyboard`` to ``out_path`` as a silent MP4 timed to ``timing``.
 
@@ -53,6 +57,10 @@ async def render_scene(
 
     ``tex_cache``, a directory kept between renders, lets renders reuse each other's typeset formulas (files are
     named by a hash of the full LaTeX source, template included); without it every render typesets from scratch.
+
+    With a ``pool`` the render runs in a child of its warm fork server (Manim already imported) instead of a new
+    Python process; the result is the same. ``timeout`` (seconds; the pool's own by default) stops a render that
+    runs too long with a retryable ``VisualsError("render_timeout")``.
     """
     if not 0 <= scene_index < len(storyboard.scenes):
         raise VisualsError("invalid_scene", f"scene index {scene_index} is out of range")
@@ -79,9 +87,18 @@ async def render_scene(
         clip_tmp = tmp / "clip.mp4"
         # TeX may write only under TEXMFOUTPUT (paranoid mode): the render's own directory, or the shared cache.
         tex_out = tex_cache if tex_cache is not None else tmp
-        stderr_tail = await run_tex_subprocess(
-            "mathreel_visuals.scene_runner", [str(spec_path), str(clip_tmp)], tex_out, cancelled
-        )
+        if pool is None:
+            stderr_tail = await run_tex_subprocess(
+                "mathreel_visuals.scene_runner", [str(spec_path), str(clip_tmp)], tex_out, cancelled, timeout=timeout
+            )
+        else:
+            stderr_path = tmp / "stderr.txt"
+            ended = await pool.run(
+                spec_path, clip_tmp, tex_out=tex_out, stderr_path=stderr_path, cancelled=cancelled, timeout=timeout
+            )
+            stderr_tail = _tail(stderr_path)
+            if ended.signal:
+                stderr_tail += f"\nthe render process was killed ({_signal_name(ended.signal)})"
         outcome = _read_outcome(Path(spec.report_path), stderr_tail)
         if not outcome.ok:
             raise VisualsError(
@@ -94,6 +111,22 @@ async def render_scene(
         return _describe(out_path, outcome.report)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _tail(path: Path, size: int = 4000) -> str:
+    try:
+        with path.open("rb") as stream:
+            stream.seek(max(path.stat().st_size - size, 0))
+            return stream.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _read_outcome(path: Path, stderr_tail: str) -> RenderOutcome:

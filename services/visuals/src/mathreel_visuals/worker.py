@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from mathreel_scenelang.storyboard import Storyboard
@@ -13,14 +14,22 @@ from mathreel_shared.domain import Stage
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
+from mathreel_visuals.pool import RendererPool
 from mathreel_visuals.render import render_scene
 
 
-async def register(runtime: ServiceRuntime) -> None:
+async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]] | None:
     work_root = (runtime.settings.work_dir / "visuals").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
     # Formulas recur across scenes and jobs (axis labels, the lesson's formula in its summary): typeset each once.
     tex_cache = (runtime.settings.work_dir / "tex-cache").resolve()
+    settings = runtime.settings
+    timeout = settings.visuals_render_timeout_seconds
+    pool = None
+    if settings.visuals_warm_renderer:
+        memory = settings.visuals_render_memory_mb * 2**20 if settings.visuals_render_memory_mb else None
+        pool = RendererPool(timeout_seconds=timeout, memory_bytes=memory)
+        await pool.start()
 
     async def work(message: VisualsRequested) -> None:
         # Parsed off the event loop: probes and other scenes' messages keep being answered meanwhile.
@@ -45,6 +54,8 @@ async def register(runtime: ServiceRuntime) -> None:
                 work_dir,
                 cancelled=runtime.cancellations.checker(message.job_id),
                 tex_cache=tex_cache,
+                pool=pool,
+                timeout=timeout,
             )
             key = scene_clip_key(message.user_id, message.job_id, message.scene_index)
             await runtime.store.put_file(key, clip.path, "video/mp4")
@@ -60,3 +71,4 @@ async def register(runtime: ServiceRuntime) -> None:
             shutil.rmtree(work_dir, ignore_errors=True)
 
     await serve_stage(runtime, VISUALS, work, prefetch=max(1, runtime.settings.visuals_concurrency))
+    return pool.close if pool is not None else None

@@ -39,10 +39,7 @@ async def run_tex_subprocess(
     process group, killed with everything it started when ``cancelled()`` turns true, after ``timeout`` seconds
     (``SceneError("render_timeout")``) or when the caller is cancelled. Returns the tail of its stderr."""
     tex_out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **_SAFE_TEX_ENV, "TEXMFOUTPUT": str(tex_out), "PYTHONUNBUFFERED": "1"}
-    env.update(bytecode_cache_env())
-    if "PYTHONPYCACHEPREFIX" in env:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = {**tex_environment(), "TEXMFOUTPUT": str(tex_out)}
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -92,6 +89,16 @@ async def run_tex_subprocess(
         with contextlib.suppress(Exception):
             await asyncio.wait_for(reader, timeout=5)
     return tail.decode("utf-8", errors="replace")
+
+
+def tex_environment() -> dict[str, str]:
+    """The environment of a process that runs TeX: this one's, with TeX locked down (no shell escape, paranoid
+    file access) and compiled bytecode kept (:func:`bytecode_cache_env`). ``TEXMFOUTPUT`` is the caller's to set."""
+    env = {**os.environ, **_SAFE_TEX_ENV, "PYTHONUNBUFFERED": "1"}
+    env.update(bytecode_cache_env())
+    if "PYTHONPYCACHEPREFIX" in env:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 @functools.cache
