@@ -19,7 +19,10 @@ worker's warm renderer has imported Manim); before each timed job the shared TeX
 cold: no formula typeset, no clip rendered before. Timed from the POST to the first poll that sees the job
 completed (polls every 0.1 s).
 
-Prints both wall times, the ratio job/plain Manim (target ≤ 1.1), and where the job's time went, from the
+Prints both wall times, the ratio job/plain Manim (target ≤ 1.1), both CPU times (plain Manim: the ``manim``
+processes; the job: every process of the stack and its descendants, the render children of the warm renderer
+included; a machine shared with other work moves wall times far more than CPU times), and where the job's time
+went, from the
 ``stage_run`` rows and each scene's result time (``scene_result.created_at``): the script, the first scene's
 narration (before any visuals can start), the visuals (first narration → last clip; the other narrations are
 spoken meanwhile), and what follows the last clip (joining, muxing, thumbnail, captions, upload, hand-offs).
@@ -31,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -42,11 +46,13 @@ from pathlib import Path
 
 import av
 import httpx
+import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from bench.gateway.infra import BenchServices, bench_services, process_env  # noqa: E402
+from mathreel_render import assemble_video  # noqa: E402
 from mathreel_scenelang.render.spec import RenderSpec  # noqa: E402
 from mathreel_scenelang.render.tex_process import bytecode_cache_env  # noqa: E402
 from mathreel_scenelang.storyboard import Storyboard  # noqa: E402
@@ -92,6 +98,7 @@ class JobRun:
     wall: float
     marks: dict[str, float] = field(default_factory=dict)
     video_seconds: float = 0.0
+    cpu: float = 0.0
 
 
 def prepare(configuration: JobConfiguration, settings: Settings, work: Path) -> Prepared:
@@ -107,6 +114,7 @@ def prepare(configuration: JobConfiguration, settings: Settings, work: Path) -> 
         timings.append(spoken.timing)
         scene_dir = work / f"scene_{index:03d}"
         scene_dir.mkdir(parents=True)
+        (scene_dir / "narration.wav").write_bytes(spoken.wav_bytes)
         spec = RenderSpec(
             scene=scene,
             timing=spoken.timing,
@@ -123,8 +131,15 @@ def prepare(configuration: JobConfiguration, settings: Settings, work: Path) -> 
     return Prepared(storyboard, timings, specs, speech)
 
 
-async def plain_manim(prepared: Prepared, quality: Quality, workers: int) -> tuple[float, float]:
-    """(wall seconds, video seconds) of ``manim`` on every scene, ``workers`` processes at once."""
+@dataclass
+class Measured:
+    wall: float
+    cpu: float
+    video_seconds: float
+
+
+async def plain_manim(prepared: Prepared, quality: Quality, workers: int) -> Measured:
+    """Wall and CPU seconds of ``manim`` on every scene, ``workers`` processes at once, and the clips' length."""
     gate = asyncio.Semaphore(workers)
     flag = QUALITY_PRESETS[quality].manim_flag
     # The same bytecode cache our renders get, so neither side pays for compiling Manim from source.
@@ -168,14 +183,51 @@ async def plain_manim(prepared: Prepared, quality: Quality, workers: int) -> tup
         movies = list(media.rglob("StoryboardPlain.mp4"))
         if len(movies) != 1:
             raise RuntimeError(f"manim on {spec} left {movies}")
+        shutil.copyfile(movies[0], spec.parent / "clip.mp4")
         with av.open(str(movies[0])) as container:
             stream = container.streams.video[0]
             frames = sum(1 for _ in container.decode(stream))
             return frames / float(stream.guessed_rate or stream.average_rate or 1)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     seconds = await asyncio.gather(*(one(spec) for spec in prepared.specs))
-    return time.perf_counter() - started, sum(seconds)
+    return Measured(time.perf_counter() - started, children_cpu() - cpu, sum(seconds))
+
+
+def join_alone(prepared: Prepared, quality: Quality) -> float:
+    """Seconds ``assemble_video`` takes on plain Manim's clips and the narration: the render stage's own work,
+    without the hand-offs, the downloads and the upload around it."""
+    out = prepared.specs[0].parent.parent / "joined"
+    shutil.rmtree(out, ignore_errors=True)
+    clips = [spec.parent / "clip.mp4" for spec in prepared.specs]
+    audio = [spec.parent / "narration.wav" for spec in prepared.specs]
+    started = time.perf_counter()
+    assemble_video(clips, audio, prepared.timings, quality, out, title=prepared.storyboard.title)
+    return time.perf_counter() - started
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu(pids: list[int]) -> float:
+    """CPU seconds of the processes ``pids`` and all their descendants, finished ones (reaped) included.
+
+    A render's child is reaped by the fork server, so its time shows in the server's children times, not in the
+    visuals worker's; summing over the live tree counts each process once. PostgreSQL, RabbitMQ and the object
+    store are not in the tree.
+    """
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(pid)
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    times = process.cpu_times()
+                    total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 class JobStack:
@@ -222,9 +274,12 @@ class JobStack:
         settings = self.services.settings
         # No formula typeset by an earlier job (the workers are idle; a render makes the folder again).
         shutil.rmtree(settings.work_dir / "tex-cache", ignore_errors=True)
+        pids = [process.popen.pid for process in self.stack.processes.values()]
+        cpu = tree_cpu(pids)
         job_id, elapsed = await self.run(configuration)
+        cpu = tree_cpu(pids) - cpu
         run = await timeline(settings, job_id)
-        run.wall = elapsed
+        run.wall, run.cpu = elapsed, cpu
         store = S3Store(settings)
         await store.start()
         try:
@@ -311,19 +366,25 @@ async def main_async(args: argparse.Namespace) -> int:
             _, seconds = await stack.run(warm_up)
             say(f"warm-up job ({WARM_UP_TOPIC!r}, untimed): {seconds:.1f} s")
             for round_number in range(1, args.rounds + 1):
-                plain, plain_video = await plain_manim(prepared, configuration.quality, workers)
+                plain = await plain_manim(prepared, configuration.quality, workers)
                 job, stored = await stack.cold_job(configuration)
                 same = same and stored.model_dump(exclude={"sources"}) == prepared.storyboard.model_dump(
                     exclude={"sources"}
                 )
-                ratio = job.wall / plain
+                ratio = job.wall / plain.wall
                 ratios.append(ratio)
                 say(
-                    f"round {round_number}: plain Manim {plain:6.1f} s ({plain_video:.1f} s of clips)   "
+                    f"round {round_number}: plain Manim {plain.wall:6.1f} s ({plain.video_seconds:.1f} s of clips)   "
                     f"job {job.wall:6.1f} s ({job.video_seconds:.1f} s of video)   ratio {ratio:.2f}   "
                     f"load average {os.getloadavg()[0]:.1f}"
                 )
-                say("\n".join(["  where the job's time went:", *breakdown(job, plain)]))
+                say(
+                    f"  CPU: plain Manim {plain.cpu:.1f} s, job {job.cpu:.1f} s "
+                    f"(every stack process and its children), ratio {job.cpu / plain.cpu:.2f}"
+                )
+                say("\n".join(["  where the job's time went:", *breakdown(job, plain.wall)]))
+                joined = await asyncio.to_thread(join_alone, prepared, configuration.quality)
+                say(f"  assemble_video alone on plain Manim's clips, in this process: {joined:.1f} s")
         say(f"same storyboard in the job as prepared: {same}")
         say(
             f"ratio job/plain Manim: {', '.join(f'{r:.2f}' for r in ratios)} (target ≤ 1.1); "
