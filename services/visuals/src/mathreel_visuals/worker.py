@@ -28,8 +28,8 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]] | N
     pool = None
     if settings.visuals_warm_renderer:
         memory = settings.visuals_render_memory_mb * 2**20 if settings.visuals_render_memory_mb else None
+        # Started by the first scene, so a process that never renders never pays for Manim's imports.
         pool = RendererPool(timeout_seconds=timeout, memory_bytes=memory)
-        await pool.start()
 
     async def work(message: VisualsRequested) -> None:
         # Parsed off the event loop: probes and other scenes' messages keep being answered meanwhile.
