@@ -75,7 +75,8 @@ class RendererPool:
         """Start the fork server (and wait for its imports), so that the first scene does not pay for them."""
         async with self._starting:
             if self._closed:
-                raise SceneError("cancelled", "the renderer pool is closed")
+                # Not "cancelled": the job is not, and its scene must be rendered again elsewhere.
+                raise SceneError("render_failed", "the renderer is shut down", retryable=True)
             if self.server_pid is not None:
                 return
             # TeX's output directory is set per render in the child; the rest of its lock-down is inherited.
@@ -164,7 +165,8 @@ class RendererPool:
             self._pids.pop(request_id, None)
 
     async def close(self) -> None:
-        """Kill the fork server and every render in progress; later calls fail with ``SceneError("cancelled")``."""
+        """Kill the fork server and every render in progress; later calls fail with a retryable
+        ``SceneError("render_failed")``."""
         async with self._starting:
             self._closed = True
             await self._stop_server()

@@ -107,8 +107,9 @@ async def test_a_cancelled_render_is_killed_at_once_and_the_next_scene_renders(
     with pytest.raises(VisualsError) as excinfo:
         await render
     assert excinfo.value.code == "cancelled"
-    # Polled every half second, killed at once.
-    assert time.monotonic() - cancelled_at < 1.5
+    # Polled every half second and killed at once (the bound leaves room for a loaded machine; the render alone
+    # takes longer, and would have ended without an error).
+    assert time.monotonic() - cancelled_at < 3.0
     assert not _alive(child)
     assert not (tmp_path / "x.mp4").exists()
     assert not list((tmp_path / "w").iterdir())
@@ -168,6 +169,7 @@ async def test_closing_the_pool_kills_the_render_in_progress(tmp_path: Path) -> 
     assert excinfo.value.code == "render_failed"
     assert not _alive(child)
     assert not _alive(server)
+    # A scene after the shutdown is handed back to be rendered again, never dropped as if its job were cancelled.
     with pytest.raises(VisualsError) as excinfo:
         await render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "y.mp4", tmp_path / "w", pool=pool)
-    assert excinfo.value.code == "cancelled"
+    assert (excinfo.value.code, excinfo.value.retryable) == ("render_failed", True)
