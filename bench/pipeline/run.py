@@ -43,6 +43,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 import av
 import httpx
@@ -247,7 +248,7 @@ class JobStack:
     async def __aexit__(self, *_exc: object) -> None:
         await asyncio.to_thread(self.stack.stop)
 
-    async def run(self, configuration: JobConfiguration) -> tuple[str, float]:
+    async def run(self, configuration: JobConfiguration) -> tuple[UUID, float]:
         """Submit ``configuration`` and wait until it completes: (job id, seconds from the POST to completed)."""
         headers = {"Authorization": f"Bearer {self.services.mint(USER)}"}
         async with httpx.AsyncClient(base_url=self.stack.base_url, headers=headers, timeout=30) as client:
@@ -255,7 +256,7 @@ class JobStack:
             created = await client.post("/api/v1/videos/generate", json={"configuration": configuration.model_dump()})
             if created.status_code != 201:
                 raise RuntimeError(f"submit: {created.status_code} {created.text}")
-            job_id = str(created.json()["job_id"])
+            job_id = UUID(created.json()["job_id"])
             deadline = started + JOB_TIMEOUT_SECONDS
             while True:
                 status = (await client.get(f"/api/v1/videos/jobs/{job_id}/status")).json()
@@ -289,7 +290,7 @@ class JobStack:
         return run, stored
 
 
-async def timeline(settings: Settings, job_id: str) -> JobRun:
+async def timeline(settings: Settings, job_id: UUID) -> JobRun:
     """Marks of the job's life, in seconds after its creation, from ``stage_run`` and ``scene_result``."""
     from sqlmodel import col, select
 
@@ -303,7 +304,7 @@ async def timeline(settings: Settings, job_id: str) -> JobRun:
         await engine.dispose()
 
     def since(moment: datetime) -> float:
-        return (moment - job.created_at).total_seconds()
+        return float((moment - job.created_at).total_seconds())
 
     ended = {run.stage: run.finished_at for run in runs if run.finished_at is not None}
     spoken = sorted(since(row.created_at) for row in scenes if row.stage == "tts")
