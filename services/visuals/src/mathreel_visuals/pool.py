@@ -72,7 +72,7 @@ class RendererPool:
         return list(self._pids.values())
 
     async def start(self) -> None:
-        """Start the fork server (and wait for its imports), so that the first scene does not pay for them."""
+        """Start the fork server and wait for its imports (``run`` does it when the server is not running)."""
         async with self._starting:
             if self._closed:
                 # Not "cancelled": the job is not, and its scene must be rendered again elsewhere.
@@ -83,7 +83,7 @@ class RendererPool:
             env = tex_environment()
             env.pop("TEXMFOUTPUT", None)
             self._ready = asyncio.get_running_loop().create_future()
-            self._server = await asyncio.create_subprocess_exec(
+            self._server = server = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
                 "mathreel_visuals.scene_runner",
@@ -95,13 +95,13 @@ class RendererPool:
                 start_new_session=True,
             )
             self.server_starts += 1
-            self._reader = asyncio.create_task(self._read_events(self._server, self._ready))
+            self._reader = asyncio.create_task(self._read_events(server, self._ready))
             try:
                 await asyncio.wait_for(asyncio.shield(self._ready), timeout=_START_SECONDS)
             except (TimeoutError, SceneError):
                 await self._stop_server()
                 raise SceneError("render_failed", "the renderer could not start", retryable=True) from None
-            log.info("warm renderer ready (fork server %d)", self._server.pid)
+            log.info("warm renderer ready (fork server %d)", server.pid)
 
     async def run(
         self,
