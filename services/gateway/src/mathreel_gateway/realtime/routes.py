@@ -41,6 +41,9 @@ router = APIRouter(prefix=API_PREFIX)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 CLOSE_TOO_SLOW = 4408
+CLOSE_MESSAGE_TOO_BIG = 1009
+# Clients only ever need to send {"type": "ping"}.
+MAX_CLIENT_FRAME_CHARS = 4096
 
 _TERMINAL = {status.value for status in JobStatus if status.is_terminal}
 
@@ -93,7 +96,8 @@ set headers on a WebSocket and a session token must not go into a URL: this is h
 connecting included), as text frames `{"type": "job.status", "job": <status body>}`. The status body is the JSON of
 `GET /api/v1/videos/jobs/{id}/status` plus `queue_position` (1 = next) while the job is queued. On connecting, the
 current status of each of the user's queued and processing jobs is sent first. A client may send
-`{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (at most 4 KiB a frame). The
+`{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (a frame over 4 KiB closes the
+connection with 1009). The
 server sends WebSocket pings every 20 s. Close codes, sent right after the handshake is accepted:
 `4401` the ticket is invalid, used or expired; `4429` the user already has
 `MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER` (10) event connections on this gateway; `4408` the client read too slowly
@@ -287,7 +291,13 @@ async def user_events(websocket: WebSocket, ticket: Annotated[str | None, Query(
 
     async def listen() -> None:
         while True:
-            text = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text") or ""
+            if len(text) > MAX_CLIENT_FRAME_CHARS or len(message.get("bytes") or b"") > MAX_CLIENT_FRAME_CHARS:
+                await websocket.close(CLOSE_MESSAGE_TOO_BIG, "frames from clients are at most 4 KiB")
+                return
             with contextlib.suppress(ValueError):
                 if json.loads(text) == {"type": "ping"}:
                     await send({"type": "pong"})
