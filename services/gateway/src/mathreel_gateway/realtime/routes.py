@@ -147,6 +147,8 @@ async def _job_stream(
     """The first event (the current status, or what followed ``last_event_id``), then each new one, each numbered;
     numbers skipped by the hub's coalescing or by out-of-order delivery are read from the stored events."""
     hub = resources.events
+    if last_event_id is not None and last_event_id > job.event_seq:
+        last_event_id = None  # not an id of this job's events: start from the current status
     try:
         if last_event_id is None:
             latest = await _latest_stored(resources, job.id)
@@ -228,11 +230,11 @@ async def job_events(
 
 
 # --- WebSocket ------------------------------------------------------------------------------------------------------
-async def _active_statuses(resources: GatewayResources, user_id: str) -> list[dict[str, Any]]:
-    """The latest event body of each of the user's queued and processing jobs (their status otherwise)."""
+async def _active_statuses(resources: GatewayResources, user_id: str) -> list[tuple[UUID, int, dict[str, Any]]]:
+    """(job id, event number, latest event body) of each of the user's queued and processing jobs, oldest first."""
     active = [status.value for status in ACTIVE_STATUSES]
 
-    async def query(session: Any) -> list[dict[str, Any]]:
+    async def query(session: Any) -> list[tuple[UUID, int, dict[str, Any]]]:
         jobs = (
             await session.execute(
                 select(Job)
@@ -240,15 +242,15 @@ async def _active_statuses(resources: GatewayResources, user_id: str) -> list[di
                 .order_by(col(Job.created_at))
             )
         ).scalars()
-        bodies = []
+        found = []
         for job in jobs:
             latest = (
                 await session.execute(
                     select(col(JobEvent.body)).where(col(JobEvent.job_id) == job.id, col(JobEvent.seq) == job.event_seq)
                 )
             ).scalar_one_or_none()
-            bodies.append(latest if latest is not None else event_body(job))
-        return bodies
+            found.append((job.id, job.event_seq, latest if latest is not None else event_body(job)))
+        return found
 
     return await read(resources.reads, query)
 
@@ -276,7 +278,9 @@ async def user_events(websocket: WebSocket, ticket: Annotated[str | None, Query(
 
     async def relay() -> None:
         sent: dict[UUID, int] = {}
-        for body in await _active_statuses(resources, user_id):
+        for job_id, seq, body in await _active_statuses(resources, user_id):
+            # A live event no newer than this one, already waiting in the subscription, is not sent after it.
+            sent[job_id] = seq
             await send({"type": "job.status", "job": body})
         while True:
             events: list[JobStatusChanged] = await subscription.wait(60.0)
