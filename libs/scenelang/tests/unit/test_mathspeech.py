@@ -159,3 +159,16 @@ def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> Non
 )
 def test_counts_of_arrangements_are_functions_of_their_arguments(latex: str, spoken: str) -> None:
     assert latex_to_speech(latex) == spoken
+
+
+@pytest.mark.parametrize(
+    ("narration", "spoken"),
+    [
+        ("Let's work through it.", "Let's work through it."),
+        ("It's 20 + 0.1 m.", "It's 20 plus 0.1 m."),
+        ("Then f'(x) = 2x.", "Then f prime of x equals 2 x."),
+        ("Now y' = 3.", "Now y prime equals 3."),
+    ],
+)
+def test_an_apostrophe_in_a_word_is_not_a_prime(narration: str, spoken: str) -> None:
+    assert narration_to_speech(narration) == spoken

@@ -104,9 +104,10 @@ _PLAIN_TERM = (
     r"|\([^()]*\)(?=[\^_²³])"  # (a+b)^2: parentheses only when raised or indexed
     # a coefficient and its letters, 5x or 4ac (not a unit: 5km, 10am)
     r"|(?<![\w'.])\d+(?:\.\d+)?(?!(?:km|cm|mm|kg|mg|ml|am|pm|mph|kph)\b)[A-Za-z]{1,3}(?![A-Za-z0-9(])"
-    rf"|(?<![\w'])(?!(?:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
+    rf"|(?<![\w'])(?!(?i:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
-    rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
+    # A prime, not the apostrophe of "Let's" or "it's".
+    rf"(?:'(?![A-Za-z]))*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )
 _PLAIN_OPERATOR = r"(?:\s*(?:<=|>=|!=|[=<>+*/×·÷±≤≥≠≈−])\s*|\s*-\s*)"
 _PLAIN_MATH = re.compile(rf"(?:√\s*)?{_PLAIN_TERM}(?:{_PLAIN_OPERATOR}(?:√\s*)?{_PLAIN_TERM})*")
