@@ -179,7 +179,7 @@ def solve_linear(lhs: sympy.Expr, rhs: sympy.Expr, var: sympy.Symbol, scene_id: 
     if value_left != value_right:
         raise ValueError("the checked answer does not satisfy the equation")
     scenes = [draft.build()]
-    meeting = _sides_meeting(left, right, var, answer, f"{scene_id}_graph")
+    meeting = _sides_meeting(left, right, var, answer, f"{scene_id}_graph", (lhs, rhs))
     if meeting is not None:
         scenes.append(meeting)
     return scenes
@@ -201,10 +201,22 @@ def _substituted(expr: sympy.Expr, var: sympy.Symbol, value: sympy.Rational) -> 
     return to_latex(written)
 
 
+def _label(side: sympy.Expr) -> str | None:
+    """A side of the equation as the label of its graph, when it is short enough to sit beside the curve."""
+    text = f"y = {to_latex(side)}"
+    return text if len(text) <= 40 else None
+
+
 def _sides_meeting(
-    left: sympy.Expr, right: sympy.Expr, var: sympy.Symbol, answer: sympy.Expr, scene_id: str
+    left: sympy.Expr,
+    right: sympy.Expr,
+    var: sympy.Symbol,
+    answer: sympy.Expr,
+    scene_id: str,
+    written: tuple[sympy.Expr, sympy.Expr] | None = None,
 ) -> Scene | None:
-    """Each side of the equation as a graph in ``var``: they meet above the answer."""
+    """Each side of the equation as a graph in ``var`` (labelled as ``written``): they meet above the answer."""
+    left_written, right_written = written or (left, right)
     at = float(answer)
     half = max(5.0, abs(at) * 0.6)
     low, high = at - half, at + half
@@ -224,8 +236,12 @@ def _sides_meeting(
         .beat(
             f"Draw each side as a graph in {said_name}: the left side in yellow, the right side in blue.",
             ShowAxes(id="ax", x_range=_axis(low, high), y_range=_axis(y_low, y_high), x_label=name, region="center"),
-            PlotFunction(id="left_side", axes="ax", expression=_as_x(left, var), color="yellow"),
-            PlotFunction(id="right_side", axes="ax", expression=_as_x(right, var), color="blue"),
+            PlotFunction(
+                id="left_side", axes="ax", expression=_as_x(left, var), color="yellow", label=_label(left_written)
+            ),
+            PlotFunction(
+                id="right_side", axes="ax", expression=_as_x(right, var), color="blue", label=_label(right_written)
+            ),
         )
         .beat(
             f"They meet where {said_name} is {_said(answer)}: there both sides are {_said(middle_value)}.",
