@@ -225,3 +225,11 @@ def test_dividing_by_a_negative_number_turns_the_sign_round() -> None:
 def test_a_context_without_workable_mathematics_is_refused(topic: str, context: str) -> None:
     with pytest.raises(TopicNotSupported):
         _plan(topic, context)
+
+
+def test_a_curriculum_lesson_solves_the_contexts_own_inequality_once() -> None:
+    storyboard = _plan("Solving linear inequalities", "Solve 2x + 3 < 11 for x.")
+    solved = [scene for scene in storyboard.scenes if scene.id.startswith("inequality")]
+    assert len(solved) == 1
+    assert "2 x plus 3" in solved[0].narration
+    assert "x < 4" in _latex_on_screen(storyboard)
