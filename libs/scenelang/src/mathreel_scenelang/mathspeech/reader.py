@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pylatexenc import macrospec
@@ -118,6 +118,18 @@ class _Term:
     sup: list[_Item] | None = None
     primes: int = 0
     extra: list[_Script] = field(default_factory=list)
+
+
+_ARROWS = frozenset({"to", "rightarrow", "longrightarrow"})
+
+
+def _one_side(term: _Term, previous: _Term | None) -> str | None:
+    """ "left" or "right" when ``term`` is the target of an arrow with a lone sign as its exponent (``\\to a^-``)."""
+    if previous is None or not isinstance(previous.base, _Tok) or previous.base.raw not in _ARROWS:
+        return None
+    if term.sup is None or len(term.sup) != 1 or not isinstance(term.sup[0], _Tok):
+        return None
+    return {"-": "left", "+": "right"}.get(term.sup[0].raw)
 
 
 # --- parsing ----------------------------------------------------------------------------------------------------
@@ -325,6 +337,8 @@ class _Reader:
             term = terms[i]
             following = terms[i + 1] if i + 1 < len(terms) else None
             consumed, words = self._speak_term(term, following, previous=terms[i - 1] if i else None)
+            if pieces and pieces[-1] == "tends to" and _one_side(term, terms[i - 1]):
+                pieces[-1] = "approaches"
             pieces.append(words)
             i += 1 + consumed
         return pieces
@@ -365,6 +379,10 @@ class _Reader:
             and isinstance(following.base, _Paren)
             and following.base.opener.raw == "("
         )
+        side = _one_side(term, previous)
+        if side:
+            # "x \to a^-": a one-sided approach, "x approaches a from the left", never "a to the power minus".
+            return 0, f"{self._scripts(words, replace(term, sup=None), more)} from the {side}"
         words = self._scripts(words, term, more and not applies, base_raw=getattr(base, "raw", ""))
         if applies:
             assert following is not None
