@@ -144,6 +144,16 @@ def test_letters_written_together_and_log_bases_in_narration_are_read_out(narrat
         ),
         # A principal times a quantity is not a probability.
         ("A = P(1 + r)^n", "A equals P the quantity 1 plus r, to the power n"),
+        # A random variable meeting a condition, its expected value and its variance.
+        (r"P(X = 2) = \frac{15}{64}", "the probability that X equals 2, equals 15 over 64"),
+        (
+            r"P(Z \le 1.5) \approx 0.93",
+            "the probability that Z is less than or equal to 1.5, is approximately equal to 0.93",
+        ),
+        (
+            r"E[X] = np, \quad \mathrm{Var}(X) = np(1-p)",
+            "the expected value of X equals n p, the variance of X equals n p times the quantity 1 minus p",
+        ),
     ],
 )
 def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:

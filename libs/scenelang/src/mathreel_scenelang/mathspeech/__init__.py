@@ -39,6 +39,19 @@ _EVENT_WORDS = (
 _COUNT = re.compile(r"(?<![A-Za-z\\])(?P<name>[PC])\s*\((?P<args>\s*[a-z0-9]+\s*(?:,\s*[a-z0-9]+\s*)+)\)")
 
 
+# P(X = k), P(Z < 1.5), P(a \le X \le b): the probability that a random variable (a capital letter) meets a condition.
+_RELATION = r"(?:=|<|>|\\(?:le|leq|ge|geq|lt|gt|ne|neq)(?![A-Za-z]))"
+_CONDITION = re.compile(
+    rf"(?<![A-Za-z\\])P\s*\((?P<condition>[^()]*?(?<![A-Za-z\\])[A-Z](?![A-Za-z])[^()]*?{_RELATION}[^()]*|"
+    rf"[^()]*?{_RELATION}[^()]*?(?<![A-Za-z\\])[A-Z](?![A-Za-z])[^()]*)\)"
+)
+# E[X], E(X), \mathbb{E}[X] and Var(X) of a random variable: its expected value and its variance.
+_EXPECTATION = re.compile(r"(?<![A-Za-z\\])(?:\\mathbb\{E\}|E)\s*[\[(]\s*(?P<arg>[A-Z][^\[\]()]*)[\])]")
+_VARIANCE = re.compile(
+    r"(?<![A-Za-z])(?:\\(?:mathrm|operatorname|text)\{Var\}|Var)\s*[\[(]\s*(?P<arg>[A-Z][^\[\]()]*)[\])]"
+)
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -49,6 +62,9 @@ def _probabilities(latex: str) -> str:
     def count(match: re.Match[str]) -> str:
         return rf"\text{{{match.group('name')} of }} {match.group('args')}"
 
+    latex = _CONDITION.sub(lambda m: rf"\text{{the probability that }} {m.group('condition')} \text{{,}}", latex)
+    latex = _EXPECTATION.sub(lambda m: rf"\text{{the expected value of }} {m.group('arg')}", latex)
+    latex = _VARIANCE.sub(lambda m: rf"\text{{the variance of }} {m.group('arg')}", latex)
     return _COUNT.sub(count, _PROBABILITY.sub(spell, latex))
 
 
