@@ -155,6 +155,9 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
     text, shown, key = _BASES[params.base]
     a, h, k = sympy.nsimplify(params.a), params.h, params.k
     f = parse_function(text)
+    if a != 1 and key[1] == 0:
+        # A stretch leaves a point on the x-axis where it is: follow (1, f(1)) instead, which it visibly moves.
+        key = (1.0, float(f.subs(X, 1)))
     shifted = f.subs(X, X - h)
     stretched = a * shifted
     final = stretched + k

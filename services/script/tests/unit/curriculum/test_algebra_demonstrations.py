@@ -16,6 +16,7 @@ from sympy.parsing.sympy_parser import (
 from mathreel_scenelang.storyboard import (
     PlotFunction,
     Scene,
+    ShowArrow,
     ShowEquation,
     ShowInterval,
     ShowNumberLine,
@@ -180,6 +181,21 @@ def test_graph_transform_ends_on_a_f_of_x_minus_h_plus_k(
     found = scenes("graph_transform", {"base": base, "a": a, "h": h, "k": k})
     last_plot = [p for p in actions_of(found, PlotFunction) if p.id.startswith("g")][-1]
     assert sympy.simplify(sympy.sympify(last_plot.expression, locals={"abs": sympy.Abs}) - final) == 0
+
+
+@pytest.mark.parametrize(
+    ("base", "a", "h", "k"), [("cube", 2, -1, 1), ("square", -1, 2, -3), ("abs", 0.5, 0, 2), ("sqrt", 3, 1, -2)]
+)
+def test_graph_transform_follows_a_point_every_move_visibly_moves(base: str, a: float, h: int, k: int) -> None:
+    found = scenes("graph_transform", {"base": base, "a": a, "h": h, "k": k})
+    arrows = actions_of(found, ShowArrow)
+    assert len(arrows) == (h != 0) + (a != 1) + (k != 0)
+    for arrow in arrows:  # a stretch of a point on the x-axis would be an arrow from a point to itself
+        assert arrow.start != arrow.end
+    plots = {p.id: p.expression for p in actions_of(found, PlotFunction)}
+    for point in actions_of(found, ShowPoint):  # each marked point lies on the graph drawn with it
+        curve = sympy.sympify(plots["base" if point.id == "k0" else "g" + point.id[1:]], locals={"abs": sympy.Abs})
+        assert float(curve.subs(x, point.at[0])) == pytest.approx(point.at[1])
 
 
 @pytest.mark.parametrize(("initial", "percent"), [(100, 50), (500, -20), (1000, 5)])
