@@ -160,6 +160,7 @@ class _Reader:
 
     def __init__(self, letters: Mapping[str, str]) -> None:
         self._letters = letters
+        self._in_limit = False  # reading a limit's subscript, where an arrow "tends to"
 
     # nodes -> items
     def items(self, nodes: Sequence[LatexNode | None]) -> list[_Item]:
@@ -337,8 +338,12 @@ class _Reader:
             term = terms[i]
             following = terms[i + 1] if i + 1 < len(terms) else None
             consumed, words = self._speak_term(term, following, previous=terms[i - 1] if i else None)
-            if pieces and pieces[-1] == "tends to" and _one_side(term, terms[i - 1]):
-                pieces[-1] = "approaches"
+            if pieces and pieces[-1] == "tends to":
+                if _one_side(term, terms[i - 1]):
+                    pieces[-1] = "approaches"
+                elif not self._in_limit and not (isinstance(term.base, _Tok) and term.base.raw == "infty"):
+                    # Outside a limit an arrow is a mapping, (x, y) -> (-y, x): a point goes somewhere.
+                    pieces[-1] = "goes to"
             pieces.append(words)
             i += 1 + consumed
         return pieces
@@ -425,7 +430,11 @@ class _Reader:
 
     def _big_operator(self, token: _Tok, term: _Term, more: bool) -> str:
         words = f"the {token.words}"
-        lower = self.speak(term.sub) if term.sub is not None else None
+        self._in_limit = token.raw in _AS_SUBSCRIPT
+        try:
+            lower = self.speak(term.sub) if term.sub is not None else None
+        finally:
+            self._in_limit = False
         upper = self.speak(term.sup) if term.sup is not None else None
         if token.raw in _AS_SUBSCRIPT:
             words += f" as {lower}" if lower else ""
