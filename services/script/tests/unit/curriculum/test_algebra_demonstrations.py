@@ -205,6 +205,18 @@ def test_exponential_table_multiplies_by_the_same_factor(initial: int, percent: 
     assert values == pytest.approx([initial * (1 + percent / 100) ** n for n in range(len(values))], abs=1e-3)
 
 
+@pytest.mark.parametrize(("percent", "steps", "log"), [(100, 5, "\\log_{2} 32 = 5"), (200, 4, "\\log_{3} 81 = 4")])
+def test_growth_from_1_read_backwards_is_a_logarithm(percent: int, steps: int, log: str) -> None:
+    params = {"initial": 1, "percent": percent, "steps": steps, "read_log": True}
+    equations = [e.latex for e in actions_of(scenes("exponential_table_plot", params), ShowEquation)]
+    assert equations[-1].endswith(log)
+    base, value = (int(n) for n in re.findall(r"\d+", log)[:2])
+    assert base**steps == value
+    # From an amount other than 1 there is no whole logarithm to read: the lesson ends on the curve.
+    params["initial"] = 100
+    assert not [e for e in actions_of(scenes("exponential_table_plot", params), ShowEquation) if e.id == "log"]
+
+
 @pytest.mark.parametrize("function", ["exp2", "exp3", "square", "linear"])
 def test_inverse_mirror_swaps_each_pair(function: str) -> None:
     points = {p.id: p.at for p in actions_of(scenes("inverse_mirror", {"function": function}), ShowPoint)}
