@@ -84,6 +84,11 @@ def test_letters_are_respelled_only_where_asked() -> None:
 
 
 NARRATION_CASES = [
+    # A possessive's apostrophe is prose, not a prime: "the sum's arrow" was read "s u m primes".
+    (
+        "Walk to where the sum's arrow points; f'(x) is the slope.",
+        "Walk to where the sum's arrow points; f prime of x is the slope.",
+    ),
     ("The area is $\\pi r^2$.", "The area is pi r squared."),
     ("By Pythagoras, a^2 + b^2 = c^2 always.", "By Pythagoras, a squared plus b squared equals c squared always."),
     ("Then \\(x_1 + x_2 = 5\\).", "Then x one plus x two equals 5."),

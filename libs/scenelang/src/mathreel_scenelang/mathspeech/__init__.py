@@ -122,7 +122,8 @@ _PLAIN_TERM = (
     r"|(?<![\w'.])\d+(?:\.\d+)?(?!(?:km|cm|mm|kg|mg|ml|am|pm|mph|kph)\b)[A-Za-z]{1,3}(?![A-Za-z0-9(])"
     rf"|(?<![\w'])(?!(?:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
-    rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
+    # primes, but not the apostrophe of a possessive ("the sum's arrow" is prose, f'(x) is not)
+    rf"(?:'(?![A-Za-z]))*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )
 _PLAIN_OPERATOR = r"(?:\s*(?:<=|>=|!=|[=<>+*/×·÷±≤≥≠≈−])\s*|\s*-\s*)"
 _PLAIN_MATH = re.compile(rf"(?:√\s*)?{_PLAIN_TERM}(?:{_PLAIN_OPERATOR}(?:√\s*)?{_PLAIN_TERM})*")
