@@ -43,7 +43,7 @@ from mathreel_scenelang.actions.graphs import (
     SweepTo,
 )
 from mathreel_scenelang.expressions import compile_expression
-from mathreel_scenelang.figure import free_area
+from mathreel_scenelang.figure import free_area, region_room
 from mathreel_scenelang.layout import Box, Kind, LayoutItem
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.demos import charts, morph, sweep
@@ -78,8 +78,8 @@ def build_axes(scene: StoryboardScene, action: ShowAxes) -> Built:
     color = scene.color_of(action)
     area: Box | None = None
     if action.region is not None:
-        region_box = scene.layout.region_box(action.region)
-        x_len, y_len = region_box.width - 0.8, region_box.height - 0.7
+        area = region_room(scene.layout, action.region, scene.figure_plan().text_regions)
+        x_len, y_len = area.width - 0.8, area.height - 0.7
     else:
         # Like a figure: as large as the part of the frame the scene's named texts leave free.
         area = free_area(scene.layout, scene.figure_plan().text_regions)
