@@ -27,7 +27,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import format_number, spoken, to_latex
+from mathreel_script.latex import format_number, parse_plain, safe_latex, spoken, to_latex
 from mathreel_script.safe_math import check_size, numeric
 
 # Inequality signs as written in a context, in LaTeX, and read aloud.
@@ -403,3 +403,11 @@ def solve_inequality(
         ShowEquation(id="test", latex=test, region="bottom"),
     )
     return [draft.build()]
+
+
+def inequality_latex(left: str, relation: str, right: str) -> str | None:
+    """An inequality of the context (as ``ContextFacts.inequalities`` holds it) in LaTeX, or ``None``."""
+    sides = parse_plain(f"{left} = {right}")
+    if not sides or len(sides) != 2 or relation not in _REL_TEX:
+        return None
+    return safe_latex(f"{to_latex(sides[0])} {_REL_TEX[relation]} {to_latex(sides[1])}")
