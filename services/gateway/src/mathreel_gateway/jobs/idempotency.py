@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import timedelta
 from uuid import UUID
 
@@ -27,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from mathreel_gateway.errors import BadRequest, Conflict, UnprocessableContent
+from mathreel_gateway.errors import Conflict, UnprocessableContent
 from mathreel_gateway.jobs.schemas import GenerateVideoRequest
 from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.db import IdempotencyKey, utcnow
@@ -37,18 +36,16 @@ IN_FLIGHT_TIMEOUT = timedelta(seconds=60)
 MAX_KEY_CHARS = 255
 REPLAYED_HEADER = "Idempotent-Replayed"
 
-# Visible ASCII and spaces: a key is echoed in no header, but it is stored and must stay printable.
-_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x20-\x7e]+$"
+"""Printable ASCII: the key is stored, and compared byte for byte."""
 
 
 def parse_key(header: str) -> str:
-    """The key of an ``Idempotency-Key`` header: an sf-string (``"..."``) or, as many clients send it, bare."""
-    value = header.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
-    if not _KEY.fullmatch(value) or not value.strip():
-        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY_CHARS} printable ASCII characters")
-    return value
+    """The key of an ``Idempotency-Key`` header (already checked against ``KEY_PATTERN``): an sf-string
+    (``"..."``) is unquoted; a bare value, as many clients send it, is the key itself."""
+    if len(header) > 2 and header[0] == header[-1] == '"':
+        return header[1:-1]
+    return header
 
 
 def fingerprint(request: GenerateVideoRequest) -> str:

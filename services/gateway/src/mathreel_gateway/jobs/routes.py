@@ -36,7 +36,7 @@ from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import ErrorBody, LimitBody
+from mathreel_gateway.schemas import ErrorBody, LimitBody, UnprocessableBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -111,15 +111,11 @@ def require_json_body(request: Request) -> None:
                 }
             },
         },
-        400: {
-            "model": ErrorBody,
-            "description": "More than one `Authorization` header, or a malformed "
-            "`Idempotency-Key` (1 to 255 printable ASCII characters).",
-        },
         409: {"model": ErrorBody, "description": "A request with the same `Idempotency-Key` is still being handled."},
         422: {
-            "model": ErrorBody,
-            "description": "Invalid body, or an `Idempotency-Key` already used with another body.",
+            "model": UnprocessableBody,
+            "description": "Invalid body or `Idempotency-Key` header (1 to 255 printable ASCII characters), or an "
+            "`Idempotency-Key` already used with another body (`detail` says so).",
         },
         413: {"model": ErrorBody, "description": "Request body too large."},
         415: {
@@ -139,6 +135,9 @@ async def generate_video(
         str | None,
         Header(
             alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.MAX_KEY_CHARS,
+            pattern=idempotency.KEY_PATTERN,
             description="Makes the request safe to retry (1 to 255 printable ASCII characters, quoted or not); "
             "remembered for 24 hours.",
         ),

@@ -15,7 +15,7 @@ from mathreel_gateway.deps import CurrentUser, ResourcesDep, SettingsDep
 from mathreel_gateway.jobs.routes import AUTH_RESPONSES, require_json_body
 from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import ErrorBody
+from mathreel_gateway.schemas import ErrorBody, UnprocessableBody
 from mathreel_gateway.webhooks import service
 from mathreel_gateway.webhooks.schemas import (
     Delivery,
@@ -52,7 +52,10 @@ router = APIRouter(prefix=f"{API_PREFIX}/webhooks", tags=["webhooks"], route_cla
         **AUTH_RESPONSES,
         409: {"model": ErrorBody, "description": "The user already has the maximum number of webhooks."},
         415: {"model": ErrorBody, "description": "The body is not JSON."},
-        422: {"model": ErrorBody, "description": "Invalid body, or a URL that cannot receive webhooks (and why)."},
+        422: {
+            "model": UnprocessableBody,
+            "description": "Invalid body, or a URL that cannot receive webhooks (`detail` says why).",
+        },
     },
 )
 async def create_webhook(
