@@ -20,9 +20,10 @@ from starlette.routing import Route
 
 from mathreel_cli.standalone import serving
 from mathreel_orchestrator.service import Orchestrator
+from mathreel_shared import keys
 from mathreel_shared.bus import Delivery, RabbitBus
 from mathreel_shared.domain import Stage
-from mathreel_shared.messages import StageFailed
+from mathreel_shared.messages import RenderCompleted, StageFailed, VideoMetadata
 from mathreel_shared.runtime import ServiceRuntime
 from mathreel_webhooks.worker import register
 from tests.e2e.stack import free_port
@@ -159,6 +160,44 @@ async def _check_deliveries(gateway, jwks_server, receiver: Receiver) -> None:
     assert payload["data"]["error"] == {"code": "llm_error", "message": "no model", "stage": "generating_script"}
     assert headers["webhook-id"] != delivery["webhook_id"]
     assert json.loads(body)["timestamp"].endswith("Z")
+    # The payload is the status body the API answers, field for field.
+    status_body = (await gateway.client.get(f"/api/v1/videos/jobs/{failing}/status", headers=auth)).json()
+    assert payload["data"] == status_body
+
+    # Completed by the orchestrator from render's result: job.completed with the video-url body.
+    done = uuid.UUID((await gateway.client.post("/api/v1/videos/generate", json=BODY, headers=auth)).json()["job_id"])
+    store = gateway.resources.store
+    video, thumbnail = keys.video_key(user, done), keys.thumbnail_key(user, done)
+    captions = keys.captions_key(user, done, "vtt")
+    await store.put_bytes(video, b"mp4 bytes", "video/mp4")
+    await store.put_bytes(thumbnail, b"jpeg bytes", "image/jpeg")
+    await store.put_bytes(captions, b"WEBVTT\n", "text/vtt")
+    await gateway.set_job(done, status="processing", stage="rendering", title="Right triangles")
+    metadata = VideoMetadata(
+        duration=12.5, width=854, height=480, fps=15, file_size=9, video_codec="h264", audio_codec="aac"
+    )
+    rendered = RenderCompleted(
+        job_id=done,
+        user_id=user,
+        video_key=video,
+        thumbnail_key=thumbnail,
+        captions_key=captions,
+        metadata=metadata,
+    )
+    await orchestrator.handle(rendered, Delivery())
+    await gateway.resources.relay.relay_once()
+    await receiver.wait_for(6)
+    payload = _verified(*receiver.received[5], new_secret)
+    assert payload["type"] == "job.completed"
+    data = payload["data"]
+    answer = (await gateway.client.get(f"/api/v1/videos/jobs/{done}/video-url", headers=auth)).json()
+    assert data.keys() == answer.keys()
+    assert data["metadata"] == answer["metadata"]
+    assert (data["job_id"], data["status"]) == (str(done), "completed")
+    assert data["thumbnail_url"] == f"{gateway.settings.public_base_url}{answer['thumbnail_url']}"
+    fetched = await gateway.client.get(data["video_url"])
+    assert fetched.status_code == 200
+    assert fetched.content == b"mp4 bytes"
 
     # Other users see none of it.
     other = {"Authorization": f"Bearer {jwks_server.key.mint('user_' + uuid.uuid4().hex[:12])}"}

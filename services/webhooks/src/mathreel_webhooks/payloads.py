@@ -29,7 +29,8 @@ def _stage(value: str | None) -> str | None:
 
 
 def status_data(job: Job) -> dict[str, Any]:
-    """The job's status body, as ``GET /videos/jobs/{id}/status`` answers it for a finished job."""
+    """The job's status body, as ``GET /videos/jobs/{id}/status`` answers it for a finished job (the webhook tests
+    compare the two field for field)."""
     status = JobStatus(job.status)
     error = None
     if status is JobStatus.FAILED:
@@ -38,7 +39,7 @@ def status_data(job: Job) -> dict[str, Any]:
             "message": job.error_message or "The video could not be generated.",
             "stage": _stage(job.error_stage or job.stage),
         }
-    return {
+    data: dict[str, Any] = {
         "job_id": str(job.id),
         "status": status.value,
         "progress": {
@@ -48,15 +49,17 @@ def status_data(job: Job) -> dict[str, Any]:
         "created_at": _iso(job.created_at),
         "updated_at": _iso(job.updated_at),
         "estimated_completion_time": _iso(job.completed_at) if status is JobStatus.COMPLETED else None,
-        "error": error,
         "title": job.title,
         "quality": job.quality,
         "priority": job.priority,
     }
+    if error is not None:
+        data["error"] = error  # present only when the job failed, as in the status body
+    return data
 
 
 async def video_url_data(job: Job, store: ObjectStore, *, ttl_seconds: int, public_base_url: str) -> dict[str, Any]:
-    """The body of ``GET /videos/jobs/{id}/video-url`` for a completed job."""
+    """The body of ``GET /videos/jobs/{id}/video-url`` for a completed job (the webhook tests compare the two)."""
     assert job.video_key is not None, "a completed job has a video"
     expires_at = datetime.now(UTC) + timedelta(seconds=ttl_seconds)
     download_name = content_disposition_name(job.title or job.topic)
@@ -76,10 +79,12 @@ async def video_url_data(job: Job, store: ObjectStore, *, ttl_seconds: int, publ
             "quality": job.quality,
             "format": job.video_format or "mp4",
             "file_size": job.file_size,
+            "demo": False,
             "created_at": _iso(job.completed_at or job.created_at),
             "title": job.title,
             "dimensions": dimensions,
         },
+        "is_demo": False,
     }
 
 
