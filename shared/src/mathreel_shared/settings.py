@@ -136,7 +136,7 @@ class Settings(BaseSettings):
     webhook_max_endpoints_per_user: int = Field(default=10, ge=1)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     # Waits before the 2nd, 3rd, ... attempt of a delivery (Standard Webhooks' schedule: ~27.6 h in all).
-    webhook_retry_delays_seconds: Annotated[list[int], NoDecode] = Field(
+    webhook_retry_delays_seconds: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
         default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000]
     )
     # After a rotation the previous secret still signs deliveries (a second signature) for this long.

@@ -39,7 +39,14 @@ def signature_header(secrets: list[str], message_id: str, timestamp: datetime, b
 
 
 def create_client() -> httpx.AsyncClient:
-    return httpx.AsyncClient(follow_redirects=False, trust_env=False, headers={"User-Agent": USER_AGENT})
+    """No redirects, no proxies from the environment, and no kept-alive connections: the pool is keyed by the
+    address connected to, so a TLS connection opened for one host name must not carry another name's delivery."""
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        trust_env=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+        headers={"User-Agent": USER_AGENT},
+    )
 
 
 async def attempt(

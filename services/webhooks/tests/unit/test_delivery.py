@@ -123,3 +123,31 @@ def test_during_a_rotation_both_secrets_sign_and_each_verifies() -> None:
         assert Webhook(secret).verify(body, headers) == {"type": "job.completed"}
     with pytest.raises(WebhookVerificationError):
         Webhook(new_webhook_secret()).verify(body, headers)
+
+
+async def test_an_https_delivery_connects_to_the_checked_address_and_keeps_the_name_for_tls() -> None:
+    requests: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        requests.append(request)
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/"})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(record)) as client:
+        result = await attempt(
+            client,
+            "https://localhost:8443/hooks/mathreel?team=1",
+            message_id="msg_2",
+            body="{}",
+            secrets=[new_webhook_secret()],
+            timeout=1,
+            allow_private=True,
+            now=datetime.now(UTC),
+        )
+    (request,) = requests  # the redirect was not followed
+    assert request.url.host in {"127.0.0.1", "::1"}
+    assert request.url.path == "/hooks/mathreel"
+    assert request.url.query == b"team=1"
+    assert request.headers["Host"] == "localhost:8443"
+    assert request.extensions["sni_hostname"] == "localhost"
+    assert request.headers["webhook-id"] == "msg_2"
+    assert (result.response_status, result.error) == (302, "redirects are not followed")
