@@ -8,6 +8,7 @@ is sent for a change that was rolled back. The webhooks worker makes the attempt
 
 from __future__ import annotations
 
+import base64
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -47,8 +48,6 @@ class DeliveryStatus(StrEnum):
 
 def new_webhook_secret() -> str:
     """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
-    import base64
-
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 

@@ -83,3 +83,23 @@ async def test_bodies_out_of_bounds_are_refused(make_gateway, body) -> None:
         response = await gateway.client.post(URL, json=body, headers=gateway.auth())
         assert response.status_code == 422, response.text
         assert response.json()["detail"]
+
+
+async def test_idempotency_keys_replay_on_sqlite_too(gateway) -> None:
+    body = {"configuration": {"topic": "Pythagorean Theorem", "context": "Explain it."}}
+    headers = {**gateway.auth(), "Idempotency-Key": '"order-42"'}
+    first = await gateway.client.post("/api/v1/videos/generate", json=body, headers=headers)
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    # The sf-string form and the bare form name the same key.
+    again = await gateway.client.post(
+        "/api/v1/videos/generate", json=body, headers={**gateway.auth(), "Idempotency-Key": "order-42"}
+    )
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = {"configuration": {**body["configuration"], "quality": "low"}}
+    reused = await gateway.client.post("/api/v1/videos/generate", json=other, headers=headers)
+    assert reused.status_code == 422
+    listed = await gateway.client.get("/api/v1/videos/jobs", headers=gateway.auth())
+    assert listed.json()["total"] == 1
