@@ -191,6 +191,14 @@ class JobStatusChanged(Envelope):
     status: dict[str, Any]
 
 
+class WebhookDeliver(Envelope):
+    """Orchestrator or gateway (through the outbox, with the job's terminal transition), then the webhooks worker
+    itself (retries, through delay queues) → webhooks worker: make attempt ``attempt`` of delivery ``delivery_id``."""
+
+    type: Literal["webhook.deliver"] = "webhook.deliver"
+    delivery_id: UUID
+
+
 Message = Annotated[
     JobRequested
     | ScriptRequested
@@ -204,7 +212,8 @@ Message = Annotated[
     | StageProgress
     | StageFailed
     | JobCancelled
-    | JobStatusChanged,
+    | JobStatusChanged
+    | WebhookDeliver,
     Field(discriminator="type"),
 ]
 

@@ -43,6 +43,7 @@ from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
 from mathreel_shared.telemetry import span_from_headers
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ class Orchestrator:
         job.percentage = 100.0
         job.completed_at = utcnow()
         job.estimated_completion_at = job.completed_at
+        await enqueue_webhook_deliveries(session, job)
 
     async def _fail(self, session: AsyncSession, job: Job, stage: Stage, code: str, reason: str) -> None:
         now = utcnow()
@@ -282,6 +284,7 @@ class Orchestrator:
         job.completed_at = now
         job.estimated_completion_at = None
         log.warning("job %s failed at %s: %s (%s)", job.id, stage, reason, code)
+        await enqueue_webhook_deliveries(session, job)
 
     # --- watchdog support ------------------------------------------------------------------------------------
     async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:
