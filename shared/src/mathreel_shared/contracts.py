@@ -19,6 +19,7 @@ from mathreel_shared.messages import (
     Envelope,
     JobCancelled,
     JobRequested,
+    JobStatusChanged,
     RenderCompleted,
     RenderRequested,
     ScriptCompleted,
@@ -92,6 +93,10 @@ ORCHESTRATOR = ConsumerContract(
 # Broadcast to every process (fanout), never queued.
 BROADCAST_MESSAGES: tuple[type[Envelope], ...] = (JobCancelled,)
 
+# Published on the ``<ns>.events`` topic exchange with the user id in the routing key (``job.status.<user_id>``);
+# every gateway replica binds a queue of its own to it.
+EVENT_MESSAGES: tuple[type[Envelope], ...] = (JobStatusChanged,)
+
 
 # --- the tables derived from the contracts ------------------------------------------------------------------------
 def _work_queues() -> dict[str, tuple[str, ...]]:
@@ -121,6 +126,7 @@ WORK_QUEUES: dict[str, tuple[str, ...]] = _work_queues()
 STAGE_QUEUES: tuple[str, ...] = tuple(dict.fromkeys(contract.queue for contract in STAGE_CONTRACTS))
 """The queues of stage workers: each has retry delay queues."""
 BROADCAST_TYPES: frozenset[str] = frozenset(message_type(model) for model in BROADCAST_MESSAGES)
+EVENT_TYPES: frozenset[str] = frozenset(message_type(model) for model in EVENT_MESSAGES)
 STAGE_OF_TYPE: dict[str, Stage] = _stage_of_type()
 """The job stage a message of each type belongs to (which stage a poison message fails)."""
 QUEUE_OF_STAGE: dict[Stage, str] = _queue_of_stage()

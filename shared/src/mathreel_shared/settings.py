@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 100
     max_active_jobs_per_user: int = 3
 
+    # --- realtime (job events over SSE and WebSocket) -------------------------------------------------------
+    # Open SSE and WebSocket connections per user on one gateway replica; one more is refused (429 / close 4429).
+    realtime_max_connections_per_user: int = Field(default=10, ge=1)
+    # Lifetime of a connection ticket (POST /api/v1/realtime/tickets); each ticket opens one connection.
+    realtime_ticket_ttl_seconds: int = Field(default=60, ge=1, le=3600)
+    # An SSE comment (": ping") this often keeps proxies from closing an idle stream.
+    realtime_heartbeat_seconds: float = Field(default=15.0, gt=0)
+
     # --- object storage ----------------------------------------------------------------------------------
     s3_endpoint_url: str | None = "http://127.0.0.1:8333"
     # Host that browsers use to fetch presigned URLs, when it differs from the one services use.

@@ -18,6 +18,7 @@ from mathreel_gateway.middleware import (
     JsonCorsMiddleware,
     ResponseHeadersMiddleware,
 )
+from mathreel_gateway.realtime import routes as realtime
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system
 from mathreel_gateway.webapp import install_web_app
@@ -87,6 +88,7 @@ def create_app(
     )
     # The API's routes, which clients poll, first: a request is matched against the routes in order.
     app.include_router(jobs.router)
+    app.include_router(realtime.router)
     app.include_router(media.router)
     app.include_router(system.router)
     install_web_app(app, settings)
@@ -101,7 +103,7 @@ def create_app(
         JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
+        allow_headers=["Authorization", "Content-Type", "Range", "Accept", "Last-Event-ID"],
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,
     )

@@ -103,6 +103,16 @@ class ActiveJobLimitReached(TooManyRequests):
         )
 
 
+class ConnectionLimitReached(TooManyRequests):
+    def __init__(self, max_connections: int) -> None:
+        super().__init__(
+            f"Too many event connections: at most {max_connections} SSE and WebSocket connections per user "
+            "on one gateway. Close one, or follow every job on one WebSocket.",
+            limit="connections",
+            max_connections=max_connections,
+        )
+
+
 class ServiceUnavailable(GatewayError):
     status_code = 503
 

@@ -26,6 +26,7 @@ class ErrorBody(BaseModel):
 
 class LimitBody(BaseModel):
     detail: str
-    limit: Literal["rate", "active_jobs"]
+    limit: Literal["rate", "active_jobs", "connections"]
     retry_after: int | None = None
     max_active_jobs: int | None = None
+    max_connections: int | None = None

@@ -19,6 +19,7 @@ from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.db import Job, is_sqlite, utcnow
 from mathreel_shared.domain import JobStatus, Priority, Stage
 from mathreel_shared.eta import estimate_completion, stage_medians
+from mathreel_shared.events import record_job_event, refresh_queue_positions
 from mathreel_shared.messages import JobCancelled, JobConfiguration, JobRequested
 from mathreel_shared.outbox import enqueue
 
@@ -68,6 +69,7 @@ async def admit_job(
                     configuration=JobConfiguration(**configuration.model_dump()),
                 ),
             )
+            await record_job_event(session, job)
     resources.relay.notify()
     return job
 
@@ -91,6 +93,9 @@ async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str)
         job = await get_job_for_user(session, job_id, user_id, refresh=True)
         if changed:
             enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
+            await record_job_event(session, job)
+            # It may have been queued: the user's other queued jobs move up (mathreel_shared.events).
+            await refresh_queue_positions(session, user_id, left=job.id)
         elif job.status != JobStatus.CANCELLED.value:
             raise Conflict(
                 f"Job cannot be cancelled. Current status: {job.status}",
