@@ -90,6 +90,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** `false`: poll only, never open the event stream. */
   useEvents?: boolean;
+  /** Called once if the event stream cannot be used and polling takes over, with the reason. */
+  onFallback?: (reason: unknown) => void;
 }
 
 export interface StatusEvent {
@@ -113,10 +115,7 @@ export interface Subscription {
   close(): void;
 }
 
-export interface Ticket {
-  ticket: string;
-  expires_at: string;
-}
+export type Ticket = Schemas["TicketResponse"];
 
 const API_PREFIX = "/api/v1";
 /** A WebSocket closed with this code refused its ticket (unknown, used or expired): connect again with a new one. */
@@ -242,8 +241,7 @@ export class MathreelClient {
 
   /** A single-use ticket, valid 60 s, for the WebSocket (browsers cannot set its headers) or the event stream. */
   async createTicket(): Promise<Ticket> {
-    const response = await this.authorizedFetch(`${API_PREFIX}/realtime/tickets`, { method: "POST" });
-    return (await response.json()) as Ticket;
+    return MathreelClient.unwrap(await this.api.POST("/api/v1/realtime/tickets"));
   }
 
   private async authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
@@ -286,6 +284,7 @@ export class MathreelClient {
       let lastEventId: string | undefined;
       for (let attempt = 0; attempt < 5; attempt += 1) {
         let sawEvent = false;
+        let failure: unknown = "the event stream ended before the job did";
         try {
           for await (const event of this.events(jobId, { lastEventId, signal })) {
             sawEvent = true;
@@ -297,9 +296,13 @@ export class MathreelClient {
           if (signal?.aborted) throw error;
           // A refusal of the job itself (not ours, unknown) is final; anything else falls back below.
           if (error instanceof MathreelError && (error.status === 401 || error.status === 403)) throw error;
+          failure = error;
         }
         // The stream ended or broke before the terminal event: resume where it stopped, if it ever worked.
-        if (!sawEvent) break;
+        if (!sawEvent) {
+          options.onFallback?.(failure);
+          break;
+        }
       }
     }
     for (;;) {

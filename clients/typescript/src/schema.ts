@@ -41,6 +41,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/realtime/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a single-use ticket for an event connection
+         * @description Trades the bearer token for a ticket that opens **one** event connection within 60 seconds
+         *     (`MATHREEL_REALTIME_TICKET_TTL_SECONDS`), for the same user; a used or expired ticket is refused. Browsers cannot
+         *     set headers on a WebSocket and a session token must not go into a URL: this is how they authenticate.
+         *
+         *     **WebSocket `GET /api/v1/ws?ticket=…`** carries every job event of the user, for every job (jobs submitted after
+         *     connecting included), as text frames `{"type": "job.status", "job": <status body>}`. The status body is the JSON of
+         *     `GET /api/v1/videos/jobs/{id}/status` plus `queue_position` (1 = next) while the job is queued. On connecting, the
+         *     current status of each of the user's queued and processing jobs is sent first. A client may send
+         *     `{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (at most 4 KiB a frame). The
+         *     server sends WebSocket pings every 20 s. Close codes, sent right after the handshake is accepted:
+         *     `4401` the ticket is invalid, used or expired; `4429` the user already has
+         *     `MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER` (10) event connections on this gateway; `4408` the client read too slowly
+         *     and fell more than 256 jobs behind. docs/realtime.md has a React hook.
+         */
+        post: operations["create_ticket_api_v1_realtime_tickets_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/generate": {
         parameters: {
             query?: never;
@@ -113,6 +145,35 @@ export interface paths {
          * @description Choose with `format=vtt|srt` or the `Accept` header (`text/vtt`, `application/x-subrip`); WebVTT by default.
          */
         get: operations["get_captions_api_v1_videos_jobs__job_id__captions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/jobs/{job_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a job's status as server-sent events
+         * @description A `text/event-stream` of the job's status changes. Each event is `id: <n>` (a number that grows
+         *     by one with each change of the job), `event: status` and `data: <status body>`: the JSON of
+         *     `GET /api/v1/videos/jobs/{id}/status`, plus `queue_position` (1 = next) while the job is queued. The first event is the
+         *     current status; the stream ends after the event of a completed, failed or cancelled job. A `: ping` comment is sent
+         *     every 15 seconds of silence. Reconnecting with `Last-Event-ID: <n>` resumes after event `n` without losing any.
+         *
+         *     Authenticate with `Authorization: Bearer` (the connection counts as one request against the rate limit) or with a
+         *     single-use `ticket` from `POST /api/v1/realtime/tickets` (browsers' `EventSource` cannot send headers). A user may
+         *     hold `MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER` (10) SSE and WebSocket connections on one gateway at once; one more
+         *     is refused with 429 and `limit: connections`. Another user's job, or an unknown one, is a 404 as for `/status`.
+         */
+        get: operations["job_events_api_v1_videos_jobs__job_id__events_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -398,9 +459,11 @@ export interface components {
              * Limit
              * @enum {string}
              */
-            limit: "rate" | "active_jobs";
+            limit: "rate" | "active_jobs" | "connections";
             /** Max Active Jobs */
             max_active_jobs?: number | null;
+            /** Max Connections */
+            max_connections?: number | null;
             /** Retry After */
             retry_after?: number | null;
         };
@@ -452,6 +515,20 @@ export interface components {
          * @enum {string}
          */
         Stage: "initializing" | "generating_script" | "generating_audio" | "generating_visuals" | "rendering" | "uploading" | "completed";
+        /** TicketResponse */
+        TicketResponse: {
+            /**
+             * Expires At
+             * @description ISO 8601 UTC; the ticket is refused after it.
+             * @example 2026-12-04T13:00:00Z
+             */
+            expires_at: string;
+            /**
+             * Ticket
+             * @description Opaque; opens one SSE or WebSocket connection (`?ticket=`).
+             */
+            ticket: string;
+        };
         /** ValidationError */
         ValidationError: {
             /** Context */
@@ -718,6 +795,62 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_ticket_api_v1_realtime_tickets_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketResponse"];
+                };
+            };
+            /** @description More than one `Authorization` header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or untrusted bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (`limit: rate`); see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitBody"];
+                };
+            };
+            /** @description Signing keys or the rate limiter are unreachable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1037,6 +1170,88 @@ export interface operations {
                 };
             };
             /** @description Rate limit exceeded (`limit: rate`); see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitBody"];
+                };
+            };
+            /** @description Signing keys or the rate limiter are unreachable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    job_events_api_v1_videos_jobs__job_id__events_get: {
+        parameters: {
+            query?: {
+                /** @description A ticket from `POST /api/v1/realtime/tickets`, instead of the `Authorization` header. */
+                ticket?: string | null;
+            };
+            header?: {
+                /** @description Resume after this event. */
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": unknown;
+                };
+            };
+            /** @description More than one `Authorization` header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or untrusted bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Job not found. Jobs of other users are answered with 404 too, so that job ids cannot be probed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit (`limit: rate`) or connection limit (`connections`). */
             429: {
                 headers: {
                     [name: string]: unknown;

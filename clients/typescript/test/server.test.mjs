@@ -21,7 +21,12 @@ const lowQuality = (topic) => ({
 test("waitForCompletion follows a job to its video, reporting progress on the way", { timeout: 600_000 }, async () => {
   const jobId = process.env.MATHREEL_JOB_ID ?? (await client.createVideoJob(lowQuality("Matrix multiplication"))).job_id;
   const seen = [];
-  const final = await client.waitForCompletion(jobId, { onStatus: (status) => seen.push(status) });
+  const fallbacks = [];
+  const final = await client.waitForCompletion(jobId, {
+    onStatus: (status) => seen.push(status),
+    onFallback: (reason) => fallbacks.push(String(reason)),
+  });
+  assert.deepEqual(fallbacks, [], "the job's events were not used");
   assert.equal(final.status, "completed", JSON.stringify(final.error));
   assert.equal(final.progress.percentage, 100);
   assert.ok(
