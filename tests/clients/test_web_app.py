@@ -27,7 +27,8 @@ pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
 TOPIC = "Matrix multiplication"
-# Rendering takes one to two minutes on a busy two-core machine.
+# Rendering takes one to two minutes on a busy two-core machine. Predicates passed to the page are functions, not
+# expressions: Playwright evaluates expressions with eval, which the app's Content-Security-Policy forbids.
 JOB_TIMEOUT_MS = 300_000
 
 # Records every state the job's row shows (status and percentage), so the test can tell progress arrived live.
@@ -96,6 +97,8 @@ async def web_app_job(standalone: Deployment, browser: Browser) -> AsyncIterator
     await page.goto(f"{standalone.base_url}/app/")
     # The page found its token by itself and listed the jobs (none yet, or those of earlier runs).
     await page.wait_for_selector("#auth", state="hidden")
+    # Its WebSocket is open: the statuses that follow arrive over it.
+    await page.wait_for_selector('#connection[data-state="open"]', timeout=30_000)
     job_id = await _submit(page, TOPIC)
     await page.evaluate(_RECORD_PROGRESS, job_id)
     try:
@@ -138,7 +141,7 @@ async def test_web_app_shows_progress_plays_the_video_with_captions_and_cancels(
     page, job_id = web_app_job.page, web_app_job.job_id
     row = f'li[data-job-id="{job_id}"]'
     await page.wait_for_selector(f'{row}[data-status="completed"]', timeout=JOB_TIMEOUT_MS)
-    seen: list[list[Any]] = await page.evaluate("window.progressSeen")
+    seen: list[list[Any]] = await page.evaluate("() => window.progressSeen")
     # Progress arrived while the job ran: the row showed it processing part-way, not only queued and then done.
     assert any(status == "processing" and 0 < value < 100 for status, value in seen), seen
     stages = await page.locator(f"{row} .job-status").text_content()
@@ -156,7 +159,7 @@ async def test_web_app_shows_progress_plays_the_video_with_captions_and_cancels(
         }"""
     )
     assert playing["poster"].startswith("blob:"), playing
-    await page.wait_for_function("document.getElementById('player').currentTime > 1", timeout=30_000)
+    await page.wait_for_function("() => document.getElementById('player').currentTime > 1", timeout=30_000)
     await page.wait_for_function(
         """() => {
             const track = document.querySelector("#player track");
@@ -164,7 +167,7 @@ async def test_web_app_shows_progress_plays_the_video_with_captions_and_cancels(
         }""",
         timeout=30_000,
     )
-    caption = await page.evaluate("document.querySelector('#player track').track.cues[0].text")
+    caption = await page.evaluate("() => document.querySelector('#player track').track.cues[0].text")
     assert caption.strip()
     download = await page.get_attribute("#download", "href")
     assert download is not None
