@@ -1,5 +1,5 @@
-"""The committed TypeScript types match the gateway's OpenAPI document, and the development token route exists only
-where it should."""
+"""The committed TypeScript types match the gateway's OpenAPI document, the development token route exists only
+where it should, and the web app is served from its build."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import json
 import subprocess
 from pathlib import Path
 
-from starlette.routing import NoMatchFound
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Mount, NoMatchFound
 
 from mathreel_gateway.app import create_app
 from mathreel_gateway.openapi import openapi_document
-from mathreel_gateway.webapp import DEV_TOKEN_PATH, WEB_APP_PATH
+from mathreel_gateway.webapp import DEV_TOKEN_PATH, WEB_APP_PATH, WebApp
 from mathreel_shared.settings import Mode, Settings
 
 from .npm import ROOT, TYPESCRIPT_CLIENT, install_clients
@@ -71,3 +73,20 @@ def test_the_development_token_route_exists_only_in_standalone_mode_with_the_dev
     development = Settings(**base, mode=Mode.DISTRIBUTED, environment="development")  # type: ignore[arg-type]
     assert DEV_TOKEN_PATH not in _paths(development)
     assert WEB_APP_PATH in _paths(development)
+
+
+async def test_the_web_app_says_how_to_build_it_until_it_is_built_then_serves_it_with_its_policy(
+    tmp_path: Path,
+) -> None:
+    app = Starlette(routes=[Mount(WEB_APP_PATH, WebApp(tmp_path), name="web-app")])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        missing = await client.get("/app/")
+        assert missing.status_code == 503
+        assert "scripts/bootstrap.sh" in missing.json()["detail"]
+
+        (tmp_path / "index.html").write_text("<!doctype html><title>Mathreel</title>")
+        built = await client.get("/app/")
+        assert built.status_code == 200
+        assert "<title>Mathreel</title>" in built.text
+        assert "script-src 'self'" in built.headers["content-security-policy"]
+        assert (await client.get("/app/../pyproject.toml")).status_code == 404
