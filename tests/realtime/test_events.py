@@ -209,8 +209,11 @@ async def test_last_event_id_resumes_without_loss(followed: FollowedJob, deploym
         middle = followed.sse[len(followed.sse) // 2][0]
         resumed = parse_sse(await read_sse(client, path, {"Last-Event-ID": str(middle)}))
         assert resumed == [event for event in followed.sse if event[0] > middle]
-        # Without Last-Event-ID, a finished job's stream is its final status alone.
+        # Without Last-Event-ID, a finished job's stream is its final status alone; so with one that is not an id
+        # of this job's events.
         assert parse_sse(await read_sse(client, path)) == [followed.sse[-1]]
+        assert parse_sse(await read_sse(client, path, {"Last-Event-ID": "99999"})) == [followed.sse[-1]]
+        assert parse_sse(await read_sse(client, path, {"Last-Event-ID": "abc"})) == [followed.sse[-1]]
 
 
 async def test_tickets_are_single_use_and_bound_to_their_user(followed: FollowedJob, deployment: Deployment) -> None:

@@ -29,8 +29,8 @@ from tests.support.jwks import JwksServer
 
 DEFAULT_EXAMPLES = 120
 FUZZ_EXAMPLES = int(os.environ.get("MATHREEL_FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES)))
-# Eighteen operation-and-mode pairs have something to generate; each runs FUZZ_EXAMPLES cases.
-GENERATING_PAIRS = 17
+# Twenty-one operation-and-mode pairs have something to generate; each runs FUZZ_EXAMPLES cases.
+GENERATING_PAIRS = 21
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,13 +3,16 @@ and queued in the transaction of the change; queue positions refreshed when a jo
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import col, select
 
 from mathreel_orchestrator.service import Orchestrator
 from mathreel_shared.bus import Delivery
-from mathreel_shared.db import JobEvent
+from mathreel_shared.db import JobEvent, utcnow
 from mathreel_shared.domain import Quality, Stage
-from mathreel_shared.messages import JobConfiguration, JobRequested, JobStatusChanged, StageProgress
+from mathreel_shared.events import prune_job_events
+from mathreel_shared.messages import JobConfiguration, JobRequested, JobStatusChanged, StageFailed, StageProgress
 from mathreel_shared.status import job_status
 
 
@@ -46,3 +49,19 @@ async def test_changes_become_numbered_events_and_the_queue_moves_up(sessionmake
         ).scalars()
         assert [(row.seq, row.body["progress"]["percentage"]) for row in stored] == [(1, 2.0), (2, 6.0)]
     assert (await jobs.get(first.id)).event_seq == 2
+
+
+async def test_events_of_finished_jobs_are_pruned_after_the_retention(sessionmaker, jobs) -> None:
+    orchestrator = Orchestrator(sessionmaker)
+    running, failing = await jobs.new(), await jobs.new()
+    config = JobConfiguration(topic=running.topic, context=running.context, quality=Quality.LOW)
+    for job in (running, failing):
+        await orchestrator.handle(JobRequested(**jobs.envelope(job), configuration=config), Delivery())
+    failed = StageFailed(**jobs.envelope(failing), stage=Stage.GENERATING_SCRIPT, code="llm_error", message="no")
+    await orchestrator.handle(failed, Delivery())
+    async with sessionmaker() as session, session.begin():
+        await prune_job_events(session, utcnow() + timedelta(seconds=1))
+    async with sessionmaker() as session:
+        left = (await session.execute(select(col(JobEvent.job_id)))).scalars().all()
+    # The finished job's events are gone; the running job's stay, to resume from.
+    assert set(left) == {running.id}

@@ -41,6 +41,9 @@ router = APIRouter(prefix=API_PREFIX)
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_TOO_MANY_CONNECTIONS = 4429
 CLOSE_TOO_SLOW = 4408
+CLOSE_MESSAGE_TOO_BIG = 1009
+# Clients only ever need to send {"type": "ping"}.
+MAX_CLIENT_FRAME_CHARS = 4096
 
 _TERMINAL = {status.value for status in JobStatus if status.is_terminal}
 
@@ -93,7 +96,8 @@ set headers on a WebSocket and a session token must not go into a URL: this is h
 connecting included), as text frames `{"type": "job.status", "job": <status body>}`. The status body is the JSON of
 `GET /api/v1/videos/jobs/{id}/status` plus `queue_position` (1 = next) while the job is queued. On connecting, the
 current status of each of the user's queued and processing jobs is sent first. A client may send
-`{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (at most 4 KiB a frame). The
+`{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (a frame over 4 KiB closes the
+connection with 1009). The
 server sends WebSocket pings every 20 s. Close codes, sent right after the handshake is accepted:
 `4401` the ticket is invalid, used or expired; `4429` the user already has
 `MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER` (10) event connections on this gateway; `4408` the client read too slowly
@@ -143,6 +147,8 @@ async def _job_stream(
     """The first event (the current status, or what followed ``last_event_id``), then each new one, each numbered;
     numbers skipped by the hub's coalescing or by out-of-order delivery are read from the stored events."""
     hub = resources.events
+    if last_event_id is not None and last_event_id > job.event_seq:
+        last_event_id = None  # not an id of this job's events: start from the current status
     try:
         if last_event_id is None:
             latest = await _latest_stored(resources, job.id)
@@ -224,11 +230,11 @@ async def job_events(
 
 
 # --- WebSocket ------------------------------------------------------------------------------------------------------
-async def _active_statuses(resources: GatewayResources, user_id: str) -> list[dict[str, Any]]:
-    """The latest event body of each of the user's queued and processing jobs (their status otherwise)."""
+async def _active_statuses(resources: GatewayResources, user_id: str) -> list[tuple[UUID, int, dict[str, Any]]]:
+    """(job id, event number, latest event body) of each of the user's queued and processing jobs, oldest first."""
     active = [status.value for status in ACTIVE_STATUSES]
 
-    async def query(session: Any) -> list[dict[str, Any]]:
+    async def query(session: Any) -> list[tuple[UUID, int, dict[str, Any]]]:
         jobs = (
             await session.execute(
                 select(Job)
@@ -236,15 +242,15 @@ async def _active_statuses(resources: GatewayResources, user_id: str) -> list[di
                 .order_by(col(Job.created_at))
             )
         ).scalars()
-        bodies = []
+        found = []
         for job in jobs:
             latest = (
                 await session.execute(
                     select(col(JobEvent.body)).where(col(JobEvent.job_id) == job.id, col(JobEvent.seq) == job.event_seq)
                 )
             ).scalar_one_or_none()
-            bodies.append(latest if latest is not None else event_body(job))
-        return bodies
+            found.append((job.id, job.event_seq, latest if latest is not None else event_body(job)))
+        return found
 
     return await read(resources.reads, query)
 
@@ -272,7 +278,9 @@ async def user_events(websocket: WebSocket, ticket: Annotated[str | None, Query(
 
     async def relay() -> None:
         sent: dict[UUID, int] = {}
-        for body in await _active_statuses(resources, user_id):
+        for job_id, seq, body in await _active_statuses(resources, user_id):
+            # A live event no newer than this one, already waiting in the subscription, is not sent after it.
+            sent[job_id] = seq
             await send({"type": "job.status", "job": body})
         while True:
             events: list[JobStatusChanged] = await subscription.wait(60.0)
@@ -287,7 +295,13 @@ async def user_events(websocket: WebSocket, ticket: Annotated[str | None, Query(
 
     async def listen() -> None:
         while True:
-            text = await websocket.receive_text()
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text") or ""
+            if len(text) > MAX_CLIENT_FRAME_CHARS or len(message.get("bytes") or b"") > MAX_CLIENT_FRAME_CHARS:
+                await websocket.close(CLOSE_MESSAGE_TOO_BIG, "frames from clients are at most 4 KiB")
+                return
             with contextlib.suppress(ValueError):
                 if json.loads(text) == {"type": "ping"}:
                     await send({"type": "pong"})
