@@ -60,7 +60,8 @@ export interface paths {
          *     connecting included), as text frames `{"type": "job.status", "job": <status body>}`. The status body is the JSON of
          *     `GET /api/v1/videos/jobs/{id}/status` plus `queue_position` (1 = next) while the job is queued. On connecting, the
          *     current status of each of the user's queued and processing jobs is sent first. A client may send
-         *     `{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (at most 4 KiB a frame). The
+         *     `{"type": "ping"}` and receives `{"type": "pong"}`; anything else it sends is ignored (a frame over 4 KiB closes the
+         *     connection with 1009). The
          *     server sends WebSocket pings every 20 s. Close codes, sent right after the handshake is accepted:
          *     `4401` the ticket is invalid, used or expired; `4429` the user already has
          *     `MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER` (10) event connections on this gateway; `4408` the client read too slowly
