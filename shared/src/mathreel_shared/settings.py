@@ -116,6 +116,13 @@ class Settings(BaseSettings):
     health_port: int = 8081
     shutdown_grace_seconds: float = 540.0
 
+    # --- web app ---------------------------------------------------------------------------------------
+    # The web app at /app. Unset: on in standalone mode and in development, off in production.
+    web_app_enabled: bool | None = None
+    # The built web app (``index.html`` and its assets). Unset: the repository's ``clients/web/dist``, which
+    # ``scripts/bootstrap.sh`` builds when Node.js is installed.
+    web_app_dir: Path | None = None
+
     # --- pipeline ----------------------------------------------------------------------------------------
     tts_voice: str = "joe"
     tts_engine: Literal["piper", "espeak"] = "piper"
@@ -205,6 +212,19 @@ class Settings(BaseSettings):
     def media_signing_secret_path(self) -> Path:
         """Where a generated media-signing secret is kept: beside the development signing key."""
         return self.dev_signing_key_path.with_name("media-signing-secret")
+
+    @property
+    def serves_web_app(self) -> bool:
+        """Whether the gateway serves the web app at /app."""
+        if self.web_app_enabled is not None:
+            return self.web_app_enabled
+        return self.is_standalone or self.environment == "development"
+
+    @property
+    def serves_dev_tokens(self) -> bool:
+        """Whether the gateway hands out development tokens to the web app: standalone mode signing with its own
+        development key, never in production."""
+        return self.is_standalone and self.uses_dev_keys and self.environment != "production"
 
     @property
     def uses_dev_keys(self) -> bool:

@@ -21,6 +21,7 @@ from mathreel_gateway.middleware import (
 from mathreel_gateway.realtime import routes as realtime
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system
+from mathreel_gateway.webapp import install_web_app
 from mathreel_gateway.webhooks import routes as webhooks
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(media.router)
     app.include_router(webhooks.router)
     app.include_router(system.router)
+    install_web_app(app, settings)
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
     # failures included), CORS (preflights answered before anything else, every answer gets CORS), metrics and the
