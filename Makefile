@@ -9,7 +9,7 @@ VIDEO_CONTEXT ?= Explain the Pythagorean theorem with visual examples and a geom
 VIDEO_OUT ?= pythagorean.mp4
 
 .PHONY: help install format lint typecheck test test-unit video bench services-up services-down services-status \
-	validate-deploy
+	validate-deploy client-types web-app
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,12 @@ bench: ## the benchmarks in bench/, against real services
 	scripts/bootstrap.sh
 	scripts/services.sh up
 	uv run python bench/run.py
+
+client-types: ## regenerate the TypeScript client's types from the gateway's OpenAPI document (commit the result)
+	scripts/client-types.sh
+
+web-app: ## build the TypeScript client and the web app the gateway serves at /app
+	cd clients && npm ci --no-audit --no-fund && npm run build
 
 services-up: ## start what the integration tests need
 	scripts/services.sh up

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything Mathreel needs on a Debian/Ubuntu machine: uv, the system packages that Manim and the TTS
-# engines call (LaTeX, dvisvgm, Cairo/Pango headers, espeak-ng, sox), wrk for the gateway benchmark, and the Python
-# workspace from uv.lock.
-# Idempotent: on a machine where all is in place it only runs `uv sync`, which takes about a second.
+# engines call (LaTeX, dvisvgm, Cairo/Pango headers, espeak-ng, sox), wrk for the gateway benchmark, Chromium for the
+# web app's browser test, and the Python workspace from uv.lock. When Node.js (20.19 or later) is installed it also
+# installs the npm workspace in clients/ from its lock and builds the TypeScript client and the web app (served at
+# /app); without Node.js it says so and goes on: the API works, /app answers 503 saying how to build it, and the
+# client and browser tests fail until Node.js is installed.
+# Idempotent: on a machine where all is in place it only runs `uv sync` and the npm steps, a few seconds.
 set -euo pipefail
 
 UV_VERSION="0.13.9"
@@ -18,6 +21,7 @@ SYSTEM_PACKAGES=(
     espeak-ng
     sox
     wrk
+    chromium
 )
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,7 +43,7 @@ ensure_system_packages() {
     if ! command -v dpkg-query >/dev/null 2>&1; then
         # Not Debian: check the programs themselves, and let the developer map them to their package manager.
         local tool missing_tools=()
-        for tool in latex dvisvgm pkg-config espeak-ng sox; do
+        for tool in latex dvisvgm pkg-config espeak-ng sox chromium; do
             command -v "$tool" >/dev/null 2>&1 || missing_tools+=("$tool")
         done
         if [ ${#missing_tools[@]} -gt 0 ]; then
@@ -102,8 +106,30 @@ ensure_uv() {
     say "uv installed ($(uv --version))"
 }
 
+# --- the TypeScript client and the web app ---------------------------------------------------------------------
+node_is_recent() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
+        && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+
+build_clients() {
+    if ! node_is_recent; then
+        say "Node.js 20.19+ not found: the web app (/app) and the TypeScript client are not built" \
+            "(install Node.js and run this script again)"
+        return
+    fi
+    local stamp="clients/node_modules/.package-lock.json"
+    if [ ! -f "$stamp" ] || [ clients/package-lock.json -nt "$stamp" ]; then
+        say "installing the npm workspace (npm ci in clients/)"
+        (cd clients && npm ci --no-audit --no-fund --silent)
+    fi
+    say "building the TypeScript client and the web app"
+    (cd clients && npm run build --silent >/dev/null)
+}
+
 ensure_system_packages
 ensure_uv
+build_clients
 
 say "syncing the Python workspace (uv sync --all-packages --frozen)"
 uv sync --all-packages --frozen --quiet

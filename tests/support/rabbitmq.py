@@ -25,7 +25,7 @@ async def check_broker(amqp_url: str) -> None:
 def topology_names(namespace: str) -> tuple[list[str], list[str]]:
     """The queues and exchanges ``mathreel_shared.bus.RabbitBus`` declares under ``namespace``."""
     queues = [f"{namespace}.{name}" for name in WORK_QUEUES] + [f"{namespace}.dead"]
-    exchanges = [namespace, f"{namespace}.dlx", f"{namespace}.control"]
+    exchanges = [namespace, f"{namespace}.dlx", f"{namespace}.control", f"{namespace}.events"]
     return queues, exchanges
 
 

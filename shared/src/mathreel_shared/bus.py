@@ -22,7 +22,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
 from pydantic import ValidationError
 
-from mathreel_shared.contracts import BROADCAST_TYPES, STAGE_OF_TYPE, STAGE_QUEUES, WORK_QUEUES
+from mathreel_shared.contracts import BROADCAST_TYPES, EVENT_TYPES, STAGE_OF_TYPE, STAGE_QUEUES, WORK_QUEUES
 from mathreel_shared.domain import MAX_BROKER_PRIORITY, Stage
 from mathreel_shared.messages import Envelope, Message, StageFailed, dump_message, parse_message
 from mathreel_shared.metrics import record_dead_letter
@@ -71,6 +71,7 @@ class Bus(Protocol):
     ) -> None: ...
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None: ...
     async def subscribe_broadcast(self, handler: Handler) -> None: ...
+    async def subscribe_job_events(self, handler: Handler) -> None: ...
     async def stop_consuming(self) -> None: ...
     async def queue_depth(self, queue: str) -> int: ...
     async def ping(self) -> None: ...
@@ -118,6 +119,15 @@ def _amqp_message(body: bytes, routing_key: str, *, priority: int, headers: dict
     )
 
 
+def event_routing_key(message_type: str, headers: dict[str, Any]) -> str:
+    """The topic routing key of a job event: ``job.status.<user_id>`` (the user id rides in the headers)."""
+    return f"{message_type}.{headers.get('user_id', '')}"
+
+
+# Bound by every gateway replica's queue on the events exchange: all users' events (each replica filters in process).
+ALL_JOB_EVENTS = "job.status.#"
+
+
 def _routing_key(message: Envelope) -> str:
     return str(getattr(message, "type"))  # noqa: B009 - every concrete message has a ``type`` literal
 
@@ -135,7 +145,9 @@ class RabbitBus:
         self._consumer_tags: list[tuple[aio_pika.abc.AbstractQueue, str]] = []
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._control: aio_pika.abc.AbstractExchange | None = None
+        self._events: aio_pika.abc.AbstractExchange | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._delay_queues: set[str] = set()
 
     def queue_name(self, queue: str) -> str:
         return f"{self.ns}.{queue}"
@@ -154,6 +166,7 @@ class RabbitBus:
         await dead.bind(dlx)
         self._exchange = await channel.declare_exchange(self.ns, aio_pika.ExchangeType.DIRECT, durable=True)
         self._control = await channel.declare_exchange(f"{self.ns}.control", aio_pika.ExchangeType.FANOUT, durable=True)
+        self._events = await channel.declare_exchange(f"{self.ns}.events", aio_pika.ExchangeType.TOPIC, durable=True)
         for name, keys in WORK_QUEUES.items():
             queue = await channel.declare_queue(
                 self.queue_name(name),
@@ -186,16 +199,30 @@ class RabbitBus:
         """Publish and wait for the broker's confirm; raises when the broker does not confirm in time."""
         assert self._exchange is not None, "bus not started"
         assert self._control is not None, "bus not started"
-        exchange = self._control if routing_key in BROADCAST_TYPES else self._exchange
+        assert self._events is not None, "bus not started"
         amqp_message = _amqp_message(body, routing_key, priority=priority, headers=headers)
+        if routing_key in EVENT_TYPES:
+            # Transient: an event is stored in ``job_event`` already, and a client that missed it resumes from there.
+            amqp_message.delivery_mode = aio_pika.DeliveryMode.NOT_PERSISTENT
+            await self._events.publish(
+                amqp_message, routing_key=event_routing_key(routing_key, headers), timeout=self._confirm_timeout
+            )
+            return
+        exchange = self._control if routing_key in BROADCAST_TYPES else self._exchange
         await exchange.publish(amqp_message, routing_key=routing_key, timeout=self._confirm_timeout)
 
     async def publish_delayed(
         self, queue: str, message: Envelope, delay_seconds: int, *, headers: dict[str, Any] | None = None
     ) -> None:
-        """Publish ``message`` to ``queue`` after about ``delay_seconds`` (rounded up to a delay level)."""
+        """Publish ``message`` to ``queue`` after about ``delay_seconds``: rounded up to a delay level for a stage
+        queue; for another queue (webhooks, with a schedule of its own) through a delay queue of exactly that delay,
+        declared on first use."""
         assert self._publish_channel is not None, "bus not started"
-        level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
+        if queue in STAGE_QUEUES:
+            level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
+        else:
+            level = max(1, delay_seconds)
+            await self._declare_delay_queue(queue, level)
         amqp_message = _amqp_message(
             dump_message(message),
             _routing_key(message),
@@ -205,6 +232,22 @@ class RabbitBus:
         await self._publish_channel.default_exchange.publish(
             amqp_message, routing_key=self.delay_queue_name(queue, level), timeout=self._confirm_timeout
         )
+
+    async def _declare_delay_queue(self, queue: str, delay_seconds: int) -> None:
+        name = self.delay_queue_name(queue, delay_seconds)
+        if name in self._delay_queues:
+            return
+        assert self._publish_channel is not None, "bus not started"
+        await self._publish_channel.declare_queue(
+            name,
+            durable=True,
+            arguments={
+                "x-message-ttl": delay_seconds * 1000,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.queue_name(queue),
+            },
+        )
+        self._delay_queues.add(name)
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
         assert self._connection is not None, "bus not started"
@@ -222,6 +265,18 @@ class RabbitBus:
         control = await channel.declare_exchange(f"{self.ns}.control", aio_pika.ExchangeType.FANOUT, durable=True)
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         await queue.bind(control)
+        tag = await queue.consume(self._wrap(handler))
+        self._consumer_tags.append((queue, tag))
+
+    async def subscribe_job_events(self, handler: Handler) -> None:
+        """Receive every job event, on an exclusive queue of this process bound to ``<ns>.events`` (gone with it)."""
+        assert self._connection is not None, "bus not started"
+        channel: Any = await self._connection.channel()
+        await channel.set_qos(prefetch_count=256)
+        self._consume_channels.append(channel)
+        events = await channel.declare_exchange(f"{self.ns}.events", aio_pika.ExchangeType.TOPIC, durable=True)
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        await queue.bind(events, routing_key=ALL_JOB_EVENTS)
         tag = await queue.consume(self._wrap(handler))
         self._consumer_tags.append((queue, tag))
 
@@ -325,6 +380,7 @@ class MemoryBus:
         self._queues: dict[str, asyncio.PriorityQueue[_Queued]] = {}
         self._routes: dict[str, str] = {key: name for name, keys in WORK_QUEUES.items() for key in keys}
         self._broadcast: list[Handler] = []
+        self._event_handlers: list[Handler] = []
         self._consumers: list[asyncio.Task[None]] = []
         self._counter = itertools.count()
         self._timers: set[asyncio.TimerHandle] = set()
@@ -346,6 +402,11 @@ class MemoryBus:
         )
 
     async def publish_raw(self, routing_key: str, body: bytes, *, priority: int, headers: dict[str, Any]) -> None:
+        if routing_key in EVENT_TYPES:
+            event = parse_message(body)
+            for handler in list(self._event_handlers):
+                await handler(event, Delivery(headers=headers))
+            return
         if routing_key in BROADCAST_TYPES:
             message = parse_message(body)
             for handler in list(self._broadcast):
@@ -416,6 +477,9 @@ class MemoryBus:
 
     async def subscribe_broadcast(self, handler: Handler) -> None:
         self._broadcast.append(handler)
+
+    async def subscribe_job_events(self, handler: Handler) -> None:
+        self._event_handlers.append(handler)
 
     async def stop_consuming(self) -> None:
         for task in self._consumers:

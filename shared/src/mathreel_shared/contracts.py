@@ -19,6 +19,7 @@ from mathreel_shared.messages import (
     Envelope,
     JobCancelled,
     JobRequested,
+    JobStatusChanged,
     RenderCompleted,
     RenderRequested,
     ScriptCompleted,
@@ -29,6 +30,7 @@ from mathreel_shared.messages import (
     TtsRequested,
     VisualsCompleted,
     VisualsRequested,
+    WebhookDeliver,
 )
 
 Request = TypeVar("Request", bound=Envelope)
@@ -89,13 +91,21 @@ ORCHESTRATOR = ConsumerContract(
     (Stage.INITIALIZING,),
 )
 
+# The webhooks worker: retries on its own schedule (``settings.webhook_retry_delays_seconds``), not the stages'.
+WEBHOOKS = ConsumerContract("webhooks", (WebhookDeliver,), ())
+
 # Broadcast to every process (fanout), never queued.
 BROADCAST_MESSAGES: tuple[type[Envelope], ...] = (JobCancelled,)
+
+# Published on the ``<ns>.events`` topic exchange with the user id in the routing key (``job.status.<user_id>``);
+# every gateway replica binds a queue of its own to it.
+EVENT_MESSAGES: tuple[type[Envelope], ...] = (JobStatusChanged,)
 
 
 # --- the tables derived from the contracts ------------------------------------------------------------------------
 def _work_queues() -> dict[str, tuple[str, ...]]:
     queues: dict[str, tuple[str, ...]] = {ORCHESTRATOR.queue: ORCHESTRATOR.routing_keys}
+    queues[WEBHOOKS.queue] = WEBHOOKS.routing_keys
     for contract in STAGE_CONTRACTS:
         queues[contract.queue] = queues.get(contract.queue, ()) + contract.routing_keys
     return queues
@@ -121,6 +131,7 @@ WORK_QUEUES: dict[str, tuple[str, ...]] = _work_queues()
 STAGE_QUEUES: tuple[str, ...] = tuple(dict.fromkeys(contract.queue for contract in STAGE_CONTRACTS))
 """The queues of stage workers: each has retry delay queues."""
 BROADCAST_TYPES: frozenset[str] = frozenset(message_type(model) for model in BROADCAST_MESSAGES)
+EVENT_TYPES: frozenset[str] = frozenset(message_type(model) for model in EVENT_MESSAGES)
 STAGE_OF_TYPE: dict[str, Stage] = _stage_of_type()
 """The job stage a message of each type belongs to (which stage a poison message fails)."""
 QUEUE_OF_STAGE: dict[Stage, str] = _queue_of_stage()

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, String, Text, event
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Dialect, Index, Integer, String, Text, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -120,6 +120,20 @@ class Job(JobBase, table=True):
     started_at: datetime | None = _ts(nullable=True)
     stage_started_at: datetime | None = _ts(nullable=True)
     completed_at: datetime | None = _ts(nullable=True)
+    # How many job events (``job_event``) were recorded: the ``seq`` of the latest, incremented atomically.
+    event_seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0", default=0))
+
+
+class JobEvent(SQLModel, table=True):
+    """One change of a job's status body, numbered per job (``seq``, from 1): what SSE clients resume from."""
+
+    __tablename__ = "job_event"
+    __table_args__ = (Index("ix_job_event_created", "created_at"),)
+
+    job_id: UUID = Field(primary_key=True, foreign_key="job.id", ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts(default=utcnow)
 
 
 class SceneResult(SQLModel, table=True):
@@ -177,6 +191,21 @@ class UserAccount(SQLModel, table=True):
     __tablename__ = "user_account"
 
     user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    created_at: datetime = _ts(default=utcnow)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An ``Idempotency-Key`` a user sent with ``POST /videos/generate``: the request's fingerprint and, once the job
+    exists, the response to replay. The primary key makes concurrent requests with one key create one job; keys of
+    different users never meet."""
+
+    __tablename__ = "idempotency_key"
+
+    user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    job_id: UUID | None = None
+    response_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _ts(default=utcnow)
 
 

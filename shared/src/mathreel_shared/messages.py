@@ -180,6 +180,25 @@ class JobCancelled(Envelope):
     type: Literal["job.cancelled"] = "job.cancelled"
 
 
+class JobStatusChanged(Envelope):
+    """Gateway or orchestrator → every gateway replica, through the outbox once the change has committed: the job's
+    status body (``status``: what ``/status`` answers, plus ``queue_position`` while queued) after its ``seq``-th
+    change. Published on the ``<ns>.events`` topic exchange with the routing key ``job.status.<user_id>``; each
+    gateway relays it to the user's SSE and WebSocket clients. The same event is stored in ``job_event``."""
+
+    type: Literal["job.status"] = "job.status"
+    seq: int = Field(ge=1)
+    status: dict[str, Any]
+
+
+class WebhookDeliver(Envelope):
+    """Orchestrator or gateway (through the outbox, with the job's terminal transition), then the webhooks worker
+    itself (retries, through delay queues) → webhooks worker: make attempt ``attempt`` of delivery ``delivery_id``."""
+
+    type: Literal["webhook.deliver"] = "webhook.deliver"
+    delivery_id: UUID
+
+
 Message = Annotated[
     JobRequested
     | ScriptRequested
@@ -192,7 +211,9 @@ Message = Annotated[
     | RenderCompleted
     | StageProgress
     | StageFailed
-    | JobCancelled,
+    | JobCancelled
+    | JobStatusChanged
+    | WebhookDeliver,
     Field(discriminator="type"),
 ]
 

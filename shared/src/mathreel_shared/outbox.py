@@ -100,9 +100,14 @@ class OutboxRelay:
         return len(rows)
 
     async def prune(self) -> None:
+        """Drop rows published longer ago than the retention, and the job events of jobs that finished by then."""
+        # Imported here: the events module records into the outbox (``enqueue``), so it imports this one.
+        from mathreel_shared.events import prune_job_events
+
         async with self._sessionmaker() as session, session.begin():
             await session.execute(
                 delete(OutboxMessage).where(
                     OutboxMessage.published_at < utcnow() - self._retention  # type: ignore[operator,arg-type]
                 )
             )
+            await prune_job_events(session, utcnow() - self._retention)

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 100
     max_active_jobs_per_user: int = 3
 
+    # --- realtime (job events over SSE and WebSocket) -------------------------------------------------------
+    # Open SSE and WebSocket connections per user on one gateway replica; one more is refused (429 / close 4429).
+    realtime_max_connections_per_user: int = Field(default=10, ge=1)
+    # Lifetime of a connection ticket (POST /api/v1/realtime/tickets); each ticket opens one connection.
+    realtime_ticket_ttl_seconds: int = Field(default=60, ge=1, le=3600)
+    # An SSE comment (": ping") this often keeps proxies from closing an idle stream.
+    realtime_heartbeat_seconds: float = Field(default=15.0, gt=0)
+
     # --- object storage ----------------------------------------------------------------------------------
     s3_endpoint_url: str | None = "http://127.0.0.1:8333"
     # Host that browsers use to fetch presigned URLs, when it differs from the one services use.
@@ -108,6 +116,13 @@ class Settings(BaseSettings):
     health_port: int = 8081
     shutdown_grace_seconds: float = 540.0
 
+    # --- web app ---------------------------------------------------------------------------------------
+    # The web app at /app. Unset: on in standalone mode and in development, off in production.
+    web_app_enabled: bool | None = None
+    # The built web app (``index.html`` and its assets). Unset: the repository's ``clients/web/dist``, which
+    # ``scripts/bootstrap.sh`` builds when Node.js is installed.
+    web_app_dir: Path | None = None
+
     # --- pipeline ----------------------------------------------------------------------------------------
     tts_voice: str = "joe"
     tts_engine: Literal["piper", "espeak"] = "piper"
@@ -135,11 +150,23 @@ class Settings(BaseSettings):
     watchdog_interval_seconds: float = 15.0
     work_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "mathreel-work")
 
+    # --- webhooks ----------------------------------------------------------------------------------------
+    # true only in development and tests: lets webhooks go to loopback, private and link-local addresses.
+    webhook_allow_private_networks: bool = False
+    webhook_max_endpoints_per_user: int = Field(default=10, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Waits before the 2nd, 3rd, ... attempt of a delivery (Standard Webhooks' schedule: ~27.6 h in all).
+    webhook_retry_delays_seconds: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000]
+    )
+    # After a rotation the previous secret still signs deliveries (a second signature) for this long.
+    webhook_secret_grace_seconds: int = Field(default=24 * 3600, ge=0)
+
     @model_validator(mode="before")
     @classmethod
     def _csv_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("authorized_parties", "cors_origins"):
+            for key in ("authorized_parties", "cors_origins", "webhook_retry_delays_seconds"):
                 if key in data:
                     data[key] = _split_csv(data[key])
         return data
@@ -190,6 +217,19 @@ class Settings(BaseSettings):
     def media_signing_secret_path(self) -> Path:
         """Where a generated media-signing secret is kept: beside the development signing key."""
         return self.dev_signing_key_path.with_name("media-signing-secret")
+
+    @property
+    def serves_web_app(self) -> bool:
+        """Whether the gateway serves the web app at /app."""
+        if self.web_app_enabled is not None:
+            return self.web_app_enabled
+        return self.is_standalone or self.environment == "development"
+
+    @property
+    def serves_dev_tokens(self) -> bool:
+        """Whether the gateway hands out development tokens to the web app: standalone mode signing with its own
+        development key, never in production."""
+        return self.is_standalone and self.uses_dev_keys and self.environment != "production"
 
     @property
     def uses_dev_keys(self) -> bool:

@@ -6,6 +6,7 @@ import typing
 
 from mathreel_shared.contracts import (
     BROADCAST_TYPES,
+    EVENT_TYPES,
     ORCHESTRATOR,
     QUEUE_OF_STAGE,
     RENDER,
@@ -30,6 +31,7 @@ def test_work_queues_bind_each_request_to_its_worker_and_every_event_to_the_orch
             "job.progress",
             "stage.failed",
         ),
+        "webhooks": ("webhook.deliver",),
         "script": ("stage.script.requested",),
         "tts": ("stage.tts.requested",),
         "visuals": ("stage.visuals.requested",),
@@ -39,11 +41,13 @@ def test_work_queues_bind_each_request_to_its_worker_and_every_event_to_the_orch
     assert BROADCAST_TYPES == {"job.cancelled"}
 
 
-def test_every_message_of_the_union_is_queued_once_or_broadcast() -> None:
+def test_every_message_of_the_union_is_queued_once_broadcast_or_an_event() -> None:
     members = typing.get_args(typing.get_args(Message)[0])
     routed = [key for keys in WORK_QUEUES.values() for key in keys]
     assert len(routed) == len(set(routed))
-    assert {message_type(model) for model in members} == set(routed) | BROADCAST_TYPES
+    assert {message_type(model) for model in members} == set(routed) | BROADCAST_TYPES | EVENT_TYPES
+    assert EVENT_TYPES == {"job.status"}
+    assert not EVENT_TYPES & (set(routed) | BROADCAST_TYPES)
 
 
 def test_a_message_belongs_to_the_stage_of_its_worker() -> None:

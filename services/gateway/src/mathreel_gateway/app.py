@@ -18,8 +18,11 @@ from mathreel_gateway.middleware import (
     JsonCorsMiddleware,
     ResponseHeadersMiddleware,
 )
+from mathreel_gateway.realtime import routes as realtime
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system
+from mathreel_gateway.webapp import install_web_app
+from mathreel_gateway.webhooks import routes as webhooks
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
 
@@ -48,6 +51,7 @@ _EXPOSED_HEADERS = [
     "Content-Disposition",
     "ETag",
     "Last-Modified",
+    "Idempotent-Replayed",
 ]
 
 
@@ -86,8 +90,11 @@ def create_app(
     )
     # The API's routes, which clients poll, first: a request is matched against the routes in order.
     app.include_router(jobs.router)
+    app.include_router(realtime.router)
     app.include_router(media.router)
+    app.include_router(webhooks.router)
     app.include_router(system.router)
+    install_web_app(app, settings)
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
     # failures included), CORS (preflights answered before anything else, every answer gets CORS), metrics and the
@@ -98,8 +105,8 @@ def create_app(
     app.add_middleware(
         JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
+        allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Range", "Accept", "Idempotency-Key", "Last-Event-ID"],
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,
     )

@@ -72,6 +72,10 @@ class UnsupportedMediaType(GatewayError):
     status_code = 415
 
 
+class UnprocessableContent(GatewayError):
+    status_code = 422
+
+
 class RangeNotSatisfiable(GatewayError):
     status_code = 416
 
@@ -100,6 +104,16 @@ class ActiveJobLimitReached(TooManyRequests):
             "Wait for one to finish or cancel one.",
             limit="active_jobs",
             max_active_jobs=max_active_jobs,
+        )
+
+
+class ConnectionLimitReached(TooManyRequests):
+    def __init__(self, max_connections: int) -> None:
+        super().__init__(
+            f"Too many event connections: at most {max_connections} SSE and WebSocket connections per user "
+            "on one gateway. Close one, or follow every job on one WebSocket.",
+            limit="connections",
+            max_connections=max_connections,
         )
 
 

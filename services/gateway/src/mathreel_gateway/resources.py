@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from mathreel_gateway.jobs.repository import JobLookup, open_job_lookup
 from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from mathreel_gateway.realtime.hub import EventHub
+from mathreel_gateway.realtime.tickets import MemoryTicketStore, RedisTicketStore, TicketStore
 from mathreel_gateway.security import build_verifier
 from mathreel_shared.auth import DevSigningKey, TokenVerifier
 from mathreel_shared.bus import Bus, MemoryBus, RabbitBus
@@ -59,6 +61,10 @@ class GatewayResources:
     read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
     # Serialises job admission per user on SQLite, which has no row locks (PostgreSQL uses SELECT ... FOR UPDATE).
     admission_locks: UserLocks = field(default_factory=UserLocks)
+    # This replica's SSE and WebSocket connections, fed with every job event by ``open_resources``.
+    events: EventHub = field(default_factory=EventHub)
+    # Connection tickets: Redis in distributed mode (any replica redeems them), memory in standalone mode.
+    tickets: TicketStore = field(default_factory=MemoryTicketStore)
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:
@@ -79,10 +85,13 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
     read_engine = create_read_engine(settings.database_url, pool_size=settings.database_pool_size)
     bus: Bus
     limiter: RateLimiter
+    tickets: TicketStore
     if settings.is_standalone:
         bus = MemoryBus()
         limiter = MemoryRateLimiter(settings.rate_limit_per_minute)
+        tickets = MemoryTicketStore()
     else:
+        tickets = RedisTicketStore.from_url(settings.redis_url, key_prefix=settings.redis_key_prefix)
         bus = RabbitBus(
             settings.amqp_url, settings.broker_namespace, confirm_timeout=settings.publish_confirm_timeout_seconds
         )
@@ -95,8 +104,11 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
         if read_engine is not None:
             stack.push_async_callback(read_engine.dispose)
         stack.push_async_callback(limiter.close)
+        stack.push_async_callback(tickets.close)
         await bus.start()
         stack.push_async_callback(bus.close)
+        events = EventHub()
+        await bus.subscribe_job_events(events.on_event)
         await store.start()
         stack.push_async_callback(store.close)
         job_lookup = await open_job_lookup(settings.database_url, sessionmaker, pool_size=settings.database_pool_size)
@@ -115,4 +127,6 @@ async def open_resources(settings: Settings) -> AsyncIterator[GatewayResources]:
             dev_key=dev_key,
             jobs=job_lookup,
             read_sessionmaker=create_sessionmaker(read_engine) if read_engine is not None else None,
+            events=events,
+            tickets=tickets,
         )

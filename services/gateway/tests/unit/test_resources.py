@@ -46,15 +46,17 @@ async def test_standalone_settings_build_resources_and_run_the_outbox_relay(
         assert (await client.get("/ready")).status_code == 200
         assert (settings.media_dir).is_dir()
 
-        # The relay started by the lifespan publishes the committed message without being asked.
+        # The relay started by the lifespan publishes the committed messages (the job's request and its first
+        # event) without being asked.
         engine = create_engine(settings.database_url)
         try:
             for _ in range(50):
                 async with create_sessionmaker(engine)() as session:
-                    row = (await session.execute(select(OutboxMessage))).scalars().one()
-                if row.published_at is not None:
+                    rows = (await session.execute(select(OutboxMessage))).scalars().all()
+                if all(row.published_at is not None for row in rows):
                     break
                 await asyncio.sleep(0.05)
-            assert row.published_at is not None
+            assert [row.routing_key for row in rows] == ["job.requested", "job.status"]
+            assert all(row.published_at is not None for row in rows)
         finally:
             await engine.dispose()

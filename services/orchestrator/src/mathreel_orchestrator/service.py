@@ -25,6 +25,7 @@ from mathreel_shared.bus import Delivery, PermanentMessageError
 from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, utcnow
 from mathreel_shared.domain import JobStatus, Quality, Stage, stage_percentage
 from mathreel_shared.eta import estimate_completion, stage_medians
+from mathreel_shared.events import record_job_event, refresh_queue_positions, status_fingerprint
 from mathreel_shared.messages import (
     Envelope,
     JobConfiguration,
@@ -45,6 +46,7 @@ from mathreel_shared.metrics import observe_delivery, record_job_status
 from mathreel_shared.outbox import OutboxRelay, enqueue
 from mathreel_shared.telemetry import span_from_headers
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +98,22 @@ class Orchestrator:
                 log.info("ignoring %s for %s job %s", message.type, job.status, job.id)
                 return False
             before = len(session.new)
+            fingerprint = status_fingerprint(job)
             await self._dispatch(session, job, message)
             job.updated_at = utcnow()
+            await self._record_change(session, job, fingerprint)
             self.applied += 1
             return len(session.new) > before
+
+    @staticmethod
+    async def _record_change(session: AsyncSession, job: Job, before: tuple[str, str, float]) -> None:
+        """A job event when the status, stage or percentage changed (docs/realtime.md); when the job left the
+        queue, new queue positions for the user's other queued jobs."""
+        if status_fingerprint(job) == before:
+            return
+        await record_job_event(session, job)
+        if before[0] == JobStatus.QUEUED.value and job.status is not JobStatus.QUEUED:
+            await refresh_queue_positions(session, job.user_id, left=job.id)
 
     async def _lock_job(self, session: AsyncSession, job_id: UUID) -> Job | None:
         query = select(Job).where(col(Job.id) == job_id)
@@ -285,6 +299,7 @@ class Orchestrator:
         job.percentage = 100.0
         job.completed_at = utcnow()
         job.estimated_completion_at = job.completed_at
+        await enqueue_webhook_deliveries(session, job)
 
     async def _fail(self, session: AsyncSession, job: Job, stage: Stage, code: str, reason: str) -> None:
         now = utcnow()
@@ -300,6 +315,7 @@ class Orchestrator:
         job.completed_at = now
         job.estimated_completion_at = None
         log.warning("job %s failed at %s: %s (%s)", job.id, stage, reason, code)
+        await enqueue_webhook_deliveries(session, job)
 
     # --- watchdog support ------------------------------------------------------------------------------------
     async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:
@@ -325,6 +341,7 @@ class Orchestrator:
                 if job is None or job.status.is_terminal or job.stage is not stage:
                     return None  # it moved on while we looked
                 redriven: dict[str, Any] = dict(job.details.get("watchdog", {}))
+                fingerprint = status_fingerprint(job)
                 if redriven.get(stage):
                     await self._fail(
                         session,
@@ -341,8 +358,9 @@ class Orchestrator:
                     action = "redriven"
                     log.warning("job %s: %s went silent; re-driving it once", job.id, stage)
                 job.updated_at = now
+                await self._record_change(session, job, fingerprint)
             self._job_locks.pop(job_id, None)
-        if action == "redriven" and self._relay is not None:
+        if self._relay is not None:
             self._relay.notify()
         return action
 
@@ -359,6 +377,7 @@ class Orchestrator:
                     if job is None or JobStatus(job.status).is_terminal or job.stage != stage.value:
                         continue
                     resumes: dict[str, int] = dict(job.details.get("resumed", {}))
+                    fingerprint = status_fingerprint(job)
                     if resumes.get(stage.value, 0) >= max_resumes:
                         reason = f"the {stage.value} stage was interrupted by {max_resumes} restarts"
                         await self._fail(session, job, stage, "stage_timeout", reason)
@@ -370,8 +389,9 @@ class Orchestrator:
                         job.details = {**job.details, "resumed": resumes}
                         actions[job_id] = "resumed"
                     job.updated_at = utcnow()
+                    await self._record_change(session, job, fingerprint)
                 self._job_locks.pop(job_id, None)
-        if "resumed" in actions.values() and self._relay is not None:
+        if actions and self._relay is not None:
             self._relay.notify()
         return actions
 

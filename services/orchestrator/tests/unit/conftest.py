@@ -46,8 +46,9 @@ class Jobs:
             assert job is not None
             return job
 
-    async def drain_outbox(self) -> list[Message]:
-        """The messages not yet published, removed from the outbox."""
+    async def drain_outbox(self, *, events: bool = False) -> list[Message]:
+        """The messages not yet published, removed from the outbox: the work messages, or with ``events`` only the
+        job events (``job.status``)."""
         async with self._sessionmaker() as session, session.begin():
             rows = (
                 (await session.execute(select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))))
@@ -56,7 +57,8 @@ class Jobs:
             )
             for row in rows:
                 await session.delete(row)
-        return [parse_message(row.body) for row in rows]
+        messages = [parse_message(row.body) for row in rows]
+        return [message for message in messages if (message.type == "job.status") == events]
 
     @staticmethod
     def timing(index: int) -> SceneTiming:

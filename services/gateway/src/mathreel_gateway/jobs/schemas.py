@@ -1,11 +1,12 @@
 """The job API's request and response bodies, and how a stored job becomes one. Field names and values are those
-of the integration guide."""
+of the integration guide. The status body (``JobStatusResponse``, ``job_status``) lives in ``mathreel_shared.status``:
+the job events carry the same body, and the orchestrator builds them."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
+from mathreel_shared.status import JobError, JobStatusResponse, Progress, as_utc, job_status, progress_of
 
 TOPIC_MAX_CHARS = 200
 CONTEXT_MAX_CHARS = 5000
@@ -89,44 +91,16 @@ class GenerateVideoRequest(BaseModel):
     priority: Priority = Field(default=Priority.NORMAL, description="Queue priority: low, normal or high.")
 
 
+__all__ = ["JobError", "JobStatusResponse", "Progress", "as_utc", "job_status", "progress_of"]
+
+
 # --- responses ----------------------------------------------------------------------------------------------------
-class Progress(BaseModel):
-    percentage: float = Field(ge=0, le=100, description="Overall progress, 0 to 100.")
-    current_stage: Stage
-
-
 class JobCreated(BaseModel):
     job_id: UUID
     status: JobStatus
     progress: Progress
     estimated_completion_time: datetime | None
     created_at: datetime
-
-
-class JobError(BaseModel):
-    code: str
-    message: str
-    stage: Stage | None
-
-
-class JobStatusResponse(BaseModel):
-    """The state of one job. ``error`` is present only when the job failed."""
-
-    job_id: UUID
-    status: JobStatus
-    progress: Progress
-    created_at: datetime
-    updated_at: datetime
-    estimated_completion_time: datetime | None = Field(
-        description="When the job is expected to finish; its completion time once completed; null once failed or "
-        "cancelled."
-    )
-    error: JobError | None = Field(
-        default=None, exclude_if=lambda error: error is None, description="Why the job failed; only when it failed."
-    )
-    title: str | None = None
-    quality: Quality
-    priority: Priority
 
 
 class JobList(BaseModel):
@@ -191,22 +165,6 @@ class JobNotReadyBody(BaseModel):
 
 
 # --- from stored jobs ------------------------------------------------------------------------------------------
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def _stage(value: str | None) -> Stage | None:
-    try:
-        return Stage(value) if value else None
-    except ValueError:
-        return None
-
-
-def progress_of(job: Job) -> Progress:
-    return Progress(percentage=round(float(job.percentage), 1), current_stage=_stage(job.stage) or Stage.INITIALIZING)
-
-
 def job_created(job: Job) -> JobCreated:
     return JobCreated(
         job_id=job.id,
@@ -214,36 +172,6 @@ def job_created(job: Job) -> JobCreated:
         progress=progress_of(job),
         estimated_completion_time=as_utc(job.estimated_completion_at) if job.estimated_completion_at else None,
         created_at=as_utc(job.created_at),
-    )
-
-
-def job_status(job: Job) -> JobStatusResponse:
-    status = JobStatus(job.status)
-    eta: datetime | None
-    if status is JobStatus.COMPLETED:
-        eta = job.completed_at or job.updated_at
-    elif status.is_active:
-        eta = job.estimated_completion_at
-    else:
-        eta = None
-    error = None
-    if status is JobStatus.FAILED:
-        error = JobError(
-            code=job.error_code or "internal_error",
-            message=job.error_message or "The video could not be generated.",
-            stage=_stage(job.error_stage or job.stage),
-        )
-    return JobStatusResponse(
-        job_id=job.id,
-        status=status,
-        progress=progress_of(job),
-        created_at=as_utc(job.created_at),
-        updated_at=as_utc(job.updated_at),
-        estimated_completion_time=as_utc(eta) if eta else None,
-        error=error,
-        title=job.title,
-        quality=Quality(job.quality),
-        priority=Priority(job.priority),
     )
 
 

@@ -13,20 +13,29 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import col
 
 from mathreel_gateway.errors import ActiveJobLimitReached, Conflict
+from mathreel_gateway.jobs import idempotency
 from mathreel_gateway.jobs.repository import ACTIVE, count_active_jobs, get_job_for_user, lock_user
-from mathreel_gateway.jobs.schemas import GenerateVideoRequest
+from mathreel_gateway.jobs.schemas import GenerateVideoRequest, job_created
 from mathreel_gateway.resources import GatewayResources
 from mathreel_shared.db import Job, is_sqlite, utcnow
 from mathreel_shared.domain import JobStatus, Priority, Stage
 from mathreel_shared.eta import estimate_completion, stage_medians
+from mathreel_shared.events import record_job_event, refresh_queue_positions
 from mathreel_shared.messages import JobCancelled, JobConfiguration, JobRequested
 from mathreel_shared.outbox import enqueue
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 
 async def admit_job(
-    resources: GatewayResources, *, user_id: str, request: GenerateVideoRequest, max_active_jobs: int
+    resources: GatewayResources,
+    *,
+    user_id: str,
+    request: GenerateVideoRequest,
+    max_active_jobs: int,
+    idempotency_key: str | None = None,
 ) -> Job:
     """Create a job and its ``JobRequested`` message in one transaction, unless the user has too many active jobs.
+    With ``idempotency_key`` (claimed by ``idempotency.claim``) the key's job and response are stored in it too.
 
     Raises ``ActiveJobLimitReached`` when ``max_active_jobs`` jobs of the user are already queued or processing.
     """
@@ -68,6 +77,10 @@ async def admit_job(
                     configuration=JobConfiguration(**configuration.model_dump()),
                 ),
             )
+            await record_job_event(session, job)
+            if idempotency_key is not None:
+                body = job_created(job).model_dump_json()
+                await idempotency.complete(session, user_id=user_id, key=idempotency_key, job_id=job.id, body=body)
     resources.relay.notify()
     return job
 
@@ -91,6 +104,10 @@ async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str)
         job = await get_job_for_user(session, job_id, user_id, refresh=True)
         if changed:
             enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
+            await record_job_event(session, job)
+            # It may have been queued: the user's other queued jobs move up (mathreel_shared.events).
+            await refresh_queue_positions(session, user_id, left=job.id)
+            await enqueue_webhook_deliveries(session, job)
         elif job.status != JobStatus.CANCELLED.value:
             raise Conflict(
                 f"Job cannot be cancelled. Current status: {job.status}",

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from mathreel_shared.db import Job, OutboxMessage
-from mathreel_shared.messages import JobCancelled, JobRequested, parse_message
+from mathreel_shared.messages import JobCancelled, JobRequested, JobStatusChanged, parse_message
 
 GENERATE = "/api/v1/videos/generate"
 CONFIGURATION: dict[str, Any] = {
@@ -48,13 +48,25 @@ async def test_generate_answers_201_with_the_contract_body_and_writes_the_outbox
     assert job is not None
     assert job.user_id == "user_alice"
     assert job.quality == "medium"
-    assert len(outbox) == 1
+    # The job's first message, and its first event (queued, first in the queue), in the same transaction.
+    assert [row.routing_key for row in outbox] == ["job.requested", "job.status"]
     message = parse_message(outbox[0].body)
     assert isinstance(message, JobRequested)
     assert message.job_id == job_id
     assert message.configuration.topic == "Pythagorean Theorem"
+    event = parse_message(outbox[1].body)
+    assert isinstance(event, JobStatusChanged)
+    assert event.seq == 1
+    assert event.status == {
+        **body,
+        "updated_at": event.status["updated_at"],
+        "title": None,
+        "quality": "medium",
+        "priority": "normal",
+        "queue_position": 1,
+    }
 
-    assert await gateway.resources.relay.relay_once() == 1
+    assert await gateway.resources.relay.relay_once() == 2
     assert await gateway.resources.bus.queue_depth("orchestrator") == 1
 
 

@@ -1,0 +1,272 @@
+"""Job events over SSE and WebSocket, in both modes, on real components (docs/realtime.md).
+
+One real low-quality job per mode is followed at once by an SSE stream (bearer token), a WebSocket (ticket) and, in
+distributed mode, a WebSocket on a second gateway replica; the assertions below share it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import Deployment
+from tests.e2e.stack import DistributedStack, free_port, settings_env
+
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
+
+REQUEST = {
+    "configuration": {
+        "topic": "Pythagorean theorem",
+        "context": "In a right triangle, a^2 + b^2 = c^2 where c is the hypotenuse.",
+        "quality": "low",
+    },
+    "priority": "normal",
+}
+TERMINAL = {"completed", "failed", "cancelled"}
+
+
+@dataclass
+class FollowedJob:
+    """What the clients saw of one job."""
+
+    user: str
+    job_id: str
+    sse: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    sse_raw: str = ""
+    websocket: list[dict[str, Any]] = field(default_factory=list)
+    other_replica: list[dict[str, Any]] = field(default_factory=list)
+    final: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_sse(text: str) -> list[tuple[int, dict[str, Any]]]:
+    """(id, data) of each ``status`` event of an event stream."""
+    events = []
+    for block in text.split("\n\n"):
+        lines = [line for line in block.splitlines() if line and not line.startswith(":")]
+        if not lines:
+            continue
+        fields = dict(line.split(": ", 1) for line in lines)
+        assert fields["event"] == "status", block
+        events.append((int(fields["id"]), json.loads(fields["data"])))
+    return events
+
+
+async def read_sse(client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None) -> str:
+    async with client.stream("GET", path, headers=headers or {}) as response:
+        assert response.status_code == 200, await response.aread()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        return (await response.aread()).decode()
+
+
+async def ticket(client: httpx.AsyncClient) -> str:
+    response = await client.post("/realtime/tickets")
+    assert response.status_code == 201, response.text
+    assert set(response.json()) == {"ticket", "expires_at"}
+    return str(response.json()["ticket"])
+
+
+def ws_url(base_url: str, ticket_value: str) -> str:
+    return base_url.replace("http://", "ws://") + f"/api/v1/ws?ticket={ticket_value}"
+
+
+async def collect_ws(websocket: ClientConnection, job_id: str, into: list[dict[str, Any]]) -> None:
+    """The job's statuses from a user's WebSocket, until its terminal one."""
+    async for frame in websocket:
+        document = json.loads(frame)
+        assert document["type"] == "job.status", document
+        if document["job"]["job_id"] == job_id:
+            into.append(document["job"])
+            if document["job"]["status"] in TERMINAL:
+                return
+
+
+def client_for(base_url: str, token: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(30, read=300)
+    )
+
+
+@pytest.fixture(scope="module")
+def second_gateway(distributed_stack: DistributedStack) -> Iterator[str]:
+    """Another gateway replica of the distributed stack, as a real process."""
+    port = free_port()
+    env = {
+        **os.environ,
+        **settings_env(distributed_stack.settings),
+        "MATHREEL_PORT": str(port),
+        "MATHREEL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    log = (distributed_stack.log_dir / "gateway-events.log").open("ab")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mathreel_gateway.main"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, "the second gateway exited"
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+_followed: dict[str, FollowedJob] = {}
+
+
+async def follow_one_job(deployment: Deployment, other_replica: str | None) -> FollowedJob:
+    """Submit one job and follow it over SSE, a WebSocket (and a WebSocket on ``other_replica``) to its end."""
+    if deployment.mode in _followed:
+        return _followed[deployment.mode]
+    user = deployment.new_user()
+    token = deployment.mint(user)
+    async with client_for(deployment.base_url, token) as client:
+        sockets = [await connect(ws_url(deployment.base_url, await ticket(client)))]
+        if other_replica is not None:
+            async with client_for(other_replica, token) as other:
+                sockets.append(await connect(ws_url(other_replica, await ticket(other))))
+        try:
+            created = await client.post("/videos/generate", json=REQUEST)
+            assert created.status_code == 201, created.text
+            followed = FollowedJob(user, created.json()["job_id"])
+            path = f"/videos/jobs/{followed.job_id}/events"
+            listeners = [collect_ws(sockets[0], followed.job_id, followed.websocket)]
+            if other_replica is not None:
+                listeners.append(collect_ws(sockets[1], followed.job_id, followed.other_replica))
+            raw, *_ = await asyncio.wait_for(asyncio.gather(read_sse(client, path), *listeners), 420)
+        finally:
+            for websocket in sockets:
+                await websocket.close()
+        followed.sse_raw = raw
+        followed.sse = parse_sse(raw)
+        followed.final = (await client.get(f"/videos/jobs/{followed.job_id}/status")).json()
+    _followed[deployment.mode] = followed
+    return followed
+
+
+@pytest.fixture
+async def followed(deployment: Deployment, request: pytest.FixtureRequest) -> FollowedJob:
+    other = request.getfixturevalue("second_gateway") if deployment.mode == "distributed" else None
+    return await follow_one_job(deployment, other)
+
+
+async def test_sse_streams_every_change_numbered_and_ends_with_the_terminal_status(followed: FollowedJob) -> None:
+    ids = [seq for seq, _ in followed.sse]
+    bodies = [body for _, body in followed.sse]
+    assert followed.final["status"] == "completed", followed.final
+    # Numbered one by one, no gap, no repeat; the first is the status at connection time, the last the final one.
+    assert ids == list(range(ids[0], ids[0] + len(ids))), ids
+    assert ids[0] <= 2
+    assert bodies[-1] == followed.final
+    assert [body["status"] for body in bodies[:-1]] == [
+        body["status"] for body in bodies[:-1] if body["status"] in {"queued", "processing"}
+    ]
+    stages = [body["progress"]["current_stage"] for body in bodies]
+    assert {"generating_script", "generating_audio", "generating_visuals", "rendering", "completed"} <= set(stages)
+    percentages = [body["progress"]["percentage"] for body in bodies]
+    assert percentages == sorted(percentages)
+    # Each event is a change of status, stage or percentage.
+    fingerprints = [(b["status"], b["progress"]["current_stage"], b["progress"]["percentage"]) for b in bodies]
+    assert len(set(fingerprints)) == len(fingerprints)
+    for body in bodies:
+        assert ("queue_position" in body) == (body["status"] == "queued"), body
+        assert set(body) - {"queue_position"} == set(followed.final) - {"error"}
+
+
+async def test_the_websocket_carries_the_same_statuses(followed: FollowedJob, deployment: Deployment) -> None:
+    assert followed.websocket[-1] == followed.final
+    # A WebSocket client may skip intermediate progress when it reads slowly, never the latest state; ours kept up.
+    sse_bodies = [body for _, body in followed.sse]
+    assert all(body in sse_bodies for body in followed.websocket if body["status"] != "queued")
+    assert len(followed.websocket) >= 5
+    if deployment.mode == "distributed":
+        # Connected to the other replica: it saw the job submitted through the first one.
+        assert followed.other_replica[-1] == followed.final
+        assert len(followed.other_replica) >= 5
+
+
+async def test_last_event_id_resumes_without_loss(followed: FollowedJob, deployment: Deployment) -> None:
+    token = deployment.mint(followed.user)
+    path = f"/videos/jobs/{followed.job_id}/events"
+    async with client_for(deployment.base_url, token) as client:
+        middle = followed.sse[len(followed.sse) // 2][0]
+        resumed = parse_sse(await read_sse(client, path, {"Last-Event-ID": str(middle)}))
+        assert resumed == [event for event in followed.sse if event[0] > middle]
+        # Without Last-Event-ID, a finished job's stream is its final status alone; so with one that is not an id
+        # of this job's events.
+        assert parse_sse(await read_sse(client, path)) == [followed.sse[-1]]
+        assert parse_sse(await read_sse(client, path, {"Last-Event-ID": "99999"})) == [followed.sse[-1]]
+        assert parse_sse(await read_sse(client, path, {"Last-Event-ID": "abc"})) == [followed.sse[-1]]
+
+
+async def test_tickets_are_single_use_and_bound_to_their_user(followed: FollowedJob, deployment: Deployment) -> None:
+    path = f"/videos/jobs/{followed.job_id}/events"
+    async with client_for(deployment.base_url, deployment.mint(followed.user)) as owner:
+        one = await ticket(owner)
+        async with httpx.AsyncClient(base_url=f"{deployment.base_url}/api/v1", timeout=30) as anonymous:
+            first = parse_sse(await read_sse(anonymous, f"{path}?ticket={one}"))
+            assert first == [followed.sse[-1]]
+            again = await anonymous.get(f"{path}?ticket={one}")
+            assert again.status_code == 401
+            assert "ticket" in again.json()["detail"]
+            unknown = await anonymous.get(f"{path}?ticket=not-a-ticket")
+            assert unknown.status_code == 401
+        used = await ticket(owner)
+        async with connect(ws_url(deployment.base_url, used)) as websocket:
+            await websocket.send(json.dumps({"type": "ping"}))
+            assert json.loads(await websocket.recv()) == {"type": "pong"}
+        with pytest.raises(ConnectionClosed) as closed:
+            async with connect(ws_url(deployment.base_url, used)) as websocket:
+                await websocket.recv()
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 4401
+
+
+async def test_another_users_job_is_not_found(followed: FollowedJob, deployment: Deployment) -> None:
+    stranger = deployment.mint(deployment.new_user())
+    async with client_for(deployment.base_url, stranger) as client:
+        path = f"/videos/jobs/{followed.job_id}"
+        status = await client.get(f"{path}/status")
+        events = await client.get(f"{path}/events")
+        assert status.status_code == events.status_code == 404
+        assert events.json() == status.json()
+        # A stranger's ticket does not open the owner's job either.
+        events_by_ticket = await client.get(f"{path}/events?ticket={await ticket(client)}")
+        assert events_by_ticket.status_code == 404
+        assert events_by_ticket.json() == status.json()
+
+
+async def test_connections_per_user_are_bounded(deployment: Deployment) -> None:
+    token = deployment.mint(deployment.new_user())
+    async with client_for(deployment.base_url, token) as client:
+        sockets = []
+        try:
+            for _ in range(10):  # MATHREEL_REALTIME_MAX_CONNECTIONS_PER_USER
+                sockets.append(await connect(ws_url(deployment.base_url, await ticket(client))))
+            with pytest.raises(ConnectionClosed) as closed:
+                async with connect(ws_url(deployment.base_url, await ticket(client))) as extra:
+                    await extra.recv()
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == 4429
+            refused = await client.get("/videos/jobs/00000000-0000-4000-8000-000000000000/events")
+            assert refused.status_code == 404  # an unknown job is refused before a connection is counted
+        finally:
+            for websocket in sockets:
+                await websocket.close()
