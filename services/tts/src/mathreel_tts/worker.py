@@ -10,6 +10,7 @@ from mathreel_shared.contracts import TTS
 from mathreel_shared.keys import scene_audio_key
 from mathreel_shared.messages import TtsCompleted, TtsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
+from mathreel_shared.usage import CpuMeter
 from mathreel_tts.engines import TtsEngine, create_engine
 from mathreel_tts.scene import speak_scene
 
@@ -30,6 +31,7 @@ async def register(runtime: ServiceRuntime) -> None:
     await asyncio.to_thread(engine)
 
     async def work(message: TtsRequested) -> None:
+        meter = CpuMeter()
         storyboard = await load_storyboard(runtime, message.storyboard_key)
         scene = storyboard.scenes[message.scene_index]
         spoken = await asyncio.to_thread(speak_scene, scene, message.scene_index, engine())
@@ -41,6 +43,8 @@ async def register(runtime: ServiceRuntime) -> None:
                 scene_index=message.scene_index,
                 audio_key=key,
                 timing=spoken.timing,
+                cpu_seconds=meter.seconds(),
+                bytes_stored=len(spoken.wav_bytes),
             )
         )
 

@@ -13,6 +13,7 @@ from mathreel_shared.domain import Stage
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
+from mathreel_shared.usage import CpuMeter
 from mathreel_visuals.render import render_scene
 
 
@@ -23,6 +24,7 @@ async def register(runtime: ServiceRuntime) -> None:
     tex_cache = (runtime.settings.work_dir / "tex-cache").resolve()
 
     async def work(message: VisualsRequested) -> None:
+        meter = CpuMeter()
         # Parsed off the event loop: probes and other scenes' messages keep being answered meanwhile.
         data = await runtime.store.get_bytes(message.storyboard_key)
         storyboard = await asyncio.to_thread(Storyboard.model_validate_json, data)
@@ -54,6 +56,8 @@ async def register(runtime: ServiceRuntime) -> None:
                     scene_index=message.scene_index,
                     clip_key=key,
                     duration=clip.duration,
+                    cpu_seconds=meter.seconds(),
+                    bytes_stored=clip.path.stat().st_size,
                 )
             )
         finally:
