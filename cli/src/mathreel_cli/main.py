@@ -351,7 +351,6 @@ def render(
 async def _render(
     document: dict[str, object], quality: Quality, output: Path, user: str, timeout: float
 ) -> dict[str, Any]:
-    from mathreel_cli.standalone import serving, standalone_stack
     from mathreel_gateway.errors import ActiveJobLimitReached, UnprocessableStoryboard
     from mathreel_gateway.jobs.service import admit_storyboard, check_storyboard
 
@@ -360,6 +359,9 @@ async def _render(
     except UnprocessableStoryboard as exc:
         problems = "\n".join(f"  {problem['path']}: {problem['msg']}" for problem in exc.problems)
         raise GenerationError(f"the storyboard is not valid:\n{problems}") from exc
+    # Every service, Manim included: imported only for a storyboard that can be rendered.
+    from mathreel_cli.standalone import serving, standalone_stack
+
     port = _free_port()
     settings = _standalone_settings(port=port, public_base_url=f"http://127.0.0.1:{port}")
     async with standalone_stack(settings) as stack, serving(stack.app, port) as base_url:
