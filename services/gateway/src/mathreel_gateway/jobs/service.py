@@ -54,7 +54,7 @@ async def admit_revision(
     request: ReviseVideoRequest,
     max_active_jobs: int,
 ) -> Job:
-    """Create a job that renders ``request.storyboard`` (already checked) in place of ``original``'s.
+    """Create a job that renders ``request.storyboard``, once it passes ``check_storyboard``, instead of ``original``'s.
 
     The revision keeps the original's topic and context (what the video is about, shown in lists; it plans nothing
     from them), takes the request's quality or else the original's, and records ``revision_of``. The same
