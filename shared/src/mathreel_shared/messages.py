@@ -119,6 +119,7 @@ class TtsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     audio_key: str
     timing: SceneTiming
+    cache: Literal["hit", "miss"] | None = None
 
 
 class VisualsCompleted(Envelope):
@@ -128,6 +129,7 @@ class VisualsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     clip_key: str
     duration: float = Field(gt=0)
+    cache: Literal["hit", "miss"] | None = None
 
 
 class VideoMetadata(BaseModel):
