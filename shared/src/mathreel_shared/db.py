@@ -188,6 +188,21 @@ class UserAccount(SQLModel, table=True):
     created_at: datetime = _ts(default=utcnow)
 
 
+class IdempotencyKey(SQLModel, table=True):
+    """An ``Idempotency-Key`` a user sent with ``POST /videos/generate``: the request's fingerprint and, once the job
+    exists, the response to replay. The primary key makes concurrent requests with one key create one job; keys of
+    different users never meet."""
+
+    __tablename__ = "idempotency_key"
+
+    user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    job_id: UUID | None = None
+    response_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = _ts(default=utcnow)
+
+
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         engine = create_async_engine(database_url, connect_args={"timeout": 30})

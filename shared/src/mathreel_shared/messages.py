@@ -202,6 +202,14 @@ class JobCancelled(Envelope):
     type: Literal["job.cancelled"] = "job.cancelled"
 
 
+class WebhookDeliver(Envelope):
+    """Orchestrator or gateway (through the outbox, with the job's terminal transition), then the webhooks worker
+    itself (retries, through delay queues) → webhooks worker: make attempt ``attempt`` of delivery ``delivery_id``."""
+
+    type: Literal["webhook.deliver"] = "webhook.deliver"
+    delivery_id: UUID
+
+
 Message = Annotated[
     JobRequested
     | ScriptRequested
@@ -214,7 +222,8 @@ Message = Annotated[
     | RenderCompleted
     | StageProgress
     | StageFailed
-    | JobCancelled,
+    | JobCancelled
+    | WebhookDeliver,
     Field(discriminator="type"),
 ]
 

@@ -86,6 +86,10 @@ class UnsupportedMediaType(GatewayError):
     status_code = 415
 
 
+class UnprocessableContent(GatewayError):
+    status_code = 422
+
+
 class RangeNotSatisfiable(GatewayError):
     status_code = 416
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,6 +22,12 @@ class ReadinessResponse(BaseModel):
 # --- error bodies (documentation of the responses the routes can give) ---------------------------------------------
 class ErrorBody(BaseModel):
     detail: str
+
+
+class UnprocessableBody(BaseModel):
+    """A 422: FastAPI's list of validation errors, or one sentence when a valid request breaks a rule."""
+
+    detail: str | list[dict[str, Any]]
 
 
 class LimitBody(BaseModel):

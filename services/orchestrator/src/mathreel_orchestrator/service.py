@@ -42,6 +42,7 @@ from mathreel_shared.metrics import observe_delivery, record_job_resources, reco
 from mathreel_shared.outbox import OutboxRelay, enqueue
 from mathreel_shared.telemetry import span_from_headers
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -261,6 +262,7 @@ class Orchestrator:
         report = await self._resource_report(session, job)
         job.details = {**job.details, "resources": report}
         record_job_resources(job.quality, cpu_seconds=report["cpu_seconds"], wall_seconds=report["wall_seconds"])
+        await enqueue_webhook_deliveries(session, job)
 
     async def _record_usage(
         self,
@@ -323,6 +325,7 @@ class Orchestrator:
         job.completed_at = now
         job.estimated_completion_at = None
         log.warning("job %s failed at %s: %s (%s)", job.id, stage, reason, code)
+        await enqueue_webhook_deliveries(session, job)
 
     # --- watchdog support ------------------------------------------------------------------------------------
     async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:

@@ -16,6 +16,7 @@ from starlette.responses import StreamingResponse
 
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
+from mathreel_gateway.jobs import idempotency
 from mathreel_gateway.jobs.repository import list_jobs
 from mathreel_gateway.jobs.schemas import (
     GenerateVideoRequest,
@@ -36,7 +37,7 @@ from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import ErrorBody, LimitBody, StoryboardErrorBody
+from mathreel_gateway.schemas import ErrorBody, LimitBody, StoryboardErrorBody, UnprocessableBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -94,9 +95,29 @@ def require_json_body(request: Request) -> None:
     response_model=JobCreated,
     summary="Create a video generation job",
     description="Queues a job. At most `max_active_jobs` (3) jobs per user may be queued or processing at once; "
-    "another is refused with 429 and `limit: active_jobs`. Bodies over the size limit are refused with 413.",
+    "another is refused with 429 and `limit: active_jobs`. Bodies over the size limit are refused with 413.\n\n"
+    "With an `Idempotency-Key` header the request can be retried safely: the same key and the same body from the "
+    "same user within 24 hours answer the original 201 again, with `Idempotent-Replayed: true`, and create no job; "
+    "the same key with another body is refused with 422, and while the first request with the key is still being "
+    "handled another gets 409. Keys are the user's own: two users never share one.",
     responses={
         **AUTH_RESPONSES,
+        201: {
+            "description": "The job was queued (or, with `Idempotent-Replayed: true`, had been by an earlier request "
+            "with the same `Idempotency-Key`).",
+            "headers": {
+                "Idempotent-Replayed": {
+                    "description": "`true` when the response is the replay of an earlier request's.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        },
+        409: {"model": ErrorBody, "description": "A request with the same `Idempotency-Key` is still being handled."},
+        422: {
+            "model": UnprocessableBody,
+            "description": "Invalid body or `Idempotency-Key` header (1 to 255 printable ASCII characters), or an "
+            "`Idempotency-Key` already used with another body (`detail` says so).",
+        },
         413: {"model": ErrorBody, "description": "Request body too large."},
         415: {
             "model": ErrorBody,
@@ -111,12 +132,48 @@ async def generate_video(
     body: GenerateVideoRequest,
     resources: ResourcesDep,
     settings: SettingsDep,
-) -> JobCreated:
-    job = await admit_job(
-        resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
-    )
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.MAX_KEY_CHARS,
+            pattern=idempotency.KEY_PATTERN,
+            description="Makes the request safe to retry (1 to 255 printable ASCII characters, quoted or not); "
+            "remembered for 24 hours.",
+        ),
+    ] = None,
+) -> JobCreated | Response:
+    if idempotency_key is None:
+        job = await admit_job(
+            resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
+        )
+        JOBS_SUBMITTED.labels(body.priority.value, body.configuration.quality.value).inc()
+        return job_created(job)
+    key = idempotency.parse_key(idempotency_key)
+    replay = await idempotency.claim(resources, user_id=user.user_id, key=key, digest=idempotency.fingerprint(body))
+    if replay is not None:
+        return Response(
+            replay,
+            status_code=status.HTTP_201_CREATED,
+            media_type="application/json",
+            headers={idempotency.REPLAYED_HEADER: "true"},
+        )
+    try:
+        job = await admit_job(
+            resources,
+            user_id=user.user_id,
+            request=body,
+            max_active_jobs=settings.max_active_jobs_per_user,
+            idempotency_key=key,
+        )
+    except Exception:
+        await idempotency.release(resources, user_id=user.user_id, key=key)
+        raise
     JOBS_SUBMITTED.labels(body.priority.value, body.configuration.quality.value).inc()
-    return job_created(job)
+    return Response(
+        job_created(job).model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json"
+    )
 
 
 _CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {

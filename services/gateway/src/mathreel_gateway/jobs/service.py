@@ -16,8 +16,9 @@ from sqlalchemy import CursorResult, update
 from sqlmodel import col
 
 from mathreel_gateway.errors import ActiveJobLimitReached, Conflict, UnprocessableStoryboard
+from mathreel_gateway.jobs import idempotency
 from mathreel_gateway.jobs.repository import ACTIVE, count_active_jobs, get_job_for_user, lock_user
-from mathreel_gateway.jobs.schemas import GenerateVideoRequest, ReviseVideoRequest
+from mathreel_gateway.jobs.schemas import GenerateVideoRequest, ReviseVideoRequest, job_created
 from mathreel_gateway.resources import GatewayResources
 from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.storyboard import Storyboard
@@ -27,12 +28,19 @@ from mathreel_shared.eta import estimate_completion, stage_medians
 from mathreel_shared.keys import given_storyboard_key
 from mathreel_shared.messages import JobCancelled, JobConfiguration, JobRequested
 from mathreel_shared.outbox import enqueue
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 
 async def admit_job(
-    resources: GatewayResources, *, user_id: str, request: GenerateVideoRequest, max_active_jobs: int
+    resources: GatewayResources,
+    *,
+    user_id: str,
+    request: GenerateVideoRequest,
+    max_active_jobs: int,
+    idempotency_key: str | None = None,
 ) -> Job:
     """Create a job and its ``JobRequested`` message in one transaction, unless the user has too many active jobs.
+    With ``idempotency_key`` (claimed by ``idempotency.claim``) the key's job and response are stored in it too.
 
     Raises ``ActiveJobLimitReached`` when ``max_active_jobs`` jobs of the user are already queued or processing.
     """
@@ -43,6 +51,7 @@ async def admit_job(
         configuration=configuration,
         priority=request.priority,
         max_active_jobs=max_active_jobs,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -159,6 +168,7 @@ async def _admit(
     max_active_jobs: int,
     revision_of: UUID | None = None,
     storyboard: Storyboard | None = None,
+    idempotency_key: str | None = None,
 ) -> Job:
     # Read the measurements before taking the lock, so the lock is held only for the count and the insert.
     async with resources.sessionmaker() as session:
@@ -199,6 +209,9 @@ async def _admit(
                 session,
                 JobRequested(job_id=job.id, user_id=user_id, priority=priority, configuration=configuration),
             )
+            if idempotency_key is not None:
+                body = job_created(job).model_dump_json()
+                await idempotency.complete(session, user_id=user_id, key=idempotency_key, job_id=job.id, body=body)
     resources.relay.notify()
     return job
 
@@ -222,6 +235,7 @@ async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str)
         job = await get_job_for_user(session, job_id, user_id, refresh=True)
         if changed:
             enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
+            await enqueue_webhook_deliveries(session, job)
         elif job.status != JobStatus.CANCELLED.value:
             raise _not_ready(job, "Job cannot be cancelled")
     if changed:

@@ -8,7 +8,7 @@ process and its Manim/FFmpeg children), ``bytes_stored`` (artifacts written to o
 ``cache_misses``. Null where no worker reported a figure.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-04
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
