@@ -91,6 +91,7 @@ class Job(JobBase, table=True):
         Index("ix_job_user_created", "user_id", "created_at"),
         Index("ix_job_user_status", "user_id", "status"),
         Index("ix_job_quality_completed", "quality", "completed_at"),
+        Index("ix_job_revision_of", "revision_of"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -122,6 +123,8 @@ class Job(JobBase, table=True):
     completed_at: datetime | None = _ts(nullable=True)
     # How many job events (``job_event``) were recorded: the ``seq`` of the latest, incremented atomically.
     event_seq: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0", default=0))
+    # The job whose storyboard this one revises (``POST /videos/jobs/{id}/revise``); null for other jobs.
+    revision_of: UUID | None = Field(default=None, nullable=True)
 
 
 class JobEvent(SQLModel, table=True):
@@ -159,6 +162,11 @@ class StageRun(SQLModel, table=True):
     quality: str = Field(sa_column=Column(String(16), nullable=False))
     started_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
+    # What the workers measured for the stage, summed over its scenes; null where no worker reported a figure.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cache_hits: int | None = None
+    cache_misses: int | None = None
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -61,10 +61,12 @@ class JobRequested(Envelope):
 
 
 class ScriptRequested(Envelope):
-    """Orchestrator → script: write the storyboard for this job."""
+    """Orchestrator → script: write the storyboard for this job, or check and store the one it was given."""
 
     type: Literal["stage.script.requested"] = "stage.script.requested"
     configuration: JobConfiguration
+    # A storyboard the user gave (a revision, ``mathreel render``): checked and stored instead of planning one.
+    given_storyboard_key: str | None = None
 
 
 class TtsRequested(Envelope):
@@ -110,6 +112,11 @@ class ScriptCompleted(Envelope):
     author: str = "offline-planner"
     usage: dict[str, int] = Field(default_factory=dict)
     sources: list[dict[str, str | None]] = Field(default_factory=list)
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class TtsCompleted(Envelope):
@@ -119,6 +126,11 @@ class TtsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     audio_key: str
     timing: SceneTiming
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class VisualsCompleted(Envelope):
@@ -128,6 +140,11 @@ class VisualsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     clip_key: str
     duration: float = Field(gt=0)
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class VideoMetadata(BaseModel):
@@ -152,6 +169,11 @@ class RenderCompleted(Envelope):
     captions_key: str | None = None
     srt_key: str | None = None
     metadata: VideoMetadata
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class StageProgress(Envelope):

@@ -150,6 +150,14 @@ class Settings(BaseSettings):
     watchdog_interval_seconds: float = 15.0
     work_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "mathreel-work")
 
+    # --- artifact cache (docs/cache.md) -------------------------------------------------------------------
+    # Narration and scene clips keyed by what produced them, per user; least recently used evicted past the bounds.
+    cache_enabled: bool = True
+    cache_max_bytes: int = Field(default=20 * 1024**3, ge=0)
+    cache_max_bytes_per_user: int = Field(default=1024**3, ge=0)
+    # A worker producing an entry renews its claim every third of this; others take over once it lapses.
+    cache_claim_seconds: float = Field(default=60.0, gt=0)
+
     # --- webhooks ----------------------------------------------------------------------------------------
     # true only in development and tests: lets webhooks go to loopback, private and link-local addresses.
     webhook_allow_private_networks: bool = False

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
@@ -26,6 +26,29 @@ class JobError(BaseModel):
     code: str
     message: str
     stage: Stage | None
+
+
+class StageResources(BaseModel):
+    """What one stage of a finished job cost. A figure no worker reported is null."""
+
+    wall_seconds: float | None = Field(description="From entering the stage to leaving it.")
+    cpu_seconds: float | None = Field(
+        description="CPU time of the workers (and their Manim/FFmpeg subprocesses), summed over the stage's scenes."
+    )
+    bytes_stored: int | None = Field(description="Bytes of artifacts the stage wrote to object storage.")
+    cache_hits: int | None = Field(description="Scenes whose artifact came from the cache.")
+    cache_misses: int | None = Field(description="Scenes whose artifact had to be made.")
+
+
+class ResourceReport(BaseModel):
+    """What a completed job cost, in all and per stage (``initializing`` is the wait in the queue)."""
+
+    wall_seconds: float = Field(description="From submission to completion.")
+    cpu_seconds: float = Field(description="Sum of the stages' CPU seconds.")
+    bytes_stored: int = Field(description="Sum of the stages' stored bytes.")
+    cache_hits: int
+    cache_misses: int
+    stages: dict[str, StageResources] = Field(description="Per stage, keyed by the `current_stage` values.")
 
 
 class JobStatusResponse(BaseModel):
@@ -46,6 +69,17 @@ class JobStatusResponse(BaseModel):
     title: str | None = None
     quality: Quality
     priority: Priority
+    revision_of: UUID | None = Field(
+        default=None,
+        exclude_if=lambda original: original is None,
+        description="The job this one revises (made with `POST /videos/jobs/{job_id}/revise`); only on revisions.",
+    )
+    resources: ResourceReport | None = Field(
+        default=None,
+        exclude_if=lambda report: report is None,
+        description="What the job cost (CPU and wall seconds per stage, cache hits, bytes stored); only once "
+        "completed.",
+    )
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -92,7 +126,20 @@ def job_status(job: Job) -> JobStatusResponse:
         title=job.title,
         quality=Quality(job.quality),
         priority=Priority(job.priority),
+        revision_of=job.revision_of,
+        resources=_resources(job) if status is JobStatus.COMPLETED else None,
     )
+
+
+def _resources(job: Job) -> ResourceReport | None:
+    """The report the orchestrator wrote into the job's details when it completed (none for older jobs)."""
+    report = (job.details or {}).get("resources")
+    if not isinstance(report, dict):
+        return None
+    try:
+        return ResourceReport.model_validate(report)
+    except ValidationError:
+        return None
 
 
 def event_body(job: Job, queue_position: int | None = None) -> dict[str, Any]:

@@ -60,6 +60,7 @@ class ObjectStore(Protocol):
     def read_range(self, key: str, start: int, end: int) -> AsyncIterator[bytes]: ...
     async def presigned_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str: ...
     async def delete_prefix(self, prefix: str) -> int: ...
+    async def copy(self, source: str, target: str) -> None: ...
     async def ping(self) -> None: ...
 
 
@@ -175,6 +176,15 @@ class S3Store:
                 deleted += len(objects)
         return deleted
 
+    async def copy(self, source: str, target: str) -> None:
+        """Copy an object inside the bucket, on the server (no bytes pass through this process)."""
+        try:
+            await self._client.copy_object(
+                Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+            )
+        except ClientError as exc:
+            raise _not_found(exc, source) from exc
+
     async def ping(self) -> None:
         await self._client.head_bucket(Bucket=self.bucket)
 
@@ -276,6 +286,12 @@ class LocalStore:
         count = sum(1 for p in path.rglob("*") if p.is_file())
         await asyncio.to_thread(shutil.rmtree, path)
         return count
+
+    async def copy(self, source: str, target: str) -> None:
+        source_path = self.path_for(source)
+        if not source_path.is_file():
+            raise ObjectNotFound(source)
+        await asyncio.to_thread(_atomic_copy, source_path, self.path_for(target))
 
     async def ping(self) -> None:
         if not self.root.is_dir():

