@@ -390,7 +390,17 @@ class ArtifactCache:
         """
         if self._sessionmaker is None:
             return 0
+        ready = col(CacheEntry.state) == EntryState.READY.value
         async with self._sessionmaker() as session:
+            # Two aggregates first: within both bounds (the usual case), nothing is listed.
+            per_user_total = (
+                select(func.sum(col(CacheEntry.size)).label("bytes")).where(ready).group_by(col(CacheEntry.user_id))
+            ).subquery()
+            largest_user = (
+                await session.execute(select(func.coalesce(func.max(per_user_total.c.bytes), 0)))
+            ).scalar_one()
+            if int(largest_user) <= self.max_bytes_per_user and await self.total_bytes() <= self.max_bytes:
+                return 0
             rows = (
                 await session.execute(
                     select(
