@@ -244,7 +244,8 @@ class ArtifactCache:
         CACHE_MISSES.labels(kind.value).inc()
         try:
             await self.evict()
-        except SQLAlchemyError:
+        except Exception:
+            # The artifact is made and in the job's keys: a failed eviction must not fail the job.
             log.warning("cache eviction failed; the next new entry tries again", exc_info=True)
         return Served("miss", meta)
 
@@ -438,7 +439,7 @@ class ArtifactCache:
                     )
                 )
             if getattr(result, "rowcount", 0):
-                await self._store.delete_prefix(row.object_key)
+                await self._store.delete(row.object_key)
                 CACHE_EVICTIONS.labels(row.kind).inc()
                 evicted += 1
         return evicted
