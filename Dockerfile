@@ -52,6 +52,7 @@ COPY services/script/pyproject.toml services/script/
 COPY services/tts/pyproject.toml services/tts/
 COPY services/visuals/pyproject.toml services/visuals/
 COPY services/render/pyproject.toml services/render/
+COPY services/webhooks/pyproject.toml services/webhooks/
 COPY cli/pyproject.toml cli/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package "mathreel-${SERVICE}"
@@ -72,7 +73,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     if [ "${SERVICE}" = "gateway" ]; then \
         uv export --frozen --no-dev --no-emit-workspace --package mathreel-cli \
             --prune mathreel-gateway --prune mathreel-orchestrator --prune mathreel-script \
-            --prune mathreel-tts --prune mathreel-visuals --prune mathreel-render \
+            --prune mathreel-tts --prune mathreel-visuals --prune mathreel-render --prune mathreel-webhooks \
             --output-file /tmp/cli-requirements.txt \
         && uv pip install --python /opt/mathreel/venv/bin/python --no-deps --require-hashes \
             -r /tmp/cli-requirements.txt \

@@ -216,4 +216,6 @@ def distributed_settings(
         media_dir=work / "media",
         work_dir=work / "work",
         dev_signing_key_path=work / "dev-signing-key.pem",
+        # The webhook tests' receiver listens on 127.0.0.1.
+        webhook_allow_private_networks=True,
     )

@@ -68,6 +68,8 @@ async def standalone(tmp_path_factory) -> AsyncIterator[Deployment]:
         dev_signing_key_path=work / "dev-key.pem",
         public_base_url=f"http://127.0.0.1:{port}",
         port=port,
+        # The webhook tests' receiver listens on 127.0.0.1.
+        webhook_allow_private_networks=True,
     )
     async with standalone_stack(settings) as stack, serving(stack.app, port) as base_url:
         key = stack.resources.dev_key

@@ -2,6 +2,7 @@
 
     uv run python bench/lessons/preview.py --topic linear_equations [--topic ...] [--context TEXT]
     uv run python bench/lessons/preview.py --demo solve_linear_equation --params '{"a": 4, "b": -7, "c": 13}'
+    uv run python bench/lessons/preview.py --plan "Phone plans" --context "20 + 0.1m = 5 + 0.25m"
 
 Each goes through the real chain (Piper narration, Manim scenes timed by it, the final MP4) like the gallery does,
 and writes ``<out>/<name>/contact_sheet.png`` (one frame per beat, captioned with its sentence) and ``layout.md``.
@@ -54,6 +55,15 @@ def topic_storyboard(key: str, context: str) -> Storyboard:
     return lesson_storyboard(load_curriculum()[key], parse_context(context))
 
 
+def planned_storyboard(topic: str, context: str) -> Storyboard:
+    """What the offline planner makes of any topic and context, as a job would get it (a context lesson outside the
+    curriculum)."""
+    from mathreel_script.planner import plan_storyboard
+    from mathreel_shared.messages import JobConfiguration
+
+    return plan_storyboard(JobConfiguration(topic=topic, context=context))
+
+
 def _unique_ids(scenes: list[Scene]) -> list[Scene]:
     seen: dict[str, int] = {}
     out: list[Scene] = []
@@ -75,6 +85,8 @@ async def main_async(args: argparse.Namespace) -> int:
     jobs: list[tuple[str, Storyboard]] = [(key, topic_storyboard(key, args.context)) for key in args.topic]
     if args.demo:
         jobs.append((args.demo, demo_storyboard(args.demo, json.loads(args.params or "{}"), args.context)))
+    if args.plan:
+        jobs.append((args.plan.lower().replace(" ", "_")[:40], planned_storyboard(args.plan, args.context)))
     failed = 0
     for name, storyboard in jobs:
         result = await render(storyboard, name, engine, quality, args.out / name)
@@ -88,12 +100,13 @@ def main() -> int:
     parser.add_argument("--topic", action="append", default=[], help="a curriculum key (repeatable)")
     parser.add_argument("--demo", help="a demonstration name")
     parser.add_argument("--params", help="the demonstration's parameters as JSON")
+    parser.add_argument("--plan", help="any topic, planned from it and --context as a job would be")
     parser.add_argument("--context", default="", help="the user's context the lesson adapts to")
     parser.add_argument("--quality", choices=[q.value for q in Quality], default="low")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    if not args.topic and not args.demo:
-        parser.error("give --topic or --demo")
+    if not args.topic and not args.demo and not args.plan:
+        parser.error("give --topic, --demo or --plan")
     started = time.perf_counter()
     code = asyncio.run(main_async(args))
     sys.stdout.write(f"done in {time.perf_counter() - started:.0f} s\n")

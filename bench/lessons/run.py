@@ -3,6 +3,8 @@
     uv run python bench/lessons/run.py                          # storyboard figures for every topic
     uv run python bench/lessons/run.py --render 12              # and 12 topics rendered (one per area first)
     uv run python bench/lessons/run.py --render-topics KEY ...  # and these topics rendered
+    uv run python bench/lessons/run.py --measure DIR [DIR ...]   # composition of lessons already rendered
+    uv run python bench/lessons/run.py --preflight [KEY ...]     # lay out lessons (all without KEY), no frames
 
 Per topic, without rendering: how many beats draw a figure (not only words or formulas) and their share of all
 beats, the share of the entry's keywords the narration uses, the words spoken, and numbers said but not on screen.
@@ -10,6 +12,11 @@ Per rendered topic: the layout fixes the renderer had to apply, and for one fram
 that is drawn (pixels away from the background) and where the drawing's centre sits (0.5, 0.5 is the middle),
 with the longest run of near-empty frames; plus its contact sheet. Writes ``<out>/lessons.md`` and
 ``lessons.json``; nothing here belongs in git (``bench/out`` is ignored).
+
+``--measure`` compares renders made before and after a change: for each lesson folder it samples the video every
+``--every`` seconds and reports the mean drawn share, the share of near-empty frames, the drawing's mean centre and
+its horizontal balance (the mean distance of each frame's centre of drawn pixels from the middle, as a share of
+the width: 0 is centred, 0.25 is a drawing wholly in one half).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -120,6 +128,74 @@ async def render_and_measure(entry: TopicEntry, figures: TopicFigures, engine: o
     figures.longest_empty_run = longest
 
 
+@dataclass
+class Composition:
+    lesson: str
+    frames: int
+    drawn_mean: float
+    empty_share: float
+    centre: tuple[float, float]
+    off_centre: float
+
+
+def measure_video(video: Path, every: float) -> Composition:
+    """Drawn share and balance of frames sampled every ``every`` seconds of a rendered lesson."""
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else 0.0
+    times = [every / 2 + i * every for i in range(max(1, int(duration / every)))]
+    images = preview.gallery.sample_frames(video, times)
+    background = np.array([int(BACKGROUND[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.int16)
+    frames = [np.asarray(image) for image in images]
+    shares, centre = frame_figures(frames, background)
+    offsets = []
+    for frame in frames:
+        drawn = np.abs(frame.astype(np.int16) - background).sum(axis=2) > 40
+        if drawn.mean() >= EMPTY_SHARE:
+            offsets.append(abs(float(np.nonzero(drawn)[1].mean()) / frame.shape[1] - 0.5))
+    return Composition(
+        lesson=video.parents[1].name,
+        frames=len(shares),
+        drawn_mean=round(float(np.mean(shares)), 4),
+        empty_share=round(sum(s < EMPTY_SHARE for s in shares) / max(1, len(shares)), 3),
+        centre=centre,
+        off_centre=round(float(np.mean(offsets)), 3) if offsets else 0.0,
+    )
+
+
+def measure_rendered(folders: list[Path], every: float) -> int:
+    rows = [measure_video(folder / "video" / "output.mp4", every) for folder in folders]
+    sys.stdout.write(
+        "| lesson | frames | drawn mean | empty frames | centre | off-centre |\n|---|---|---|---|---|---|\n"
+    )
+    for r in rows:
+        sys.stdout.write(
+            f"| {r.lesson} | {r.frames} | {r.drawn_mean:.3f} | {r.empty_share:.2f} | "
+            f"{r.centre[0]:.2f}, {r.centre[1]:.2f} | {r.off_centre:.3f} |\n"
+        )
+    return 0
+
+
+async def preflight_topics(keys: list[str], out: Path) -> int:
+    """Typeset and lay out each lesson as a render would, without frames; print the lessons that would fail."""
+    from mathreel_scenelang.render.preflight import preflight
+
+    curriculum = load_curriculum()
+    failed = 0
+    for key in keys or [entry.key for entry in curriculum]:
+        started = time.perf_counter()
+        storyboard = lesson_storyboard(curriculum[key], ContextFacts())
+        problems = await preflight(storyboard, out / "preflight", tex_cache=out / "tex_cache")
+        failed += bool(problems)
+        verdict = "; ".join(str(p) for p in problems) or "ok"
+        sys.stdout.write(f"{key}: {verdict} ({time.perf_counter() - started:.1f} s)\n")
+        sys.stdout.flush()
+    sys.stdout.write(f"{failed} lessons would fail\n")
+    return 1 if failed else 0
+
+
 def sample(keys: list[str], count: int) -> list[str]:
     """``count`` keys, one per area in turn, so a small sample covers every area."""
     by_area = {area: [k for k in keys if load_curriculum()[k].area == area] for area in AREAS}
@@ -181,7 +257,15 @@ def main() -> int:
     parser.add_argument("--render", type=int, default=0, help="render this many topics, one per area in turn")
     parser.add_argument("--render-topics", nargs="*", default=[], help="render these topic keys")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    return asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument("--measure", nargs="*", type=Path, default=[], help="lesson folders already rendered")
+    parser.add_argument("--preflight", nargs="*", help="lay these lessons out without rendering (all if none)")
+    parser.add_argument("--every", type=float, default=2.0, help="seconds between frames --measure samples")
+    args = parser.parse_args()
+    if args.measure:
+        return measure_rendered(args.measure, args.every)
+    if args.preflight is not None:
+        return asyncio.run(preflight_topics(args.preflight, args.out))
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

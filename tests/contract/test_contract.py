@@ -6,6 +6,7 @@ Shapes, status codes and error bodies are the guide's; a frontend written agains
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from datetime import datetime
@@ -219,6 +220,40 @@ async def test_list_and_cancel(deployment: Deployment) -> None:
 async def test_other_users_see_nothing(deployment: Deployment) -> None:
     _, job_id = await completed_job(deployment)
     async with client_for(deployment, deployment.new_user()) as stranger:
-        for path in ("status", "video-url", "stream", "thumbnail", "metadata", "captions"):
+        for path in ("status", "video-url", "stream", "thumbnail", "metadata", "captions", "storyboard"):
             assert (await stranger.get(f"/videos/jobs/{job_id}/{path}")).status_code == 404, path
         assert (await stranger.post(f"/videos/jobs/{job_id}/cancel")).status_code == 404
+        revise = await stranger.post(f"/videos/jobs/{job_id}/revise", json={"storyboard": {"title": "x"}})
+        assert revise.status_code == 404
+
+
+async def test_a_completed_job_has_a_storyboard_a_resource_report_and_can_be_revised(deployment: Deployment) -> None:
+    user, job_id = await completed_job(deployment)
+    async with client_for(deployment, user) as client:
+        status = (await client.get(f"/videos/jobs/{job_id}/status")).json()
+        resources = status["resources"]
+        assert resources["cpu_seconds"] > 0
+        assert resources["bytes_stored"] > 0
+        assert resources["stages"]["generating_visuals"]["cpu_seconds"] > 0
+        assert resources["stages"]["rendering"]["wall_seconds"] > 0
+        assert "revision_of" not in status
+
+        response = await client.get(f"/videos/jobs/{job_id}/storyboard")
+        assert response.status_code == 200
+        storyboard = response.json()
+        assert storyboard["version"] == "1"
+        assert storyboard["scenes"]
+
+        broken = json.loads(json.dumps(storyboard))
+        broken["scenes"][0]["beats"][0]["actions"] = [{"op": "equation", "id": "e", "latex": "\\input{x}"}]
+        refused = await client.post(f"/videos/jobs/{job_id}/revise", json={"storyboard": broken})
+        assert refused.status_code == 422
+        assert [p["path"] for p in refused.json()["detail"]] == ["storyboard.scenes[0].beats[0].actions[0].latex"]
+
+        created = await client.post(f"/videos/jobs/{job_id}/revise", json={"storyboard": storyboard})
+        assert created.status_code == 201, created.text
+        revision = created.json()["job_id"]
+        assert created.json()["status"] == "queued"
+        revised = (await client.get(f"/videos/jobs/{revision}/status")).json()
+        assert revised["revision_of"] == job_id
+        await client.post(f"/videos/jobs/{revision}/cancel")  # its rendering is tested in tests/e2e/test_revision.py

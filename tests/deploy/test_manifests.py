@@ -23,8 +23,8 @@ from mathreel_shared.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "validate-deploy.sh"
 OVERLAYS = sorted(p.name for p in (ROOT / "deploy" / "k8s" / "overlays").iterdir() if p.is_dir())
-SERVICES = ["gateway", "orchestrator", "script", "tts", "visuals", "render"]
-QUEUE_CONSUMERS = ["orchestrator", "script", "tts", "visuals", "render"]
+SERVICES = ["gateway", "orchestrator", "script", "tts", "visuals", "render", "webhooks"]
+QUEUE_CONSUMERS = ["orchestrator", "script", "tts", "visuals", "render", "webhooks"]
 STAGE_WORKERS = ["script", "tts", "visuals", "render"]
 # Values that belong in the operators' Secret, never in a ConfigMap or a manifest.
 SECRET_KEYS = {

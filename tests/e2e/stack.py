@@ -1,4 +1,4 @@
-"""Run the distributed stack as real processes (gateway, orchestrator, four workers) for end-to-end tests."""
+"""Run the distributed stack as real processes (gateway, orchestrator, five workers) for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from mathreel_shared.settings import Settings
 
-SERVICES = ("orchestrator", "script", "tts", "visuals", "render")
+SERVICES = ("orchestrator", "script", "tts", "visuals", "render", "webhooks")
 
 
 _HANDED_OUT: set[int] = set()

@@ -29,6 +29,7 @@ JOB_ROUTES = [
     ("GET", "/api/v1/videos/jobs/{}/thumbnail"),
     ("GET", "/api/v1/videos/jobs/{}/metadata"),
     ("GET", "/api/v1/videos/jobs/{}/captions"),
+    ("GET", "/api/v1/videos/jobs/{}/storyboard"),
     ("POST", "/api/v1/videos/jobs/{}/cancel"),
 ]
 

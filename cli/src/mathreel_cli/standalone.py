@@ -27,6 +27,7 @@ from mathreel_shared.runtime import ServiceRuntime
 from mathreel_shared.settings import Mode, Settings
 from mathreel_tts.worker import register as register_tts
 from mathreel_visuals.worker import register as register_visuals
+from mathreel_webhooks.worker import register as register_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ async def standalone_stack(settings: Settings) -> AsyncIterator[Standalone]:
             for register in (register_script, register_tts, register_visuals, register_render)
             if (cleanup := await register(runtime)) is not None
         ]
+        cleanups.append(await register_webhooks(runtime, resources.sessionmaker))
         # The in-process bus lost the messages of the jobs in flight when the process last stopped: send them again
         # now, with every consumer listening. The watchdog is for stages that go silent, not for restarts.
         resumed = await orchestrator.orchestrator.resume_after_restart()

@@ -136,6 +136,7 @@ class RabbitBus:
         self._exchange: aio_pika.abc.AbstractExchange | None = None
         self._control: aio_pika.abc.AbstractExchange | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._delay_queues: set[str] = set()
 
     def queue_name(self, queue: str) -> str:
         return f"{self.ns}.{queue}"
@@ -193,9 +194,15 @@ class RabbitBus:
     async def publish_delayed(
         self, queue: str, message: Envelope, delay_seconds: int, *, headers: dict[str, Any] | None = None
     ) -> None:
-        """Publish ``message`` to ``queue`` after about ``delay_seconds`` (rounded up to a delay level)."""
+        """Publish ``message`` to ``queue`` after about ``delay_seconds``: rounded up to a delay level for a stage
+        queue; for another queue (webhooks, with a schedule of its own) through a delay queue of exactly that delay,
+        declared on first use."""
         assert self._publish_channel is not None, "bus not started"
-        level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
+        if queue in STAGE_QUEUES:
+            level = next((d for d in RETRY_DELAYS_SECONDS if d >= delay_seconds), RETRY_DELAYS_SECONDS[-1])
+        else:
+            level = max(1, delay_seconds)
+            await self._declare_delay_queue(queue, level)
         amqp_message = _amqp_message(
             dump_message(message),
             _routing_key(message),
@@ -205,6 +212,22 @@ class RabbitBus:
         await self._publish_channel.default_exchange.publish(
             amqp_message, routing_key=self.delay_queue_name(queue, level), timeout=self._confirm_timeout
         )
+
+    async def _declare_delay_queue(self, queue: str, delay_seconds: int) -> None:
+        name = self.delay_queue_name(queue, delay_seconds)
+        if name in self._delay_queues:
+            return
+        assert self._publish_channel is not None, "bus not started"
+        await self._publish_channel.declare_queue(
+            name,
+            durable=True,
+            arguments={
+                "x-message-ttl": delay_seconds * 1000,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": self.queue_name(queue),
+            },
+        )
+        self._delay_queues.add(name)
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> None:
         assert self._connection is not None, "bus not started"

@@ -29,6 +29,7 @@ from mathreel_shared.messages import (
     TtsRequested,
     VisualsCompleted,
     VisualsRequested,
+    WebhookDeliver,
 )
 
 Request = TypeVar("Request", bound=Envelope)
@@ -89,6 +90,9 @@ ORCHESTRATOR = ConsumerContract(
     (Stage.INITIALIZING,),
 )
 
+# The webhooks worker: retries on its own schedule (``settings.webhook_retry_delays_seconds``), not the stages'.
+WEBHOOKS = ConsumerContract("webhooks", (WebhookDeliver,), ())
+
 # Broadcast to every process (fanout), never queued.
 BROADCAST_MESSAGES: tuple[type[Envelope], ...] = (JobCancelled,)
 
@@ -96,6 +100,7 @@ BROADCAST_MESSAGES: tuple[type[Envelope], ...] = (JobCancelled,)
 # --- the tables derived from the contracts ------------------------------------------------------------------------
 def _work_queues() -> dict[str, tuple[str, ...]]:
     queues: dict[str, tuple[str, ...]] = {ORCHESTRATOR.queue: ORCHESTRATOR.routing_keys}
+    queues[WEBHOOKS.queue] = WEBHOOKS.routing_keys
     for contract in STAGE_CONTRACTS:
         queues[contract.queue] = queues.get(contract.queue, ()) + contract.routing_keys
     return queues

@@ -91,6 +91,7 @@ class Job(JobBase, table=True):
         Index("ix_job_user_created", "user_id", "created_at"),
         Index("ix_job_user_status", "user_id", "status"),
         Index("ix_job_quality_completed", "quality", "completed_at"),
+        Index("ix_job_revision_of", "revision_of"),
     )
 
     id: UUID = Field(default_factory=uuid4, primary_key=True)
@@ -120,6 +121,8 @@ class Job(JobBase, table=True):
     started_at: datetime | None = _ts(nullable=True)
     stage_started_at: datetime | None = _ts(nullable=True)
     completed_at: datetime | None = _ts(nullable=True)
+    # The job whose storyboard this one revises (``POST /videos/jobs/{id}/revise``); null for other jobs.
+    revision_of: UUID | None = Field(default=None, nullable=True)
 
 
 class SceneResult(SQLModel, table=True):
@@ -145,6 +148,11 @@ class StageRun(SQLModel, table=True):
     quality: str = Field(sa_column=Column(String(16), nullable=False))
     started_at: datetime = _ts()
     finished_at: datetime | None = _ts(nullable=True)
+    # What the workers measured for the stage, summed over its scenes; null where no worker reported a figure.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cache_hits: int | None = None
+    cache_misses: int | None = None
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -177,6 +185,21 @@ class UserAccount(SQLModel, table=True):
     __tablename__ = "user_account"
 
     user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    created_at: datetime = _ts(default=utcnow)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An ``Idempotency-Key`` a user sent with ``POST /videos/generate``: the request's fingerprint and, once the job
+    exists, the response to replay. The primary key makes concurrent requests with one key create one job; keys of
+    different users never meet."""
+
+    __tablename__ = "idempotency_key"
+
+    user_id: str = Field(sa_column=Column(String(128), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    job_id: UUID | None = None
+    response_body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = _ts(default=utcnow)
 
 

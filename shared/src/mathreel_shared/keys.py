@@ -15,6 +15,11 @@ def storyboard_key(user_id: str, job_id: UUID) -> str:
     return job_prefix(user_id, job_id) + "storyboard.json"
 
 
+def given_storyboard_key(user_id: str, job_id: UUID) -> str:
+    """Where the storyboard a user gave (a revision, ``mathreel render``) waits for the script stage's checks."""
+    return job_prefix(user_id, job_id) + "storyboard.given.json"
+
+
 def scene_audio_key(user_id: str, job_id: UUID, scene_index: int) -> str:
     return job_prefix(user_id, job_id) + f"audio/scene_{scene_index + 1:03d}.wav"
 

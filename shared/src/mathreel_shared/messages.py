@@ -61,10 +61,12 @@ class JobRequested(Envelope):
 
 
 class ScriptRequested(Envelope):
-    """Orchestrator → script: write the storyboard for this job."""
+    """Orchestrator → script: write the storyboard for this job, or check and store the one it was given."""
 
     type: Literal["stage.script.requested"] = "stage.script.requested"
     configuration: JobConfiguration
+    # A storyboard the user gave (a revision, ``mathreel render``): checked and stored instead of planning one.
+    given_storyboard_key: str | None = None
 
 
 class TtsRequested(Envelope):
@@ -110,6 +112,11 @@ class ScriptCompleted(Envelope):
     author: str = "offline-planner"
     usage: dict[str, int] = Field(default_factory=dict)
     sources: list[dict[str, str | None]] = Field(default_factory=list)
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class TtsCompleted(Envelope):
@@ -119,6 +126,10 @@ class TtsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     audio_key: str
     timing: SceneTiming
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
     cache: Literal["hit", "miss"] | None = None
 
 
@@ -129,6 +140,10 @@ class VisualsCompleted(Envelope):
     scene_index: int = Field(ge=0)
     clip_key: str
     duration: float = Field(gt=0)
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
     cache: Literal["hit", "miss"] | None = None
 
 
@@ -154,6 +169,11 @@ class RenderCompleted(Envelope):
     captions_key: str | None = None
     srt_key: str | None = None
     metadata: VideoMetadata
+    # What the worker spent on this message (the resource report): CPU seconds of the worker process and its
+    # subprocesses, bytes written to object storage, and whether the result came from the artifact cache.
+    cpu_seconds: float | None = None
+    bytes_stored: int | None = None
+    cache: Literal["hit", "miss"] | None = None
 
 
 class StageProgress(Envelope):
@@ -182,6 +202,14 @@ class JobCancelled(Envelope):
     type: Literal["job.cancelled"] = "job.cancelled"
 
 
+class WebhookDeliver(Envelope):
+    """Orchestrator or gateway (through the outbox, with the job's terminal transition), then the webhooks worker
+    itself (retries, through delay queues) → webhooks worker: make attempt ``attempt`` of delivery ``delivery_id``."""
+
+    type: Literal["webhook.deliver"] = "webhook.deliver"
+    delivery_id: UUID
+
+
 Message = Annotated[
     JobRequested
     | ScriptRequested
@@ -194,7 +222,8 @@ Message = Annotated[
     | RenderCompleted
     | StageProgress
     | StageFailed
-    | JobCancelled,
+    | JobCancelled
+    | WebhookDeliver,
     Field(discriminator="type"),
 ]
 

@@ -48,6 +48,29 @@ DEAD_LETTERED = Counter(
 JOBS = Gauge("mathreel_jobs", "Jobs in the database by status, sampled", ["status"])
 JOB_TRANSITIONS = Counter("mathreel_job_transitions_total", "Jobs that entered a status", ["status"])
 
+# The per-job resource report, as the orchestrator applies each worker's result (once per scene and stage).
+STAGE_CPU_SECONDS = Counter(
+    "mathreel_stage_cpu_seconds_total", "CPU seconds workers reported for a stage (process and subprocesses)", ["stage"]
+)
+STAGE_BYTES_STORED = Counter(
+    "mathreel_stage_bytes_stored_total", "Bytes of artifacts workers reported storing for a stage", ["stage"]
+)
+STAGE_CACHE_RESULTS = Counter(
+    "mathreel_stage_cache_results_total", "Stage results that came from the artifact cache or not", ["stage", "cache"]
+)
+JOB_CPU_SECONDS = Histogram(
+    "mathreel_job_cpu_seconds",
+    "CPU seconds of a completed job, all stages",
+    ["quality"],
+    buckets=(1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600),
+)
+JOB_WALL_SECONDS = Histogram(
+    "mathreel_job_wall_seconds",
+    "Seconds from submission to completion of a completed job",
+    ["quality"],
+    buckets=(1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600),
+)
+
 
 def observe_delivery(service: str, message: Envelope, delivery: Delivery, *, now: datetime | None = None) -> None:
     """Record how long ``message`` waited before ``service`` started on it, and whether it is a redelivery."""
@@ -67,6 +90,22 @@ def record_dead_letter(message_type: str) -> None:
 def record_job_status(status: JobStatus | str) -> None:
     """Count one job entering ``status``."""
     JOB_TRANSITIONS.labels(str(status)).inc()
+
+
+def record_stage_usage(stage: str, *, cpu_seconds: float | None, bytes_stored: int | None, cache: str | None) -> None:
+    """Count what one worker result reported for ``stage``."""
+    if cpu_seconds is not None:
+        STAGE_CPU_SECONDS.labels(stage).inc(max(cpu_seconds, 0.0))
+    if bytes_stored is not None:
+        STAGE_BYTES_STORED.labels(stage).inc(max(bytes_stored, 0))
+    if cache is not None:
+        STAGE_CACHE_RESULTS.labels(stage, cache).inc()
+
+
+def record_job_resources(quality: str, *, cpu_seconds: float, wall_seconds: float) -> None:
+    """Observe what one completed job cost."""
+    JOB_CPU_SECONDS.labels(quality).observe(cpu_seconds)
+    JOB_WALL_SECONDS.labels(quality).observe(wall_seconds)
 
 
 class MetricsSampler:

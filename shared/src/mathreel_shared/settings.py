@@ -138,11 +138,23 @@ class Settings(BaseSettings):
     # A worker producing an entry renews its claim every third of this; others take over once it lapses.
     cache_claim_seconds: float = Field(default=60.0, gt=0)
 
+    # --- webhooks ----------------------------------------------------------------------------------------
+    # true only in development and tests: lets webhooks go to loopback, private and link-local addresses.
+    webhook_allow_private_networks: bool = False
+    webhook_max_endpoints_per_user: int = Field(default=10, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Waits before the 2nd, 3rd, ... attempt of a delivery (Standard Webhooks' schedule: ~27.6 h in all).
+    webhook_retry_delays_seconds: Annotated[list[Annotated[int, Field(ge=1)]], NoDecode] = Field(
+        default_factory=lambda: [5, 300, 1800, 7200, 18000, 36000, 36000]
+    )
+    # After a rotation the previous secret still signs deliveries (a second signature) for this long.
+    webhook_secret_grace_seconds: int = Field(default=24 * 3600, ge=0)
+
     @model_validator(mode="before")
     @classmethod
     def _csv_lists(cls, data: object) -> object:
         if isinstance(data, dict):
-            for key in ("authorized_parties", "cors_origins"):
+            for key in ("authorized_parties", "cors_origins", "webhook_retry_delays_seconds"):
                 if key in data:
                     data[key] = _split_csv(data[key])
         return data

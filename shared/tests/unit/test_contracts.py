@@ -30,6 +30,7 @@ def test_work_queues_bind_each_request_to_its_worker_and_every_event_to_the_orch
             "job.progress",
             "stage.failed",
         ),
+        "webhooks": ("webhook.deliver",),
         "script": ("stage.script.requested",),
         "tts": ("stage.tts.requested",),
         "visuals": ("stage.visuals.requested",),

@@ -51,7 +51,7 @@ class FigurePlan:
     def target_box(self, layout: Layout) -> Box:
         """Where the figure should go: its named region, or the free part of the safe area."""
         if self.region is not None:
-            return layout.region_box(self.region)
+            return region_room(layout, self.region, self.text_regions)
         return free_area(layout, self.text_regions)
 
     def fit(self, layout: Layout) -> tuple[float, PlanePoint, Box]:
@@ -64,6 +64,36 @@ class FigurePlan:
         w, h = (x1 - x0) * scale + 2 * FIGURE_MARGIN, (y1 - y0) * scale + 2 * FIGURE_MARGIN
         cx, cy = target.center
         return scale, ((x0 + x1) / 2, (y0 + y1) / 2), Box.around(cx, cy, w, h)
+
+
+_SIDES: frozenset[Region] = frozenset({"left", "right"})
+
+
+def region_room(layout: Layout, region: Region, taken: list[Region]) -> Box:
+    """The room a figure, graph or plane placed in ``region`` may fill.
+
+    A side region (``left``, ``right``) is the middle band of its half of the frame, because a title or formula
+    usually sits in the band above or below; where the scene puts nothing there (none of the ``taken`` regions
+    overlaps it), the figure has the whole height of its half, so it is drawn as large as the frame allows instead
+    of leaving the top or bottom of its side empty. Every other region is its box as it is.
+    """
+    box = layout.region_box(region)
+    if region not in _SIDES:
+        return box
+    safe = layout.safe
+    column = Box(box.x0, safe.y0, box.x1, safe.y1)
+    for other in dict.fromkeys(taken):
+        r = layout.region_box(other)
+        if other == region or not column.overlaps(r):
+            continue
+        # Cut the column above or below what is there (regions meet edge to edge), keeping at least its own band.
+        below = Box(column.x0, column.y0, column.x1, min(column.y1, r.y0))
+        above = Box(column.x0, max(column.y0, r.y1), column.x1, column.y1)
+        fitting = [c for c in (below, above) if c.contains(box)]
+        if not fitting:
+            return box
+        column = max(fitting, key=lambda c: c.height)
+    return column
 
 
 def free_area(layout: Layout, taken: list[Region]) -> Box:

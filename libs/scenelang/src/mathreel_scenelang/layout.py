@@ -404,7 +404,8 @@ class Layout:
         ]
         region = self.items[root_id].region
         area = self.items[root_id].area
-        region_box = self.region_box(region) if region is not None else area
+        # The room the object was sized for (a figure's region grown into free space), else its region's box.
+        region_box = area if area is not None else self.region_box(region) if region is not None else None
         for factor in self._candidate_scales(root_id, box, region_box):
             w, h = box.width * factor, box.height * factor
             if w > safe.width + _TOLERANCE or h > safe.height + _TOLERANCE:

@@ -254,3 +254,21 @@ def test_venn_diagrams_and_trees(tmp_path: Path) -> None:
     assert labels["start"][0] < labels["H"][0] < labels["HH"][0]  # left to right
     assert labels["HH"][1] > labels["HT"][1] > labels["T"][1]  # leaves in rows, top down
     assert labels["H"][1] == pytest.approx((labels["HH"][1] + labels["HT"][1]) / 2, abs=1e-6)
+
+
+def test_two_curves_ending_together_get_labels_that_do_not_overlap(tmp_path: Path) -> None:
+    from mathreel_scenelang.render.builders.graphs import _overlap
+
+    axes = {"op": "axes", "id": "ax", "x_range": [4, 16, 2], "y_range": [0, 0.2, 0.05]}
+    scene = play_instantly(
+        board(
+            [
+                axes,
+                {"op": "plot", "id": "left", "axes": "ax", "expression": "1/x", "label": "y = \\frac{1}{f}"},
+                {"op": "plot", "id": "right", "axes": "ax", "expression": "0.1", "label": "y = 0.1"},
+            ]
+        ),
+        tmp_path,
+    )
+    first, second = scene.curve_labels["ax"]
+    assert not _overlap(first, second)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mathreel_scenelang.figure import FIGURE_MARGIN, free_area, moved_points, plan_figures
+from mathreel_scenelang.figure import FIGURE_MARGIN, free_area, moved_points, plan_figures, region_room
 from mathreel_scenelang.layout import Layout
 from mathreel_scenelang.storyboard import Move, Scene, storyboard_adapter
 
@@ -72,3 +72,31 @@ def test_free_area_beside_a_side_region() -> None:
     area = free_area(layout, ["right"])
     assert area.x1 < layout.region_box("right").x0
     assert free_area(layout, []) == layout.safe
+
+
+def test_a_side_region_grows_into_the_bands_the_scene_leaves_empty() -> None:
+    layout = Layout(frame_width=8.0 * 854 / 480)
+    band = layout.region_box("left")
+    # Nothing above or below on its side: the whole height of the left half.
+    alone = region_room(layout, "left", ["top_right", "bottom_right"])
+    assert (alone.x0, alone.x1) == (band.x0, band.x1)
+    assert (alone.y0, alone.y1) == (layout.safe.y0, layout.safe.y1)
+    # A formula across the top: down to the bottom edge, but below the formula's band.
+    under = region_room(layout, "right", ["top"])
+    assert under.y1 <= layout.region_box("top").y0
+    assert under.y0 == layout.safe.y0
+    assert under.height > layout.region_box("right").height
+    # Quarters of its own side leave no taller column: the band as it was.
+    assert region_room(layout, "left", ["top_left", "bottom_left"]) == band
+    # Other regions are what they always were.
+    assert region_room(layout, "center", []) == layout.region_box("center")
+
+
+def test_a_figure_in_a_side_region_is_fitted_to_the_grown_room() -> None:
+    layout = Layout(frame_width=8.0 * 854 / 480)
+    scene = _scene([{"op": "polygon", "id": "sq", "vertices": [[0, 0], [4, 0], [4, 4], [0, 4]], "region": "left"}])
+    (plan,) = plan_figures(scene)
+    _, _, box = plan.fit(layout)
+    # A square drawing is limited by the height: taller than the left band alone would allow.
+    assert box.height > layout.region_box("left").height
+    assert layout.safe.contains(box)

@@ -13,6 +13,11 @@ LATEX_CASES = [
     (r"\int_a^b f(x)\,dx", "the integral from a to b of f of x d x"),
     (r"\sum_{k=1}^{n} k^2", "the sum from k equals 1 to n of k squared"),
     (r"\lim_{x \to 0} \frac{\sin x}{x} = 1", "the limit as x tends to 0 of sine of x over x equals 1"),
+    (r"\lim_{x \to 2^-} f(x) = 3", "the limit as x approaches 2 from the left of f of x equals 3"),
+    (r"\lim_{x \to 0^{+}} \frac{1}{x}", "the limit as x approaches 0 from the right of 1 over x"),
+    (r"x \rightarrow a^-", "x approaches a from the left"),
+    # Outside a limit an arrow maps one thing to another: "tends to" is for limits and infinity.
+    (r"(x, y) \to (-y, x)", "x, y goes to minus y, x"),
     (r"\alpha + \beta = \gamma", "alpha plus beta equals gamma"),
     (r"\Delta x", "capital delta x"),
     (r"\pi r^2", "pi r squared"),
@@ -79,6 +84,11 @@ def test_letters_are_respelled_only_where_asked() -> None:
 
 
 NARRATION_CASES = [
+    # A possessive's apostrophe is prose, not a prime: "the sum's arrow" was read "s u m primes".
+    (
+        "Walk to where the sum's arrow points; f'(x) is the slope.",
+        "Walk to where the sum's arrow points; f prime of x is the slope.",
+    ),
     ("The area is $\\pi r^2$.", "The area is pi r squared."),
     ("By Pythagoras, a^2 + b^2 = c^2 always.", "By Pythagoras, a squared plus b squared equals c squared always."),
     ("Then \\(x_1 + x_2 = 5\\).", "Then x one plus x two equals 5."),
@@ -141,6 +151,16 @@ def test_letters_written_together_and_log_bases_in_narration_are_read_out(narrat
         ),
         # A principal times a quantity is not a probability.
         ("A = P(1 + r)^n", "A equals P the quantity 1 plus r, to the power n"),
+        # A random variable meeting a condition, its expected value and its variance.
+        (r"P(X = 2) = \frac{15}{64}", "the probability that X equals 2, equals 15 over 64"),
+        (
+            r"P(Z \le 1.5) \approx 0.93",
+            "the probability that Z is less than or equal to 1.5, is approximately equal to 0.93",
+        ),
+        (
+            r"E[X] = np, \quad \mathrm{Var}(X) = np(1-p)",
+            "the expected value of X equals n p, the variance of X equals n p times the quantity 1 minus p",
+        ),
     ],
 )
 def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> None:
@@ -159,3 +179,16 @@ def test_probabilities_are_read_as_probabilities(latex: str, spoken: str) -> Non
 )
 def test_counts_of_arrangements_are_functions_of_their_arguments(latex: str, spoken: str) -> None:
     assert latex_to_speech(latex) == spoken
+
+
+@pytest.mark.parametrize(
+    ("narration", "spoken"),
+    [
+        ("Let's work through it.", "Let's work through it."),
+        ("It's 20 + 0.1 m.", "It's 20 plus 0.1 m."),
+        ("Then f'(x) = 2x.", "Then f prime of x equals 2 x."),
+        ("Now y' = 3.", "Now y prime equals 3."),
+    ],
+)
+def test_an_apostrophe_in_a_word_is_not_a_prime(narration: str, spoken: str) -> None:
+    assert narration_to_speech(narration) == spoken

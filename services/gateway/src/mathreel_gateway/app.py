@@ -20,6 +20,7 @@ from mathreel_gateway.middleware import (
 )
 from mathreel_gateway.resources import GatewayResources, open_resources
 from mathreel_gateway.routes import media, system
+from mathreel_gateway.webhooks import routes as webhooks
 from mathreel_shared.heap import settle_after_startup
 from mathreel_shared.settings import Settings
 
@@ -48,6 +49,7 @@ _EXPOSED_HEADERS = [
     "Content-Disposition",
     "ETag",
     "Last-Modified",
+    "Idempotent-Replayed",
 ]
 
 
@@ -87,6 +89,7 @@ def create_app(
     # The API's routes, which clients poll, first: a request is matched against the routes in order.
     app.include_router(jobs.router)
     app.include_router(media.router)
+    app.include_router(webhooks.router)
     app.include_router(system.router)
     install_error_handlers(app)
     # The last added is the outermost. From the outside in: security headers (on every answer, preflights and
@@ -98,8 +101,8 @@ def create_app(
     app.add_middleware(
         JsonCorsMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Authorization", "Content-Type", "Range", "Accept"],
+        allow_methods=["GET", "HEAD", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "Range", "Accept", "Idempotency-Key"],
         expose_headers=_EXPOSED_HEADERS,
         max_age=600,
     )

@@ -68,8 +68,26 @@ class Conflict(GatewayError):
     status_code = 409
 
 
+class UnprocessableStoryboard(GatewayError):
+    """A storyboard sent for a revision that is not valid: 422 with FastAPI's list of errors, each also naming its
+    field ``path`` (``storyboard.scenes[2].beats[0].actions[1].latex``)."""
+
+    status_code = 422
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__("The storyboard is not valid")
+        self.problems = problems
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.problems}
+
+
 class UnsupportedMediaType(GatewayError):
     status_code = 415
+
+
+class UnprocessableContent(GatewayError):
+    status_code = 422
 
 
 class RangeNotSatisfiable(GatewayError):

@@ -38,10 +38,11 @@ from mathreel_shared.messages import (
     VisualsCompleted,
     VisualsRequested,
 )
-from mathreel_shared.metrics import observe_delivery, record_job_status
+from mathreel_shared.metrics import observe_delivery, record_job_resources, record_job_status, record_stage_usage
 from mathreel_shared.outbox import OutboxRelay, enqueue
 from mathreel_shared.telemetry import span_from_headers
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.webhooks import enqueue_webhook_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ class Orchestrator:
             "usage": message.usage,
             "sources": message.sources,
         }
+        await self._record_usage(session, job, Stage.GENERATING_SCRIPT, message)
         await self._start_stage(session, job, Stage.GENERATING_AUDIO)
 
     async def _start_stage(self, session: AsyncSession, job: Job, stage: Stage) -> None:
@@ -204,6 +206,7 @@ class Orchestrator:
         if await session.get(SceneResult, (job.id, kind, index)) is None:
             result = message.model_dump(mode="json")
             session.add(SceneResult(job_id=job.id, stage=kind, scene_index=index, result=result))
+            await self._record_usage(session, job, stage, message)
             await session.flush()
         results = await self._scene_results(session, job.id, kind)
         self._advance(job, stage_percentage(stage, len(results) / job.scene_count))
@@ -248,12 +251,65 @@ class Orchestrator:
         job.file_size = meta.file_size
         job.video_format = meta.format
         job.details = {**job.details, "video_codec": meta.video_codec, "audio_codec": meta.audio_codec}
+        # The render worker encodes and uploads in one message: its figures count under rendering.
+        await self._record_usage(session, job, Stage.RENDERING, message)
         await self._enter_stage(session, job, Stage.COMPLETED)
         job.status = JobStatus.COMPLETED
         record_job_status(JobStatus.COMPLETED)
         job.percentage = 100.0
         job.completed_at = utcnow()
         job.estimated_completion_at = job.completed_at
+        report = await self._resource_report(session, job)
+        job.details = {**job.details, "resources": report}
+        record_job_resources(job.quality, cpu_seconds=report["cpu_seconds"], wall_seconds=report["wall_seconds"])
+        await enqueue_webhook_deliveries(session, job)
+
+    async def _record_usage(
+        self,
+        session: AsyncSession,
+        job: Job,
+        stage: Stage,
+        message: ScriptCompleted | TtsCompleted | VisualsCompleted | RenderCompleted,
+    ) -> None:
+        """Add what a worker reported for one result to the stage's record (called once per scene and stage)."""
+        record_stage_usage(
+            stage.value, cpu_seconds=message.cpu_seconds, bytes_stored=message.bytes_stored, cache=message.cache
+        )
+        run = await session.get(StageRun, (job.id, stage))
+        if run is None:
+            return
+        if message.cpu_seconds is not None:
+            run.cpu_seconds = round((run.cpu_seconds or 0.0) + max(message.cpu_seconds, 0.0), 3)
+        if message.bytes_stored is not None:
+            run.bytes_stored = (run.bytes_stored or 0) + max(message.bytes_stored, 0)
+        if message.cache == "hit":
+            run.cache_hits = (run.cache_hits or 0) + 1
+        elif message.cache == "miss":
+            run.cache_misses = (run.cache_misses or 0) + 1
+
+    async def _resource_report(self, session: AsyncSession, job: Job) -> dict[str, Any]:
+        """The ``resources`` object of a completed job's status, from its stage records."""
+        await session.flush()
+        runs = (await session.execute(select(StageRun).where(col(StageRun.job_id) == job.id))).scalars()
+        stages: dict[str, dict[str, Any]] = {}
+        for run in sorted(runs, key=lambda run: run.started_at):
+            finished = run.finished_at
+            stages[str(run.stage)] = {
+                "wall_seconds": round((finished - run.started_at).total_seconds(), 3) if finished else None,
+                "cpu_seconds": run.cpu_seconds,
+                "bytes_stored": run.bytes_stored,
+                "cache_hits": run.cache_hits,
+                "cache_misses": run.cache_misses,
+            }
+        end = job.completed_at or utcnow()
+        return {
+            "wall_seconds": round((end - job.created_at).total_seconds(), 3),
+            "cpu_seconds": round(sum(stage["cpu_seconds"] or 0.0 for stage in stages.values()), 3),
+            "bytes_stored": sum(stage["bytes_stored"] or 0 for stage in stages.values()),
+            "cache_hits": sum(stage["cache_hits"] or 0 for stage in stages.values()),
+            "cache_misses": sum(stage["cache_misses"] or 0 for stage in stages.values()),
+            "stages": stages,
+        }
 
     async def _fail(self, session: AsyncSession, job: Job, stage: Stage, code: str, reason: str) -> None:
         now = utcnow()
@@ -269,6 +325,7 @@ class Orchestrator:
         job.completed_at = now
         job.estimated_completion_at = None
         log.warning("job %s failed at %s: %s (%s)", job.id, stage, reason, code)
+        await enqueue_webhook_deliveries(session, job)
 
     # --- watchdog support ------------------------------------------------------------------------------------
     async def active_jobs(self) -> list[tuple[UUID, Stage, str, datetime]]:
@@ -351,7 +408,14 @@ class Orchestrator:
         if stage is Stage.INITIALIZING:
             return [JobRequested(**base, configuration=job_configuration(job))]
         if stage is Stage.GENERATING_SCRIPT:
-            return [ScriptRequested(**base, configuration=job_configuration(job))]
+            given = job.details.get("given_storyboard_key")
+            return [
+                ScriptRequested(
+                    **base,
+                    configuration=job_configuration(job),
+                    given_storyboard_key=given if isinstance(given, str) else None,
+                )
+            ]
         assert job.storyboard_key is not None
         assert job.scene_count is not None
         if stage is Stage.GENERATING_AUDIO:

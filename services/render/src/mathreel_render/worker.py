@@ -13,6 +13,7 @@ from mathreel_shared.domain import Stage
 from mathreel_shared.keys import captions_key, thumbnail_key, video_key
 from mathreel_shared.messages import RenderCompleted, RenderRequested, StageProgress
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
+from mathreel_shared.usage import CpuMeter
 
 
 async def register(runtime: ServiceRuntime) -> None:
@@ -20,6 +21,7 @@ async def register(runtime: ServiceRuntime) -> None:
     work_root.mkdir(parents=True, exist_ok=True)
 
     async def work(message: RenderRequested) -> None:
+        meter = CpuMeter()
         work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-", dir=work_root))
         try:
             clips = [work_dir / f"clip_{i:03d}.mp4" for i in range(len(message.clip_keys))]
@@ -66,6 +68,16 @@ async def register(runtime: ServiceRuntime) -> None:
                     captions_key=keys["vtt"],
                     srt_key=keys["srt"],
                     metadata=assembled.metadata,
+                    cpu_seconds=meter.seconds(),
+                    bytes_stored=sum(
+                        path.stat().st_size
+                        for path in (
+                            assembled.video_path,
+                            assembled.thumbnail_path,
+                            assembled.vtt_path,
+                            assembled.srt_path,
+                        )
+                    ),
                 )
             )
         finally:

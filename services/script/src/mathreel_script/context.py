@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
-from mathreel_script.latex import FUNCTIONS, plain_to_latex, plain_tokens, safe_latex, spoken
+from mathreel_script.latex import FUNCTIONS, GREEK, plain_to_latex, plain_tokens, safe_latex, spoken
 from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -42,9 +42,27 @@ _LEGEND_ITEM = re.compile(
 # "a = 7", "A = 30 degrees": a letter given a value, not a formula ("y = 2x", "c = a + b").
 _ASSIGNMENT = re.compile(
     r"(?<![\w^.])([A-Za-z])\s*=\s*(-?\d{1,6}(?:\.\d{1,4})?)"
-    r"(?![\w^(]|\.\d)(?!\s*(?:[-+*/^(]|(?:sin|cos|tan|log|ln|exp|sqrt)\b|[A-Za-z]\b))"
+    r"(?![\w^(]|\.\d)(?!\s*(?:[-+*/^(]|(?:sin|cos|tan|log|ln|exp|sqrt|pi)\b|[A-Za-z]\b))"
 )
 _ASSIGNMENT_ONLY = re.compile(r"^[A-Za-z] = -?[\d.]+$")
+# A value given with its unit: "k = 40 N/m", "x = 0.3 m", "v = 8 m/s", "I = 2 A".
+_VALUE_WITH_UNIT = re.compile(
+    r"(?<![\w^.])(?P<given>[A-Za-z]\s*=\s*-?\d{1,6}(?:\.\d{1,4})?)\s*"
+    r"(?P<unit>[A-Za-z\u03a9\u00b0%]{1,9}(?:\s*/\s*[A-Za-z]{1,4})?(?:\^\d)?)(?=$|[\s,.;:!?)])"
+)
+# Unit symbols and names, as written after a value. A one-letter symbol that is also a letter of the context's
+# formulas ("F = 2 m" beside "E = m c^2") is read as a product, not a unit.
+_UNIT_SYMBOLS = frozenset(
+    "m s g kg mg N J W V A K L h Pa Hz kHz MHz GHz mol cm mm km nm mL ml kJ kW kWh MW mA kV mV min hr hrs "
+    "mph kph ohm ohms \u03a9 \u00b0 % lb lbs oz ft yd mi gal".split()
+)
+_UNIT_WORDS = re.compile(
+    r"^(?:metres?|meters?|seconds?|minutes?|hours?|days?|weeks?|months?|years?|grams?|kilograms?|tonnes?|newtons?|"
+    r"joules?|watts?|volts?|amps?|amperes?|ohms?|litres?|liters?|kelvins?|degrees?|dollars?|euros?|pounds?|cents?|"
+    r"percent|miles?|feet|foot|inch(?:es)?|units?|people|items?|cm|km|mm)$",
+    re.I,
+)
+
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
@@ -77,6 +95,8 @@ class ContextFacts:
     legend: tuple[tuple[str, str], ...] = ()
     # Values the context gives letters ("a = 7"), in order of appearance.
     assignments: tuple[tuple[str, float], ...] = ()
+    # Inequalities in one sentence each, as (left side, relation, right side): ("2 x + 3", "<", "11").
+    inequalities: tuple[tuple[str, str, str], ...] = ()
     # The sentence that starts "Example:" / "For example", if any.
     example: str | None = None
 
@@ -102,7 +122,7 @@ def find_plain_formulas(sentence: str) -> list[str]:
         is_math = (
             token in _OPERATORS
             or token[0].isdigit()
-            or (token.isalpha() and (len(token) == 1 or token in FUNCTIONS or token == "pi"))
+            or (token.isalpha() and (len(token) == 1 or token in FUNCTIONS or token in GREEK or token == "pi"))
         )
         if _is_letter_product(token, before, after):
             runs[-1].extend(token)  # "(nt)" is n times t
@@ -129,6 +149,23 @@ def find_plain_formulas(sentence: str) -> list[str]:
         candidate = " ".join(run).replace(" ^ ", "^").replace("( ", "(").replace(" )", ")")
         if plain_tokens(candidate) is not None:
             found.append(candidate)
+    return found
+
+
+_RELATION = re.compile(r"<=|>=|<|>")
+
+
+def find_inequalities(sentence: str) -> list[tuple[str, str, str]]:
+    """The inequality of a sentence that states one (``2x + 3 < 11``, ``5 - 2x >= 1``): its sides and relation."""
+    text = sentence.replace("≤", "<=").replace("≥", ">=")
+    relations = _RELATION.findall(text)
+    if len(relations) != 1 or "=" in _RELATION.sub("", text):
+        return []
+    found = []
+    for candidate in find_plain_formulas(_RELATION.sub(" = ", text)):
+        left, _, right = candidate.partition(" = ")
+        if left and right and "=" not in right:
+            found.append((left, relations[0], right))
     return found
 
 
@@ -185,6 +222,7 @@ def parse_context(raw: str) -> ContextFacts:
             formulas.append(latex)
     prose = formulas_in_words(text, _DELIMITED_LATEX, _accepted, spoken)
 
+    letters = _formula_letters(prose)
     steps: list[str] = []
     prose_lines: list[str] = []
     # Step numbering ("1.", "2)") is not an example number: read numbers from the lines without it.
@@ -200,7 +238,7 @@ def parse_context(raw: str) -> ContextFacts:
     explicit_steps = bool(steps)
 
     for step_text in steps:
-        for candidate in find_plain_formulas(step_text):
+        for candidate in find_plain_formulas(_without_units(step_text, letters)):
             if _ASSIGNMENT_ONLY.match(candidate):
                 continue  # a value given to a letter, not a formula
             latex = plain_to_latex(candidate)
@@ -208,10 +246,11 @@ def parse_context(raw: str) -> ContextFacts:
                 formulas.append(latex)
                 plain.append(candidate)
     all_sentences = sentences("\n".join(prose_lines))
+    inequalities = [found for sentence in all_sentences for found in find_inequalities(sentence)]
     definitions: list[Definition] = []
     kept_sentences: list[str] = []
     for sentence in all_sentences:
-        for candidate in find_plain_formulas(sentence):
+        for candidate in find_plain_formulas(_without_units(sentence, letters)):
             if _ASSIGNMENT_ONLY.match(candidate):
                 continue
             latex = plain_to_latex(candidate)
@@ -231,7 +270,7 @@ def parse_context(raw: str) -> ContextFacts:
     if formulas:
         legend = next((found for found in (symbol_legend(x, formulas[0]) for x in all_sentences) if found), ())
     assignments: dict[str, float] = {}
-    for name, value in _ASSIGNMENT.findall(" ".join(number_lines)):
+    for name, value in _ASSIGNMENT.findall(_without_units(" ".join(number_lines), letters)):
         assignments.setdefault(name, float(value))
     example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
     return ContextFacts(
@@ -243,8 +282,42 @@ def parse_context(raw: str) -> ContextFacts:
         sentences=tuple(kept_sentences[:MAX_SENTENCES]),
         legend=legend,
         assignments=tuple(assignments.items()),
+        inequalities=tuple(inequalities[:MAX_FORMULAS]),
         example=example,
     )
+
+
+def _is_unit(unit: str) -> bool:
+    parts = re.split(r"\s*/\s*", unit.rstrip("^0123456789"))
+    return all(part in _UNIT_SYMBOLS or _UNIT_WORDS.match(part) for part in parts)
+
+
+def _formula_letters(text: str) -> set[str]:
+    """The one-letter names in the formulas of ``text``, values given with units left out."""
+    rest = _VALUE_WITH_UNIT.sub(lambda match: " ; " if _is_unit(match.group("unit")) else match.group(), text)
+    return {
+        token
+        for formula in find_plain_formulas(rest)
+        for token in re.findall(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])", formula)
+    }
+
+
+def _without_units(text: str, letters: set[str]) -> str:
+    """``text`` with the units after given values dropped ("k = 40 N/m" → "k = 40"), so that the value is read as
+    given, not as a formula in the unit's letters. A one-letter unit that is also a letter of a formula in ``text``
+    stays: "F = 2 m" beside "E = m c^2" is a product."""
+    found = [match for match in _VALUE_WITH_UNIT.finditer(text) if _is_unit(match.group("unit"))]
+    if not found:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for match in found:
+        unit = match.group("unit")
+        if len(unit) == 1 and unit in letters:
+            continue
+        pieces.append(text[position : match.start()] + match.group("given"))
+        position = match.end()
+    return "".join(pieces) + text[position:]
 
 
 def _definition(sentence: str) -> Definition | None:

@@ -30,9 +30,10 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations.checks import drawing_beats, figure_beats
+from mathreel_script.demonstrations.checks import drawing_beats
 from mathreel_script.demonstrations.linear import LinearEquationParams, solve_linear_equation
 from mathreel_script.draft import SceneDraft
+from mathreel_script.equation_steps import solve_inequality, solve_linear, solve_with_values
 from mathreel_script.latex import format_number, parse_plain, spoken, to_latex
 from mathreel_script.safe_math import UnsafeExpression, check_size, numeric
 from mathreel_script.text import as_sentence
@@ -53,7 +54,8 @@ def _nice_step(span: float) -> float:
 
 def _axis(low: float, high: float) -> tuple[float, float, float]:
     step = _nice_step(high - low)
-    return (float(math.floor(low / step) * step), float(math.ceil(high / step) * step), step)
+    # Rounded: 3 * 0.2 is 0.6000000000000001 in floats, and the axis would say so.
+    return (round(math.floor(low / step) * step, 9), round(math.ceil(high / step) * step, 9), step)
 
 
 def _said(value: float) -> str:
@@ -92,7 +94,7 @@ def graph_function(name: str, expr: sympy.Expr, variable: sympy.Symbol, scene_id
     if span is None:
         return None
     x_axis, y_axis = _axis(low, high), _axis(*span)
-    latex = f"{name} = {sympy.latex(expr)}"
+    latex = f"{sympy.latex(sympy.Symbol(name))} = {sympy.latex(expr)}"
     var = str(variable)
     draft = SceneDraft(scene_id, "explanation", "The graph").beat(
         f"Here is the graph of {spoken(latex)}.",
@@ -156,19 +158,18 @@ def solve_equation(lhs: sympy.Expr, rhs: sympy.Expr, variable: sympy.Symbol) -> 
     except sympy.PolynomialError:
         return []
     coefficients = poly.all_coeffs()
-    if poly.degree() not in (1, 2) or not all(c.is_Integer and abs(int(c)) <= 1000 for c in coefficients):
+    if poly.degree() not in (1, 2):
         return []
-    if poly.degree() == 1 and str(variable) == "x":
+    if not all(c.is_Integer and abs(int(c)) <= 1000 for c in coefficients):
+        return solve_linear(lhs, rhs, variable) if poly.degree() == 1 else []
+    if poly.degree() == 1:
         a, b = (int(c) for c in coefficients)
-        c_value = 0
-        if rhs.is_Integer and not lhs.is_Integer:
+        simple = str(variable) == "x" and rhs.is_Integer and not lhs.is_Integer and lhs.is_polynomial(variable)
+        if simple and sympy.expand(lhs) == lhs and 2 <= a <= 12 and -30 <= b + int(rhs) <= 30:
             c_value = int(rhs)
-            b = b + c_value
-        if a < 0:
-            a, b, c_value = -a, -b, -c_value
-        if 2 <= a <= 12 and -30 <= b <= 30 and -60 <= c_value <= 60:
-            return solve_linear_equation(LinearEquationParams(a=a, b=b, c=c_value), ContextFacts())
-        return []
+            if -60 <= c_value <= 60:
+                return solve_linear_equation(LinearEquationParams(a=a, b=b + c_value, c=c_value), ContextFacts())
+        return solve_linear(lhs, rhs, variable)
     return _quadratic(poly, variable) if poly.degree() == 2 else []
 
 
@@ -221,9 +222,10 @@ def evaluate_formula(name: sympy.Symbol, expr: sympy.Expr, values: dict[str, flo
     result = f(*given)
     if math.isnan(result) or abs(result) > 1e9:
         return []
-    substituted = expr.subs({s: sympy.Symbol(format_number(values[str(s)])) for s in symbols})
-    formula = f"{name} = {to_latex(expr)}"
-    with_values = f"{name} = {to_latex(substituted)}"
+    with sympy.evaluate(False):
+        substituted = expr.xreplace({s: sympy.Symbol(format_number(values[str(s)])) for s in symbols})
+    formula = f"{to_latex(name)} = {to_latex(expr)}"
+    with_values = f"{to_latex(name)} = {to_latex(substituted)}"
     relation = "=" if result == round(result, 2) else "\\approx"
     said_values = ", ".join(f"{s} equals {format_number(values[str(s)])}" for s in symbols)
     draft = (
@@ -231,9 +233,9 @@ def evaluate_formula(name: sympy.Symbol, expr: sympy.Expr, values: dict[str, flo
         .beat(f"Take {spoken(formula)}.", ShowEquation(id="formula", latex=formula, region="top"))
         .beat(f"Put in {said_values}.", TransformEquation(target="formula", latex=with_values))
         .beat(
-            f"That gives {name} equals about {_said(result)}."
+            f"That gives {spoken(to_latex(name))} equals about {_said(result)}."
             if result != round(result, 2)
-            else f"That gives {name} equals {_said(result)}.",
+            else f"That gives {spoken(to_latex(name))} equals {_said(result)}.",
             TransformEquation(
                 target="formula",
                 latex=f"{with_values} {relation} {_said(result)}",
@@ -266,7 +268,7 @@ def _graph_against(
         return None
     var = str(variable)
     held = ", ".join(f"{s} at {format_number(v)}" for s, v in fixed.items())
-    held_latex = ",\\; ".join(f"{s} = {format_number(v)}" for s, v in fixed.items())
+    held_latex = ",\\; ".join(f"{sympy.latex(s)} = {format_number(v)}" for s, v in fixed.items())
     return (
         SceneDraft("dependence", "explanation", f"How {name} depends on {var}")
         .beat(
@@ -288,7 +290,7 @@ def _graph_against(
             ),
         )
         .beat(
-            f"Moving {var} from 0 to {format_number(high)} traces how {name} grows or shrinks with it.",
+            f"Moving {var} along its axis traces how {spoken(sympy.latex(name))} grows or shrinks with it.",
             Sweep(id="runner", graph="curve", start=0.0, end=high, show=["dot", "vertical"]),
         )
         .build()
@@ -347,8 +349,15 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
             scenes.extend(_teach_one(lhs, rhs, values, len(scenes)))
         except UnsafeExpression:
             continue
-        if figure_beats(scenes) >= 6:
-            break
+    for left, relation, right in facts.inequalities:
+        sides = parse_plain(f"{left} = {right}")
+        if not sides or len(sides) != 2 or len((sides[0] - sides[1]).free_symbols) != 1:
+            continue
+        (variable,) = (sides[0] - sides[1]).free_symbols
+        try:
+            scenes.extend(solve_inequality(sides[0], relation, sides[1], variable, f"inequality_{len(scenes)}"))
+        except UnsafeExpression:
+            continue
     return scenes
 
 
@@ -357,20 +366,28 @@ def _teach_one(lhs: sympy.Expr, rhs: sympy.Expr, values: dict[str, float], index
     if not free:
         checked = check_computation(lhs, rhs, f"check_{index}")
         return [checked] if checked else []
+    unknown = [s for s in free if str(s) not in values]
     if isinstance(lhs, sympy.Symbol) and lhs not in rhs.free_symbols:
+        # A rule for one letter: worked out when the context gives every letter it depends on, graphed when it
+        # depends on one letter the context leaves free, solved for the one unknown when the letter itself is given.
         check_size(rhs)
-        unknown = [s for s in rhs.free_symbols if str(s) not in values]
-        if not unknown and rhs.free_symbols:
+        inputs_unknown = [s for s in rhs.free_symbols if str(s) not in values]
+        if not inputs_unknown and rhs.free_symbols:
             return evaluate_formula(lhs, rhs, values)
-        if len(rhs.free_symbols) == 1:
-            (variable,) = rhs.free_symbols
-            graph = graph_function(str(lhs), rhs, variable, f"graph_{index}")
-            return [graph] if graph else []
+        if str(lhs) not in values:
+            if len(rhs.free_symbols) == 1:
+                (variable,) = rhs.free_symbols
+                graph = graph_function(str(lhs), rhs, variable, f"graph_{index}")
+                return [graph] if graph else []
+            return []
+    if len(unknown) != 1:
         return []
+    (variable,) = unknown
     if len(free) == 1:
-        (variable,) = free
-        return solve_equation(lhs, rhs, variable)
-    return []
+        solved = solve_equation(lhs, rhs, variable)
+        if solved:
+            return solved
+    return solve_with_values(lhs, rhs, values, variable, f"solve_{index}")
 
 
 def context_scenes(facts: ContextFacts) -> list[Scene] | None:

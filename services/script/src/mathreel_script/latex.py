@@ -28,6 +28,9 @@ from mathreel_scenelang.mathspeech import latex_to_speech
 # --- plain formulas ----------------------------------------------------------------------------------------------
 FUNCTIONS = frozenset({"sin", "cos", "tan", "log", "ln", "exp", "sqrt"})
 _CONSTANTS = frozenset({"pi"})
+# Greek letters written as words are letters of a formula ("rho = m / V"); ``lambda`` is left out, a Python keyword
+# that the parser cannot take as a name.
+GREEK = frozenset("alpha beta gamma delta epsilon theta mu rho sigma tau phi omega".split())
 _PLAIN_TOKEN = re.compile(r"\s*(?:(\d{1,6}(?:\.\d{1,4})?)|([A-Za-z]+)|([+\-*/^=()]))")
 _TRANSFORMATIONS = (*standard_transformations, implicit_multiplication_application, convert_xor)
 
@@ -42,7 +45,13 @@ def plain_tokens(text: str) -> list[str] | None:
         if not match:
             return None
         word = match.group(2)
-        if word is not None and len(word) > 1 and word not in FUNCTIONS and word not in _CONSTANTS:
+        if (
+            word is not None
+            and len(word) > 1
+            and word not in FUNCTIONS
+            and word not in _CONSTANTS
+            and word not in GREEK
+        ):
             return None
         tokens.append(match.group(1) or word or match.group(3))
         position = match.end()
@@ -56,6 +65,7 @@ def _parse_side(side: str) -> sympy.Expr | None:
     # Every single letter is a plain symbol: otherwise SymPy reads E, I, N, S, O, Q as its own objects.
     names: dict[str, object] = {chr(c): sympy.Symbol(chr(c)) for c in (*range(65, 91), *range(97, 123))}
     names.update({"pi": sympy.pi, "ln": sympy.log})
+    names.update({letter: sympy.Symbol(letter) for letter in GREEK})
     try:
         # Safe to hand to parse_expr (which evaluates Python): the text is already reduced to the token allowlist.
         expr = parse_expr(side, local_dict=names, transformations=_TRANSFORMATIONS, evaluate=False)
@@ -98,7 +108,22 @@ def to_latex(expr: sympy.Expr) -> str:
     """SymPy's LaTeX for ``expr``, terms kept in the order they were written, numbers in a product dotted."""
     if not expr.free_symbols:
         expr = _numbers_as_symbols(expr)
+    expr = _one_fraction(expr)
     return _ADJACENT_NUMBERS.sub(r" \\cdot ", str(sympy.latex(expr, order="none")))
+
+
+def _one_fraction(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` as written, except that a product with a divisor is one fraction: "1 / f" is read as the product
+    1 * f^-1, which prints as "1 \\frac{1}{f}", and "m / V" as "m \\frac{1}{V}"."""
+    if not expr.args or not isinstance(expr, sympy.Expr):
+        return expr
+    args = [_one_fraction(arg) for arg in expr.args]
+    if expr.is_Mul and any(arg.is_Pow and arg.exp.is_negative for arg in args):
+        return sympy.Mul(*args)
+    try:
+        return expr.func(*args, evaluate=False)  # type: ignore[no-any-return]
+    except TypeError:
+        return expr.func(*args)  # type: ignore[no-any-return]
 
 
 def _numbers_as_symbols(expr: sympy.Expr) -> sympy.Expr:

@@ -25,6 +25,7 @@ from mathreel_script.context_lesson import context_scenes
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
 from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
 from mathreel_script.draft import SceneDraft
+from mathreel_script.equation_steps import inequality_latex
 from mathreel_script.errors import TopicNotSupported
 from mathreel_script.latex import spoken
 from mathreel_script.text import MAX_TOPIC_CHARS, as_sentence, clean_text, clip, one_line, sentences, word_count
@@ -65,7 +66,8 @@ def plan_storyboard(
 def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], extra: list[Scene]) -> Storyboard:
     """The context's mathematics framed as a lesson: a title, the worked scenes, and the formula to keep."""
     title = clip(topic[:1].upper() + topic[1:], 80) or "A worked example"
-    formula = facts.formulas[0] if facts.formulas else None
+    inequalities = [found for found in (inequality_latex(*three) for three in facts.inequalities) if found]
+    formula = facts.formulas[0] if facts.formulas else next(iter(inequalities), None)
     opening = (
         f"Let's work through the mathematics of your notes, starting with {spoken(formula)}."
         if formula

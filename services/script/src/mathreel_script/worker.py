@@ -12,12 +12,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.errors import SceneError
 from mathreel_scenelang.render.preflight import preflight
 from mathreel_scenelang.storyboard import Storyboard
@@ -33,11 +36,14 @@ from mathreel_script.planner import plan_storyboard
 from mathreel_script.text import clean_text, sentences
 from mathreel_shared.contracts import SCRIPT
 from mathreel_shared.db import create_engine
+from mathreel_shared.errors import StageError
 from mathreel_shared.isolation import IsolatedRunner
 from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.settings import Settings
+from mathreel_shared.storage import ObjectStore
+from mathreel_shared.usage import CpuMeter
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,36 @@ class PreflightUnavailable(LlmError):
     """The preflight (typesetting and layout of a model's storyboard) broke: a machine problem, not the model's."""
 
     default_code = "storyboard_preflight_failed"
+
+
+class StoryboardRejected(StageError):
+    """A storyboard the user gave (a revision) does not pass the checks: it fails the job, naming the paths."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("storyboard_rejected", message, retryable=False)
+
+
+# The author of a storyboard the user gave: the metadata's ``author`` says a person edited it, not which model.
+GIVEN_AUTHOR = "user"
+MAX_REJECTION_PROBLEMS = 5
+
+
+async def accept_given(store: ObjectStore, key: str, check: Preflight) -> Storyboard:
+    """The storyboard the user gave, once it passes the schema, the static checks and the layout preflight.
+
+    The gateway ran the first two already; they run again because the stored object is what gets rendered.
+    """
+    try:
+        storyboard = Storyboard.model_validate_json(await store.get_bytes(key))
+    except ValidationError as exc:
+        found = [f"storyboard.{path_of(error['loc'])}: {error['msg']}" for error in exc.errors()]
+        raise StoryboardRejected("; ".join(found[:MAX_REJECTION_PROBLEMS])) from exc
+    problems: Sequence[Problem] = list(islice(storyboard_problems(storyboard), MAX_REJECTION_PROBLEMS))
+    problems = problems or (await check(storyboard))[:MAX_REJECTION_PROBLEMS]
+    if problems:
+        listed = "; ".join(f"storyboard.{problem.path}: {problem.message}" for problem in problems)
+        raise StoryboardRejected(f"the storyboard does not lay out or typeset: {listed}")
+    return storyboard.model_copy(update={"author": GIVEN_AUTHOR})
 
 
 @dataclass(frozen=True)
@@ -204,11 +240,19 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
 
     runtime.ready_checks.append(knowledge_base)
 
+    # A given storyboard (a revision) is always laid out before it is stored, model or not.
+    check_given = visuals_preflight(runtime.settings.work_dir)
+
     async def work(message: ScriptRequested) -> None:
-        result = await author.write(message.configuration)
+        meter = CpuMeter()
+        if message.given_storyboard_key:
+            result = ScriptResult(await accept_given(runtime.store, message.given_storyboard_key, check_given))
+        else:
+            result = await author.write(message.configuration)
         storyboard = result.storyboard
         key = storyboard_key(message.user_id, message.job_id)
-        await runtime.store.put_bytes(key, storyboard.model_dump_json(indent=2).encode(), "application/json")
+        document = storyboard.model_dump_json(indent=2).encode()
+        await runtime.store.put_bytes(key, document, "application/json")
         await runtime.bus.publish(
             ScriptCompleted(
                 **message.job_fields(),
@@ -218,6 +262,8 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 author=storyboard.author,
                 usage=result.usage,
                 sources=[source.model_dump() for source in storyboard.sources],
+                cpu_seconds=meter.seconds(),
+                bytes_stored=len(document),
             )
         )
 

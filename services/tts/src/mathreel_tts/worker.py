@@ -21,6 +21,7 @@ from mathreel_shared.messages import TtsCompleted, TtsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.settings import Settings
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.usage import CpuMeter
 from mathreel_tts.engines import TtsEngine, create_engine, piper_voice_files
 from mathreel_tts.scene import speak_scene
 
@@ -94,6 +95,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await asyncio.to_thread(engine_version, settings.tts_engine, settings.tts_voice)
 
     async def work(message: TtsRequested) -> None:
+        meter = CpuMeter()
         storyboard = await load_storyboard(runtime, message.storyboard_key)
         scene = storyboard.scenes[message.scene_index]
         key = scene_audio_key(message.user_id, message.job_id, message.scene_index)
@@ -122,6 +124,9 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 audio_key=key,
                 timing=timing,
                 cache=served.cache,
+                cpu_seconds=meter.seconds(),
+                # What sits at the job's key, made or copied from the cache.
+                bytes_stored=await runtime.store.size(key),
             )
         )
 

@@ -19,6 +19,7 @@ from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.messages import StageProgress, VisualsCompleted, VisualsRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.timing import SceneTiming
+from mathreel_shared.usage import CpuMeter
 from mathreel_visuals.errors import VisualsError
 from mathreel_visuals.render import render_scene
 
@@ -53,6 +54,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await asyncio.to_thread(renderer_version)
 
     async def work(message: VisualsRequested) -> None:
+        meter = CpuMeter()
         # Parsed off the event loop: probes and other scenes' messages keep being answered meanwhile.
         data = await runtime.store.get_bytes(message.storyboard_key)
         storyboard = await asyncio.to_thread(Storyboard.model_validate_json, data)
@@ -100,6 +102,9 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                     clip_key=key,
                     duration=float(served.meta["duration"]),
                     cache=served.cache,
+                    cpu_seconds=meter.seconds(),
+                    # What sits at the job's key, made or copied from the cache.
+                    bytes_stored=await runtime.store.size(key),
                 )
             )
         finally:

@@ -17,6 +17,9 @@ class ShowPoint(CreatingAction):
     at: Point2
     label: str | None = Field(default=None, max_length=20)
     axes: ObjectId | None = Field(default=None, description=ON_AXES)
+    hollow: bool = Field(
+        default=False, description="An open circle: a point left out, such as the hole in a graph where it has no value"
+    )
 
 
 class ShowSegment(CreatingAction):

@@ -39,6 +39,19 @@ _EVENT_WORDS = (
 _COUNT = re.compile(r"(?<![A-Za-z\\])(?P<name>[PC])\s*\((?P<args>\s*[a-z0-9]+\s*(?:,\s*[a-z0-9]+\s*)+)\)")
 
 
+# P(X = k), P(Z < 1.5), P(a \le X \le b): the probability that a random variable (a capital letter) meets a condition.
+_RELATION = r"(?:=|<|>|\\(?:le|leq|ge|geq|lt|gt|ne|neq)(?![A-Za-z]))"
+_CONDITION = re.compile(
+    rf"(?<![A-Za-z\\])P\s*\((?P<condition>[^()]*?(?<![A-Za-z\\])[A-Z](?![A-Za-z])[^()]*?{_RELATION}[^()]*|"
+    rf"[^()]*?{_RELATION}[^()]*?(?<![A-Za-z\\])[A-Z](?![A-Za-z])[^()]*)\)"
+)
+# E[X], E(X), \mathbb{E}[X] and Var(X) of a random variable: its expected value and its variance.
+_EXPECTATION = re.compile(r"(?<![A-Za-z\\])(?:\\mathbb\{E\}|E)\s*[\[(]\s*(?P<arg>[A-Z][^\[\]()]*)[\])]")
+_VARIANCE = re.compile(
+    r"(?<![A-Za-z])(?:\\(?:mathrm|operatorname|text)\{Var\}|Var)\s*[\[(]\s*(?P<arg>[A-Z][^\[\]()]*)[\])]"
+)
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -49,6 +62,9 @@ def _probabilities(latex: str) -> str:
     def count(match: re.Match[str]) -> str:
         return rf"\text{{{match.group('name')} of }} {match.group('args')}"
 
+    latex = _CONDITION.sub(lambda m: rf"\text{{the probability that }} {m.group('condition')} \text{{,}}", latex)
+    latex = _EXPECTATION.sub(lambda m: rf"\text{{the expected value of }} {m.group('arg')}", latex)
+    latex = _VARIANCE.sub(lambda m: rf"\text{{the variance of }} {m.group('arg')}", latex)
     return _COUNT.sub(count, _PROBABILITY.sub(spell, latex))
 
 
@@ -104,9 +120,10 @@ _PLAIN_TERM = (
     r"|\([^()]*\)(?=[\^_²³])"  # (a+b)^2: parentheses only when raised or indexed
     # a coefficient and its letters, 5x or 4ac (not a unit: 5km, 10am)
     r"|(?<![\w'.])\d+(?:\.\d+)?(?!(?:km|cm|mm|kg|mg|ml|am|pm|mph|kph)\b)[A-Za-z]{1,3}(?![A-Za-z0-9(])"
-    rf"|(?<![\w'])(?!(?:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
+    rf"|(?<![\w'])(?!(?i:{'|'.join(_SHORT_WORDS)})\b)[A-Za-z]{{2,3}}(?![A-Za-z0-9(])"  # letters multiplied: mx
     r"|(?<![\w'])(?:[A-Za-z]|\d+(?:\.\d+)?|[πθαβλ∞])(?![A-Za-z0-9(]))"  # a lone letter or a number
-    rf"'*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
+    # Primes, not the apostrophe of "Let's" or of a possessive ("the sum's arrow" is prose, f'(x) is not).
+    rf"(?:'(?![A-Za-z]))*(?:[\^_]{_SCRIPT_ARG}|[²³])*"
 )
 _PLAIN_OPERATOR = r"(?:\s*(?:<=|>=|!=|[=<>+*/×·÷±≤≥≠≈−])\s*|\s*-\s*)"
 _PLAIN_MATH = re.compile(rf"(?:√\s*)?{_PLAIN_TERM}(?:{_PLAIN_OPERATOR}(?:√\s*)?{_PLAIN_TERM})*")

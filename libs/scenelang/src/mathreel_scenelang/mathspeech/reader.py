@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from pylatexenc import macrospec
@@ -120,6 +120,18 @@ class _Term:
     extra: list[_Script] = field(default_factory=list)
 
 
+_ARROWS = frozenset({"to", "rightarrow", "longrightarrow"})
+
+
+def _one_side(term: _Term, previous: _Term | None) -> str | None:
+    """ "left" or "right" when ``term`` is the target of an arrow with a lone sign as its exponent (``\\to a^-``)."""
+    if previous is None or not isinstance(previous.base, _Tok) or previous.base.raw not in _ARROWS:
+        return None
+    if term.sup is None or len(term.sup) != 1 or not isinstance(term.sup[0], _Tok):
+        return None
+    return {"-": "left", "+": "right"}.get(term.sup[0].raw)
+
+
 # --- parsing ----------------------------------------------------------------------------------------------------
 def _latex_context() -> macrospec.LatexContextDb:
     db = get_default_latex_context_db()
@@ -148,6 +160,7 @@ class _Reader:
 
     def __init__(self, letters: Mapping[str, str]) -> None:
         self._letters = letters
+        self._in_limit = False  # reading a limit's subscript, where an arrow "tends to"
 
     # nodes -> items
     def items(self, nodes: Sequence[LatexNode | None]) -> list[_Item]:
@@ -325,6 +338,12 @@ class _Reader:
             term = terms[i]
             following = terms[i + 1] if i + 1 < len(terms) else None
             consumed, words = self._speak_term(term, following, previous=terms[i - 1] if i else None)
+            if pieces and pieces[-1] == "tends to":
+                if _one_side(term, terms[i - 1]):
+                    pieces[-1] = "approaches"
+                elif not self._in_limit and not (isinstance(term.base, _Tok) and term.base.raw == "infty"):
+                    # Outside a limit an arrow is a mapping, (x, y) -> (-y, x): a point goes somewhere.
+                    pieces[-1] = "goes to"
             pieces.append(words)
             i += 1 + consumed
         return pieces
@@ -365,6 +384,10 @@ class _Reader:
             and isinstance(following.base, _Paren)
             and following.base.opener.raw == "("
         )
+        side = _one_side(term, previous)
+        if side:
+            # "x \to a^-": a one-sided approach, "x approaches a from the left", never "a to the power minus".
+            return 0, f"{self._scripts(words, replace(term, sup=None), more)} from the {side}"
         words = self._scripts(words, term, more and not applies, base_raw=getattr(base, "raw", ""))
         if applies:
             assert following is not None
@@ -407,7 +430,11 @@ class _Reader:
 
     def _big_operator(self, token: _Tok, term: _Term, more: bool) -> str:
         words = f"the {token.words}"
-        lower = self.speak(term.sub) if term.sub is not None else None
+        self._in_limit = token.raw in _AS_SUBSCRIPT
+        try:
+            lower = self.speak(term.sub) if term.sub is not None else None
+        finally:
+            self._in_limit = False
         upper = self.speak(term.sup) if term.sup is not None else None
         if token.raw in _AS_SUBSCRIPT:
             words += f" as {lower}" if lower else ""

@@ -114,6 +114,8 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.entries: dict[str, Entry] = {}
         self.mobs: dict[str, Mobject] = {}  # layout id → mobject (final state of the beat while preparing)
         self.functions: dict[str, tuple[Callable[[float], float], str]] = {}
+        # The labels of the curves on each axes, so that a second curve's label is not set on the first's.
+        self.curve_labels: dict[str, list[Mobject]] = {}
         self.plane: Plane | None = None
         self.segment = 0
         self.report: dict[str, Any] = {"beats": [], "warnings": []}

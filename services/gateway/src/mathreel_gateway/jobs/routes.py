@@ -16,6 +16,7 @@ from starlette.responses import StreamingResponse
 
 from mathreel_gateway.deps import CurrentUser, OwnedJob, ResourcesDep, SettingsDep, StoreDep
 from mathreel_gateway.errors import NotFound, UnsupportedMediaType
+from mathreel_gateway.jobs import idempotency
 from mathreel_gateway.jobs.repository import list_jobs
 from mathreel_gateway.jobs.schemas import (
     GenerateVideoRequest,
@@ -24,18 +25,19 @@ from mathreel_gateway.jobs.schemas import (
     JobNotReadyBody,
     JobStatusResponse,
     MetadataResponse,
+    ReviseVideoRequest,
     VideoUrlResponse,
     job_created,
     job_status,
     video_metadata,
     video_url_metadata,
 )
-from mathreel_gateway.jobs.service import admit_job, cancel_job, require_completed
+from mathreel_gateway.jobs.service import admit_job, admit_revision, cancel_job, require_completed, require_storyboard
 from mathreel_gateway.jsonbody import StrictJsonRoute
 from mathreel_gateway.media import ranged_response
 from mathreel_gateway.metrics import JOBS_SUBMITTED
 from mathreel_gateway.routes import API_PREFIX
-from mathreel_gateway.schemas import ErrorBody, LimitBody
+from mathreel_gateway.schemas import ErrorBody, LimitBody, StoryboardErrorBody, UnprocessableBody
 from mathreel_shared.db import read, utcnow
 from mathreel_shared.domain import JobStatus
 from mathreel_shared.storage import content_disposition_name
@@ -93,9 +95,29 @@ def require_json_body(request: Request) -> None:
     response_model=JobCreated,
     summary="Create a video generation job",
     description="Queues a job. At most `max_active_jobs` (3) jobs per user may be queued or processing at once; "
-    "another is refused with 429 and `limit: active_jobs`. Bodies over the size limit are refused with 413.",
+    "another is refused with 429 and `limit: active_jobs`. Bodies over the size limit are refused with 413.\n\n"
+    "With an `Idempotency-Key` header the request can be retried safely: the same key and the same body from the "
+    "same user within 24 hours answer the original 201 again, with `Idempotent-Replayed: true`, and create no job; "
+    "the same key with another body is refused with 422, and while the first request with the key is still being "
+    "handled another gets 409. Keys are the user's own: two users never share one.",
     responses={
         **AUTH_RESPONSES,
+        201: {
+            "description": "The job was queued (or, with `Idempotent-Replayed: true`, had been by an earlier request "
+            "with the same `Idempotency-Key`).",
+            "headers": {
+                "Idempotent-Replayed": {
+                    "description": "`true` when the response is the replay of an earlier request's.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            },
+        },
+        409: {"model": ErrorBody, "description": "A request with the same `Idempotency-Key` is still being handled."},
+        422: {
+            "model": UnprocessableBody,
+            "description": "Invalid body or `Idempotency-Key` header (1 to 255 printable ASCII characters), or an "
+            "`Idempotency-Key` already used with another body (`detail` says so).",
+        },
         413: {"model": ErrorBody, "description": "Request body too large."},
         415: {
             "model": ErrorBody,
@@ -110,11 +132,115 @@ async def generate_video(
     body: GenerateVideoRequest,
     resources: ResourcesDep,
     settings: SettingsDep,
-) -> JobCreated:
-    job = await admit_job(
-        resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
-    )
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=idempotency.MAX_KEY_CHARS,
+            pattern=idempotency.KEY_PATTERN,
+            description="Makes the request safe to retry (1 to 255 printable ASCII characters, quoted or not); "
+            "remembered for 24 hours.",
+        ),
+    ] = None,
+) -> JobCreated | Response:
+    if idempotency_key is None:
+        job = await admit_job(
+            resources, user_id=user.user_id, request=body, max_active_jobs=settings.max_active_jobs_per_user
+        )
+        JOBS_SUBMITTED.labels(body.priority.value, body.configuration.quality.value).inc()
+        return job_created(job)
+    key = idempotency.parse_key(idempotency_key)
+    replay = await idempotency.claim(resources, user_id=user.user_id, key=key, digest=idempotency.fingerprint(body))
+    if replay is not None:
+        return Response(
+            replay,
+            status_code=status.HTTP_201_CREATED,
+            media_type="application/json",
+            headers={idempotency.REPLAYED_HEADER: "true"},
+        )
+    try:
+        job = await admit_job(
+            resources,
+            user_id=user.user_id,
+            request=body,
+            max_active_jobs=settings.max_active_jobs_per_user,
+            idempotency_key=key,
+        )
+    except Exception:
+        await idempotency.release(resources, user_id=user.user_id, key=key)
+        raise
     JOBS_SUBMITTED.labels(body.priority.value, body.configuration.quality.value).inc()
+    return Response(
+        job_created(job).model_dump_json(), status_code=status.HTTP_201_CREATED, media_type="application/json"
+    )
+
+
+_CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **AUTH_RESPONSES,
+    413: {"model": ErrorBody, "description": "Request body too large."},
+    415: {
+        "model": ErrorBody,
+        "description": "The body is not JSON, declares a charset other than UTF-8, or has a `Content-Encoding`.",
+    },
+    429: {"model": LimitBody, "description": "Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`)."},
+}
+
+
+@router.get(
+    "/jobs/{job_id}/storyboard",
+    response_class=Response,
+    summary="Get the job's storyboard",
+    description="The storyboard the script stage wrote: a JSON document in the scene language of docs/storyboard.md "
+    "(with its `version`), to edit and send to `POST /videos/jobs/{job_id}/revise`. 409 until the script stage has "
+    "written it.",
+    responses={
+        **JOB_RESPONSES,
+        200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "The storyboard."},
+        409: {"model": JobNotReadyBody, "description": "The script stage has not written the storyboard yet."},
+    },
+)
+async def get_storyboard(job: OwnedJob, store: StoreDep) -> Response:
+    key = require_storyboard(job)
+    return Response(
+        await store.get_bytes(key), media_type="application/json", headers={"Cache-Control": "private, max-age=300"}
+    )
+
+
+@router.post(
+    "/jobs/{job_id}/revise",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JobCreated,
+    summary="Create a job from an edited storyboard of this job",
+    description="Checks the storyboard as a model's storyboard is checked (schema, LaTeX allowlist, plot "
+    "expressions; 422 names each field path, e.g. `storyboard.scenes[2].beats[0].actions[1].latex`) and queues a "
+    "new job that renders it without planning; the new job's status carries `revision_of`. Its layout is checked "
+    "in the script stage: a storyboard that does not fit fails the job with `storyboard_rejected` and the path. "
+    "The revision keeps the original's topic and context; `quality` defaults to the original's. The limits of "
+    "`generate` apply (active jobs, rate, body size).",
+    responses={
+        **_CREATE_RESPONSES,
+        404: {"model": ErrorBody, "description": _NOT_OWNED},
+        409: {"model": JobNotReadyBody, "description": "The job has no storyboard yet."},
+        422: {"model": StoryboardErrorBody, "description": "The body or its storyboard is not valid."},
+    },
+)
+async def revise_video(
+    original: OwnedJob,
+    user: CurrentUser,
+    _json: Annotated[None, Depends(require_json_body)],
+    body: ReviseVideoRequest,
+    resources: ResourcesDep,
+    settings: SettingsDep,
+) -> JobCreated:
+    job = await admit_revision(
+        resources,
+        user_id=user.user_id,
+        original=original,
+        request=body,
+        max_active_jobs=settings.max_active_jobs_per_user,
+    )
+    JOBS_SUBMITTED.labels(body.priority.value, job.quality).inc()
     return job_created(job)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from mathreel_shared.db import Job
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
@@ -89,6 +89,21 @@ class GenerateVideoRequest(BaseModel):
     priority: Priority = Field(default=Priority.NORMAL, description="Queue priority: low, normal or high.")
 
 
+class ReviseVideoRequest(BaseModel):
+    """Body of ``POST /videos/jobs/{job_id}/revise``. Unknown fields are rejected with 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    storyboard: dict[str, Any] = Field(
+        description="The edited storyboard: the document `GET /videos/jobs/{job_id}/storyboard` returns, in the "
+        "scene language of docs/storyboard.md (its JSON Schema: docs/storyboard.schema.json). It is checked as a "
+        "model's storyboard is (schema, LaTeX allowlist, plot expressions; 422 naming each field path), then laid "
+        "out by the revision's script stage, which fails the job with `storyboard_rejected` if it does not fit.",
+    )
+    quality: Quality | None = Field(default=None, description="Default: the original job's quality.")
+    priority: Priority = Field(default=Priority.NORMAL, description="Queue priority: low, normal or high.")
+
+
 # --- responses ----------------------------------------------------------------------------------------------------
 class Progress(BaseModel):
     percentage: float = Field(ge=0, le=100, description="Overall progress, 0 to 100.")
@@ -109,6 +124,29 @@ class JobError(BaseModel):
     stage: Stage | None
 
 
+class StageResources(BaseModel):
+    """What one stage of a finished job cost. A figure no worker reported is null."""
+
+    wall_seconds: float | None = Field(description="From entering the stage to leaving it.")
+    cpu_seconds: float | None = Field(
+        description="CPU time of the workers (and their Manim/FFmpeg subprocesses), summed over the stage's scenes."
+    )
+    bytes_stored: int | None = Field(description="Bytes of artifacts the stage wrote to object storage.")
+    cache_hits: int | None = Field(description="Scenes whose artifact came from the cache.")
+    cache_misses: int | None = Field(description="Scenes whose artifact had to be made.")
+
+
+class ResourceReport(BaseModel):
+    """What a completed job cost, in all and per stage (``initializing`` is the wait in the queue)."""
+
+    wall_seconds: float = Field(description="From submission to completion.")
+    cpu_seconds: float = Field(description="Sum of the stages' CPU seconds.")
+    bytes_stored: int = Field(description="Sum of the stages' stored bytes.")
+    cache_hits: int
+    cache_misses: int
+    stages: dict[str, StageResources] = Field(description="Per stage, keyed by the `current_stage` values.")
+
+
 class JobStatusResponse(BaseModel):
     """The state of one job. ``error`` is present only when the job failed."""
 
@@ -127,6 +165,17 @@ class JobStatusResponse(BaseModel):
     title: str | None = None
     quality: Quality
     priority: Priority
+    revision_of: UUID | None = Field(
+        default=None,
+        exclude_if=lambda original: original is None,
+        description="The job this one revises (made with `POST /videos/jobs/{job_id}/revise`); only on revisions.",
+    )
+    resources: ResourceReport | None = Field(
+        default=None,
+        exclude_if=lambda report: report is None,
+        description="What the job cost (CPU and wall seconds per stage, cache hits, bytes stored); only once "
+        "completed.",
+    )
 
 
 class JobList(BaseModel):
@@ -244,7 +293,20 @@ def job_status(job: Job) -> JobStatusResponse:
         title=job.title,
         quality=Quality(job.quality),
         priority=Priority(job.priority),
+        revision_of=job.revision_of,
+        resources=_resources(job) if status is JobStatus.COMPLETED else None,
     )
+
+
+def _resources(job: Job) -> ResourceReport | None:
+    """The report the orchestrator wrote into the job's details when it completed (none for older jobs)."""
+    report = (job.details or {}).get("resources")
+    if not isinstance(report, dict):
+        return None
+    try:
+        return ResourceReport.model_validate(report)
+    except ValidationError:
+        return None
 
 
 def _dimensions(job: Job) -> Dimensions | None:

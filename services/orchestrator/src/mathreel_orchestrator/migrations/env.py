@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
-from mathreel_shared import db  # noqa: F401 - registers the tables on SQLModel.metadata
+from mathreel_shared import db, webhooks  # noqa: F401 - registers the tables on SQLModel.metadata
 from mathreel_shared.db import create_engine
 
 target_metadata = SQLModel.metadata

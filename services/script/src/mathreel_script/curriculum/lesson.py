@@ -33,7 +33,14 @@ def lesson_scenes(entry: TopicEntry, facts: ContextFacts) -> list[Scene]:
     scenes = [_title(entry)] if hand_built else [_title(entry), _idea(entry)]
     for call in (entry.demonstration, entry.example):
         if call is not None:
-            scenes.extend(get_demonstration(call.name).scenes(call.params, facts))
+            shown = {scene.narration for scene in scenes}
+            # Both adapt to the context's numbers: when the example becomes the demonstration again, it is not
+            # shown twice.
+            scenes.extend(
+                scene
+                for scene in get_demonstration(call.name).scenes(call.params, facts)
+                if scene.narration not in shown
+            )
     scenes += [_mistake(entry), _recap(entry)]
     return unique_ids(scenes)
 

@@ -155,6 +155,9 @@ def graph_transform(params: TransformParams, facts: ContextFacts) -> list[Scene]
     text, shown, key = _BASES[params.base]
     a, h, k = sympy.nsimplify(params.a), params.h, params.k
     f = parse_function(text)
+    if a != 1 and key[1] == 0:
+        # A stretch leaves a point on the x-axis where it is: follow (1, f(1)) instead, which it visibly moves.
+        key = (1.0, float(f.subs(X, 1)))
     shifted = f.subs(X, X - h)
     stretched = a * shifted
     final = stretched + k
@@ -236,6 +239,9 @@ class GrowthParams(Params):
     percent: float = Field(default=50, ge=-90, le=200, description="Change per step, in per cent")
     steps: int = Field(default=4, ge=3, le=6)
     unit: str = Field(default="n", max_length=12)
+    read_log: bool = Field(
+        default=False, description="End by reading the last row backwards as a logarithm (a whole factor from 1)"
+    )
 
     @model_validator(mode="after")
     def _changes(self) -> GrowthParams:
@@ -299,6 +305,21 @@ def exponential_table_plot(params: GrowthParams, facts: ContextFacts) -> list[Sc
             PlotFunction(id="g", axes="ax", expression=f"{float(initial)}*{float(factor)}**x", color="blue"),
         )
     )
+    steps = params.steps
+    # Read backwards, the number of multiplications that reach the last value is its logarithm: shown when the
+    # numbers make it whole (from 1, by a whole factor; a context's own starting amount may not).
+    if params.read_log and initial == 1 and factor.is_Integer and factor > 1 and values[-1] == factor**steps:
+        draft.beat(
+            f"Read it backwards: it takes {steps} multiplications by {factor_text} to reach {shown[-1]}, so the "
+            f"logarithm base {factor_text} of {shown[-1]} is {steps}.",
+            ShowEquation(
+                id="log",
+                latex=rf"{factor_text}^{{{steps}}} = {shown[-1]} \iff \log_{{{factor_text}}} {shown[-1]} = {steps}",
+                region="bottom",
+                color="yellow",
+            ),
+            Indicate(target=f"p{steps}"),
+        )
     return [draft.build()]
 
 

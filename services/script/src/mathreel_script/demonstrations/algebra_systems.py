@@ -27,7 +27,8 @@ from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
-from mathreel_script.latex import spoken
+from mathreel_script.latex import parse_plain, spoken
+from mathreel_script.safe_math import UnsafeExpression, check_size
 
 Y = sympy.Symbol("y")
 
@@ -125,10 +126,33 @@ _REL_SAID = {"<": "less than", "<=": "at most", ">": "greater than", ">=": "at l
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
+def inequality_in(facts: ContextFacts) -> InequalityParams | None:
+    """The first inequality of the context of the form a x + b compared with a whole number c, if it fits."""
+    for left, relation, right in facts.inequalities:
+        sides = parse_plain(f"{left} = {right}")
+        if not sides or len(sides) != 2 or sides[0].free_symbols != {X} or sides[1].free_symbols:
+            continue
+        try:
+            check_size(sides[0])
+            poly = sympy.Poly(sympy.expand(sides[0]), X)
+        except (UnsafeExpression, sympy.PolynomialError):
+            continue
+        if poly.degree() != 1 or not sides[1].is_Integer or not all(c.is_Integer for c in poly.all_coeffs()):
+            continue
+        a, b = (int(c) for c in poly.all_coeffs())
+        try:
+            return InequalityParams(a=a, b=b, c=int(sides[1]), relation=relation)  # type: ignore[arg-type]
+        except ValueError:
+            return None
+    return None
+
+
 @demonstration("inequality_number_line", InequalityParams)
 def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> list[Scene]:
     """Solve a x + b compared with c like an equation, except that dividing by a negative number turns the sign
-    around; the solution is a ray on the number line, checked with a test point."""
+    around; the solution is a ray on the number line, checked with a test point. The context's own inequality is
+    solved when it has one of this form."""
+    params = inequality_in(facts) or params
     a, b, c, rel = params.a, params.b, params.c, params.relation
     bound = sympy.Rational(c - b, a)
     final = _FLIP[rel] if a < 0 else rel

@@ -54,6 +54,16 @@ def _limit_function(kind: LimitKind, a: int) -> tuple[sympy.Expr, float, str]:
     return 1 / X, 0.0, "0"
 
 
+def _holes(a: float, left: sympy.Expr, right: sympy.Expr) -> list[ShowPoint]:
+    """Open circles where the graph has no value: one hole where both sides meet, or the end of each side at a jump
+    (none where the values run off to infinity)."""
+    ends = [end for end in dict.fromkeys([left, right]) if end.is_finite]
+    return [
+        ShowPoint(id=f"hole{index}", at=(a, float(end)), axes="ax", hollow=True, color="blue")
+        for index, end in enumerate(ends)
+    ]
+
+
 @demonstration("limit_table_approach", LimitParams)
 @voiced
 def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene]:
@@ -75,6 +85,7 @@ def limit_table_approach(params: LimitParams, facts: ContextFacts) -> list[Scene
         PlotFunction(id="lgraph", axes="ax", expression=plot_expr(f), x_range=(low, a - gap), color="blue"),
         PlotFunction(id="rgraph", axes="ax", expression=plot_expr(f), x_range=(a + gap, high), color="blue"),
         ShowSegment(id="at", start=(a, y_axis[0]), end=(a, y_axis[1]), axes="ax", dashed=True, color="grey"),
+        *_holes(a, left, right),
     )
     draft.beat(
         f"From the left, at {rows[0][0]}, {rows[1][0]} and {rows[2][0]}, f is {rows[0][1]}, {rows[1][1]}, "

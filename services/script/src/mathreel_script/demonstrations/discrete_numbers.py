@@ -66,7 +66,9 @@ def factor_tree(params: FactorParams, facts: ContextFacts) -> list[Scene]:
     power_latex = " \\times ".join(f"{p}^{{{k}}}" if k > 1 else str(p) for p, k in sorted(factors.items()))
     first, rest = _split(n)
     shown = min(len(rows), 8)
-    depth = min(3, len(rows))  # a tree shows at most three splits; the table carries on
+    # A tree shows at most three splits (the table carries on). The last row divides a prime by itself, which is
+    # no split: a factor tree ends at the prime, never at "p times 1".
+    depth = min(3, len(rows) - 1)
 
     def ladder(level: int, until: int) -> list[TreeBranch]:
         _, prime, left = rows[level]
@@ -79,7 +81,7 @@ def factor_tree(params: FactorParams, facts: ContextFacts) -> list[Scene]:
         ShowEquation(id="first", latex=f"{n} = {first} \\times {rest}", region="top_right"),
     )
     header = ["number", "prime", "what is left"]
-    half = depth
+    half = min(3, len(rows))
     draft.beat(
         f"Keep dividing by the smallest prime: {', '.join(r[1] for r in rows[:half])}.",
         ShowTable(id="t1", header=header, rows=rows[:half], region="right"),

@@ -4,6 +4,7 @@ plane, and the inverse undoes the map."""
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import sympy
@@ -48,6 +49,50 @@ def _suits(m: sympy.Matrix, show: str) -> bool:
     return True
 
 
+# The plane shows x in [-X, X] and y in [-Y, Y]: (5, 4) unless what the map draws needs more, up to (10, 8) (more
+# grid lines than that would be a blur at the plane's size on screen).
+_WINDOW = (5, 4)
+_LARGEST_WINDOW = (10, 8)
+
+
+def _eigenvector(m: sympy.Matrix) -> tuple[sympy.Expr, sympy.Matrix] | None:
+    """The eigenvalue of the clearest stretch and its eigenvector in smallest whole numbers, if one is rational."""
+    real = [(val, vecs[0]) for val, _, vecs in m.eigenvects() if val.is_rational]
+    if not real:
+        return None
+    lam, vec = max(real, key=lambda pair: abs(pair[0]))
+    vec = vec * sympy.ilcm(*[sympy.fraction(v)[1] for v in vec])  # whole-number components
+    return lam, vec / sympy.igcd(*[int(v) for v in vec])
+
+
+def _drawn_points(m: sympy.Matrix, show: str) -> list[tuple[float, float]]:
+    """Every plane point the demonstration draws, before and after the map: the unit square and its image (whose
+    corners include where i, j and the arrow (1, 1) land), and for ``eigen`` the eigenvector and its image."""
+    points = [sympy.Matrix(p) for p in ((0, 0), (1, 0), (1, 1), (0, 1))]
+    points += [m * p for p in points]
+    eigen = _eigenvector(m) if show == "eigen" else None
+    if eigen is not None:
+        points += [eigen[1], m * eigen[1]]
+    return [(float(p[0]), float(p[1])) for p in points]
+
+
+def _window(m: sympy.Matrix, show: str) -> tuple[int, int] | None:
+    """The smallest window (half-width, half-height) in the plane's 5:4 shape that holds everything the map draws
+    with a unit of margin, or ``None`` when even the largest would not."""
+    points = _drawn_points(m, show)
+    need_x = max(abs(x) for x, _ in points) + 1
+    need_y = max(abs(y) for _, y in points) + 1
+    for half_y in range(_WINDOW[1], _LARGEST_WINDOW[1] + 1):
+        half_x = min(_LARGEST_WINDOW[0], max(_WINDOW[0], math.ceil(half_y * 5 / 4)))
+        if half_x >= need_x and half_y >= need_y:
+            return half_x, half_y
+    return None
+
+
+def _fits(m: sympy.Matrix, show: str) -> bool:
+    return _suits(m, show) and _window(m, show) is not None
+
+
 def _rows(m: sympy.Matrix) -> list[list[str]]:
     return [[sympy.latex(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
 
@@ -72,10 +117,15 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
     """The plane transformed by a matrix, with the grid, the basis vectors, the unit square and chosen vectors moving
     together; what is read off: columns as images of i and j, area scaled by the determinant, eigenvectors."""
     found = context_ints(facts, 4, -4, 4)
+    # The context's matrix when it can show this and what it does stays on the plane; else the entry's own.
     a, b, c, d = (
-        found if found and _suits(sympy.Matrix(2, 2, found), params.show) else (params.a, params.b, params.c, params.d)
+        found if found and _fits(sympy.Matrix(2, 2, found), params.show) else (params.a, params.b, params.c, params.d)
     )
     m = sympy.Matrix([[a, b], [c, d]])
+    window = _window(m, params.show)
+    if window is None:
+        raise ValueError("this matrix carries the unit square off any plane that fits the frame")
+    half_x, half_y = window
     det = m.det()
     show = params.show
     if show != "singular" and det == 0:
@@ -84,7 +134,7 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         raise ValueError("a singular matrix has determinant 0")
     draft = SceneDraft("plane_map", "explanation", "A matrix moves the plane").beat(
         f"The matrix with rows {a}, {b} and {c}, {d} moves every point of the plane.",
-        ShowPlane(id="plane", x_range=(-5, 5, 1), y_range=(-4, 4, 1), region="left"),
+        ShowPlane(id="plane", x_range=(-half_x, half_x, 1), y_range=(-half_y, half_y, 1), region="left"),
         ShowMatrix(id="m", rows=_rows(m), region="top_right"),
         ShowPolygon(
             id="square",
@@ -104,16 +154,13 @@ def matrix_on_plane(params: PlaneMapParams, facts: ContextFacts) -> list[Scene]:
         ),
     )
     if show == "eigen":
-        vals = m.eigenvects()
-        real = [(val, vecs[0]) for val, _, vecs in vals if val.is_rational]
-        if len(real) < 1:
+        eigen = _eigenvector(m)
+        if eigen is None:
             raise ValueError("choose a matrix with a rational eigenvalue")
-        lam, vec = max(real, key=lambda pair: abs(pair[0]))  # the clearest stretch
-        vec = vec * sympy.ilcm(*[sympy.fraction(v)[1] for v in vec])  # whole-number components
-        vec = vec / sympy.igcd(*[int(v) for v in vec])
+        lam, vec = eigen
         check(m * vec == lam * vec, "eigenvector")
         vx, vy = float(vec[0]), float(vec[1])
-        reach = 3.8 / (max(abs(float(lam)), 1.0) * max(abs(vx), abs(vy)))
+        reach = (half_y - 0.2) / (max(abs(float(lam)), 1.0) * max(abs(vx), abs(vy)))
         draft.beat(
             f"Most arrows turn off their line, but the arrow {num(vx)}, {num(vy)} is special.",
             # The eigenvector's line, only as long as stays on the plane once the map stretches it by the eigenvalue.

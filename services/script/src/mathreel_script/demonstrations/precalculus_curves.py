@@ -215,8 +215,9 @@ def conic_from_equation(params: ConicParams, facts: ContextFacts) -> list[Scene]
         if n:
             actions.insert(0, Remove(targets=["p0", "d1_0", "d2_0"]))
         else:
-            op = "+" if ellipse else "-"
-            actions.append(ShowEquation(id="rule", latex=f"|d_1 {op} d_2| = 2 \\cdot {a} = {2 * a}", region="right"))
+            # The sum of two distances needs no bars; a difference is taken without its sign.
+            rule = "d_1 + d_2" if ellipse else "|d_1 - d_2|"
+            actions.append(ShowEquation(id="rule", latex=f"{rule} = 2 \\cdot {a} = {2 * a}", region="right"))
         rel = "add to" if ellipse else "differ by"
         draft.beat(
             f"From a point on the curve, the distances to the foci, {num(float(d1))} and {num(float(d2))}, "

@@ -204,16 +204,31 @@ def sinusoid_transform(params: SinusoidParams, facts: ContextFacts) -> list[Scen
     )
     for k in range(1, len(stages)):
         expression, latex, said, extra = stages[k]
-        actions: list[Action] = [
-            MorphPlot(
-                id=f"wave{k}", axes="ax", expressions=[stages[k - 1][0], expression], x_range=(0, 360), color="yellow"
-            ),
-            TransformEquation(target="rule", latex=latex),
-        ]
-        if k > 1:
-            actions.insert(0, Remove(targets=[f"wave{k - 1}"]))
+        # The new equation (and its note) first, then the wave morphs while the sentence describes it: the morph
+        # fills most of the beat, so anything after it would appear only as the sentence ends.
+        actions: list[Action] = [TransformEquation(target="rule", latex=latex)]
         if extra:
             actions.append(ShowEquation(id=f"note{k}", latex=extra, region="bottom"))
+        if k > 1:
+            actions.insert(0, Remove(targets=[f"wave{k - 1}", *(["peak"] if k == 2 and a != 1 else [])]))
+        if k == 1 and a != 1:
+            # The amplitude said is the height marked: a dashed line at y = A, labelled with it.
+            actions.append(
+                ShowSegment(
+                    id="peak",
+                    start=(0.0, float(a)),
+                    end=(360.0, float(a)),
+                    axes="ax",
+                    dashed=True,
+                    color="yellow",
+                    label=str(a),
+                )
+            )
+        actions.append(
+            MorphPlot(
+                id=f"wave{k}", axes="ax", expressions=[stages[k - 1][0], expression], x_range=(0, 360), color="yellow"
+            )
+        )
         draft.beat(said, *actions)
     if d != 0:
         draft.beat(

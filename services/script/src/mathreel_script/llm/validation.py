@@ -10,7 +10,6 @@ Every problem names its field path, so a repair prompt can say exactly what to f
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -18,21 +17,27 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from mathreel_scenelang import expressions
-from mathreel_scenelang.fields import action_latex_fields
-from mathreel_scenelang.latex import safe_latex
+from mathreel_scenelang.checks import PLOT_FUNCTIONS, Problem, action_problems, plot_expression_problem
 from mathreel_scenelang.registry import ACTIONS
 from mathreel_scenelang.storyboard import (
     ClearScreen,
     CreatingAction,
-    PlotFunction,
     Remove,
     Scene,
-    ShowAngle,
-    ShowArrow,
     Storyboard,
 )
 from mathreel_shared.domain import Quality
+
+__all__ = [
+    "PLOT_FUNCTIONS",
+    "CheckResult",
+    "NarrationLimits",
+    "Problem",
+    "check_answer",
+    "narration_limits",
+    "plot_expression_problem",
+    "shingles",
+]
 
 WORDS_PER_MINUTE = 150
 # Target seconds of narration per quality: a longer video costs render time in proportion to its resolution.
@@ -44,11 +49,6 @@ MAX_PROBLEMS = 15
 # Shared word runs this long between the instructions and the storyboard mean the instructions leaked.
 LEAK_SHINGLE_WORDS = 8
 
-# The names plot expressions may use: what the renderer's evaluator knows.
-PLOT_FUNCTIONS = frozenset(expressions.FUNCTIONS)
-_PLOT_NAMES = frozenset({"x", *expressions.CONSTANTS})
-_PLOT_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load)
-_PLOT_OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -72,17 +72,6 @@ def narration_limits(quality: Quality) -> NarrationLimits:
     seconds = TARGET_SECONDS[quality]
     words = seconds * WORDS_PER_MINUTE // 60
     return NarrationLimits(target_seconds=seconds, min_words=int(words * 0.7), max_words=int(words * 1.2))
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason an answer is not a usable storyboard, at a field path like ``scenes[1].beats[0].narration``."""
-
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -167,25 +156,7 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
     for b_index, beat in enumerate(scene.beats):
         for a_index, action in enumerate(beat.actions):
             at = f"{where}.beats[{b_index}].actions[{a_index}]"
-            for field, latex in action_latex_fields(action):
-                if safe_latex(latex) is None:
-                    yield Problem(
-                        f"{at}.{field}",
-                        f"LaTeX {latex!r} is refused: use math-mode LaTeX with common commands only (\\frac, \\sqrt, "
-                        "\\cdot, Greek letters, \\sum, \\int, pmatrix...), balanced braces, no text-mode or file "
-                        "commands, at most 160 characters",
-                    )
-            if isinstance(action, PlotFunction):
-                reason = plot_expression_problem(action.expression)
-                if reason:
-                    yield Problem(f"{at}.expression", reason)
-            for n, expression in enumerate(getattr(action, "expressions", [])):
-                if reason := plot_expression_problem(expression):
-                    yield Problem(f"{at}.expressions[{n}]", reason)
-            if isinstance(action, ShowAngle) and action.vertex in (action.a, action.b):
-                yield Problem(at, "an angle's rays must not start and end at the vertex")
-            if isinstance(action, ShowArrow) and action.start is not None and action.start == action.end:
-                yield Problem(at, "the arrow starts where it ends")
+            yield from action_problems(action, at)
             if isinstance(action, Remove):
                 alive.difference_update(action.targets)
             elif isinstance(action, ClearScreen):
@@ -201,23 +172,3 @@ def _scene_problems(scene: Scene, where: str) -> Iterator[Problem]:
                 f"{where}.beats[{b_index}]",
                 f"{len(alive)} objects on screen; keep at most {MAX_ON_SCREEN} (remove or clear older ones first)",
             )
-
-
-def plot_expression_problem(expression: str) -> str | None:
-    """Why ``expression`` is not a plain arithmetic expression in x that visuals can plot, or ``None``."""
-    try:
-        tree = ast.parse(expression.replace("^", "**"), mode="eval")
-    except SyntaxError:
-        return f"cannot parse {expression!r}; write plain arithmetic in x such as 'x**2 - 1' or 'sin(x)'"
-    for node in ast.walk(tree):
-        if not isinstance(node, _PLOT_NODES + _PLOT_OPERATORS):
-            return f"{expression!r} uses {type(node).__name__}; only + - * / ** and function calls are allowed"
-        if isinstance(node, ast.Name) and node.id not in _PLOT_NAMES | PLOT_FUNCTIONS:
-            return f"unknown name {node.id!r}; use x, pi, e and {', '.join(sorted(PLOT_FUNCTIONS))}"
-        if isinstance(node, ast.Call) and (
-            not isinstance(node.func, ast.Name) or node.func.id not in PLOT_FUNCTIONS or len(node.args) != 1
-        ):
-            return f"only one-argument calls of {', '.join(sorted(PLOT_FUNCTIONS))} are allowed"
-        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
-            return "only numbers are allowed as constants"
-    return None

@@ -16,6 +16,7 @@ from sympy.parsing.sympy_parser import (
 from mathreel_scenelang.storyboard import (
     PlotFunction,
     Scene,
+    ShowArrow,
     ShowEquation,
     ShowInterval,
     ShowNumberLine,
@@ -182,11 +183,38 @@ def test_graph_transform_ends_on_a_f_of_x_minus_h_plus_k(
     assert sympy.simplify(sympy.sympify(last_plot.expression, locals={"abs": sympy.Abs}) - final) == 0
 
 
+@pytest.mark.parametrize(
+    ("base", "a", "h", "k"), [("cube", 2, -1, 1), ("square", -1, 2, -3), ("abs", 0.5, 0, 2), ("sqrt", 3, 1, -2)]
+)
+def test_graph_transform_follows_a_point_every_move_visibly_moves(base: str, a: float, h: int, k: int) -> None:
+    found = scenes("graph_transform", {"base": base, "a": a, "h": h, "k": k})
+    arrows = actions_of(found, ShowArrow)
+    assert len(arrows) == (h != 0) + (a != 1) + (k != 0)
+    for arrow in arrows:  # a stretch of a point on the x-axis would be an arrow from a point to itself
+        assert arrow.start != arrow.end
+    plots = {p.id: p.expression for p in actions_of(found, PlotFunction)}
+    for point in actions_of(found, ShowPoint):  # each marked point lies on the graph drawn with it
+        curve = sympy.sympify(plots["base" if point.id == "k0" else "g" + point.id[1:]], locals={"abs": sympy.Abs})
+        assert float(curve.subs(x, point.at[0])) == pytest.approx(point.at[1])
+
+
 @pytest.mark.parametrize(("initial", "percent"), [(100, 50), (500, -20), (1000, 5)])
 def test_exponential_table_multiplies_by_the_same_factor(initial: int, percent: int) -> None:
     table = actions_of(scenes("exponential_table_plot", {"initial": initial, "percent": percent}), ShowTable)[-1]
     values = [float(v) for _, v in table.rows]
     assert values == pytest.approx([initial * (1 + percent / 100) ** n for n in range(len(values))], abs=1e-3)
+
+
+@pytest.mark.parametrize(("percent", "steps", "log"), [(100, 5, "\\log_{2} 32 = 5"), (200, 4, "\\log_{3} 81 = 4")])
+def test_growth_from_1_read_backwards_is_a_logarithm(percent: int, steps: int, log: str) -> None:
+    params = {"initial": 1, "percent": percent, "steps": steps, "read_log": True}
+    equations = [e.latex for e in actions_of(scenes("exponential_table_plot", params), ShowEquation)]
+    assert equations[-1].endswith(log)
+    base, value = (int(n) for n in re.findall(r"\d+", log)[:2])
+    assert base**steps == value
+    # From an amount other than 1 there is no whole logarithm to read: the lesson ends on the curve.
+    params["initial"] = 100
+    assert not [e for e in actions_of(scenes("exponential_table_plot", params), ShowEquation) if e.id == "log"]
 
 
 @pytest.mark.parametrize("function", ["exp2", "exp3", "square", "linear"])

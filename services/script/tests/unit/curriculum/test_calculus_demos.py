@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from mathreel_scenelang.storyboard import Scene
+from mathreel_scenelang.storyboard import Scene, ShowPoint
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations._calculus_common import X, changed, say_negatives
@@ -131,6 +131,18 @@ def test_limits_both_sides() -> None:
     assert "4.001" in _screen(removable)
     jump = _said(_build("limit_table_approach", {"kind": "jump", "at": 1}))
     assert "no limit" in jump
+
+
+@pytest.mark.parametrize(
+    ("kind", "holes"), [("removable", [(2.0, 4.0)]), ("sinc", [(0.0, 1.0)]), ("jump", [(2.0, -1.0), (2.0, 1.0)])]
+)
+def test_where_the_function_has_no_value_the_graph_shows_a_hole(kind: str, holes: list[tuple[float, float]]) -> None:
+    scenes = _build("limit_table_approach", {"kind": kind, "at": 2})
+    points = [a for s in scenes for b in s.beats for a in b.actions if isinstance(a, ShowPoint)]
+    assert sorted(p.at for p in points if p.hollow) == holes
+    # No hole where the values run off to infinity: there is no height to draw it at.
+    scenes = _build("limit_table_approach", {"kind": "infinity"})
+    assert not [a for s in scenes for b in s.beats for a in b.actions if isinstance(a, ShowPoint) and a.hollow]
 
 
 def test_series_sums() -> None:

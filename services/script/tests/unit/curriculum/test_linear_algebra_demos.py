@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from mathreel_scenelang.storyboard import ApplyMatrix, Scene, ShowMatrix
+from mathreel_scenelang.storyboard import (
+    ApplyMatrix,
+    Remove,
+    Scene,
+    ShowArrow,
+    ShowMatrix,
+    ShowPlane,
+    ShowPolygon,
+    ShowSegment,
+)
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
@@ -85,3 +94,60 @@ def test_inverse_undoes_the_map() -> None:
     first, second = [a.matrix for s in scenes for b in s.beats for a in b.actions if isinstance(a, ApplyMatrix)]
     product = sympy.Matrix(second) * sympy.Matrix(first)
     assert max(abs(float(v)) for v in product - sympy.eye(2)) < 1e-12
+
+
+def _stays_on_the_plane(scenes: list[Scene]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The plane's window, after checking that every point drawn on it stays inside it through every map applied."""
+    actions = [a for s in scenes for b in s.beats for a in b.actions]
+    (plane,) = [a for a in actions if isinstance(a, ShowPlane)]
+    shapes: dict[str, list[tuple[float, float]]] = {}
+    m = sympy.eye(2)
+
+    def check_all() -> None:
+        for x, y in (p for points in shapes.values() for p in points):
+            px, py = (float(v) for v in m * sympy.Matrix([x, y]))
+            assert plane.x_range[0] <= px <= plane.x_range[1], (x, y, m)
+            assert plane.y_range[0] <= py <= plane.y_range[1], (x, y, m)
+
+    for action in actions:
+        if isinstance(action, ApplyMatrix):
+            m = sympy.Matrix(action.matrix) * m
+        elif isinstance(action, Remove):
+            for target in action.targets:
+                shapes.pop(target, None)
+        elif isinstance(action, ShowPolygon):
+            shapes[action.id] = list(action.vertices)
+        elif isinstance(action, ShowSegment):
+            shapes[action.id] = [action.start, action.end]
+        elif isinstance(action, ShowArrow) and action.end is not None:
+            shapes[action.id] = [action.end]
+        check_all()
+    return (plane.x_range[0], plane.x_range[1]), (plane.y_range[0], plane.y_range[1])
+
+
+@pytest.mark.parametrize("show", ["columns", "determinant", "inverse"])
+def test_a_context_matrix_that_reaches_far_gets_a_larger_plane(show: str) -> None:
+    context = "Use the matrix with rows 4, 2 and 1, 3."  # (1, 1) lands on (6, 4): beyond the usual -5..5 by -4..4
+    scenes = _scenes("matrix_on_plane", {"show": show}, context)
+    assert next(a.matrix for s in scenes for b in s.beats for a in b.actions if isinstance(a, ApplyMatrix)) == (
+        (4.0, 2.0),
+        (1.0, 3.0),
+    )
+    x_range, _ = _stays_on_the_plane(scenes)
+    assert x_range[1] > 5
+
+
+def test_a_long_eigenvector_gets_a_larger_plane() -> None:
+    scenes = _scenes("matrix_on_plane", {"show": "eigen", "a": 4, "b": 1, "c": 2, "d": 3})  # v = (1, 1) goes to (5, 5)
+    assert _stays_on_the_plane(scenes)[1][1] >= 6
+
+
+def test_a_context_matrix_no_plane_can_hold_falls_back_to_the_entrys_own() -> None:
+    # (1, 1) would land on (5, 8): off any plane that fits the frame, so the entry's matrix is shown instead.
+    scenes = _scenes("matrix_on_plane", {"show": "columns", "a": 2, "b": 1, "c": 1, "d": 2}, "rows 1, 4 and 4, 4")
+    assert [a.matrix for s in scenes for b in s.beats for a in b.actions if isinstance(a, ApplyMatrix)] == [
+        ((2.0, 1.0), (1.0, 2.0))
+    ]
+    assert _stays_on_the_plane(scenes) == ((-5, 5), (-4, 4))
+    with pytest.raises(ValueError, match="off any plane"):
+        _scenes("matrix_on_plane", {"show": "columns", "a": 1, "b": 4, "c": 4, "d": 4})  # the entry's own too far

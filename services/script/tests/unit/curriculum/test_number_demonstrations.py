@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from mathreel_scenelang.storyboard import Scene, ShowEquation, ShowTable, TransformEquation
+from mathreel_scenelang.storyboard import Scene, ShowEquation, ShowTable, ShowTree, TransformEquation, TreeBranch
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum import TopicEntry, load_curriculum
 from mathreel_script.demonstrations import get_demonstration
@@ -145,6 +145,24 @@ def test_factor_tree_product_is_the_prime_factorisation(n: int) -> None:
     latex = last_latex(scenes("factor_tree", {"n": n}), "prod")
     powers = re.findall(r"(\d+)(?:\^\{(\d+)\})?", latex.split("=")[1])
     assert {int(p): int(k or 1) for p, k in powers} == sympy.factorint(n)
+
+
+@pytest.mark.parametrize(("n", "leaves"), [(1001, [7, 11, 13]), (91, [7, 13]), (84, [2, 2, 3, 7]), (360, None)])
+def test_factor_trees_end_at_primes_never_at_one(n: int, leaves: list[int] | None) -> None:
+    (tree,) = [
+        a for s in scenes("factor_tree", {"n": n}) for b in s.beats for a in b.actions if isinstance(a, ShowTree)
+    ]
+
+    def splits(nodes: list[TreeBranch]) -> list[TreeBranch]:
+        return [node for branch in nodes for node in [branch, *splits(branch.children)]]
+
+    nodes = splits(tree.branches)
+    assert "1" not in [node.label for node in nodes]  # a prime is not split into itself times 1
+    for node in nodes:
+        if node.children:  # every split is a true product
+            assert math.prod(int(child.label) for child in node.children) == int(node.label)
+    if leaves is not None:  # short enough to draw whole: the leaves are the prime factors
+        assert sorted(int(node.label) for node in nodes if not node.children) == leaves
 
 
 @pytest.mark.parametrize(("a", "b"), [(252, 198), (1071, 462), (1386, 546), (100, 7)])

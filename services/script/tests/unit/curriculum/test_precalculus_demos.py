@@ -67,6 +67,15 @@ def test_ellipse_focal_distances_add_to_the_major_axis(a: int, b: int) -> None:
     assert abs(distances[2] + distances[3] - 2 * a) < 0.02
 
 
+def test_the_focal_rule_is_a_sum_for_an_ellipse_and_a_difference_without_sign_for_a_hyperbola() -> None:
+    def rule(kind: str) -> str:
+        scenes = _scenes("conic_from_equation", {"kind": kind, "a": 3 if kind == "hyperbola" else 5, "b": 4})
+        return next(a.latex for s in scenes for b in s.beats for a in b.actions if getattr(a, "id", "") == "rule")
+
+    assert rule("ellipse").startswith("d_1 + d_2 = ")  # a sum of distances needs no absolute value
+    assert rule("hyperbola").startswith("|d_1 - d_2| = ")
+
+
 def test_hyperbola_and_parabola_distances() -> None:
     hyper = [float(x) for x in _segment_labels(_scenes("conic_from_equation", {"kind": "hyperbola", "a": 3, "b": 4}))]
     assert abs(abs(hyper[0] - hyper[1]) - 6) < 0.02

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from mathreel_scenelang.storyboard import MorphPlot, Scene, Sweep
+from mathreel_scenelang.storyboard import MorphPlot, Scene, ShowSegment, Sweep, TransformEquation
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
@@ -85,6 +85,20 @@ def test_a_sinusoid_is_built_one_change_at_a_time() -> None:
         "3*sin(2*(x - (45))*pi/180) + (1)",
     ]
     assert "T = \\frac{360^\\circ}{2} = 180^\\circ" in _shown(scenes)
+
+
+def test_each_change_to_a_sinusoid_shows_its_equation_before_the_wave_moves() -> None:
+    scenes = _scenes("sinusoid_transform", {"amplitude": 3, "frequency": 2})
+    beats = [b for s in scenes for b in s.beats if any(isinstance(a, MorphPlot) for a in b.actions)]
+    assert len(beats) == 2
+    for beat in beats:
+        ops = [type(a) for a in beat.actions]
+        # The morph fills most of the beat: an equation after it would appear only as the sentence ends.
+        assert ops.index(TransformEquation) < ops.index(MorphPlot)
+    # "The wave now reaches 3": the height 3 is marked while it is said.
+    (peak,) = [a for a in beats[0].actions if isinstance(a, ShowSegment)]
+    assert peak.label == "3"
+    assert peak.start[1] == peak.end[1] == 3
 
 
 def test_a_sinusoid_needs_two_changes() -> None:

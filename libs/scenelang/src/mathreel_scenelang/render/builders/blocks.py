@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from manim import Mobject
 
 from mathreel_scenelang.base import CreatingAction, Region
-from mathreel_scenelang.figure import free_area
+from mathreel_scenelang.figure import free_area, region_room
 from mathreel_scenelang.layout import Box, Kind, LayoutItem
 from mathreel_scenelang.render.builders.graphs import MAX_AXES
 
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 def block_room(scene: StoryboardScene, region: Region | None) -> tuple[float, float, Box | None]:
     """(width, height) a block may fill, and the free area it prefers when it names no region (as axes do)."""
     if region is not None:
-        box = scene.layout.region_box(region)
-        return box.width, box.height, None
+        box = region_room(scene.layout, region, scene.figure_plan().text_regions)
+        return box.width, box.height, box
     area = free_area(scene.layout, scene.figure_plan().text_regions)
     return min(area.width, MAX_AXES[0] + 1.0), min(area.height, MAX_AXES[1] + 0.9), area
 

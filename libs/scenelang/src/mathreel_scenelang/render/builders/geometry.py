@@ -30,6 +30,7 @@ from mathreel_scenelang.layout import Kind, LayoutItem
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.demos import onaxes
 from mathreel_scenelang.render.demos.common import to_scene
+from mathreel_scenelang.render.demos.onaxes import marker
 from mathreel_scenelang.render.graph_math import angle_sweep, bisector, outward
 from mathreel_scenelang.render.objects import Animate, Built, box_of, glyph_px, math_label
 
@@ -67,7 +68,7 @@ def build_point(scene: StoryboardScene, action: ShowPoint) -> Built:
         return on_axes(scene, action, action.axes)
     plane = scene.ensure_plane()
     color = scene.color_of(action)
-    dot = Dot(plane.to_scene(action.at), radius=0.08, color=color)
+    dot = marker(plane.to_scene(action.at), color, action.hollow)
     parts: list[VMobject] = [dot]
     if action.label:
         # Outward from the figure, tilted up: below-right is where radii and axes usually run.

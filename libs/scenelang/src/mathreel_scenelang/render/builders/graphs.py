@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from manim import (
+    DOWN,
     LEFT,
     RIGHT,
     UP,
@@ -43,7 +44,7 @@ from mathreel_scenelang.actions.graphs import (
     SweepTo,
 )
 from mathreel_scenelang.expressions import compile_expression
-from mathreel_scenelang.figure import free_area
+from mathreel_scenelang.figure import free_area, region_room
 from mathreel_scenelang.layout import Box, Kind, LayoutItem
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.demos import charts, morph, sweep
@@ -78,8 +79,8 @@ def build_axes(scene: StoryboardScene, action: ShowAxes) -> Built:
     color = scene.color_of(action)
     area: Box | None = None
     if action.region is not None:
-        region_box = scene.layout.region_box(action.region)
-        x_len, y_len = region_box.width - 0.8, region_box.height - 0.7
+        area = region_room(scene.layout, action.region, scene.figure_plan().text_regions)
+        x_len, y_len = area.width - 0.8, area.height - 0.7
     else:
         # Like a figure: as large as the part of the frame the scene's named texts leave free.
         area = free_area(scene.layout, scene.figure_plan().text_regions)
@@ -104,6 +105,16 @@ def build_axes(scene: StoryboardScene, action: ShowAxes) -> Built:
     return Built(lambda: [Create(axes), FadeIn(labels)], mob, [(item, mob)], {"axes": axes})
 
 
+def _overlap(a: Mobject, b: Mobject) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` meet."""
+    return bool(
+        a.get_left()[0] < b.get_right()[0]
+        and b.get_left()[0] < a.get_right()[0]
+        and a.get_bottom()[1] < b.get_top()[1]
+        and b.get_bottom()[1] < a.get_top()[1]
+    )
+
+
 def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     axes = axes_of(scene, action.axes)
     f = compile_expression(action.expression)
@@ -119,7 +130,14 @@ def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     if action.label and curves:
         end = curves[-1].get_end()
         label = math_label(action.label, color, style.LABEL_SIZE * 0.9)
-        label.next_to(end, UP + LEFT if end[0] > axes.get_center()[0] else UP + RIGHT, buff=0.1)
+        side = LEFT if end[0] > axes.get_center()[0] else RIGHT
+        label.next_to(end, UP + side, buff=0.1)
+        taken = scene.curve_labels.setdefault(action.axes, [])
+        if any(_overlap(label, other) for other in taken):
+            label.next_to(end, DOWN + side, buff=0.1)
+        while any(_overlap(label, other) for other in taken):
+            label.shift(DOWN * (label.height + 0.1))
+        taken.append(label)
         parts.append(label)
     if not curves:
         scene.report["warnings"].append(f"plot '{action.id}': {action.expression!r} is not visible on these axes")

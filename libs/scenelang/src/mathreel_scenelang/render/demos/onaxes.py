@@ -20,6 +20,7 @@ from manim import (
     UL,
     UP,
     Arrow,
+    Circle,
     Create,
     DashedLine,
     Dot,
@@ -128,11 +129,19 @@ _CORNERS = [UP + RIGHT, UP + LEFT, DOWN + RIGHT, DOWN + LEFT]
 _SIDES = [RIGHT, LEFT, UP, DOWN]
 
 
+def marker(at: np.ndarray, color: str, hollow: bool) -> VMobject:
+    """A point's dot, or for a point left out an open circle (the background shows through it)."""
+    if not hollow:
+        return Dot(at, radius=0.08, color=color)
+    ring = Circle(radius=0.09, color=color, stroke_width=3.5).move_to(at)
+    return ring.set_fill(style.BACKGROUND, opacity=1.0)
+
+
 def _point(a: sb.ShowPoint, c2p: ToScene, color: str, avoid: Obstacles) -> Shape:
     label = math_label(a.label, color) if a.label else None
 
     def draw(points: Sequence[XY]) -> list[VMobject]:
-        dot = Dot(c2p(*points[0]), radius=0.08, color=color)
+        dot = marker(c2p(*points[0]), color, a.hollow)
         if label is None:
             return [dot]
         center = dot.get_center()

@@ -1,0 +1,235 @@
+"""Lessons taught from the mathematics of an ordinary context, for topics outside the curriculum (issue 16).
+
+Each context is one a teacher would call ordinary: a physics or finance formula with its values (units written after
+the numbers, values given in a separate sentence), an equation with the unknown on both sides or with decimals, a
+formula whose given values leave one unknown, a linear inequality. For each, the test names what the lesson must do
+(work a formula out, solve, graph, or draw an inequality) and the answer, computed here independently with SymPy or
+plain arithmetic, that must be on screen when the lesson states it. Contexts without workable mathematics stay
+refused.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from mathreel_scenelang.storyboard import ShowEquation, ShowInterval, Storyboard, TransformEquation
+from mathreel_script.context import parse_context
+from mathreel_script.demonstrations.checks import drawing_beats, unseen_numbers
+from mathreel_script.equation_steps import number_tex
+from mathreel_script.planner import TopicNotSupported, plan_storyboard
+from mathreel_shared.messages import JobConfiguration
+
+x, m, a, t, f, q = sympy.symbols("x m a t f q")
+
+
+def _solution(equation: str, var: sympy.Symbol) -> sympy.Rational:
+    """The one solution of ``equation``, by SymPy, from the text (decimals exact)."""
+    left, right = equation.split("=")
+    (answer,) = sympy.solve(sympy.nsimplify(sympy.sympify(left) - sympy.sympify(right), rational=True), var)
+    return sympy.Rational(answer)
+
+
+# (topic, context, what the lesson must do, the answer that must be written on screen)
+EVALUATE = "evaluate"
+SOLVE = "solve"
+GRAPH = "graph"
+INEQUALITY = "inequality"
+
+CASES: list[tuple[str, str, str, str]] = [
+    # Values with units after them: the formula is worked out, never a graph of "x = 0.3 m".
+    (
+        "Hooke's law spring",
+        "A spring obeys F = k x with k = 40 N/m. It is stretched x = 0.3 m. Find F.",
+        EVALUATE,
+        number_tex(sympy.Rational(40) * sympy.Rational(3, 10)),
+    ),
+    ("Ohm's law in a circuit", "V = I R. A current of I = 2 A flows through R = 6 ohms. Find V.", EVALUATE, str(2 * 6)),
+    ("Kinetic energy of a cyclist", "E = 1/2 m v^2 with m = 70 kg and v = 8 m/s.", EVALUATE, str(70 * 8**2 // 2)),
+    (
+        "Speed of a train",
+        "Distance d = v t. A train travels at v = 90 km/h for t = 2.5 h.",
+        EVALUATE,
+        number_tex(sympy.Rational(90) * sympy.Rational(5, 2)),
+    ),
+    (
+        "Density of a block",
+        "Density is rho = m / V. A block has m = 300 g and V = 120 cm^3.",
+        EVALUATE,
+        number_tex(sympy.Rational(300, 120)),
+    ),
+    (
+        "Simple interest",
+        "I = P r t with P = 2000, r = 0.04 and t = 3.",
+        EVALUATE,
+        number_tex(2000 * sympy.Rational(4, 100) * 3),
+    ),
+    (
+        "Area of a wall",
+        "The wall is 4 m by 2.5 m, area A = l w with l = 4 and w = 2.5.",
+        EVALUATE,
+        number_tex(sympy.Rational(4) * sympy.Rational(5, 2)),
+    ),
+    (
+        "Temperature conversion",
+        "F = 9/5 C + 32. Convert C = 25 to Fahrenheit.",
+        EVALUATE,
+        number_tex(sympy.Rational(9, 5) * 25 + 32),
+    ),
+    ("Bacteria growth", "A culture doubles every hour: N = 500 * 2^t. Find N when t = 4.", EVALUATE, str(500 * 2**4)),
+    ("Garden fence", "A garden has perimeter P = 2l + 2w with l = 12 m and w = 7 m.", EVALUATE, str(2 * 12 + 2 * 7)),
+    (
+        "Pendulum period",
+        "T = 2 pi sqrt(L/g) with L = 1 and g = 9.8.",
+        EVALUATE,
+        f"{float(2 * sympy.pi * sympy.sqrt(sympy.Rational(10, 98))):.2f}",
+    ),
+    # Equations: the unknown on both sides, decimals, another letter than x, brackets.
+    ("Balancing both sides", "Solve 3x + 5 = x - 7.", SOLVE, number_tex(_solution("3*x + 5 - (x - 7)=0", x))),
+    (
+        "Phone plans",
+        "Plan A costs 20 + 0.1m and plan B 5 + 0.25m for m minutes: 20 + 0.1m = 5 + 0.25m",
+        SOLVE,
+        number_tex(_solution("20 + 0.1*m = 5 + 0.25*m", m)),
+    ),
+    (
+        "Ticket sales",
+        "Adult tickets cost 12 dollars each. Solve 12a = 540 to count the adults.",
+        SOLVE,
+        number_tex(_solution("12*a = 540", a)),
+    ),
+    (
+        "Mixing solutions",
+        "Solve 0.2x + 0.5(10 - x) = 0.3 * 10.",
+        SOLVE,
+        number_tex(_solution("0.2*x + 0.5*(10 - x) = 3", x)),
+    ),
+    (
+        "Break-even point",
+        "Cost is 500 + 3q and revenue 8q. Break even when 500 + 3q = 8q.",
+        SOLVE,
+        number_tex(_solution("500 + 3*q = 8*q", q)),
+    ),
+    (
+        "Supply meets demand",
+        "Supply p = 2q + 10 and demand p = 50 - 3q meet where 2q + 10 = 50 - 3q.",
+        SOLVE,
+        number_tex(_solution("2*q + 10 = 50 - 3*q", q)),
+    ),
+    (
+        "Saving up",
+        "I have 40 dollars and save 15 a week; my friend has 100 and saves 5: 40 + 15t = 100 + 5t.",
+        SOLVE,
+        number_tex(_solution("40 + 15*t = 100 + 5*t", t)),
+    ),
+    # Given values leave one unknown: put in, worked out, solved.
+    (
+        "Thin lens",
+        "1/f = 1/u + 1/v with u = 30 cm and v = 15 cm.",
+        SOLVE,
+        number_tex(sympy.Rational(1 / (Fraction(1, 30) + Fraction(1, 15)))),
+    ),
+    (
+        "Working together",
+        "One pipe fills a tank in 6 hours, another in 3: 1/6 + 1/3 = 1/t.",
+        SOLVE,
+        number_tex(sympy.Rational(1 / (Fraction(1, 6) + Fraction(1, 3)))),
+    ),
+    ("Rectangle from its area", "A = l w with A = 24 and l = 4. Find the width w.", SOLVE, str(24 // 4)),
+    ("Quadratic profit", "Profit P = -2x^2 + 40x - 150 is zero when -2x^2 + 40x - 150 = 0.", SOLVE, "x = 5"),
+    # Functions given as rules: graphed.
+    ("Taxi fare", "A taxi charges y = 2.5x + 3 dollars for x miles.", GRAPH, "3"),
+    ("Falling ball", "The height of a dropped ball is h = 80 - 4.9t^2 metres.", GRAPH, "80"),
+    ("Projectile", "y = 20t - 5t^2 gives the height in metres after t seconds.", GRAPH, "4"),
+    ("Medicine decay", "The amount left is M = 200(0.8)^t milligrams after t hours.", GRAPH, "200"),
+    ("Savings account", "An account grows as A = 1200(1.05)^t where t is years.", GRAPH, "1200"),
+    # Inequalities, drawn on a number line.
+    ("Budget limit", "Solve 2x + 3 < 11 for x.", INEQUALITY, "x < 4"),
+    ("Fewer than", "Solve 5 - 2x >= 1; the sign turns round.", INEQUALITY, "x \\le 2"),
+    ("Phone budget", "The bill 15 + 0.5m must stay at most 40: 15 + 0.5m <= 40.", INEQUALITY, "m \\le 50"),
+    ("Both sides", "Solve 3x - 4 > x + 6.", INEQUALITY, "x > 5"),
+]
+
+REFUSED = [
+    ("Cooking bread", "Mix flour and water until smooth, then let it rise for an hour."),
+    ("A zorb's journey", "A zorb rolls downhill."),
+    ("Gravity between masses", "The rule F = G m1 m2 / r^2 relates four quantities."),
+]
+
+
+def _plan(topic: str, context: str) -> Storyboard:
+    return plan_storyboard(JobConfiguration(topic=topic, context=context))
+
+
+def _latex_on_screen(storyboard: Storyboard) -> list[str]:
+    shown: list[str] = []
+    for scene in storyboard.scenes:
+        for beat in scene.beats:
+            for action in beat.actions:
+                if isinstance(action, ShowEquation | TransformEquation):
+                    shown.append(action.latex)
+                if isinstance(action, ShowInterval) and action.label:
+                    shown.append(action.label)
+    return shown
+
+
+def test_the_list_is_long_enough() -> None:
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize(("topic", "context", "kind", "answer"), CASES, ids=[case[0] for case in CASES])
+def test_an_ordinary_context_becomes_a_correct_lesson(topic: str, context: str, kind: str, answer: str) -> None:
+    storyboard = _plan(topic, context)
+    scene_ids = [scene.id for scene in storyboard.scenes]
+    expected_scene = {EVALUATE: "evaluate", SOLVE: "solve", GRAPH: "graph", INEQUALITY: "inequality"}[kind]
+    assert any(scene_id.startswith(expected_scene) for scene_id in scene_ids), scene_ids
+    assert drawing_beats(storyboard.scenes) >= 3
+    assert not [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)]
+    shown = _latex_on_screen(storyboard)
+    if kind == GRAPH:
+        narration = " ".join(scene.narration for scene in storyboard.scenes)
+        assert answer in narration
+    else:
+        assert any(answer in latex for latex in shown), (answer, shown)
+
+
+def test_units_after_values_are_not_formulas() -> None:
+    facts = parse_context("A spring obeys F = k x with k = 40 N/m. It is stretched x = 0.3 m.")
+    assert dict(facts.assignments) == {"k": 40.0, "x": 0.3}
+    assert facts.plain_formulas == ("F = k x",)
+
+
+def test_a_one_letter_unit_that_is_a_letter_of_a_formula_stays_a_product() -> None:
+    facts = parse_context("Energy is E = m c^2. Here F = 2 m.")
+    assert "m" not in dict(facts.assignments)
+    assert "F = 2 m" in facts.plain_formulas
+
+
+def test_dividing_by_a_negative_number_turns_the_sign_round() -> None:
+    storyboard = _plan("Fewer than", "Solve 5 - 2x >= 1.")
+    narration = " ".join(scene.narration for scene in storyboard.scenes)
+    assert "sign turns round" in narration
+    ray = next(
+        action
+        for scene in storyboard.scenes
+        for beat in scene.beats
+        for action in beat.actions
+        if isinstance(action, ShowInterval)
+    )
+    assert (ray.start, ray.end, ray.include_end) == (None, 2.0, True)
+
+
+@pytest.mark.parametrize(("topic", "context"), REFUSED)
+def test_a_context_without_workable_mathematics_is_refused(topic: str, context: str) -> None:
+    with pytest.raises(TopicNotSupported):
+        _plan(topic, context)
+
+
+def test_a_curriculum_lesson_solves_the_contexts_own_inequality_once() -> None:
+    storyboard = _plan("Solving linear inequalities", "Solve 2x + 3 < 11 for x.")
+    solved = [scene for scene in storyboard.scenes if scene.id.startswith("inequality")]
+    assert len(solved) == 1
+    assert "2 x plus 3" in solved[0].narration
+    assert "x < 4" in _latex_on_screen(storyboard)
