@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("gateway", "realtime", "pipeline", "render", "gallery", "lessons", "retrieval")
+BENCHMARKS = ("gateway", "realtime", "pipeline", "render", "gallery", "lessons", "retrieval", "revision")
 
 
 def say(line: str) -> None:

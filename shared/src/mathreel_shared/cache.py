@@ -244,7 +244,8 @@ class ArtifactCache:
         CACHE_MISSES.labels(kind.value).inc()
         try:
             await self.evict()
-        except SQLAlchemyError:
+        except Exception:
+            # The artifact is made and in the job's keys: a failed eviction must not fail the job.
             log.warning("cache eviction failed; the next new entry tries again", exc_info=True)
         return Served("miss", meta)
 
@@ -390,7 +391,17 @@ class ArtifactCache:
         """
         if self._sessionmaker is None:
             return 0
+        ready = col(CacheEntry.state) == EntryState.READY.value
         async with self._sessionmaker() as session:
+            # Two aggregates first: within both bounds (the usual case), nothing is listed.
+            per_user_total = (
+                select(func.sum(col(CacheEntry.size)).label("bytes")).where(ready).group_by(col(CacheEntry.user_id))
+            ).subquery()
+            largest_user = (
+                await session.execute(select(func.coalesce(func.max(per_user_total.c.bytes), 0)))
+            ).scalar_one()
+            if int(largest_user) <= self.max_bytes_per_user and await self.total_bytes() <= self.max_bytes:
+                return 0
             rows = (
                 await session.execute(
                     select(
@@ -428,7 +439,7 @@ class ArtifactCache:
                     )
                 )
             if getattr(result, "rowcount", 0):
-                await self._store.delete_prefix(row.object_key)
+                await self._store.delete(row.object_key)
                 CACHE_EVICTIONS.labels(row.kind).inc()
                 evicted += 1
         return evicted

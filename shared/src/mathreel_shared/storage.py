@@ -61,6 +61,7 @@ class ObjectStore(Protocol):
     async def presigned_url(self, key: str, expires_in: int, *, download_name: str | None = None) -> str: ...
     async def delete_prefix(self, prefix: str) -> int: ...
     async def copy(self, source: str, target: str) -> None: ...
+    async def delete(self, key: str) -> None: ...
     async def ping(self) -> None: ...
 
 
@@ -185,6 +186,10 @@ class S3Store:
         except ClientError as exc:
             raise _not_found(exc, source) from exc
 
+    async def delete(self, key: str) -> None:
+        """Delete one object; a missing one is not an error (S3 semantics)."""
+        await self._client.delete_object(Bucket=self.bucket, Key=key)
+
     async def ping(self) -> None:
         await self._client.head_bucket(Bucket=self.bucket)
 
@@ -292,6 +297,9 @@ class LocalStore:
         if not source_path.is_file():
             raise ObjectNotFound(source)
         await asyncio.to_thread(_atomic_copy, source_path, self.path_for(target))
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self.path_for(key).unlink, missing_ok=True)
 
     async def ping(self) -> None:
         if not self.root.is_dir():

@@ -51,3 +51,46 @@ def test_the_fingerprint_of_a_package_changes_with_any_file(package: Path) -> No
     assert package_fingerprint("fingerprinted_pkg") != before
     with pytest.raises(ValueError, match="not an installed package"):
         package_fingerprint("no_such_package_here")
+
+
+async def test_standalone_eviction_on_sqlite_and_a_local_folder(tmp_path: Path) -> None:
+    """Standalone mode's cache: the same index on SQLite (migrated), objects in the media folder."""
+    from mathreel_orchestrator.migrate import upgrade
+    from mathreel_shared.cache import ArtifactCache, Produced
+    from mathreel_shared.db import create_engine, create_sessionmaker
+    from mathreel_shared.settings import Settings
+    from mathreel_shared.storage import LocalStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/cache.db"
+    await upgrade(url)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        media_dir=tmp_path / "media",
+        dev_signing_key_path=tmp_path / "key.pem",
+        database_url=url,
+    )
+    store = LocalStore(settings)
+    await store.start()
+    engine = create_engine(url)
+    cache = ArtifactCache(create_sessionmaker(engine), store, max_bytes=250, max_bytes_per_user=1000)
+
+    async def produce() -> Produced:
+        return Produced("video/mp4", data=bytes(100))
+
+    keys = [content_key(CacheKind.SCENE, "alice", {"n": n}) for n in range(3)]
+    try:
+        for n, key in enumerate(keys):
+            served = await cache.serve(
+                CacheKind.SCENE, "alice", key, suffix=".mp4", target_key=f"users/alice/jobs/{n}.mp4", produce=produce
+            )
+            assert served.cache == "miss"
+        assert await cache.total_bytes() == 200
+        assert not await store.exists(cache_object_key("alice", CacheKind.SCENE, keys[0], ".mp4"))
+        assert await store.exists(cache_object_key("alice", CacheKind.SCENE, keys[2], ".mp4"))
+        assert await store.exists("users/alice/jobs/0.mp4")
+        again = await cache.serve(
+            CacheKind.SCENE, "alice", keys[2], suffix=".mp4", target_key="users/alice/jobs/9.mp4", produce=produce
+        )
+        assert again.cache == "hit"
+    finally:
+        await engine.dispose()
