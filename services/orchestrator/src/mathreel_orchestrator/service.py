@@ -227,7 +227,10 @@ class Orchestrator:
         if await session.get(SceneResult, (job.id, kind, index)) is None:
             result = message.model_dump(mode="json")
             session.add(SceneResult(job_id=job.id, stage=kind, scene_index=index, result=result))
-            await self._record_usage(session, job, stage, message)
+            stage = Stage.GENERATING_AUDIO if tts else Stage.GENERATING_VISUALS
+            if job.stage is stage:
+                # A clip done while narrations are still measured is counted when its stage begins (below).
+                await self._record_usage(session, job, stage, message)
             await session.flush()
             if tts:
                 enqueue(session, self._visuals_request(job, index, result, attempt=1))
@@ -238,6 +241,8 @@ class Orchestrator:
                 return
             # Every visuals request is already out: enter the stage without sending them again.
             await self._enter_stage(session, job, Stage.GENERATING_VISUALS)
+            for early in (await self._scene_results(session, job.id, VISUALS)).values():
+                await self._record_usage(session, job, Stage.GENERATING_VISUALS, VisualsCompleted.model_validate(early))
         if job.stage is not Stage.GENERATING_VISUALS:
             return
         clips = await self._scene_results(session, job.id, VISUALS)
