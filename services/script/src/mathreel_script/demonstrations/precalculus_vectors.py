@@ -273,8 +273,9 @@ def _xy(z: sympy.Expr) -> tuple[float, float]:
 def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list[Scene]:
     """Complex numbers as points of the plane: a + b i at (a, b); sums as arrows tip to tail; products multiply
     lengths and add angles; the conjugate is a mirror image; polar form; powers that spiral round."""
-    # The working goes in the right-hand quarters, so the plane (often taller than wide: a product climbs) has the
-    # whole height of the left half instead of the band between a formula above and one below.
+    # The working goes in the top band (at full size: it is long) and the bottom-right quarter, so the plane (often
+    # taller than wide: a product climbs) reaches down to the bottom edge instead of sitting in the band between a
+    # formula above and one below.
     found = given_ints(facts, "ab", -5, 5) or context_ints(facts, 2, -5, 5)
     a, b = found if found and found != [0, 0] else (params.a, params.b)
     if (a, b) == (0, 0):
@@ -298,7 +299,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             draft.beat(
                 "The imaginary unit i is one step up, at the point 0, 1, and i squared is minus 1.",
                 ShowPoint(id="i", at=(0.0, 1.0), label="i", color="red"),
-                ShowEquation(id="unit", latex="i^2 = -1", region="top_right"),
+                ShowEquation(id="unit", latex="i^2 = -1", region="top"),
             ).beat(
                 f"So {_said(z)} is the arrow {a} across and {b} up, a point of the plane rather than of a line.",
                 _arrow("arrow", _xy(z), "", "yellow"),
@@ -316,7 +317,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             ).beat(
                 f"Both arrows have the same length, and multiplied together they give a real number, that length "
                 f"squared: {a} squared plus {b} squared, which is {product}.",
-                ShowEquation(id="calc", latex=f"({_z(z)})({_z(zb)}) = {a}^2 + {b}^2 = {product}", region="top_right"),
+                ShowEquation(id="calc", latex=f"({_z(z)})({_z(zb)}) = {a}^2 + {b}^2 = {product}", region="top"),
                 _arrow("z_arrow", _xy(z), "", "yellow"),
                 _arrow("zb_arrow", _xy(zb), "", "green"),
             )
@@ -326,7 +327,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         draft.beat(
             f"Its distance from 0 is the modulus: the square root of {a} squared plus {b} squared, {r_said}.",
             _arrow("arrow", _xy(z), "r", "yellow"),
-            ShowEquation(id="mod", latex=f"r = |z| = \\sqrt{{{a}^2 + {b}^2}} = {r_latex}", region="top_right"),
+            ShowEquation(id="mod", latex=f"r = |z| = \\sqrt{{{a}^2 + {b}^2}} = {r_latex}", region="top"),
         ).beat(
             f"Its angle from the positive real axis is the argument: about {num(theta, 1)} degrees.",
             ShowAngle(id="arg", vertex=(0.0, 0.0), a=(1.0, 0.0), b=_xy(z), label=deg(theta)),
@@ -352,7 +353,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ).beat(
             f"Real parts add and imaginary parts add: the sum is {_said(s)}.",
             _arrow("sum", _xy(s), _z(s), "red"),
-            ShowEquation(id="calc", latex=f"({_z(z)}) + ({_z(w)}) = {_z(s)}", region="top_right"),
+            ShowEquation(id="calc", latex=f"({_z(z)}) + ({_z(w)}) = {_z(s)}", region="top"),
         )
         return [draft.build()]
     if op == "powers":
@@ -368,7 +369,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ).beat(
             f"Squaring doubles the angle and squares the length: z squared is {_said(powers[1])}.",
             _arrow("z2", _xy(powers[1]), _z(powers[1]), "green"),
-            ShowEquation(id="calc", latex=f"z^2 = {_z(powers[1])}", region="top_right"),
+            ShowEquation(id="calc", latex=f"z^2 = {_z(powers[1])}", region="top"),
         ).beat(
             f"Cubing triples the angle: z cubed is {_said(powers[2])}. This is De Moivre's theorem.",
             _arrow("z3", _xy(powers[2]), _z(powers[2]), "red"),
@@ -392,9 +393,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
     ).beat(
         f"Expand as with brackets, using i squared equals minus one: the real part is {ac} minus {bd}, the imaginary "
         f"part {ad} plus {bc}.",
-        ShowEquation(
-            id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top_right"
-        ),
+        ShowEquation(id="calc", latex=f"({_z(z)})({_z(w)}) = ({ac} - {bd}) + ({ad} + {bc})i = {_z(p)}", region="top"),
         ShowAngle(id="angle_w", vertex=(0.0, 0.0), a=(1.0, 0.0), b=_xy(w), label=deg(tw)),
     ).beat(
         f"The product {_said(p)} points at the sum of the two angles: turn by the angle of z, {num(tz, 1)} degrees, "
