@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
 from mathreel_scenelang.mathspeech.reader import _CONTEXT, _Reader, _tidy
-from mathreel_scenelang.mathspeech.words import _PLAIN_FUNCTIONS
+from mathreel_scenelang.mathspeech.words import _FUNCTIONS, _PLAIN_FUNCTIONS
 
 __all__ = ["latex_to_speech", "narration_to_speech"]
 
@@ -52,6 +52,12 @@ _VARIANCE = re.compile(
 )
 
 
+# \mathrm{gcd}(a, b), \operatorname{lcm}(4, 6): a function written in upright letters is that function.
+_UPRIGHT_FUNCTION = re.compile(
+    rf"\\(?:mathrm|operatorname|text)\s*\{{\s*(?P<name>{'|'.join(sorted(_FUNCTIONS, key=len, reverse=True))})\s*\}}"
+)
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -62,6 +68,7 @@ def _probabilities(latex: str) -> str:
     def count(match: re.Match[str]) -> str:
         return rf"\text{{{match.group('name')} of }} {match.group('args')}"
 
+    latex = _UPRIGHT_FUNCTION.sub(lambda m: f"\\{m.group('name')} ", latex)
     latex = _CONDITION.sub(lambda m: rf"\text{{the probability that }} {m.group('condition')} \text{{,}}", latex)
     latex = _EXPECTATION.sub(lambda m: rf"\text{{the expected value of }} {m.group('arg')}", latex)
     latex = _VARIANCE.sub(lambda m: rf"\text{{the variance of }} {m.group('arg')}", latex)
