@@ -58,6 +58,23 @@ _UPRIGHT_FUNCTION = re.compile(
 )
 
 
+# a \equiv b \pmod{n}, a \equiv b \ (\mathrm{mod}\ n), n \mid a - b: congruence and divisibility.
+_MODULO = re.compile(
+    r"\\pmod\s*\{(?P<a>[^{}]*)\}|\\bmod\s*(?P<b>\w+)"
+    r"|\(\s*(?:\\mathrm\{mod\}|\\text\{mod\}|\\operatorname\{mod\}|mod)\s*(?:\\[ ,;:]|~|\s)*(?P<c>[^()]*?)\s*\)"
+)
+
+
+def _congruences(latex: str) -> str:
+    """Read "mod n" as "modulo n"; where a formula works modulo n, an equivalence sign is "is congruent to" and a
+    vertical bar "divides"."""
+    if not _MODULO.search(latex):
+        return latex
+    latex = _MODULO.sub(lambda m: rf"\text{{ modulo }} {m.group('a') or m.group('b') or m.group('c')}", latex)
+    latex = latex.replace(r"\equiv", r"\text{ is congruent to }")
+    return re.sub(r"\\mid(?![A-Za-z])", lambda _: r"\text{ divides }", latex)
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -81,7 +98,7 @@ def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> 
     ``letters`` respells single-letter variables for an engine that would misread them (espeak-based voices
     read a lone "a" as the article); the default keeps letters as written.
     """
-    text = _probabilities(latex.strip().strip("$").strip())
+    text = _probabilities(_congruences(latex.strip().strip("$").strip()))
     try:
         nodes, _, _ = LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True).get_latex_nodes()
         reader = _Reader(letters or {})
