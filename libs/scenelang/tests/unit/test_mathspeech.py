@@ -16,6 +16,18 @@ LATEX_CASES = [
     (r"\lim_{x \to 2^-} f(x) = 3", "the limit as x approaches 2 from the left of f of x equals 3"),
     (r"\lim_{x \to 0^{+}} \frac{1}{x}", "the limit as x approaches 0 from the right of 1 over x"),
     (r"x \rightarrow a^-", "x approaches a from the left"),
+    # Working modulo n: congruent, modulo, divides (not "equivalent", "m o d", "such that").
+    (
+        r"a \equiv b \ (\mathrm{mod}\ n) \iff n \mid a - b",
+        "a is congruent to b modulo n if and only if n divides a minus b",
+    ),
+    (r"17 \equiv 3 \pmod{7}", "17 is congruent to 3 modulo 7"),
+    # A function in upright letters is that function, not a word times a quantity.
+    (
+        r"\mathrm{gcd}(a, b) = \mathrm{gcd}(b, r)",
+        "the greatest common divisor of a, b, equals the greatest common divisor of b, r",
+    ),
+    (r"f(x_i^*) = x_i^{\ast}", "f of x sub i star equals x sub i star"),  # a chosen point, not a power
     # Outside a limit an arrow maps one thing to another: "tends to" is for limits and infinity.
     (r"(x, y) \to (-y, x)", "x, y goes to minus y, x"),
     (r"\alpha + \beta = \gamma", "alpha plus beta equals gamma"),

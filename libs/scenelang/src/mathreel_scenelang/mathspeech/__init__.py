@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pylatexenc.latexwalker import LatexWalker, LatexWalkerError
 
 from mathreel_scenelang.mathspeech.reader import _CONTEXT, _Reader, _tidy
-from mathreel_scenelang.mathspeech.words import _PLAIN_FUNCTIONS
+from mathreel_scenelang.mathspeech.words import _FUNCTIONS, _PLAIN_FUNCTIONS
 
 __all__ = ["latex_to_speech", "narration_to_speech"]
 
@@ -52,6 +52,29 @@ _VARIANCE = re.compile(
 )
 
 
+# \mathrm{gcd}(a, b), \operatorname{lcm}(4, 6): a function written in upright letters is that function.
+_UPRIGHT_FUNCTION = re.compile(
+    rf"\\(?:mathrm|operatorname|text)\s*\{{\s*(?P<name>{'|'.join(sorted(_FUNCTIONS, key=len, reverse=True))})\s*\}}"
+)
+
+
+# a \equiv b \pmod{n}, a \equiv b \ (\mathrm{mod}\ n), n \mid a - b: congruence and divisibility.
+_MODULO = re.compile(
+    r"\\pmod\s*\{(?P<a>[^{}]*)\}|\\bmod\s*(?P<b>\w+)"
+    r"|\(\s*(?:\\mathrm\{mod\}|\\text\{mod\}|\\operatorname\{mod\}|mod)\s*(?:\\[ ,;:]|~|\s)*(?P<c>[^()]*?)\s*\)"
+)
+
+
+def _congruences(latex: str) -> str:
+    """Read "mod n" as "modulo n"; where a formula works modulo n, an equivalence sign is "is congruent to" and a
+    vertical bar "divides"."""
+    if not _MODULO.search(latex):
+        return latex
+    latex = _MODULO.sub(lambda m: rf"\text{{ modulo }} {m.group('a') or m.group('b') or m.group('c')}", latex)
+    latex = latex.replace(r"\equiv", r"\text{ is congruent to }")
+    return re.sub(r"\\mid(?![A-Za-z])", lambda _: r"\text{ divides }", latex)
+
+
 def _probabilities(latex: str) -> str:
     def spell(match: re.Match[str]) -> str:
         events = match.group("events")
@@ -62,6 +85,7 @@ def _probabilities(latex: str) -> str:
     def count(match: re.Match[str]) -> str:
         return rf"\text{{{match.group('name')} of }} {match.group('args')}"
 
+    latex = _UPRIGHT_FUNCTION.sub(lambda m: f"\\{m.group('name')} ", latex)
     latex = _CONDITION.sub(lambda m: rf"\text{{the probability that }} {m.group('condition')} \text{{,}}", latex)
     latex = _EXPECTATION.sub(lambda m: rf"\text{{the expected value of }} {m.group('arg')}", latex)
     latex = _VARIANCE.sub(lambda m: rf"\text{{the variance of }} {m.group('arg')}", latex)
@@ -74,7 +98,7 @@ def latex_to_speech(latex: str, *, letters: Mapping[str, str] | None = None) -> 
     ``letters`` respells single-letter variables for an engine that would misread them (espeak-based voices
     read a lone "a" as the article); the default keeps letters as written.
     """
-    text = _probabilities(latex.strip().strip("$").strip())
+    text = _probabilities(_congruences(latex.strip().strip("$").strip()))
     try:
         nodes, _, _ = LatexWalker(text, latex_context=_CONTEXT, tolerant_parsing=True).get_latex_nodes()
         reader = _Reader(letters or {})

@@ -418,6 +418,8 @@ class _Reader:
             return "cubed"
         if raw in ("circ", "degree"):
             return "degrees"
+        if raw in ("*", "ast", "star"):
+            return "star"  # x_i^*: a chosen point, not a power
         if raw == "T" and base_raw.isupper():
             return "transpose"
         if raw == "-1" and base_raw in _FUNCTION_LETTERS:

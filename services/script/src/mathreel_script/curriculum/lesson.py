@@ -3,6 +3,7 @@ example, the common mistake and a recap, adapted to the numbers of the user's co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from mathreel_scenelang.storyboard import (
@@ -96,10 +97,23 @@ def _mistake(entry: TopicEntry) -> Scene:
     )
 
 
+def _in_sentence(point: str, entry: TopicEntry) -> str:
+    """A summary point as it reads inside the recap's sentence: its capital dropped, unless its first word keeps one
+    anywhere (a name the entry writes with a capital mid-sentence, like Pythagoras; a letter its formulas use as a
+    symbol, like the amplitude A; an abbreviation)."""
+    first = point.split(" ", 1)[0]
+    prose = ". " + ". ".join((entry.statement, entry.intuition, entry.mistake))
+    named = re.search(rf"(?<![.!?:;]\s)(?<=\s){re.escape(first)}\b", prose) is not None and len(first) > 1
+    symbol = len(first) == 1 and any(re.search(rf"(?<![A-Za-z\\]){first}(?![A-Za-z])", f) for f in entry.formulas)
+    if named or symbol or (first.isupper() and len(first) > 1):
+        return point
+    return point[0].lower() + point[1:]
+
+
 def _recap(entry: TopicEntry) -> Scene:
     points = [point.rstrip(".") for point in entry.summary]
-    spoken_points = ", ".join(p[0].lower() + p[1:] if p[:2] != p[:2].upper() else p for p in points[:-1])
-    last = points[-1][0].lower() + points[-1][1:] if points[-1][:2] != points[-1][:2].upper() else points[-1]
+    spoken_points = ", ".join(_in_sentence(p, entry) for p in points[:-1])
+    last = _in_sentence(points[-1], entry)
     narration = f"To recap: {spoken_points}, and {last}." if len(points) > 1 else f"To recap: {last}."
     return (
         SceneDraft("summary", "summary", "Summary")

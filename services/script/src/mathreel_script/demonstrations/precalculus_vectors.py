@@ -273,6 +273,9 @@ def _xy(z: sympy.Expr) -> tuple[float, float]:
 def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list[Scene]:
     """Complex numbers as points of the plane: a + b i at (a, b); sums as arrows tip to tail; products multiply
     lengths and add angles; the conjugate is a mirror image; polar form; powers that spiral round."""
+    # The working goes in the top band (at full size: it is long) and the bottom-right quarter, so the plane (often
+    # taller than wide: a product climbs) reaches down to the bottom edge instead of sitting in the band between a
+    # formula above and one below.
     found = given_ints(facts, "ab", -5, 5) or context_ints(facts, 2, -5, 5)
     a, b = found if found and found != [0, 0] else (params.a, params.b)
     if (a, b) == (0, 0):
@@ -333,7 +336,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
             ShowEquation(
                 id="polar",
                 latex=f"z = {num(float(r))}(\\cos {deg(theta)} + i \\sin {deg(theta)})",
-                region="bottom",
+                region="bottom_right",
             ),
         )
         return [draft.build()]
@@ -370,7 +373,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ).beat(
             f"Cubing triples the angle: z cubed is {_said(powers[2])}. This is De Moivre's theorem.",
             _arrow("z3", _xy(powers[2]), _z(powers[2]), "red"),
-            ShowEquation(id="rule", latex="z^n = r^n(\\cos n\\theta + i \\sin n\\theta)", region="bottom"),
+            ShowEquation(id="rule", latex="z^n = r^n(\\cos n\\theta + i \\sin n\\theta)", region="bottom_right"),
         )
         check(
             abs(float(r) ** 2 - float(_length((int(sympy.re(powers[1])), int(sympy.im(powers[1])))))) < 1e-9,
@@ -404,7 +407,7 @@ def complex_plane_arithmetic(params: ComplexParams, facts: ContextFacts) -> list
         ShowEquation(
             id="lengths",
             latex=f"|zw| = {sympy.latex(lz)} \\cdot {sympy.latex(lw)} = {sympy.latex(lp)}",
-            region="bottom",
+            region="bottom_right",
         ),
     )
     return [draft.build()]

@@ -495,16 +495,11 @@ def regression_line_fit(params: RegressionParams, facts: ContextFacts) -> list[S
         )
         .beat(
             "The line makes the squared vertical gaps, the residuals, as small as they can be.",
+            # Solid: a residual is often a fraction of a unit, too short for a dashed line to show.
             *[
-                ShowSegment(
-                    id=f"res{i}",
-                    start=(x, y),
-                    end=(x, float(slope * x + intercept)),
-                    axes="ax",
-                    color="red",
-                    dashed=True,
-                )
+                ShowSegment(id=f"res{i}", start=(x, y), end=(x, float(slope * x + intercept)), axes="ax", color="red")
                 for i, (x, y) in enumerate(zip(xs, ys, strict=True))
+                if y != slope * x + intercept  # a point on the line has no gap to draw
             ],
         )
         .beat(

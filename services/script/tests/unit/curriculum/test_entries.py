@@ -6,6 +6,7 @@ import pytest
 
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum import TopicEntry, load_curriculum
+from mathreel_script.curriculum.lesson import lesson_storyboard
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
 from mathreel_script.latex import safe_latex
@@ -46,7 +47,20 @@ def test_checks_catch_a_number_said_but_not_shown() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
 def test_the_whole_lesson_shows_every_number_it_says(entry: TopicEntry) -> None:
-    from mathreel_script.curriculum.lesson import lesson_storyboard
-
     storyboard = lesson_storyboard(entry, ContextFacts())
     assert [str(problem) for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+@pytest.mark.parametrize(
+    ("key", "recap"),
+    [
+        # An article or a common word loses its capital inside the sentence ...
+        ("square_numbers", "To recap: a square number is n times n, it counts a square array, and the root"),
+        # ... a name keeps it, and so does a letter the formulas use as a symbol.
+        ("law_of_cosines", "To recap: two sides and the angle between them, Pythagoras minus 2 b c cosine A, and take"),
+        ("amplitude_and_period", "To recap: A is the amplitude, period is 360 over B, and larger B means"),
+    ],
+)
+def test_the_recap_reads_its_points_as_one_sentence(key: str, recap: str) -> None:
+    storyboard = lesson_storyboard(load_curriculum()[key], ContextFacts())
+    assert storyboard.scenes[-1].beats[0].narration.startswith(recap)

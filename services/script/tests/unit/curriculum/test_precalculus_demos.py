@@ -6,6 +6,8 @@ import math
 
 import pytest
 
+from mathreel_scenelang.figure import plan_figures
+from mathreel_scenelang.layout import Layout
 from mathreel_scenelang.storyboard import Scene, ShowPoint, ShowSegment
 from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
@@ -103,3 +105,16 @@ def test_complex_numbers_are_said_in_words() -> None:
     narration = " ".join(s.narration for s in _scenes("complex_plane_arithmetic", {"op": "powers", "a": 1, "b": 1}))
     assert "z cubed is minus 2 plus 2 i." in narration
     assert "z squared is 2 i." in narration
+
+
+@pytest.mark.parametrize("op", ["multiply", "add", "polar", "powers"])
+def test_the_complex_plane_reaches_down_to_the_bottom_edge(op: str) -> None:
+    (scene,) = _scenes("complex_plane_arithmetic", {"op": op})
+    layout = Layout(frame_width=8.0 * 854 / 480)
+    (plan,) = plan_figures(scene)
+    room = plan.target_box(layout)
+    assert room.y0 == pytest.approx(layout.safe.y0)  # no formula band below the plane
+    assert room.y1 <= layout.region_box("top").y0  # the working above it, at full width
+    if op == "multiply":  # 3 + i times 1 + i climbs to 2 + 4i: taller than the band between two formulas
+        _, _, box = plan.fit(layout)
+        assert box.height > layout.region_box("left").height

@@ -145,6 +145,24 @@ def test_regression_against_statistics_linear_regression() -> None:
     assert format_number(statistics.correlation(xs, ys)) in screen
 
 
+def test_residuals_are_drawn_solid_from_each_point_off_the_line_to_it() -> None:
+    from mathreel_scenelang.storyboard import ShowSegment
+
+    xs, ys = [1, 2, 3, 4], [2, 3, 5, 6]  # fit: y = 1.4 x + 0.5; no point lies on it
+    fit = statistics.linear_regression(xs, ys)
+    scenes = _build("regression_line_fit", {"xs": xs, "ys": ys})
+    residuals = [a for s in scenes for b in s.beats for a in b.actions if isinstance(a, ShowSegment)]
+    assert len(residuals) == len(xs)
+    for segment, x, y in zip(residuals, xs, ys, strict=True):
+        assert not segment.dashed  # dashes vanish on a gap a fraction of a unit long
+        assert segment.start == (x, y)
+        assert segment.end[1] == pytest.approx(fit.slope * x + fit.intercept)
+    # A point on the line (here the means, 3 and 3) has no gap: no segment from a point to itself.
+    through = _build("regression_line_fit", {"xs": [1, 2, 3, 4, 5], "ys": [1, 3, 3, 3, 5]})
+    starts = [a.start for s in through for b in s.beats for a in b.actions if isinstance(a, ShowSegment)]
+    assert starts == [(1, 1), (2, 3), (4, 3), (5, 5)]
+
+
 def test_confidence_intervals_have_the_right_width_and_the_count_matches_the_picture() -> None:
     from mathreel_scenelang.storyboard import ShowSegment
 
