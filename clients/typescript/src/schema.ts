@@ -205,6 +205,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/videos/jobs/{job_id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a job from an edited storyboard of this job
+         * @description Checks the storyboard as a model's storyboard is checked (schema, LaTeX allowlist, plot expressions; 422 names each field path, e.g. `storyboard.scenes[2].beats[0].actions[1].latex`) and queues a new job that renders it without planning; the new job's status carries `revision_of`. Its layout is checked in the script stage: a storyboard that does not fit fails the job with `storyboard_rejected` and the path. The revision keeps the original's topic and context; `quality` defaults to the original's. The limits of `generate` apply (active jobs, rate, body size).
+         */
+        post: operations["revise_video_api_v1_videos_jobs__job_id__revise_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/videos/jobs/{job_id}/status": {
         parameters: {
             query?: never;
@@ -214,6 +234,26 @@ export interface paths {
         };
         /** Get a job's status and progress */
         get: operations["get_job_status_api_v1_videos_jobs__job_id__status_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/videos/jobs/{job_id}/storyboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the job's storyboard
+         * @description The storyboard the script stage wrote: a JSON document in the scene language of docs/storyboard.md (with its `version`), to edit and send to `POST /videos/jobs/{job_id}/revise`. 409 until the script stage has written it.
+         */
+        get: operations["get_storyboard_api_v1_videos_jobs__job_id__storyboard_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -621,6 +661,13 @@ export interface components {
             priority: components["schemas"]["Priority"];
             progress: components["schemas"]["Progress"];
             quality: components["schemas"]["Quality"];
+            /** @description What the job cost (CPU and wall seconds per stage, cache hits, bytes stored); only once completed. */
+            resources?: components["schemas"]["ResourceReport"] | null;
+            /**
+             * Revision Of
+             * @description The job this one revises (made with `POST /videos/jobs/{job_id}/revise`); only on revisions.
+             */
+            revision_of?: string | null;
             status: components["schemas"]["JobStatus"];
             /** Title */
             title?: string | null;
@@ -690,10 +737,112 @@ export interface components {
             status: "ready" | "not_ready";
         };
         /**
+         * ResourceReport
+         * @description What a completed job cost, in all and per stage (``initializing`` is the wait in the queue).
+         */
+        ResourceReport: {
+            /**
+             * Bytes Stored
+             * @description Sum of the stages' stored bytes.
+             */
+            bytes_stored: number;
+            /** Cache Hits */
+            cache_hits: number;
+            /** Cache Misses */
+            cache_misses: number;
+            /**
+             * Cpu Seconds
+             * @description Sum of the stages' CPU seconds.
+             */
+            cpu_seconds: number;
+            /**
+             * Stages
+             * @description Per stage, keyed by the `current_stage` values.
+             */
+            stages: {
+                [key: string]: components["schemas"]["StageResources"];
+            };
+            /**
+             * Wall Seconds
+             * @description From submission to completion.
+             */
+            wall_seconds: number;
+        };
+        /**
+         * ReviseVideoRequest
+         * @description Body of ``POST /videos/jobs/{job_id}/revise``. Unknown fields are rejected with 422.
+         */
+        ReviseVideoRequest: {
+            /**
+             * @description Queue priority: low, normal or high.
+             * @default normal
+             */
+            priority: components["schemas"]["Priority"];
+            /** @description Default: the original job's quality. */
+            quality?: components["schemas"]["Quality"] | null;
+            /**
+             * Storyboard
+             * @description The edited storyboard: the document `GET /videos/jobs/{job_id}/storyboard` returns, in the scene language of docs/storyboard.md (its JSON Schema: docs/storyboard.schema.json). It is checked as a model's storyboard is (schema, LaTeX allowlist, plot expressions; 422 naming each field path), then laid out by the revision's script stage, which fails the job with `storyboard_rejected` if it does not fit.
+             */
+            storyboard: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * Stage
          * @enum {string}
          */
         Stage: "initializing" | "generating_script" | "generating_audio" | "generating_visuals" | "rendering" | "uploading" | "completed";
+        /**
+         * StageResources
+         * @description What one stage of a finished job cost. A figure no worker reported is null.
+         */
+        StageResources: {
+            /**
+             * Bytes Stored
+             * @description Bytes of artifacts the stage wrote to object storage.
+             */
+            bytes_stored: number | null;
+            /**
+             * Cache Hits
+             * @description Scenes whose artifact came from the cache.
+             */
+            cache_hits: number | null;
+            /**
+             * Cache Misses
+             * @description Scenes whose artifact had to be made.
+             */
+            cache_misses: number | null;
+            /**
+             * Cpu Seconds
+             * @description CPU time of the workers (and their Manim/FFmpeg subprocesses), summed over the stage's scenes.
+             */
+            cpu_seconds: number | null;
+            /**
+             * Wall Seconds
+             * @description From entering the stage to leaving it.
+             */
+            wall_seconds: number | null;
+        };
+        /** StoryboardErrorBody */
+        StoryboardErrorBody: {
+            /** Detail */
+            detail: components["schemas"]["StoryboardProblem"][];
+        };
+        /** StoryboardProblem */
+        StoryboardProblem: {
+            /** Loc */
+            loc: (string | number)[];
+            /** Msg */
+            msg: string;
+            /**
+             * Path
+             * @description For a storyboard's problems: its field path, e.g. `storyboard.scenes[2].beats[0].actions[1]`.
+             */
+            path?: string | null;
+            /** Type */
+            type: string;
+        };
         /** TicketResponse */
         TicketResponse: {
             /**
@@ -1634,6 +1783,113 @@ export interface operations {
             };
         };
     };
+    revise_video_api_v1_videos_jobs__job_id__revise_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviseVideoRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobCreated"];
+                };
+            };
+            /** @description More than one `Authorization` header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or untrusted bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Job not found. Jobs of other users are answered with 404 too, so that job ids cannot be probed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job has no storyboard yet. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobNotReadyBody"];
+                };
+            };
+            /** @description Request body too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not JSON, declares a charset other than UTF-8, or has a `Content-Encoding`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body or its storyboard is not valid. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryboardErrorBody"];
+                };
+            };
+            /** @description Rate limit (`limit: rate`) or active-jobs limit (`active_jobs`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitBody"];
+                };
+            };
+            /** @description Signing keys or the rate limiter are unreachable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_job_status_api_v1_videos_jobs__job_id__status_get: {
         parameters: {
             query?: never;
@@ -1679,6 +1935,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Rate limit exceeded (`limit: rate`); see `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LimitBody"];
+                };
+            };
+            /** @description Signing keys or the rate limiter are unreachable; retry shortly. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_storyboard_api_v1_videos_jobs__job_id__storyboard_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The storyboard. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description More than one `Authorization` header. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, malformed, expired or untrusted bearer token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Job not found. Jobs of other users are answered with 404 too, so that job ids cannot be probed. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The script stage has not written the storyboard yet. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobNotReadyBody"];
                 };
             };
             /** @description Validation Error */
