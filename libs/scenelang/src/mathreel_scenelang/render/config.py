@@ -61,6 +61,9 @@ def _serialize_tex(tex_dir: Path) -> None:
     from manim.mobject.text import tex_mobject
 
     typeset = tex_mobject.tex_to_svg_file  # type: ignore[attr-defined]
+    # Configured again in the same process (one preflight worker checks many storyboards): wrap Manim's own function
+    # once, or the second lock would wait for the first, held by the same call.
+    typeset = getattr(typeset, "unlocked", typeset)
     tex_dir.mkdir(parents=True, exist_ok=True)
     lock_path = tex_dir / "cache.lock"
 
@@ -69,4 +72,5 @@ def _serialize_tex(tex_dir: Path) -> None:
             fcntl.flock(lock, fcntl.LOCK_EX)
             return typeset(*args, **kwargs)
 
+    locked.unlocked = typeset  # type: ignore[attr-defined]
     tex_mobject.tex_to_svg_file = locked  # type: ignore[attr-defined]

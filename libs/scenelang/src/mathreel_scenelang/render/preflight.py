@@ -14,22 +14,29 @@ RESULT``)
 with TeX locked down as for renders, and returns the problems; an empty list means a render will not fail on layout
 or LaTeX. Layout does not depend on the quality (all qualities share the 16:9 frame and readability is judged at
 480p), so it runs at the low quality's size.
+
+``preflight_many(storyboards, work_dir)`` checks many storyboards (a whole curriculum) in a few worker processes
+that each start Manim once and share one TeX cache, so a formula two lessons share is typeset once.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import shutil
 import sys
 import tempfile
 import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from mathreel_scenelang.errors import SceneError
 from mathreel_scenelang.render.spec import RenderSpec
-from mathreel_scenelang.render.tex_process import last_line, run_tex_subprocess
+from mathreel_scenelang.render.tex_process import _SAFE_TEX_ENV, last_line, run_tex_subprocess
 from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.timing import BeatTiming, SceneTiming
@@ -94,6 +101,45 @@ async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path |
         return result.problems
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def preflight_many(
+    storyboards: Sequence[Storyboard], work_dir: Path, *, workers: int = 2
+) -> list[list[PreflightProblem]]:
+    """The problems of each storyboard, in order, found by ``workers`` processes sharing ``work_dir / "tex"``.
+
+    Each worker starts Manim once and checks storyboard after storyboard, with TeX locked down as in
+    ``preflight``. Raises ``SceneError`` when a check could not run.
+    """
+    tex_dir = work_dir / "tex"
+    tex_dir.mkdir(parents=True, exist_ok=True)
+    requests = [
+        PreflightRequest(storyboard=storyboard, work_dir=str(work_dir / f"storyboard{i}"), tex_dir=str(tex_dir))
+        for i, storyboard in enumerate(storyboards)
+    ]
+    # Spawned, not forked: a worker must not inherit the caller's threads or event loop.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_lock_down_tex, initargs=(str(tex_dir),)) as pool:
+        results = list(pool.map(_check_one, requests))
+    for result in results:
+        if result.error is not None:
+            raise SceneError("preflight_failed", result.error, retryable=True)
+    return [result.problems for result in results]
+
+
+def _lock_down_tex(tex_dir: str) -> None:
+    """In a worker: the TeX it starts runs as in ``run_tex_subprocess`` (no shell escape, writes only there)."""
+    os.environ.update({**_SAFE_TEX_ENV, "TEXMFOUTPUT": tex_dir})
+
+
+def _check_one(request: PreflightRequest) -> PreflightResult:
+    try:
+        problems = check_storyboard(request)
+        return PreflightResult(ok=not problems, problems=problems)
+    except Exception as exc:
+        return PreflightResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:400])
+    finally:
+        shutil.rmtree(request.work_dir, ignore_errors=True)
 
 
 def estimated_timing(index: int, scene: Scene) -> SceneTiming:

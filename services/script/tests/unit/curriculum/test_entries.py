@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
+from mathreel_scenelang.fields import latex_fields
+from mathreel_scenelang.latex import UnsafeLatexError, check_latex
+from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
 from mathreel_script.context import ContextFacts
 from mathreel_script.curriculum import TopicEntry, load_curriculum
 from mathreel_script.curriculum.lesson import lesson_storyboard
@@ -12,6 +17,14 @@ from mathreel_script.demonstrations.checks import figure_beats, unseen_numbers
 from mathreel_script.latex import safe_latex
 
 ENTRIES = list(load_curriculum())
+
+
+@functools.cache
+def _lesson(key: str) -> Storyboard:
+    """The lesson of the entry ``key``, built once for the tests that read it."""
+    from mathreel_script.curriculum.lesson import lesson_storyboard
+
+    return lesson_storyboard(next(entry for entry in ENTRIES if entry.key == key), ContextFacts())
 
 
 def _scenes(entry: TopicEntry, facts: ContextFacts) -> list:
@@ -47,8 +60,24 @@ def test_checks_catch_a_number_said_but_not_shown() -> None:
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
 def test_the_whole_lesson_shows_every_number_it_says(entry: TopicEntry) -> None:
-    storyboard = lesson_storyboard(entry, ContextFacts())
+    storyboard = _lesson(entry.key)
     assert [str(problem) for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.key for entry in ENTRIES])
+def test_the_whole_lesson_is_a_valid_storyboard_with_allowed_latex(entry: TopicEntry) -> None:
+    """Schema and references as a storyboard from outside is checked (its JSON validated afresh), and every LaTeX
+    field within the allowlist; TeX and layout are the integration test's (test_curriculum_preflight.py)."""
+    storyboard = _lesson(entry.key)
+    assert storyboard_adapter.validate_json(storyboard.model_dump_json()) == storyboard
+    refused = []
+    for s, scene in enumerate(storyboard.scenes):
+        for path, source in latex_fields(scene):
+            try:
+                check_latex(source)
+            except UnsafeLatexError as exc:
+                refused.append(f"scenes[{s}].{path}: {source!r} {exc}")
+    assert refused == []
 
 
 @pytest.mark.parametrize(
