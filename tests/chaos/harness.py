@@ -92,7 +92,7 @@ class JobClient:
     async def status(self, job: Submitted) -> dict[str, Any]:
         """The job's status. While a fault is being injected the gateway may answer 5xx or not at all for a few
         seconds: those answers are counted in ``unavailable`` (by status code or error) and the poll is repeated, for up
-        to a minute."""
+        to a minute. A 429 is waited out for as long as its ``Retry-After`` says."""
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -100,6 +100,10 @@ class JobClient:
                     response = await client.get(
                         f"/api/v1/videos/jobs/{job.job_id}/status", headers=self._headers(job.user_id)
                     )
+                if response.status_code == 429 and time.monotonic() < deadline:
+                    # A poller that keeps to the rate limit, as a frontend does: wait as long as the gateway says.
+                    await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+                    continue
                 if response.status_code < 500:
                     assert response.status_code == 200, response.text
                     body: dict[str, Any] = response.json()

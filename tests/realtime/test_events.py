@@ -187,7 +187,9 @@ async def test_sse_streams_every_change_numbered_and_ends_with_the_terminal_stat
     assert len(set(fingerprints)) == len(fingerprints)
     for body in bodies:
         assert ("queue_position" in body) == (body["status"] == "queued"), body
-        assert set(body) - {"queue_position"} == set(followed.final) - {"error"}
+        # Fields that only a finished job has: the error of a failed one, what a completed one cost.
+        finished_only = {"error", "resources"}
+        assert set(body) - {"queue_position"} - finished_only == set(followed.final) - finished_only
 
 
 async def test_the_websocket_carries_the_same_statuses(followed: FollowedJob, deployment: Deployment) -> None:
