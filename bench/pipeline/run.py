@@ -36,7 +36,6 @@ import contextlib
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,9 +52,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from bench.gateway.infra import BenchServices, bench_services, process_env  # noqa: E402
+from bench.manim_cli import manim_env, run_manim  # noqa: E402
 from mathreel_render import assemble_video  # noqa: E402
 from mathreel_scenelang.render.spec import RenderSpec  # noqa: E402
-from mathreel_scenelang.render.tex_process import bytecode_cache_env  # noqa: E402
 from mathreel_scenelang.storyboard import Storyboard  # noqa: E402
 from mathreel_script.planner import plan_storyboard  # noqa: E402
 from mathreel_shared.db import Job, SceneResult, StageRun, create_engine  # noqa: E402
@@ -142,45 +141,20 @@ class Measured:
 async def plain_manim(prepared: Prepared, quality: Quality, workers: int) -> Measured:
     """Wall and CPU seconds of ``manim`` on every scene, ``workers`` processes at once, and the clips' length."""
     gate = asyncio.Semaphore(workers)
-    flag = QUALITY_PRESETS[quality].manim_flag
-    # The same bytecode cache our renders get, so neither side pays for compiling Manim from source.
-    env = {**os.environ, **bytecode_cache_env()}
-    if "PYTHONPYCACHEPREFIX" in env:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = manim_env()
 
     async def one(spec: Path) -> float:
         media = spec.parent / "media"
         shutil.rmtree(media, ignore_errors=True)
         async with gate:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "manim",
-                "render",
-                f"-q{flag}",
-                "--disable_caching",
-                "--progress_bar",
-                "none",
-                "--verbosity",
-                "ERROR",
-                "--media_dir",
-                str(media),
-                str(HERE / "plain_scene.py"),
+            await run_manim(
+                HERE / "plain_scene.py",
                 "StoryboardPlain",
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+                quality,
+                media,
                 cwd=spec.parent,
                 env={**env, "MATHREEL_BENCH_SPEC": str(spec)},
             )
-            try:
-                _, err = await proc.communicate()
-            except BaseException:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-                raise
-        if proc.returncode != 0:
-            raise RuntimeError(f"manim on {spec} failed: {err.decode(errors='replace')[-600:]}")
         movies = list(media.rglob("StoryboardPlain.mp4"))
         if len(movies) != 1:
             raise RuntimeError(f"manim on {spec} left {movies}")

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,9 +27,8 @@ import traceback
 from pathlib import Path
 
 from mathreel_render import assemble_video
-from mathreel_scenelang.render.tex_process import bytecode_cache_env
 from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
-from mathreel_shared.domain import QUALITY_PRESETS, Quality
+from mathreel_shared.domain import Quality
 from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import render_scene
 
@@ -39,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.manim_cli import manim_env, run_manim  # noqa: E402
 from tests.e2e.media import silent_wav  # noqa: E402
 
 BEAT_SECONDS = 2.0
@@ -161,47 +159,14 @@ async def ours(quality: Quality, workers: int, work: Path) -> tuple[float, float
 async def baseline(quality: Quality, workers: int, work: Path) -> tuple[float, float]:
     """(wall, CPU) seconds for the same scenes hand-written in plain Manim, rendered by the manim CLI."""
     gate = asyncio.Semaphore(workers)
-    flag = QUALITY_PRESETS[quality].manim_flag
     work.mkdir(parents=True, exist_ok=True)
-    # The same bytecode cache our renders get, so neither side pays for compiling Manim from source.
-    baseline_env = {**os.environ, **bytecode_cache_env()}
-    if "PYTHONPYCACHEPREFIX" in baseline_env:
-        baseline_env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = manim_env()
 
     async def one(name: str) -> None:
         async with gate:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "manim",
-                "render",
-                f"-q{flag}",
-                "--disable_caching",
-                "--progress_bar",
-                "none",
-                "--verbosity",
-                "ERROR",
-                # A media folder per process: plain Manim's TeX cache is not safe to share between processes (one
-                # reads a .dvi another is still writing, and dvisvgm fails); ours serialises typesetting with a lock.
-                "--media_dir",
-                str(work / f"media-{name}"),
-                str(HERE / "baseline_scenes.py"),
-                name,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                cwd=work,
-                env=baseline_env,
-            )
-            try:
-                _, err = await proc.communicate()
-            except BaseException:
-                # Cancelled because another scene failed: do not leave this render running behind us.
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-                await proc.wait()
-                raise
-            if proc.returncode != 0:
-                raise RuntimeError(f"manim {name} failed: {err.decode()[-600:]}")
+            # A media folder per process: plain Manim's TeX cache is not safe to share between processes (one reads
+            # a .dvi another is still writing, and dvisvgm fails); ours serialises typesetting with a lock.
+            await run_manim(HERE / "baseline_scenes.py", name, quality, work / f"media-{name}", cwd=work, env=env)
 
     started, cpu = time.perf_counter(), cpu_seconds()
     await asyncio.gather(*(one(name) for name in BASELINE_SCENES))
