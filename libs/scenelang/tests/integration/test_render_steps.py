@@ -1,6 +1,7 @@
 """A column of working, built and laid out in-process (TeX runs): each line under the last, the relation symbols
 one above the other, nothing overlapping, and a column taller than the frame scrolled rather than clipped."""
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ def test_each_line_goes_under_the_last_with_the_relations_aligned(tmp_path: Path
         xs = [line[1].get_center()[0] for line in lines]
         assert max(xs) - min(xs) < 1e-6  # the = signs stand one above the other
         rows = [box_of(row) for _, _, row in lines]
-        for upper, lower in zip(rows, rows[1:], strict=False):
+        for upper, lower in itertools.pairwise(rows):
             assert lower.y1 < upper.y0  # each line under the last, with a gap
         for formula, _, row in lines:
             for part in row.submobjects[1:]:
