@@ -20,6 +20,7 @@ from manim import (
     Text,
     TransformMatchingTex,
     VGroup,
+    VMobject,
     Write,
 )
 from manim.animation.animation import Animation
@@ -138,7 +139,7 @@ def _line(latex: str, highlights: list[str], color: str, scale: float) -> tuple[
     return line, relation
 
 
-def _stack(rows: list[Mobject], top: float, gap: float) -> None:
+def _stack(rows: list[VMobject], top: float, gap: float) -> None:
     """Set the rows one under the other, the first with its top at ``top``; x is left alone."""
     y = top
     for row in rows:
@@ -146,7 +147,7 @@ def _stack(rows: list[Mobject], top: float, gap: float) -> None:
         y = row.get_bottom()[1] - gap
 
 
-def _place_notes(rows: list[Mobject], gap: float, width: float) -> None:
+def _place_notes(rows: list[VMobject], gap: float, width: float) -> None:
     """The notes in one column right of the widest line, each level with its own line; each beside its own line
     instead when that column would make the working wider than ``width``."""
     notes = [(r[0], part) for r in rows for part in r.submobjects[1:] if isinstance(part, Text)]
@@ -157,7 +158,7 @@ def _place_notes(rows: list[Mobject], gap: float, width: float) -> None:
     aligned = column_x + max(note.width for _, note in notes) - left <= width
     for line, note in notes:
         x = column_x if aligned else line.get_right()[0] + gap
-        note.move_to([x + note.width / 2, line.get_center()[1], 0.0])
+        note.move_to((x + note.width / 2, float(line.get_center()[1]), 0.0))
 
 
 def _room(layout: Layout, target: str, column: Mobject) -> float:
@@ -181,7 +182,7 @@ def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
     on_screen = entry.mob
     if RELATIONS in entry.extra:
         relations: list[int] = list(entry.extra[RELATIONS])
-        rows = [row.copy() for row in current.submobjects]
+        rows: list[VMobject] = [row.copy() for row in current.submobjects if isinstance(row, VMobject)]
         old_rows: list[Mobject] = list(on_screen.submobjects)
     else:
         # The equation becomes the first line of a column: set again with its relation symbol apart.
