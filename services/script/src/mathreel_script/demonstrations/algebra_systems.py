@@ -19,6 +19,7 @@ from mathreel_scenelang.storyboard import (
     ShowSegment,
     ShowTable,
     TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
@@ -89,13 +90,15 @@ def system_two_lines(params: SystemParams, facts: ContextFacts) -> list[Scene]:
             TransformEquation(target="e2", latex=_line_tex(m2 * a2, m2 * b2, m2 * c2)),
             ShowEquation(id="times", latex=f"\\times ({m1}),\\; \\times ({m2})", region="bottom_left"),
         )
+    # The working goes on under the second equation, as on a board: the sum, x, then y.
     draft.beat(
         f"Adding gives {said(ax_sum)} x equals {said(c_sum)}, so x is {spoken(tex(x0))}.",
-        ShowEquation(id="x", latex=f"{ax_sum}x = {c_sum} \\Rightarrow x = {tex(x0)}", region="left", color="yellow"),
+        WriteStep(target="e2", latex=f"{ax_sum}x = {c_sum}", note="add them"),
+        WriteStep(target="e2", latex=f"x = {tex(x0)}", note=f"\u00f7 {ax_sum}", box=True),
     )
     draft.beat(
         f"Put x back into the first equation: y is {spoken(tex(y0))}.",
-        TransformEquation(target="x", latex=f"x = {tex(x0)},\\quad y = {tex(y0)}", highlight=[f"y = {tex(y0)}"]),
+        WriteStep(target="e2", latex=f"y = {tex(y0)}", note="put x back", box=True, dim=False),
     )
     draft.beat(
         f"That is the one point on both lines: {spoken(tex(x0))}, {spoken(tex(y0))}.",
