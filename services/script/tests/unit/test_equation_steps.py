@@ -110,12 +110,26 @@ def test_every_line_of_an_inequality_has_the_same_solutions(lhs: str, rel: str, 
 
 
 def test_the_recap_of_a_context_lesson_says_the_results_it_found() -> None:
-    context = "Plan A costs 20 + 0.1m, plan B 5 + 0.25m. They cost the same when 20 + 0.1m = 5 + 0.25m."
+    # The context never writes the equation: two prices in one letter and the question when they are the same.
+    context = "Plan A costs 20 + 0.1m, plan B 5 + 0.25m; when do they cost the same?"
     m = sympy.Symbol("m")
     (answer,) = sympy.solve(sympy.Rational(20) + m / 10 - 5 - m / 4, m)
-    assert parse_context(context).plain_formulas
+    assert parse_context(context).plain_formulas == ("20 + 0.1m = 5 + 0.25m",)
     storyboard = plan_storyboard(JobConfiguration(topic="Phone plans", context=context))
     (summary,) = [scene for scene in storyboard.scenes if scene.kind == "summary"]
     shown = [a.latex for b in summary.beats for a in b.actions if isinstance(a, ShowEquation)]
     assert f"m = {answer}" in shown
     assert f"m equals {answer}" in summary.beats[0].narration
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid 20 + 5 dollars the same day.",  # no letter
+        "Plan A: 20 + 0.1m. Plan B: 5 + 0.25n. Are they the same?",  # two letters
+        "Plan A costs 20 + 0.1m, plan B 5 + 0.25m.",  # no question of equality
+        "One is 2 + x, one 3 + x, one 4 + 2x: which are equal?",  # three expressions: which two is not said
+    ],
+)
+def test_no_equation_is_made_up_from_expressions_the_text_does_not_compare(text: str) -> None:
+    assert parse_context(text).plain_formulas == ()
