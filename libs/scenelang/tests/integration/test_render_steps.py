@@ -129,3 +129,23 @@ def test_a_column_taller_than_the_frame_scrolls_its_oldest_lines_away(tmp_path: 
     assert counts[:2] == [2, 3]  # the column grows while it fits...
     assert counts[-1] < len(steps) + 1  # ...then its earliest lines scroll away...
     assert min(counts[2:]) >= 3  # ...and the last few stay readable together
+
+
+def test_a_figure_beside_the_column_does_not_scroll_it(tmp_path: Path) -> None:
+    steps = [
+        {"latex": "3x = 6", "note": "add them"},
+        {"latex": "x = 2", "note": "\u00f7 3", "box": True},
+        {"latex": "y = 3", "note": "put x back", "box": True, "dim": False},
+    ]
+    counts: list[int] = []
+
+    def after(scene: Any, index: int) -> None:
+        if index:
+            counts.append(len(_lines(scene)))
+            assert not box_of(scene.mob_of("eq")).overlaps(scene.layout.items["ax"].box)
+
+    more = [{"op": "axes", "id": "ax", "x_range": [-4, 8, 2], "y_range": [-4, 10, 2], "region": "right"}]
+    board = _board("2x - y = 1", steps, more)
+    board["scenes"][0]["beats"][0]["actions"][0]["region"] = "top_left"
+    _play(board, tmp_path, after)
+    assert counts == [2, 3, 4]  # every line kept: the axes stand beside the working, not under it

@@ -161,16 +161,21 @@ def _place_notes(rows: list[VMobject], gap: float, width: float) -> None:
         note.move_to((x + note.width / 2, float(line.get_center()[1]), 0.0))
 
 
-def _room(layout: Layout, target: str, column: Mobject) -> float:
-    """The height a column may take: the safe area less what other objects above or below it need."""
+def _room(layout: Layout, target: str, column: VGroup) -> float:
+    """The height a column may take: the safe area between the nearest objects above and below it (those in its
+    way across; an object beside it, level with its first line, is left to the layout to keep clear)."""
     box = box_of(column)
+    first_bottom = column[0].get_bottom()[1]
     group = set(layout.group(layout.root(target)))
-    taken = sum(
-        item.box.height + PLACEMENT_GAP
-        for item_id, item in layout.items.items()
-        if item_id not in group and item.kind in SOLID_KINDS and item.box.x0 < box.x1 and item.box.x1 > box.x0
-    )
-    return layout.safe.height - taken
+    top, bottom = layout.safe.y1, layout.safe.y0
+    for item_id, item in layout.items.items():
+        if item_id in group or item.kind not in SOLID_KINDS or item.box.x0 >= box.x1 or item.box.x1 <= box.x0:
+            continue
+        if item.box.y0 >= box.y1 - PLACEMENT_GAP:
+            top = min(top, item.box.y0 - PLACEMENT_GAP)
+        elif item.box.y1 <= first_bottom:
+            bottom = max(bottom, item.box.y1 + PLACEMENT_GAP)
+    return top - bottom
 
 
 def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
