@@ -13,7 +13,7 @@ def action_latex_fields(action: sb.ActionModel) -> Iterator[tuple[str, str]]:
     its path in the action (``latex``, ``rows[1][0]``, ``label``)."""
     if isinstance(action, sb.ShowEquation):
         yield "latex", action.latex
-    elif isinstance(action, sb.TransformEquation):
+    elif isinstance(action, sb.TransformEquation | sb.WriteStep):
         yield "latex", action.latex
         yield from ((f"highlight[{h}]", src) for h, src in enumerate(action.highlight))
     elif isinstance(action, sb.ShowMatrix):

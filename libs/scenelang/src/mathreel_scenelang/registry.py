@@ -23,7 +23,7 @@ from mathreel_scenelang.actions.annotations import ShowArrow, ShowBrace
 from mathreel_scenelang.actions.charts import BarChart, BarsTo, ShowDots
 from mathreel_scenelang.actions.diagrams import ShowTree, ShowVenn
 from mathreel_scenelang.actions.emphasis import Circumscribe, ClearScreen, Indicate, Move, Recolor, Remove
-from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation
+from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation, WriteStep
 from mathreel_scenelang.actions.geometry import ShowAngle, ShowCircle, ShowPoint, ShowPolygon, ShowSegment
 from mathreel_scenelang.actions.graphs import (
     MorphPlot,
@@ -168,6 +168,7 @@ ACTIONS = Registry([
                refs=()),
     ActionSpec(TransformEquation, _builder("equations", "transform"), run_time=1.2, color=None, placement=None,
                refs=("target",)),
+    ActionSpec(WriteStep, _builder("equations", "step"), run_time=1.4, color=None, placement=None, refs=("target",)),
     ActionSpec(ShowPoint, _builder("geometry", "point"), run_time=0.5, color="yellow", placement="plane",
                refs=("axes",)),
     ActionSpec(ShowSegment, _builder("geometry", "segment"), run_time=0.8, color="white", placement="plane",

@@ -18,7 +18,7 @@ from mathreel_scenelang.actions.annotations import ShowArrow, ShowBrace
 from mathreel_scenelang.actions.charts import BarChart, BarsTo, ShowDots
 from mathreel_scenelang.actions.diagrams import ShowTree, ShowVenn, TreeBranch
 from mathreel_scenelang.actions.emphasis import Circumscribe, ClearScreen, Indicate, Move, Recolor, Remove
-from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation
+from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation, WriteStep, split_relation
 from mathreel_scenelang.actions.geometry import ShowAngle, ShowCircle, ShowPoint, ShowPolygon, ShowSegment
 from mathreel_scenelang.actions.graphs import (
     MorphPlot,
@@ -90,6 +90,8 @@ __all__ = [
     "SweepTo",
     "TransformEquation",
     "TreeBranch",
+    "WriteStep",
+    "split_relation",
     "storyboard_adapter",
     "storyboard_json_schema",
 ]
@@ -122,14 +124,29 @@ class Scene(BaseModel):
 
     @model_validator(mode="after")
     def _ids_resolve(self) -> Scene:
-        """Every reference names an object created earlier in the scene and not yet removed."""
+        """Every reference names an object created earlier in the scene and not yet removed; a step of working is
+        written under an equation whose last line has a relation symbol to align on."""
         alive: set[str] = set()
+        # equation id → its last line's LaTeX, for the steps written under it
+        lines: dict[str, str] = {}
         for b_index, beat in enumerate(self.beats):
             for a_index, action in enumerate(beat.actions):
                 where = f"beats[{b_index}].actions[{a_index}]"
                 for ref in ACTIONS.references(action):
                     if ref not in alive:
                         raise ValueError(f"{where}: '{ref}' is not on screen at this point")
+                if isinstance(action, WriteStep):
+                    if action.target not in lines:
+                        raise ValueError(f"{where}: a step is written under an equation; '{action.target}' is not one")
+                    if split_relation(lines[action.target]) is None:
+                        raise ValueError(
+                            f"{where}: equation '{action.target}' has no relation symbol (=, <, \\le ...) for the "
+                            "step to align on"
+                        )
+                if isinstance(action, ShowEquation | TransformEquation | WriteStep):
+                    lines[action.id if isinstance(action, ShowEquation) else action.target] = action.latex
+                elif isinstance(action, CreatingAction):
+                    lines.pop(action.id, None)
                 if isinstance(action, CreatingAction):
                     if action.id in alive:
                         raise ValueError(f"{where}: id '{action.id}' is already on screen")

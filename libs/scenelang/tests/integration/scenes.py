@@ -35,6 +35,7 @@ VOCABULARY: Storyboard = storyboard_adapter.validate_python(
                             {"op": "remove", "targets": ["intro", "list"]},
                             {"op": "equation", "id": "eq", "latex": r"f'(x) = \lim_{h \to 0} \frac{f(x+h)-f(x)}{h}"},
                             {"op": "transform", "target": "eq", "latex": r"f'(x) = 2x", "highlight": ["2x"]},
+                            {"op": "step", "target": "eq", "latex": r"f'(3) = 6", "note": "x = 3", "box": True},
                             {"op": "brace", "id": "br", "target": "eq", "direction": "down", "label": r"\text{slope}"},
                             {"op": "indicate", "target": "eq"},
                             {"op": "circumscribe", "target": "t"},

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
-from mathreel_script.latex import FUNCTIONS, GREEK, plain_to_latex, plain_tokens, safe_latex, spoken
+from mathreel_script.latex import FUNCTIONS, GREEK, parse_plain, plain_to_latex, plain_tokens, safe_latex, spoken
 from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -63,6 +63,13 @@ _UNIT_WORDS = re.compile(
     re.I,
 )
 
+# Two costs, heights or distances written in one letter ("20 + 0.1m", "5 + 0.25m"), and a question when they are
+# equal: the equation the context asks to solve, though it never writes the = sign.
+_LINEAR_EXPRESSION = re.compile(
+    r"(?<![A-Za-z\d.])(?:\d+(?:\.\d+)?\s*[+-]\s*(?:\d+(?:\.\d+)?\s*\*?\s*)?[a-z]"
+    r"|(?:\d+(?:\.\d+)?\s*\*?\s*)?[a-z]\s*[+-]\s*\d+(?:\.\d+)?)(?![A-Za-z\d]|\.\d)"
+)
+_SAME = re.compile(r"\b(?:the same|equal|equally|break even|as much as)\b", re.I)
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
@@ -169,6 +176,24 @@ def find_inequalities(sentence: str) -> list[tuple[str, str, str]]:
     return found
 
 
+def compared_expressions(text: str) -> str | None:
+    """``e1 = e2`` when the text writes two different expressions in the same one letter and asks when they are
+    equal ("Plan A costs 20 + 0.1m, plan B 5 + 0.25m; when do they cost the same?"), else ``None``."""
+    if not _SAME.search(text):
+        return None
+    found = list(dict.fromkeys(" ".join(m.group().split()) for m in _LINEAR_EXPRESSION.finditer(text)))
+    if len(found) != 2:
+        return None
+    letters = [set(re.findall(r"[a-z]", expression)) for expression in found]
+    if len(letters[0]) != 1 or letters[0] != letters[1]:
+        return None
+    candidate = f"{found[0]} = {found[1]}"
+    sides = parse_plain(candidate)
+    if not sides or len(sides) != 2 or len((sides[0] - sides[1]).free_symbols) != 1:
+        return None
+    return candidate
+
+
 def _is_letter_product(token: str, before: str, after: str) -> bool:
     """A short run of lowercase letters written as a product inside math: the ``nt`` of ``^(nt)``, the ``ab`` of
     ``2ab``."""
@@ -265,6 +290,11 @@ def parse_context(raw: str) -> ContextFacts:
             steps.append(clip(ordinal.group("step"), 110))
         kept_sentences.append(clip(sentence, 240))
 
+    if not plain and (compared := compared_expressions(prose)) is not None:
+        latex = plain_to_latex(compared)
+        if latex:
+            formulas.append(latex)
+            plain.append(compared)
     numbers = [float(n) for n in _NUMBER.findall(" ".join(number_lines))]
     legend: tuple[tuple[str, str], ...] = ()
     if formulas:

@@ -28,6 +28,7 @@ from mathreel_scenelang.storyboard import (
     ShowPoint,
     Sweep,
     TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.checks import drawing_beats
@@ -190,20 +191,20 @@ def _quadratic(poly: sympy.Poly, variable: sympy.Symbol) -> list[Scene]:
     elif factored != expr and all(r.is_Rational for r in roots):
         draft.beat(
             f"It factors as {spoken(sympy.latex(factored))} equals 0.",
-            TransformEquation(target="eq", latex=f"{sympy.latex(factored)} = 0"),
+            WriteStep(target="eq", latex=f"{sympy.latex(factored)} = 0", note="factorise"),
         )
         answers = " \\text{ or } ".join(f"{var} = {sympy.latex(r)}" for r in roots)
         said = " or ".join(f"{var} equals {_say(float(r))}" for r in roots)
         draft.beat(
             f"A product is 0 only when a factor is 0, so {said}.",
-            ShowEquation(id="answers", latex=answers, region="bottom"),
+            WriteStep(target="eq", latex=answers, note="a factor is 0", box=True),
         )
     else:
         values = [float(r) for r in roots]
         answers = " \\text{ or } ".join(f"{var} \\approx {_said(v)}" for v in values)
         draft.beat(
             f"The quadratic formula gives {_joined([_say(v) for v in values])}.",
-            TransformEquation(target="eq", latex=answers),
+            WriteStep(target="eq", latex=answers, note="quadratic formula", box=True),
         )
     scenes = [draft.build()]
     graph = graph_function("y", expr, variable, "roots_graph")
@@ -231,15 +232,17 @@ def evaluate_formula(name: sympy.Symbol, expr: sympy.Expr, values: dict[str, flo
     draft = (
         SceneDraft("evaluate", "example", "Work it out")
         .beat(f"Take {spoken(formula)}.", ShowEquation(id="formula", latex=formula, region="top"))
-        .beat(f"Put in {said_values}.", TransformEquation(target="formula", latex=with_values))
+        .beat(f"Put in {said_values}.", WriteStep(target="formula", latex=with_values, note="put in the values"))
         .beat(
             f"That gives {spoken(to_latex(name))} equals about {_said(result)}."
             if result != round(result, 2)
             else f"That gives {spoken(to_latex(name))} equals {_said(result)}.",
-            TransformEquation(
+            WriteStep(
                 target="formula",
-                latex=f"{with_values} {relation} {_said(result)}",
+                latex=f"{to_latex(name)} {relation} {_said(result)}",
                 highlight=[_said(result)],
+                note="work it out",
+                box=True,
             ),
         )
     )

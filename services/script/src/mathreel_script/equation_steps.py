@@ -1,10 +1,12 @@
 """Equations and inequalities from a context, solved the way a teacher writes them on the board.
 
 A linear equation in any letter, with whole, decimal or fractional coefficients and the unknown on either side, is
-solved by doing the same to both sides, one step per beat, and checked by putting the answer back in; an equation
-whose given values leave one unknown ("1/f = 1/u + 1/v with u = 30 and v = 15") is worked out with the values put
-in; a linear inequality is solved like an equation, the sign turned round when dividing by a negative number, and
-drawn on a number line. Each solution is also seen in a picture: the two sides as graphs meeting, or the ray.
+solved by doing the same to both sides, one step per beat, each step a new line of working under the last (the
+``=`` signs aligned, what was done written beside it, the answer boxed), and checked by putting the answer back
+in; an equation whose given values leave one unknown ("1/f = 1/u + 1/v with u = 30 and v = 15") is worked out with
+the values put in; a linear inequality is solved like an equation, the sign turned round when dividing by a negative
+number, and drawn on a number line. Each solution is also seen in a picture: the two sides as graphs meeting, or
+the ray.
 
 Arithmetic is exact (SymPy rationals from the written decimals) and every answer is checked before it is narrated.
 """
@@ -24,7 +26,7 @@ from mathreel_scenelang.storyboard import (
     ShowInterval,
     ShowNumberLine,
     ShowPoint,
-    TransformEquation,
+    WriteStep,
 )
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import format_number, parse_plain, safe_latex, spoken, to_latex
@@ -124,6 +126,38 @@ def _move(amount: sympy.Rational, what: str) -> str:
     return f"Subtract {what} from both sides" if amount > 0 else f"Add {what} to both sides"
 
 
+def plain_number(value: sympy.Rational) -> str:
+    """A number as a note beside a line of working writes it, in plain text: ``0.25``, ``1/3``, ``−4``."""
+    written = number_tex(value)
+    if written.lstrip("-").startswith("\\frac"):
+        written = f"{'-' if value < 0 else ''}{abs(value.p)}/{value.q}"
+    return written.replace("-", "\u2212")
+
+
+def _plain_term(coefficient: sympy.Rational, var: sympy.Symbol) -> str:
+    if coefficient == 1:
+        return str(var)
+    return f"{plain_number(coefficient)} {var}"
+
+
+def move_note(amount: sympy.Rational, what: str) -> str:
+    """The note beside the line that undoes ``+ amount``: "− 5 from both sides" / "+ 0.25 m to both sides"."""
+    return f"\u2212 {what} from both sides" if amount > 0 else f"+ {what} to both sides"
+
+
+def divide_note(by: sympy.Rational) -> str:
+    """The note beside the line that divides both sides by ``by``: "÷ 4", "÷ (−0.15)"."""
+    written = plain_number(by)
+    return f"\u00f7 ({written})" if by < 0 else f"\u00f7 {written}"
+
+
+def _boxed_last(steps: list[WriteStep]) -> list[WriteStep]:
+    """The steps with the last one, the answer, boxed."""
+    if not steps:
+        return steps
+    return [*steps[:-1], steps[-1].model_copy(update={"box": True})]
+
+
 def solve_linear(lhs: sympy.Expr, rhs: sympy.Expr, var: sympy.Symbol, scene_id: str = "solve") -> list[Scene]:
     """``lhs = rhs``, linear in ``var``, solved step by step and checked; then both sides as lines meeting at the
     answer. Empty when it is not linear in ``var`` or has no single answer."""
@@ -143,38 +177,54 @@ def solve_linear(lhs: sympy.Expr, rhs: sympy.Expr, var: sympy.Symbol, scene_id: 
     said_name = spoken(name)
     written = f"{to_latex(lhs)} = {to_latex(rhs)}"
     draft = SceneDraft(scene_id, "example", "Solve it step by step").beat(
-        f"Solve {spoken(written)}.", ShowEquation(id="eq", latex=written, region="center")
+        f"Solve {spoken(written)}.", ShowEquation(id="eq", latex=written, region="top")
     )
+    # Each step: what the voice says, and the line written under the last.
+    steps: list[tuple[str, WriteStep]] = []
     expanded = f"{linear_tex(a1, b1, name)} = {linear_tex(a2, b2, name)}"
     if _has_brackets(lhs) or _has_brackets(rhs):
-        draft.beat(
-            f"Multiply out the brackets: {spoken(expanded)}.",
-            TransformEquation(target="eq", latex=expanded),
+        steps.append(
+            (f"Multiply out the brackets: {spoken(expanded)}.", WriteStep(target="eq", latex=expanded, note="expand"))
         )
     if a2 != 0:
         moved = f"{linear_tex(a, b1, name)} = {number_tex(b2)}"
-        draft.beat(
-            f"{_move(a2, spoken(_term(abs(a2), name)))}, so that {said_name} appears on one side only: "
-            f"{spoken(moved)}.",
-            TransformEquation(target="eq", latex=moved, highlight=[_term(a, name)]),
+        steps.append(
+            (
+                f"{_move(a2, spoken(_term(abs(a2), name)))}, so that {said_name} appears on one side only: "
+                f"{spoken(moved)}.",
+                WriteStep(
+                    target="eq",
+                    latex=moved,
+                    highlight=[_term(a, name)],
+                    note=move_note(a2, _plain_term(abs(a2), var)),
+                ),
+            )
         )
     if b1 != 0:
         isolated = f"{_term(a, name)} = {number_tex(b)}"
-        draft.beat(
-            f"{_move(b1, _said(abs(b1)))}: {spoken(isolated)}.",
-            TransformEquation(target="eq", latex=isolated, highlight=[number_tex(b)]),
+        steps.append(
+            (
+                f"{_move(b1, _said(abs(b1)))}: {spoken(isolated)}.",
+                WriteStep(
+                    target="eq", latex=isolated, highlight=[number_tex(b)], note=move_note(b1, plain_number(abs(b1)))
+                ),
+            )
         )
     final = f"{name} = {number_tex(answer)}"
     if a != 1:
-        draft.beat(
-            f"Divide both sides by {_said(a)}: {spoken(final)}.",
-            TransformEquation(target="eq", latex=final, highlight=[number_tex(answer)]),
+        steps.append(
+            (
+                f"Divide both sides by {_said(a)}: {spoken(final)}.",
+                WriteStep(target="eq", latex=final, highlight=[number_tex(answer)], note=divide_note(a)),
+            )
         )
+    for (sentence, _), step in zip(steps, _boxed_last([step for _, step in steps]), strict=True):
+        draft.beat(sentence, step)
     value_left, value_right = left.subs(var, answer), right.subs(var, answer)
     check = f"{_substituted(lhs, var, answer)} = {number_tex(value_left)} = {_substituted(rhs, var, answer)}"
     draft.beat(
         f"Check: with {said_name} equal to {_said(answer)}, both sides come to {_said(value_left)}.",
-        ShowEquation(id="check", latex=check, region="bottom"),
+        WriteStep(target="eq", latex=check, note="check", dim=False),
     )
     if value_left != value_right:
         raise ValueError("the checked answer does not satisfy the equation")
@@ -282,29 +332,63 @@ def solve_with_values(
     said_name = spoken(name)
     formula = f"{to_latex(lhs)} = {to_latex(rhs)}"
     draft = SceneDraft(scene_id, "example", f"Find {said_name}").beat(
-        f"Take {spoken(formula)}.", ShowEquation(id="eq", latex=formula, region="center")
+        f"Take {spoken(formula)}.", ShowEquation(id="eq", latex=formula, region="top")
     )
+    with sympy.evaluate(False):
+        unknown_side = lhs.xreplace(_as_symbols(given))
     if given:
-        said = " and ".join(f"{s} equal to {_said(v)}" for s, v in sorted(given.items(), key=lambda item: str(item[0])))
+        ordered = sorted(given.items(), key=lambda item: str(item[0]))
+        said = " and ".join(f"{s} equal to {_said(v)}" for s, v in ordered)
+        note = "put in " + ", ".join(f"{s} = {plain_number(v)}" for s, v in ordered)
         with sympy.evaluate(False):
-            put_in = (lhs.xreplace(_as_symbols(given)), rhs.xreplace(_as_symbols(given)))
-        with_values = f"{to_latex(put_in[0])} = {to_latex(put_in[1])}"
-        draft.beat(f"Put in {said}.", TransformEquation(target="eq", latex=with_values))
+            put_in = rhs.xreplace(_as_symbols(given))
+        with_values = f"{to_latex(unknown_side)} = {to_latex(put_in)}"
+        draft.beat(
+            f"Put in {said}.",
+            WriteStep(target="eq", latex=with_values, note=note if len(note) <= 40 else "put in the values"),
+        )
     if known is not None and right.is_Rational:
-        with sympy.evaluate(False):
-            unknown_side = lhs.xreplace(_as_symbols(given))
         worked = f"{to_latex(unknown_side)} = {number_tex(sympy.Rational(right))}"
         draft.beat(
             f"The right side works out to {_said(right)}.",
-            TransformEquation(target="eq", latex=worked, highlight=[number_tex(sympy.Rational(right))]),
+            WriteStep(
+                target="eq", latex=worked, highlight=[number_tex(sympy.Rational(right))], note="work out the right side"
+            ),
+        )
+    # A number added to the unknown's term goes to the other side first: 1/15 + 1/v = 1/10 gives 1/v = 1/30.
+    constant = sum((t for t in sympy.Add.make_args(left) if not t.free_symbols), sympy.Integer(0))
+    if constant != 0 and constant.is_Rational and right.is_Rational and left != constant:
+        rest = right - constant
+        isolated = f"{to_latex(left - constant)} = {number_tex(sympy.Rational(rest))}"
+        draft.beat(
+            f"{_move(constant, _said(abs(constant)))}: {spoken(isolated)}.",
+            WriteStep(
+                target="eq",
+                latex=isolated,
+                highlight=[number_tex(sympy.Rational(rest))],
+                note=move_note(sympy.Rational(constant), plain_number(abs(sympy.Rational(constant)))),
+            ),
         )
     exactly = answer.is_Rational
     relation = "=" if exactly else "\\approx"
     final = f"{name} {relation} {value_tex(answer)}"
     draft.beat(
         f"So {said_name} is {'' if exactly else 'about '}{_said(answer)}.",
-        TransformEquation(target="eq", latex=final, highlight=[value_tex(answer)]),
+        WriteStep(target="eq", latex=final, highlight=[value_tex(answer)], note=f"solve for {var}", box=True),
     )
+    if exactly and right.is_Rational:
+        value = left.subs(var, answer)
+        if value != right:
+            raise ValueError("the checked answer does not satisfy the equation")
+        draft.beat(
+            f"Check: with {said_name} equal to {_said(answer)}, the left side comes to {_said(value)}, as it should.",
+            WriteStep(
+                target="eq",
+                latex=f"{_substituted(unknown_side, var, sympy.Rational(answer))} = {number_tex(value)}",
+                note="check",
+                dim=False,
+            ),
+        )
     scenes = [draft.build()]
     meeting = _sides_meeting(left, right, var, answer, f"{scene_id}_graph")
     if meeting is not None:
@@ -350,31 +434,45 @@ def solve_inequality(
     draft = SceneDraft(scene_id, "example", "Solve, then draw").beat(
         f"Solve {spoken(written)}.",
         ShowEquation(id="ineq", latex=written, region="top"),
-        ShowNumberLine(id="line", x_range=(low, high, tick), region="center"),
+        ShowNumberLine(id="line", x_range=(low, high, tick), region="bottom"),
     )
+    steps: list[tuple[str, WriteStep]] = []
     if a2 != 0:
         moved = f"{linear_tex(a, b1, name)} {_REL_TEX[relation]} {number_tex(b2)}"
-        draft.beat(
-            f"{_move(a2, spoken(_term(abs(a2), name)))}, as in an equation: {spoken(moved)}.",
-            TransformEquation(target="ineq", latex=moved),
+        steps.append(
+            (
+                f"{_move(a2, spoken(_term(abs(a2), name)))}, as in an equation: {spoken(moved)}.",
+                WriteStep(target="ineq", latex=moved, note=move_note(a2, _plain_term(abs(a2), var))),
+            )
         )
     if b1 != 0:
         isolated = f"{_term(a, name)} {_REL_TEX[relation]} {number_tex(b)}"
-        draft.beat(
-            f"{_move(b1, _said(abs(b1)))}: {spoken(isolated)}.", TransformEquation(target="ineq", latex=isolated)
+        steps.append(
+            (
+                f"{_move(b1, _said(abs(b1)))}: {spoken(isolated)}.",
+                WriteStep(target="ineq", latex=isolated, note=move_note(b1, plain_number(abs(b1)))),
+            )
         )
     answer = f"{name} {_REL_TEX[final]} {number_tex(bound)}"
     if a < 0:
-        draft.beat(
-            f"Divide by {_said(a)}. Dividing by a negative number reverses the order, so the sign turns round: "
-            f"{spoken(answer)}.",
-            TransformEquation(target="ineq", latex=answer, highlight=[_REL_TEX[final]]),
+        steps.append(
+            (
+                f"Divide by {_said(a)}. Dividing by a negative number reverses the order, so the sign turns round: "
+                f"{spoken(answer)}.",
+                WriteStep(
+                    target="ineq", latex=answer, highlight=[_REL_TEX[final]], note=divide_note(a) + ", sign turns"
+                ),
+            )
         )
     elif a != 1:
-        draft.beat(
-            f"Divide by {_said(a)}; it is positive, so the sign stays: {spoken(answer)}.",
-            TransformEquation(target="ineq", latex=answer),
+        steps.append(
+            (
+                f"Divide by {_said(a)}; it is positive, so the sign stays: {spoken(answer)}.",
+                WriteStep(target="ineq", latex=answer, note=divide_note(a)),
+            )
         )
+    for (sentence, _), step in zip(steps, _boxed_last([step for _, step in steps]), strict=True):
+        draft.beat(sentence, step)
     closed = final in ("<=", ">=")
     draft.beat(
         f"On the number line: every {said_name} {_REL_SAID[final]} {_said(bound)}, "
@@ -400,7 +498,7 @@ def solve_inequality(
     draft.beat(
         f"Test {said_name} equal to {_said(inside)}: the left side is {_said(value_left)}, "
         f"{_REL_SAID[relation]} {_said(value_right)}, as the drawing says.",
-        ShowEquation(id="test", latex=test, region="bottom"),
+        WriteStep(target="ineq", latex=test, note=f"test {var} = {plain_number(inside)}", dim=False),
     )
     return [draft.build()]
 

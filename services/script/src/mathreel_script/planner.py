@@ -19,6 +19,8 @@ from mathreel_scenelang.storyboard import (
     ShowText,
     ShowTitle,
     Storyboard,
+    WriteStep,
+    split_relation,
 )
 from mathreel_script.context import ContextFacts, parse_context, topic_in_words
 from mathreel_script.context_lesson import context_scenes
@@ -36,6 +38,8 @@ __all__ = ["AUTHOR", "TopicNotSupported", "plan_storyboard"]
 # Retrieved facts get a short scene of their own, up to this many words.
 RETRIEVED_WORDS = 45
 _MIN_EXTRA_WORDS = 12
+# The recap of a context lesson says at most this many of the results it found.
+MAX_RECAP_RESULTS = 3
 _DEFAULT_ORDER = ("title", "statement", "explanation", "proof", "example", "other", "summary")
 
 
@@ -78,7 +82,10 @@ def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], ex
         shown.append(ShowEquation(id="key_formula", latex=formula, region="bottom"))
     title_scene = SceneDraft("title", "title").beat(opening, *shown)
     closing: list[Scene] = []
-    if formula:
+    results = found_results(scenes)
+    if results:
+        closing.append(_results_recap(results, formula, dict(facts.legend)))
+    elif formula:
         closing.append(
             SceneDraft("summary", "summary", "Summary")
             .beat(
@@ -90,6 +97,39 @@ def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], ex
         )
     all_scenes = unique_ids([title_scene.build(), *scenes, *extra, *closing])
     return Storyboard(title=title, scenes=all_scenes, author=AUTHOR)
+
+
+def found_results(scenes: Sequence[Scene]) -> list[str]:
+    """What the worked scenes found: the lines their working boxed as answers (computed there), in order, at most
+    three."""
+    boxed = [
+        action.latex
+        for scene in scenes
+        for beat in scene.beats
+        for action in beat.actions
+        if isinstance(action, WriteStep) and action.box
+    ]
+    return list(dict.fromkeys(boxed))[:MAX_RECAP_RESULTS]
+
+
+def _results_recap(results: list[str], formula: str | None, legend: dict[str, str]) -> Scene:
+    """The summary of a context lesson: the results it found, shown and said, then the formula they came from."""
+    said: list[str] = []
+    for result in results:
+        sides = split_relation(result)
+        meaning = legend.get(sides[0]) if sides else None
+        said.append(f"{spoken(result)}, where {sides[0]} is {meaning}" if sides and meaning else spoken(result))
+    shown: list[Action] = [
+        ShowEquation(id=f"result_{index}", latex=result, region="center") for index, result in enumerate(results)
+    ]
+    draft = SceneDraft("summary", "summary", "Summary").beat(
+        as_sentence("To recap, we found " + "; and ".join(said), max_words=60),
+        *shown,
+        Circumscribe(target="result_0"),
+    )
+    if formula and formula not in results:
+        draft.beat(f"It all came from {spoken(formula)}.", ShowEquation(id="formula", latex=formula, region="bottom"))
+    return draft.build()
 
 
 def _retrieved_scene(retrieved: Sequence[str], budget: int) -> Scene | None:

@@ -13,15 +13,22 @@ import re
 _JOINED = r"A-Za-z0-9."
 
 
-def isolated_parts(latex: str, terms: list[str]) -> tuple[list[str], list[int]]:
-    """``latex`` cut into consecutive parts so that each highlighted occurrence is a part of its own, and the
-    indices of those parts. A term with no standalone occurrence is not highlighted."""
+def highlight_spans(latex: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where in ``latex`` each term's highlighted occurrence stands (terms with none, or overlapping an earlier
+    term's, are left out)."""
     spans: list[tuple[int, int]] = []
     for term in terms:
         pattern = re.compile(rf"(?<![{_JOINED}^_\\]){re.escape(term)}(?![{_JOINED}])")
         found = [m.span() for m in pattern.finditer(latex)]
         if found and all(found[-1][1] <= start or end <= found[-1][0] for start, end in spans):
             spans.append(found[-1])
+    return spans
+
+
+def isolated_parts(latex: str, terms: list[str]) -> tuple[list[str], list[int]]:
+    """``latex`` cut into consecutive parts so that each highlighted occurrence is a part of its own, and the
+    indices of those parts. A term with no standalone occurrence is not highlighted."""
+    spans = highlight_spans(latex, terms)
     parts: list[str] = []
     highlighted: list[int] = []
     position = 0

@@ -43,5 +43,12 @@ LABEL_SIZE: Final = 38
 TABLE_SIZE: Final = 32
 MATRIX_SIZE: Final = 50
 TICK_SIZE: Final = 24
+# A line of working: the note beside it, the gap to the next line (scene units at full size), how far the lines
+# above fade back.
+NOTE_SIZE: Final = 30
+NOTE_COLOR: Final = PALETTE["teal"]
+STEP_GAP: Final = 0.3
+NOTE_GAP: Final = 0.7
+DIMMED_OPACITY: Final = 0.45
 
 STROKE_WIDTH: Final = 4

@@ -22,6 +22,7 @@ from mathreel_scenelang.storyboard import (
     ShowSegment,
     ShowTable,
     TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.arithmetic_numbers import said
@@ -31,6 +32,9 @@ from mathreel_script.latex import format_number as num
 from mathreel_script.latex import spoken
 
 X = sympy.Symbol("x")
+
+
+MINUS = "\u2212"  # the minus sign, in a note's plain text
 
 
 def tex(expr: sympy.Expr) -> str:
@@ -247,23 +251,23 @@ def quadratic_solve_steps(params: QuadraticParams, facts: ContextFacts) -> list[
         raise ValueError("quadratic roots check failed")
     rule = poly_tex(f)
     draft = SceneDraft("solve", "example", "Solve it step by step").beat(
-        f"Solve {spoken(rule)} equals 0.", ShowEquation(id="eq", latex=f"{rule} = 0", region="center")
+        f"Solve {spoken(rule)} equals 0.", ShowEquation(id="eq", latex=f"{rule} = 0", region="top")
     )
     answer = ", \\; ".join(f"x = {tex(r)}" for r in roots)
     if params.method == "factor":
         factored = sympy.factor(f)
         draft.beat(
             f"Factor the left side: {spoken(tex(factored))}.",
-            TransformEquation(target="eq", latex=f"{tex(factored)} = 0", highlight=[tex(factored)]),
+            WriteStep(target="eq", latex=f"{tex(factored)} = 0", note="factorise"),
         )
         brackets = [tex(factor) for factor in sympy.Mul.make_args(factored) if factor.has(X)]
         draft.beat(
             "A product is 0 only when one of its factors is 0, so set each bracket to 0.",
-            TransformEquation(target="eq", latex=" \\;\\text{or}\\; ".join(f"{t} = 0" for t in brackets)),
+            WriteStep(target="eq", latex=" \\;\\text{or}\\; ".join(f"{t} = 0" for t in brackets), note="a factor is 0"),
         )
         draft.beat(
             f"So x is {' or '.join(said(r) for r in roots)}.",
-            TransformEquation(target="eq", latex=answer, highlight=[tex(r) for r in roots][:4]),
+            WriteStep(target="eq", latex=answer, highlight=[tex(r) for r in roots][:4], box=True),
         )
     elif params.method == "complete_square":
         half = sympy.Rational(b, 2)
@@ -271,47 +275,53 @@ def quadratic_solve_steps(params: QuadraticParams, facts: ContextFacts) -> list[
         square = tex((X + half) ** 2)
         draft.beat(
             f"Move the constant across: x squared {'plus' if b >= 0 else 'minus'} {abs(b)} x equals {said(-c)}.",
-            TransformEquation(target="eq", latex=f"{poly_tex(X**2 + b * X)} = {tex(sympy.Integer(-c))}"),
+            WriteStep(
+                target="eq",
+                latex=f"{poly_tex(X**2 + b * X)} = {tex(sympy.Integer(-c))}",
+                note=f"{MINUS if c > 0 else '+'} {abs(c)} on both sides",
+            ),
         )
         draft.beat(
             f"Add half of {said(b)}, squared, which is {spoken(tex(half**2))}, to both sides.",
-            TransformEquation(
+            WriteStep(
                 target="eq",
                 latex=f"{poly_tex(X**2 + b * X)} + {tex(half**2)} = {tex(sympy.Integer(-c))} + {tex(half**2)}",
                 highlight=[f"+ {tex(half**2)}"],
+                note=f"+ {half**2} on both sides",
             ),
         )
         draft.beat(
             f"The left side is now a perfect square, and the right side is {spoken(tex(shift))}.",
-            TransformEquation(target="eq", latex=f"{square} = {tex(shift)}", highlight=[square]),
+            WriteStep(target="eq", latex=f"{square} = {tex(shift)}", highlight=[square], note="a perfect square"),
         )
         draft.beat(
             f"Take square roots, keeping both signs: x equals {spoken(tex(-half))} plus or minus the root of "
             f"{spoken(tex(shift))}.",
-            TransformEquation(target="eq", latex=f"x = {tex(-half)} \\pm \\sqrt{{{tex(shift)}}}"),
+            WriteStep(target="eq", latex=f"x = {tex(-half)} \\pm \\sqrt{{{tex(shift)}}}", note="square roots"),
         )
         root_value = sympy.sqrt(shift)
         if root_value.is_rational:
             roots_said = " or ".join(said(r) for r in roots)
             draft.beat(
                 f"That is {spoken(tex(-half))} plus or minus {spoken(tex(root_value))}, so x is {roots_said}.",
-                TransformEquation(
+                WriteStep(
                     target="eq",
                     latex=f"x = {tex(-half)} \\pm {tex(root_value)} \\;\\Rightarrow\\; {answer}",
                     highlight=[answer],
+                    box=True,
                 ),
             )
         else:
             decimals = [num(float(r)) for r in roots]
             draft.beat(
                 f"So x is about {' or '.join(d.replace('-', 'minus ') for d in decimals)}.",
-                TransformEquation(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals)),
+                WriteStep(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals), box=True),
             )
     else:
         disc = b * b - 4 * a * c
         draft.beat(
             f"Here a is {said(a)}, b is {said(b)} and c is {said(c)}.",
-            ShowEquation(id="abc", latex=f"a = {a},\\; b = {b},\\; c = {c}", region="top"),
+            ShowEquation(id="abc", latex=f"a = {a},\\; b = {b},\\; c = {c}", region="bottom"),
         )
         draft.beat(
             f"The discriminant is b squared minus 4 a c, which is {disc}.",
@@ -321,15 +331,17 @@ def quadratic_solve_steps(params: QuadraticParams, facts: ContextFacts) -> list[
         )
         draft.beat(
             "Put them into the formula.",
-            TransformEquation(target="eq", latex=f"x = \\frac{{{-b} \\pm \\sqrt{{{disc}}}}}{{{2 * a}}}"),
+            WriteStep(target="eq", latex=f"x = \\frac{{{-b} \\pm \\sqrt{{{disc}}}}}{{{2 * a}}}", note="the formula"),
         )
         if all(r.is_rational for r in roots):
-            draft.beat(f"So x is {' or '.join(said(r) for r in roots)}.", TransformEquation(target="eq", latex=answer))
+            draft.beat(
+                f"So x is {' or '.join(said(r) for r in roots)}.", WriteStep(target="eq", latex=answer, box=True)
+            )
         else:
             decimals = [num(float(r)) for r in roots]
             draft.beat(
                 f"So x is about {' or '.join(d.replace('-', 'minus ') for d in decimals)}.",
-                TransformEquation(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals)),
+                WriteStep(target="eq", latex=", \\; ".join(f"x \\approx {d}" for d in decimals), box=True),
             )
     total, product = sum(roots), sympy.Mul(*roots) if len(roots) == 2 else roots[0] ** 2
     if sympy.simplify(total + sympy.Rational(b, a)) != 0 or sympy.simplify(product - sympy.Rational(c, a)) != 0:

@@ -15,18 +15,18 @@ from mathreel_scenelang.storyboard import (
     Scene,
     ShowAxes,
     ShowEquation,
-    ShowInterval,
-    ShowNumberLine,
     ShowPoint,
     ShowSegment,
     ShowTable,
     TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
+from mathreel_script.equation_steps import solve_inequality
 from mathreel_script.latex import parse_plain, spoken
 from mathreel_script.safe_math import UnsafeExpression, check_size
 
@@ -90,13 +90,15 @@ def system_two_lines(params: SystemParams, facts: ContextFacts) -> list[Scene]:
             TransformEquation(target="e2", latex=_line_tex(m2 * a2, m2 * b2, m2 * c2)),
             ShowEquation(id="times", latex=f"\\times ({m1}),\\; \\times ({m2})", region="bottom_left"),
         )
+    # The working goes on under the second equation, as on a board: the sum, x, then y.
     draft.beat(
         f"Adding gives {said(ax_sum)} x equals {said(c_sum)}, so x is {spoken(tex(x0))}.",
-        ShowEquation(id="x", latex=f"{ax_sum}x = {c_sum} \\Rightarrow x = {tex(x0)}", region="left", color="yellow"),
+        WriteStep(target="e2", latex=f"{ax_sum}x = {c_sum}", note="add them"),
+        WriteStep(target="e2", latex=f"x = {tex(x0)}", note=f"\u00f7 {ax_sum}", box=True),
     )
     draft.beat(
         f"Put x back into the first equation: y is {spoken(tex(y0))}.",
-        TransformEquation(target="x", latex=f"x = {tex(x0)},\\quad y = {tex(y0)}", highlight=[f"y = {tex(y0)}"]),
+        WriteStep(target="e2", latex=f"y = {tex(y0)}", note="put x back", box=True, dim=False),
     )
     draft.beat(
         f"That is the one point on both lines: {spoken(tex(x0))}, {spoken(tex(y0))}.",
@@ -119,11 +121,6 @@ class InequalityParams(Params):
         if self.a == 0:
             raise ValueError("a is not 0")
         return self
-
-
-_REL_TEX = {"<": "<", "<=": "\\le", ">": ">", ">=": "\\ge"}
-_REL_SAID = {"<": "less than", "<=": "at most", ">": "greater than", ">=": "at least"}
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def inequality_in(facts: ContextFacts) -> InequalityParams | None:
@@ -151,92 +148,14 @@ def inequality_in(facts: ContextFacts) -> InequalityParams | None:
 def inequality_number_line(params: InequalityParams, facts: ContextFacts) -> list[Scene]:
     """Solve a x + b compared with c like an equation, except that dividing by a negative number turns the sign
     around; the solution is a ray on the number line, checked with a test point. The context's own inequality is
-    solved when it has one of this form."""
+    solved when it has one of this form. The working is the one every lesson uses (``equation_steps``)."""
     params = inequality_in(facts) or params
-    a, b, c, rel = params.a, params.b, params.c, params.relation
-    bound = sympy.Rational(c - b, a)
-    final = _FLIP[rel] if a < 0 else rel
-    solution = sympy.solve_univariate_inequality(
-        sympy.sympify(f"{a}*x + {b} {rel} {c}", locals={"x": X}), X, relational=False
-    )
-    inside = bound + (1 if final in (">", ">=") else -1)
-    if (inside in solution) is not True or (bound in solution) != (final in ("<=", ">=")):
-        raise ValueError("inequality check failed")
-    left = sympy.latex(a * X + b)
-    step = 1  # the bound is at most 60 from 0, and the line shows seven whole numbers around it
-    low = int(sympy.floor(bound)) - 3
-    high = int(sympy.ceiling(bound)) + 3
-    draft = (
-        SceneDraft("inequality", "example", "Solve, then draw")
-        .beat(
-            f"Solve {spoken(left)} {_REL_SAID[rel]} {said(c)}.",
-            ShowEquation(id="ineq", latex=f"{left} {_REL_TEX[rel]} {c}", region="top"),
-            ShowNumberLine(id="nl", x_range=(low, high, step), region="center"),
-        )
-        .beat(
-            f"{'Subtract' if b > 0 else 'Add'} {abs(b)} on both sides: {said(a)} x is {_REL_SAID[rel]} {said(c - b)}.",
-            TransformEquation(
-                target="ineq",
-                latex=f"{left} {'-' if b > 0 else '+'} {abs(b)} {_REL_TEX[rel]} {c} {'-' if b > 0 else '+'} {abs(b)}"
-                f" \\;\\Rightarrow\\; {a}x {_REL_TEX[rel]} {c - b}",
-                highlight=[f"{a}x"],
-            ),
-        )
-    )
-    if a < 0:
-        draft.beat(
-            f"Divide by {said(a)}. Dividing by a negative number reverses the order, so the sign turns around.",
-            TransformEquation(
-                target="ineq",
-                latex=f"x {_REL_TEX[final]} \\frac{{{c - b}}}{{{a}}} = {tex(bound)}",
-                highlight=[_REL_TEX[final]],
-            ),
-        )
-    else:
-        draft.beat(
-            f"Divide by {a}: the sign stays, since {a} is positive.",
-            TransformEquation(target="ineq", latex=f"x {_REL_TEX[final]} \\frac{{{c - b}}}{{{a}}} = {tex(bound)}"),
-        )
-    closed = final in ("<=", ">=")
-    right = final in (">", ">=")
-    draft.beat(
-        f"On the number line: every x {_REL_SAID[final]} {spoken(tex(bound))}, "
-        + ("with the end point included, a filled dot." if closed else "without the end point, a hollow dot."),
-        ShowInterval(
-            id="ray",
-            number_line="nl",
-            start=float(bound) if right else None,
-            end=None if right else float(bound),
-            include_start=closed,
-            include_end=closed,
-            label=f"x {_REL_TEX[final]} {tex(bound)}",
-            color="yellow",
-        ),
-    )
-    value = a * inside + b
-    holds = {"<": value < c, "<=": value <= c, ">": value > c, ">=": value >= c}[rel]
-    if not holds:
-        raise ValueError("test point check failed")
-    draft.beat(
-        f"Test a point: x equals {said(inside)} gives {said(value)}, which is indeed {_REL_SAID[rel]} {said(c)}.",
-        Remove(targets=["nl", "ray"]),
-        ShowNumberLine(id="tested", x_range=(low, high, step), marks=[float(bound), float(inside)], region="center"),
-        ShowInterval(
-            id="ray2",
-            number_line="tested",
-            start=float(bound) if right else None,
-            end=None if right else float(bound),
-            include_start=closed,
-            include_end=closed,
-            color="yellow",
-        ),
-        ShowEquation(
-            id="test",
-            latex=f"{a} \\cdot ({inside}) + {b} = {value} {_REL_TEX[rel]} {c}".replace("+ -", "- "),
-            region="bottom",
-        ),
-    )
-    return [draft.build()]
+    # Kept as written, a x before b: the working starts from the inequality the lesson states.
+    left = sympy.Add(params.a * X, params.b, evaluate=False) if params.b else params.a * X
+    found = solve_inequality(left, params.relation, sympy.Integer(params.c), X, "inequality")
+    if not found:
+        raise ValueError("the inequality is not linear in x")
+    return found
 
 
 # --- sequences -----------------------------------------------------------------------------------------------

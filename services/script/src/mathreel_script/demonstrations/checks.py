@@ -11,16 +11,25 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from mathreel_scenelang.storyboard import ClearScreen, Remove, Scene, TransformEquation
+from mathreel_scenelang.storyboard import ClearScreen, Remove, Scene, TransformEquation, WriteStep
 
 # Fields whose values a viewer can read on screen (coordinates, ids and colours are not).
 _VISIBLE_FIELDS = frozenset(
-    {"text", "subtitle", "items", "latex", "label", "labels", "rows", "header", "marks", "values", "categories"}
+    {"text", "subtitle", "items", "latex", "note", "label", "labels", "rows", "header", "marks", "values", "categories"}
 )
 _RANGE_FIELDS = ("x_range", "y_range")
 _TEXT_ONLY_OPS = frozenset({"title", "text", "bullets"})
 # What does not count as a figure: words, formulas, and emphasis or removal of what is already there.
-_NOT_FIGURE_OPS = _TEXT_ONLY_OPS | {"equation", "transform", "indicate", "circumscribe", "color", "remove", "clear"}
+_NOT_FIGURE_OPS = _TEXT_ONLY_OPS | {
+    "equation",
+    "transform",
+    "step",
+    "indicate",
+    "circumscribe",
+    "color",
+    "remove",
+    "clear",
+}
 # Digits wherever they stand: "3x" on screen shows the 3 the narration says.
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?")
 
@@ -98,6 +107,10 @@ def unseen_numbers(scene: Scene) -> list[Unseen]:
             elif isinstance(action, TransformEquation):
                 on_screen[action.target] = action.latex
                 shown_now.append(action.latex)
+            elif isinstance(action, WriteStep):
+                # A line of working is written under the lines before it, which stay.
+                on_screen[action.target] = f"{on_screen.get(action.target, '')} {visible_text(action)}"
+                shown_now.append(visible_text(action))
             elif hasattr(action, "id"):
                 on_screen[action.id] = visible_text(action)
                 shown_now.append(on_screen[action.id])

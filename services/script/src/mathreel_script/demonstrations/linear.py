@@ -13,7 +13,7 @@ from mathreel_scenelang.storyboard import (
     ShowEquation,
     ShowPoint,
     ShowSegment,
-    TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.registry import Params, demonstration
@@ -68,6 +68,9 @@ def slope_intercept_line(params: LineParams, facts: ContextFacts) -> list[Scene]
     return [draft.build()]
 
 
+MINUS = "\u2212"  # the minus sign, in a note's plain text
+
+
 class LinearEquationParams(Params):
     a: int = Field(default=3, ge=2, le=12)
     b: int = Field(default=5, ge=-30, le=30)
@@ -88,33 +91,45 @@ def solve_linear_equation(params: LinearEquationParams, facts: ContextFacts) -> 
     if check != c:  # the arithmetic below is narrated: it must be right
         raise ValueError("linear equation check failed")
     op = "-" if b > 0 else "+"
+    # Each step a new line of working under the last, the = signs aligned, what was done written beside it.
     draft = (
         SceneDraft("solve", "example", "Solve it step by step")
         .beat(
             f"Solve {a} x plus {b} equals {c}." if b >= 0 else f"Solve {a} x minus {-b} equals {c}.",
-            ShowEquation(id="eq", latex=f"{left} = {c}", region="center"),
+            ShowEquation(id="eq", latex=f"{left} = {c}", region="top"),
         )
         .beat(
             f"{'Subtract' if b > 0 else 'Add'} {abs(b)} on both sides, "
             f"so the {'plus' if b > 0 else 'minus'} {abs(b)} on the left cancels.",
-            TransformEquation(target="eq", latex=f"{left} {op} {abs(b)} = {c} {op} {abs(b)}"),
+            WriteStep(
+                target="eq",
+                latex=f"{left} {op} {abs(b)} = {c} {op} {abs(b)}",
+                note=f"{MINUS if b > 0 else '+'} {abs(b)} on both sides",
+            ),
         )
         .beat(
             f"That leaves {a} x equals {after_subtract}.",
-            TransformEquation(target="eq", latex=f"{a}x = {after_subtract}", highlight=[f"{after_subtract}"]),
+            WriteStep(target="eq", latex=f"{a}x = {after_subtract}", highlight=[f"{after_subtract}"]),
         )
         .beat(
             f"Divide both sides by {a}.",
-            TransformEquation(target="eq", latex=f"\\frac{{{a}x}}{{{a}}} = \\frac{{{after_subtract}}}{{{a}}}"),
+            WriteStep(
+                target="eq",
+                latex=f"\\frac{{{a}x}}{{{a}}} = \\frac{{{after_subtract}}}{{{a}}}",
+                note=f"\u00f7 {a} on both sides",
+            ),
         )
         .beat(
             f"So x equals {answer}.",
-            TransformEquation(target="eq", latex=f"x = {answer}", highlight=[answer]),
+            WriteStep(target="eq", latex=f"x = {answer}", highlight=[answer], box=True),
         )
         .beat(
             f"Check: {a} times {answer}, {'plus' if b >= 0 else 'minus'} {abs(b)}, gives {c} again.",
-            ShowEquation(
-                id="check", latex=f"{a} \\cdot {answer} {'+' if b >= 0 else '-'} {abs(b)} = {c}", region="bottom"
+            WriteStep(
+                target="eq",
+                latex=f"{a} \\cdot {answer} {'+' if b >= 0 else '-'} {abs(b)} = {c}",
+                note="check",
+                dim=False,
             ),
         )
     )

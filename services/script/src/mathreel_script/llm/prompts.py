@@ -39,9 +39,11 @@ What makes a good storyboard:
   which is about {limits.target_seconds} seconds at {limits.words_per_minute} words a minute. Count them.
 - Speak to a curious student: plain words, one idea per beat, a concrete worked example with real numbers.
 - Show, do not only tell: use equations, transforms, shapes, axes with plots, number lines, tables or matrices.
+- Solve on the board: show the equation, then write each step under it with a "step" action (its relation sign
+  under the one above, a short note of what was done, box: true on the answer's line), then the check.
 - At most {MAX_ON_SCREEN} objects on screen at once: remove or clear older objects before adding new ones.
 - Object ids are lowercase (a-z, 0-9, _); refer only to objects created earlier in the same scene and still shown.
-- LaTeX (equation, transform, labels, matrix cells) is math-mode only, at most 160 characters, with these commands
+- LaTeX (equation, transform, step, labels, matrix cells) is math-mode only, at most 160 characters, with these commands
   only: {" ".join(sorted(ALLOWED_COMMANDS))}.
 - Plot expressions are plain arithmetic in x: + - * / ** and {", ".join(sorted(PLOT_FUNCTIONS))}, with pi and e.
 - When reference passages are given, base facts on them; do not invent citations. Do not write "author" or "sources".

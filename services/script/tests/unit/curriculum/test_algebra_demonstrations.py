@@ -23,6 +23,7 @@ from mathreel_scenelang.storyboard import (
     ShowPoint,
     ShowTable,
     TransformEquation,
+    WriteStep,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations import get_demonstration
@@ -39,7 +40,7 @@ def formulas(found: list[Scene]) -> list[str]:
     for scene in found:
         for beat in scene.beats:
             for action in beat.actions:
-                if isinstance(action, ShowEquation | TransformEquation):
+                if isinstance(action, ShowEquation | TransformEquation | WriteStep):
                     out.append(action.latex)
                 elif isinstance(action, ShowTable):
                     out += [cell[1:-1] for row in action.rows for cell in row if cell.startswith("$")]
@@ -57,7 +58,7 @@ def last_latex(found: list[Scene], target: str) -> str:
             for action in beat.actions:
                 if isinstance(action, ShowEquation) and action.id == target:
                     latex = action.latex
-                elif isinstance(action, TransformEquation) and action.target == target:
+                elif isinstance(action, TransformEquation | WriteStep) and action.target == target:
                     latex = action.latex
     return latex
 

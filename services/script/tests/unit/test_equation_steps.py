@@ -1,0 +1,135 @@
+"""The working the solvers write, line by line, checked against answers SymPy finds on its own: every line holds at
+the answer and at nothing else, the relation symbols are the ones the working needs, the answer is boxed."""
+
+import re
+
+import pytest
+import sympy
+from sympy.parsing.sympy_parser import implicit_multiplication_application, parse_expr, standard_transformations
+
+from mathreel_scenelang.storyboard import Scene, ShowEquation, WriteStep, split_relation
+from mathreel_script.context import parse_context
+from mathreel_script.equation_steps import solve_inequality, solve_linear, solve_with_values
+from mathreel_script.planner import plan_storyboard
+from mathreel_shared.messages import JobConfiguration
+
+_TRANSFORMS = (*standard_transformations, implicit_multiplication_application)
+_FRACTION = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
+_RELATIONS = {"=": sympy.Eq, "<": sympy.Lt, ">": sympy.Gt, "\\le": sympy.Le, "\\ge": sympy.Ge}
+
+
+def expression(latex: str) -> sympy.Expr:
+    """The small part of LaTeX the working uses (fractions, dots, brackets), read back into SymPy."""
+    text = latex
+    while _FRACTION.search(text):
+        text = _FRACTION.sub(r"((\1)/(\2))", text)
+    text = text.replace("\\cdot", "*").replace("{", "(").replace("}", ")")
+    return sympy.nsimplify(parse_expr(text, transformations=_TRANSFORMS), rational=True)
+
+
+def relation(latex: str) -> sympy.Basic:
+    sides = split_relation(latex)
+    assert sides is not None, latex
+    left, symbol, right = sides
+    return _RELATIONS[symbol](expression(left), expression(right))
+
+
+def steps(scenes: list[Scene]) -> list[WriteStep]:
+    return [a for b in scenes[0].beats for a in b.actions if isinstance(a, WriteStep)]
+
+
+def first_line(scenes: list[Scene]) -> str:
+    return next(a.latex for b in scenes[0].beats for a in b.actions if isinstance(a, ShowEquation))
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "letter"),
+    [
+        ("20 + 0.1*m", "5 + 0.25*m", "m"),
+        ("3*x - 4", "11", "x"),
+        ("0.5*(10 - x)", "x + 2", "x"),
+        ("x/3 + 1", "2*x - 4", "x"),
+        ("7 - 2*t", "t + 1", "t"),
+    ],
+)
+def test_every_line_of_a_linear_solution_holds_at_the_answer_only(lhs: str, rhs: str, letter: str) -> None:
+    var = sympy.Symbol(letter)
+    left, right = sympy.sympify(lhs, rational=True), sympy.sympify(rhs, rational=True)
+    (answer,) = sympy.solve(sympy.Eq(left, right), var)
+    found = solve_linear(sympy.sympify(lhs), sympy.sympify(rhs), var)
+    written = steps(found)
+    *working, check = written
+    assert check.note == "check"
+    assert not check.dim  # the boxed answer stays bright above its check
+    for step in working:
+        assert sympy.solve(relation(step.latex), var) == [answer], step.latex
+        assert step.note  # every step says what was done
+    assert [s.box for s in working] == [False] * (len(working) - 1) + [True]
+    assert relation(working[-1].latex) == sympy.Eq(var, answer)
+    # The check puts the answer into each side as written and both come to the same value.
+    values = [expression(part) for part in check.latex.split("=")]
+    assert len(set(values)) == 1
+    assert values[0] == left.subs(var, answer)
+    assert relation(first_line(found)) == sympy.Eq(left, right)
+
+
+def test_a_formula_with_values_put_in_is_worked_down_to_the_unknown() -> None:
+    f, u, v = sympy.symbols("f u v")
+    given = {"f": 10.0, "u": 15.0}
+    (answer,) = sympy.solve(sympy.Eq(sympy.Rational(1, 10), sympy.Rational(1, 15) + 1 / v), v)
+    found = solve_with_values(1 / f, 1 / u + 1 / v, given, v)
+    written = steps(found)
+    assert "f = 10" in (written[0].note or "")
+    assert "u = 15" in (written[0].note or "")
+    *working, check = written
+    for step in working:
+        assert sympy.solve(relation(step.latex), v) == [answer], step.latex
+    assert working[-1].box
+    assert relation(working[-1].latex) == sympy.Eq(v, answer)
+    # 1/15 goes to the other side before the unknown is found: 1/v = 1/30.
+    assert sympy.Eq(1 / v, sympy.Rational(1, 10) - sympy.Rational(1, 15)) in [relation(s.latex) for s in working]
+    assert check.note == "check"
+    assert relation(check.latex) == sympy.true
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rel", "rhs"), [("3 + 2*k", "<=", "25"), ("-2*x + 3", "<", "-5"), ("5 - x", ">=", "2*x - 4")]
+)
+def test_every_line_of_an_inequality_has_the_same_solutions(lhs: str, rel: str, rhs: str) -> None:
+    (var,) = (sympy.sympify(lhs) - sympy.sympify(rhs)).free_symbols
+    solution = sympy.solve_univariate_inequality(
+        sympy.sympify(f"({lhs}) {rel} ({rhs})", rational=True), var, relational=False
+    )
+    found = solve_inequality(sympy.sympify(lhs), rel, sympy.sympify(rhs), var)
+    *working, test = steps(found)
+    for step in working:
+        line = relation(step.latex)
+        assert sympy.solve_univariate_inequality(line, var, relational=False) == solution, step.latex
+    assert working[-1].box
+    assert (test.note or "").startswith("test")
+
+
+def test_the_recap_of_a_context_lesson_says_the_results_it_found() -> None:
+    # The context never writes the equation: two prices in one letter and the question when they are the same.
+    context = "Plan A costs 20 + 0.1m, plan B 5 + 0.25m; when do they cost the same?"
+    m = sympy.Symbol("m")
+    (answer,) = sympy.solve(sympy.Rational(20) + m / 10 - 5 - m / 4, m)
+    assert parse_context(context).plain_formulas == ("20 + 0.1m = 5 + 0.25m",)
+    storyboard = plan_storyboard(JobConfiguration(topic="Phone plans", context=context))
+    (summary,) = [scene for scene in storyboard.scenes if scene.kind == "summary"]
+    shown = [a.latex for b in summary.beats for a in b.actions if isinstance(a, ShowEquation)]
+    assert f"m = {answer}" in shown
+    assert f"m equals {answer}" in summary.beats[0].narration
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I paid 20 + 5 dollars the same day.",  # no letter
+        "Plan A: 20 + 0.1m. Plan B: 5 + 0.25n. Are they the same?",  # two letters
+        "Plan A costs 20 + 0.1m, plan B 5 + 0.25m.",  # no question of equality
+        "One is 2 + x, one 3 + x, one 4 + 2x: which are equal?",  # three expressions: which two is not said
+    ],
+)
+def test_no_equation_is_made_up_from_expressions_the_text_does_not_compare(text: str) -> None:
+    assert parse_context(text).plain_formulas == ()
