@@ -9,13 +9,16 @@ model failure fails the job with its reason: the planner never stands in for a c
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
+from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,13 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.errors import SceneError
 from mathreel_scenelang.render.preflight import preflight
-from mathreel_scenelang.storyboard import Storyboard
+from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.exemplars.library import ExemplarLibrary
 from mathreel_script.knowledge.passage import Passage, sources_of
 from mathreel_script.knowledge.store import KnowledgeBase
 from mathreel_script.llm.config import GroundingSettings, LlmSettings
 from mathreel_script.llm.errors import LlmError
-from mathreel_script.llm.generate import Preflight, StoryboardWriter
+from mathreel_script.llm.generate import StoryboardWriter
 from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
 from mathreel_script.llm.validation import Problem
 from mathreel_script.planner import plan_storyboard
@@ -42,7 +45,7 @@ from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.settings import Settings
-from mathreel_shared.storage import ObjectStore
+from mathreel_shared.storage import ObjectNotFound, ObjectStore
 from mathreel_shared.usage import CpuMeter
 
 log = logging.getLogger(__name__)
@@ -76,10 +79,28 @@ GIVEN_AUTHOR = "user"
 MAX_REJECTION_PROBLEMS = 5
 
 
-async def accept_given(store: ObjectStore, key: str, check: Preflight) -> Storyboard:
+class ScenePreflight(Protocol):
+    """The layout and LaTeX preflight of a storyboard, of only the scenes at the indices ``scenes`` when given."""
+
+    async def __call__(self, storyboard: Storyboard, scenes: Sequence[int] | None = None) -> Sequence[Problem]: ...
+
+
+PREFLIGHT_SCENES = Counter(
+    "mathreel_preflight_scenes_total",
+    "Scenes of storyboards users gave: typeset and laid out (checked), or equal to a scene their original job "
+    "rendered (unchanged)",
+    ["result"],
+)
+
+
+async def accept_given(
+    store: ObjectStore, key: str, check: ScenePreflight, *, original_key: str | None = None
+) -> Storyboard:
     """The storyboard the user gave, once it passes the schema, the static checks and the layout preflight.
 
-    The gateway ran the first two already; they run again because the stored object is what gets rendered.
+    The gateway ran the first two already; they run again because the stored object is what gets rendered. With
+    ``original_key`` (the storyboard of the completed job this one revises), only the scenes that differ from every
+    scene of the original are preflighted: the others were rendered, so they lay out and typeset.
     """
     try:
         storyboard = Storyboard.model_validate_json(await store.get_bytes(key))
@@ -87,11 +108,34 @@ async def accept_given(store: ObjectStore, key: str, check: Preflight) -> Storyb
         found = [f"storyboard.{path_of(error['loc'])}: {error['msg']}" for error in exc.errors()]
         raise StoryboardRejected("; ".join(found[:MAX_REJECTION_PROBLEMS])) from exc
     problems: Sequence[Problem] = list(islice(storyboard_problems(storyboard), MAX_REJECTION_PROBLEMS))
-    problems = problems or (await check(storyboard))[:MAX_REJECTION_PROBLEMS]
+    if not problems:
+        changed = await _changed_scenes(store, storyboard, original_key)
+        PREFLIGHT_SCENES.labels("checked").inc(len(changed))
+        PREFLIGHT_SCENES.labels("unchanged").inc(len(storyboard.scenes) - len(changed))
+        problems = (await check(storyboard, changed))[:MAX_REJECTION_PROBLEMS]
     if problems:
         listed = "; ".join(f"storyboard.{problem.path}: {problem.message}" for problem in problems)
         raise StoryboardRejected(f"the storyboard does not lay out or typeset: {listed}")
     return storyboard.model_copy(update={"author": GIVEN_AUTHOR})
+
+
+async def _changed_scenes(store: ObjectStore, storyboard: Storyboard, original_key: str | None) -> list[int]:
+    """The indices of ``storyboard``'s scenes whose canonical JSON is not one of the original's scenes (wherever
+    it stood there: a scene's layout does not depend on its place); every index when the original cannot be read."""
+    everything = list(range(len(storyboard.scenes)))
+    if original_key is None:
+        return everything
+    try:
+        original = Storyboard.model_validate_json(await store.get_bytes(original_key))
+    except (ObjectNotFound, ValidationError, OSError):
+        log.warning("the original storyboard %s cannot be read: every scene is preflighted", original_key)
+        return everything
+    rendered = {_canonical(scene) for scene in original.scenes}
+    return [index for index in everything if _canonical(storyboard.scenes[index]) not in rendered]
+
+
+def _canonical(scene: Scene) -> str:
+    return json.dumps(scene.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -177,14 +221,14 @@ def compute_runner(settings: Settings) -> IsolatedRunner:
     )
 
 
-def visuals_preflight(work_dir: Path) -> Preflight:
+def visuals_preflight(work_dir: Path) -> ScenePreflight:
     """The renderer's preflight (``mathreel_scenelang.render``), run here under ``work_dir`` with a TeX cache kept
     between jobs."""
     tex_cache = (work_dir / "tex-cache").resolve()
 
-    async def check(storyboard: Storyboard) -> list[Problem]:
+    async def check(storyboard: Storyboard, scenes: Sequence[int] | None = None) -> list[Problem]:
         try:
-            found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache)
+            found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache, scenes=scenes)
         except SceneError as exc:
             # The check itself broke (not the storyboard): the stage fails and is retried like any transient error.
             raise PreflightUnavailable(
@@ -246,7 +290,10 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     async def work(message: ScriptRequested) -> None:
         meter = CpuMeter()
         if message.given_storyboard_key:
-            result = ScriptResult(await accept_given(runtime.store, message.given_storyboard_key, check_given))
+            given = await accept_given(
+                runtime.store, message.given_storyboard_key, check_given, original_key=message.original_storyboard_key
+            )
+            result = ScriptResult(given)
         else:
             result = await author.write(message.configuration)
         storyboard = result.storyboard

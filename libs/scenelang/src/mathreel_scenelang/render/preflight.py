@@ -13,7 +13,8 @@ the job at render time goes back to the model with the field to fix instead:
 RESULT``)
 with TeX locked down as for renders, and returns the problems; an empty list means a render will not fail on layout
 or LaTeX. Layout does not depend on the quality (all qualities share the 16:9 frame and readability is judged at
-480p), so it runs at the low quality's size.
+480p), so it runs at the low quality's size. Nor does a scene's verdict depend on the other scenes, so
+``scenes=`` checks only some of them (those a revision changed), the problems still naming each by its index.
 
 ``preflight_many(storyboards, work_dir)`` checks many storyboards (a whole curriculum) in a few worker processes
 that each start Manim once and share one TeX cache, so a formula two lessons share is typeset once.
@@ -62,6 +63,8 @@ class PreflightRequest(BaseModel):
     storyboard: Storyboard
     work_dir: str
     tex_dir: str | None = None
+    # The indices of the scenes to check; None for all of them.
+    scenes: list[int] | None = None
 
 
 class PreflightResult(BaseModel):
@@ -71,17 +74,33 @@ class PreflightResult(BaseModel):
     error: str | None = None
 
 
-async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path | None = None) -> list[PreflightProblem]:
-    """Typeset and lay out ``storyboard`` as a render would; the problems found (empty when a render can proceed).
+async def preflight(
+    storyboard: Storyboard,
+    work_dir: Path,
+    *,
+    tex_cache: Path | None = None,
+    scenes: Sequence[int] | None = None,
+) -> list[PreflightProblem]:
+    """Typeset and lay out ``storyboard`` (only the scenes at the indices ``scenes``, when given) as a render would;
+    the problems found (empty when a render can proceed).
 
     Raises ``SceneError`` when the preflight could not run (a broken installation, a timeout): that says nothing
     about the storyboard.
     """
+    chosen = None if scenes is None else sorted(set(scenes))
+    if chosen is not None:
+        if any(not 0 <= index < len(storyboard.scenes) for index in chosen):
+            raise ValueError(f"scene indices {chosen} are not all in a storyboard of {len(storyboard.scenes)}")
+        if not chosen:
+            return []
     work_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="preflight-", dir=work_dir))
     try:
         request = PreflightRequest(
-            storyboard=storyboard, work_dir=str(tmp), tex_dir=str(tex_cache) if tex_cache is not None else None
+            storyboard=storyboard,
+            work_dir=str(tmp),
+            tex_dir=str(tex_cache) if tex_cache is not None else None,
+            scenes=chosen,
         )
         request_path, result_path = tmp / "request.json", tmp / "result.json"
         request_path.write_text(request.model_dump_json(), encoding="utf-8")
@@ -193,8 +212,10 @@ def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
         )
 
     problems: list[PreflightProblem] = []
+    indices = range(len(storyboard.scenes)) if request.scenes is None else request.scenes
+    chosen = [(s, storyboard.scenes[s]) for s in indices]
     configure(spec_for(0, storyboard.scenes[0]))
-    for s, scene in enumerate(storyboard.scenes):
+    for s, scene in chosen:
         for path, source in latex_fields(scene):
             where = f"scenes[{s}].{path}"
             try:
@@ -207,7 +228,7 @@ def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
                 )
     if problems:
         return problems
-    for s, scene in enumerate(storyboard.scenes):
+    for s, scene in chosen:
         built = StoryboardScene(spec_for(s, scene))
         try:
             built.preflight()
