@@ -9,6 +9,7 @@ model failure fails the job with its reason: the planner never stands in for a c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.errors import SceneError
-from mathreel_scenelang.render.preflight import preflight
+from mathreel_scenelang.render.preflight import WarmPreflight, preflight
 from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.exemplars.library import ExemplarLibrary
 from mathreel_script.knowledge.passage import Passage, sources_of
@@ -221,14 +222,22 @@ def compute_runner(settings: Settings) -> IsolatedRunner:
     )
 
 
-def visuals_preflight(work_dir: Path) -> ScenePreflight:
+def preflight_tex_cache(work_dir: Path) -> Path:
+    """The TeX cache the preflights of one worker share, between jobs."""
+    return (work_dir / "tex-cache").resolve()
+
+
+def visuals_preflight(work_dir: Path, warm: WarmPreflight | None = None) -> ScenePreflight:
     """The renderer's preflight (``mathreel_scenelang.render``), run here under ``work_dir`` with a TeX cache kept
-    between jobs."""
-    tex_cache = (work_dir / "tex-cache").resolve()
+    between jobs: in the ``warm`` process when given (Manim imported once), else in a subprocess of its own."""
+    tex_cache = preflight_tex_cache(work_dir)
 
     async def check(storyboard: Storyboard, scenes: Sequence[int] | None = None) -> list[Problem]:
         try:
-            found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache, scenes=scenes)
+            if warm is not None:
+                found = await warm.check(storyboard, work_dir / "preflight", scenes=scenes)
+            else:
+                found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache, scenes=scenes)
         except SceneError as exc:
             # The check itself broke (not the storyboard): the stage fails and is retried like any transient error.
             raise PreflightUnavailable(
@@ -239,6 +248,14 @@ def visuals_preflight(work_dir: Path) -> ScenePreflight:
     return check
 
 
+async def _warm_up(warm: WarmPreflight) -> None:
+    try:
+        await warm.start()
+    except Exception:
+        # The first check starts it again and reports what fails then.
+        log.warning("the preflight process could not be prepared", exc_info=True)
+
+
 def build_author(
     engine: AsyncEngine,
     llm: LlmSettings | None = None,
@@ -246,16 +263,17 @@ def build_author(
     *,
     compute: IsolatedRunner,
     work_dir: Path | None = None,
+    warm: WarmPreflight | None = None,
 ) -> tuple[ScriptAuthor, OpenAICompatibleProvider | None]:
     """The author the settings describe, and the provider it owns (to close), if a model is configured.
 
     The offline planner runs through ``compute``. With a ``work_dir`` and ``llm.preflight``, the model's
-    storyboards are typeset and laid out before acceptance.
+    storyboards are typeset and laid out before acceptance (in the ``warm`` preflight process when given).
     """
     llm = llm or LlmSettings()
     grounding = grounding or GroundingSettings()
     provider = OpenAICompatibleProvider(llm) if llm.configured else None
-    check = visuals_preflight(work_dir) if work_dir is not None and llm.preflight else None
+    check = visuals_preflight(work_dir, warm) if work_dir is not None and llm.preflight else None
     embedder = provider if provider is not None and llm.embeddings_model else None
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
@@ -276,7 +294,11 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     engine = create_engine(runtime.settings.database_url, pool_size=2)
     compute = compute_runner(runtime.settings)
     await compute.start()
-    author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir)
+    warm = WarmPreflight(preflight_tex_cache(runtime.settings.work_dir))
+    # Manim's imports, paid once per worker process and ahead of the first storyboard to check (a revision's, a
+    # model's), in the background: the worker consumes meanwhile, and a check waits for it if need be.
+    warming = asyncio.create_task(_warm_up(warm))
+    author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir, warm=warm)
 
     async def knowledge_base() -> None:
         async with engine.connect() as connection:
@@ -285,7 +307,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     runtime.ready_checks.append(knowledge_base)
 
     # A given storyboard (a revision) is always laid out before it is stored, model or not.
-    check_given = visuals_preflight(runtime.settings.work_dir)
+    check_given = visuals_preflight(runtime.settings.work_dir, warm)
 
     async def work(message: ScriptRequested) -> None:
         meter = CpuMeter()
@@ -317,6 +339,10 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await serve_stage(runtime, SCRIPT, work, prefetch=4)
 
     async def close() -> None:
+        warming.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await warming
+        await warm.close()
         await compute.close()
         if provider is not None:
             await provider.aclose()
