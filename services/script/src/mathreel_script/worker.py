@@ -295,9 +295,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     compute = compute_runner(runtime.settings)
     await compute.start()
     warm = WarmPreflight(preflight_tex_cache(runtime.settings.work_dir))
-    # Manim's imports, paid once per worker process and ahead of the first storyboard to check (a revision's, a
-    # model's), in the background: the worker consumes meanwhile, and a check waits for it if need be.
-    warming = asyncio.create_task(_warm_up(warm))
+    warming: list[asyncio.Task[None]] = []
     author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir, warm=warm)
 
     async def knowledge_base() -> None:
@@ -310,6 +308,16 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     check_given = visuals_preflight(runtime.settings.work_dir, warm)
 
     async def work(message: ScriptRequested) -> None:
+        try:
+            await write(message)
+        finally:
+            if not warming:
+                # Manim's imports for the preflight, once per worker process, in the background: after the first
+                # job rather than beside it (the planner's computation has a time limit), ahead of the next
+                # storyboard to check. A check that comes first starts the process itself.
+                warming.append(asyncio.create_task(_warm_up(warm)))
+
+    async def write(message: ScriptRequested) -> None:
         meter = CpuMeter()
         if message.given_storyboard_key:
             given = await accept_given(
@@ -339,9 +347,10 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await serve_stage(runtime, SCRIPT, work, prefetch=4)
 
     async def close() -> None:
-        warming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await warming
+        for task in warming:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await warm.close()
         await compute.close()
         if provider is not None:
