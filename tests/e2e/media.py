@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 from PIL import Image
 
 
@@ -40,6 +41,23 @@ def decode_video(data: bytes) -> DecodedVideo:
             audio_duration=audio_duration,
             frames=frames,
         )
+
+
+def video_packets(data: bytes) -> list[bytes]:
+    """The payloads of the video stream's packets in decode order: what a stream copy keeps bit for bit."""
+    with av.open(io.BytesIO(data)) as container:
+        return [bytes(packet) for packet in container.demux(video=0) if packet.size]
+
+
+def audio_samples(data: bytes) -> tuple[np.ndarray, int]:
+    """The first audio stream decoded to mono float samples (channels averaged), and its sample rate."""
+    with av.open(io.BytesIO(data)) as container:
+        rate = container.streams.audio[0].codec_context.sample_rate
+        chunks = []
+        for frame in container.decode(audio=0):
+            assert frame.format.is_planar, frame.format.name  # one row per channel (AAC decodes to fltp)
+            chunks.append(frame.to_ndarray().astype(np.float64).mean(axis=0))
+    return np.concatenate(chunks), rate
 
 
 def wav_seconds(data: bytes) -> float:

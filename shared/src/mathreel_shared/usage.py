@@ -6,6 +6,8 @@ waited for in the meantime (Manim, FFmpeg): ``time.process_time()`` and ``getrus
 per process, so a process that handles several messages at once (standalone mode, a worker with concurrency above
 one) counts the overlapping work in each: the figures are exact for one message at a time and upper bounds
 otherwise. Long-lived helper processes (the script worker's planner pool) are counted when they exit, not per job.
+Work done in a process this one is not the parent of is added with ``CpuMeter.add``: a scene rendered in the warm
+renderer pool runs in a child of the pool's fork server, which measures it when it reaps it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ class CpuMeter:
 
     def __init__(self) -> None:
         self._start = process_cpu_seconds()
+        self._elsewhere = 0.0
+
+    def add(self, seconds: float) -> None:
+        """Count ``seconds`` of CPU spent for this message in a process the meter cannot see (not a waited-for
+        child of this one)."""
+        self._elsewhere += max(seconds, 0.0)
 
     def seconds(self) -> float:
-        return round(max(process_cpu_seconds() - self._start, 0.0), 3)
+        return round(max(process_cpu_seconds() - self._start, 0.0) + self._elsewhere, 3)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
+import time
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -83,6 +85,7 @@ async def test_no_more_than_the_limit_in_any_60_seconds_across_a_minute_boundary
                 left = await _seconds_to_the_next_minute(redis)
             await asyncio.sleep(max(left - 1.5, 0))  # 1.5 s before the boundary
             headers = {"Authorization": f"Bearer {jwks_server.key.mint(_user())}"}
+            started = time.monotonic()
             before = await asyncio.gather(
                 *(gateway.client.get("/api/v1/videos/jobs", headers=headers) for _ in range(100))
             )
@@ -90,6 +93,7 @@ async def test_no_more_than_the_limit_in_any_60_seconds_across_a_minute_boundary
             after = await asyncio.gather(
                 *(gateway.client.get("/api/v1/videos/jobs", headers=headers) for _ in range(100))
             )
+            elapsed = time.monotonic() - started
         finally:
             await redis.aclose()  # type: ignore[attr-defined]
     assert [r.status_code for r in before] == [200] * 100
@@ -98,8 +102,10 @@ async def test_no_more_than_the_limit_in_any_60_seconds_across_a_minute_boundary
     assert len(resets) == 1
     (reset,) = resets
     retry_after = max(int(r.headers["retry-after"]) for r in after)
-    # The first request of the burst leaves the window 60 s after it was made, under 60 s after the refusals.
-    assert 58 <= retry_after <= 60
+    # The first request of the burst leaves the window 60 s after it was made: the refusals came at most `elapsed`
+    # seconds after it (about 1.7 s; more on a loaded machine), so the wait they announce is that much under 60 s.
+    assert 60 - math.ceil(elapsed) <= retry_after <= 60
+    assert elapsed < 30, "the bursts took too long to say anything about the window"
     assert reset == int(before[-1].headers["x-ratelimit-reset"])
 
 

@@ -35,10 +35,12 @@ _REAP_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class ChildExit:
-    """How a render's child process ended: its exit status, or the signal that killed it (then ``status < 0``)."""
+    """How a render's child process ended: its exit status, or the signal that killed it (then ``status < 0``),
+    and the CPU seconds it spent (with the processes it waited for), measured by the fork server that reaped it."""
 
     status: int
     signal: int
+    cpu_seconds: float = 0.0
 
 
 class RendererPool:
@@ -201,7 +203,8 @@ class RendererPool:
                 elif kind == "exited":
                     waiting = self._exits.get(int(event["id"]))
                     if waiting is not None and not waiting.done():
-                        waiting.set_result(ChildExit(int(event["status"]), int(event["signal"])))
+                        cpu_seconds = float(event.get("cpu_seconds", 0.0))
+                        waiting.set_result(ChildExit(int(event["status"]), int(event["signal"]), cpu_seconds))
         finally:
             # The server is gone: whatever it was rendering has no one to report on it.
             gone = SceneError("render_failed", "the renderer stopped during the render", retryable=True)

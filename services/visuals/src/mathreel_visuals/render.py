@@ -33,6 +33,9 @@ class RenderedClip:
     height: int
     fps: float
     layout_report: dict[str, Any]
+    # CPU seconds of a render in the warm pool: a child of its fork server, never of this process, so a
+    # ``CpuMeter`` here cannot see it. 0 for a render in a subprocess of this process (the meter counts that one).
+    pooled_cpu_seconds: float = 0.0
 
 
 async def render_scene(
@@ -87,6 +90,7 @@ async def render_scene(
         clip_tmp = tmp / "clip.mp4"
         # TeX may write only under TEXMFOUTPUT (paranoid mode): the render's own directory, or the shared cache.
         tex_out = tex_cache if tex_cache is not None else tmp
+        pooled_cpu_seconds = 0.0
         if pool is None:
             stderr_tail = await run_tex_subprocess(
                 "mathreel_visuals.scene_runner", [str(spec_path), str(clip_tmp)], tex_out, cancelled, timeout=timeout
@@ -97,6 +101,7 @@ async def render_scene(
                 spec_path, clip_tmp, tex_out=tex_out, stderr_path=stderr_path, cancelled=cancelled, timeout=timeout
             )
             stderr_tail = _tail(stderr_path)
+            pooled_cpu_seconds = ended.cpu_seconds
             if ended.signal:
                 stderr_tail += f"\nthe render process was killed ({_signal_name(ended.signal)})"
         outcome = _read_outcome(Path(spec.report_path), stderr_tail)
@@ -108,7 +113,7 @@ async def render_scene(
             )
         out_path.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(clip_tmp, out_path)
-        return _describe(out_path, outcome.report)
+        return _describe(out_path, outcome.report, pooled_cpu_seconds)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -138,7 +143,7 @@ def _read_outcome(path: Path, stderr_tail: str) -> RenderOutcome:
         return RenderOutcome(ok=False, error_code="render_failed", error_message=reason, retryable=True)
 
 
-def _describe(path: Path, report: dict[str, Any]) -> RenderedClip:
+def _describe(path: Path, report: dict[str, Any], pooled_cpu_seconds: float) -> RenderedClip:
     """Measure the file: the worker must report what was rendered, not what was requested."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
@@ -146,4 +151,4 @@ def _describe(path: Path, report: dict[str, Any]) -> RenderedClip:
         fps = float(stream.guessed_rate or stream.average_rate or 0)
         frames = stream.frames or sum(1 for packet in container.demux(stream) if packet.size)
         duration = frames / fps if fps else float(container.duration or 0) / 1_000_000
-        return RenderedClip(path, duration, stream.width, stream.height, fps, report)
+        return RenderedClip(path, duration, stream.width, stream.height, fps, report, pooled_cpu_seconds)

@@ -12,7 +12,8 @@ lines on stdin and answers on stdout (``mathreel_visuals.pool`` is the other end
 
 - ``{"op": "render", "id": 7, "spec": …, "out": …, "stderr": …, "tex_out": …, "memory_bytes": …,
   "timeout_seconds": …}`` forks a child → ``{"event": "started", "id": 7, "pid": 1234}``, and when it ends
-  ``{"event": "exited", "id": 7, "status": 0, "signal": 0}``;
+  ``{"event": "exited", "id": 7, "status": 0, "signal": 0, "cpu_seconds": 2.41}`` (the child's CPU time with that of
+  the latex and dvisvgm it waited for: the worker cannot measure a process it is not the parent of);
 - ``{"op": "kill", "id": 7}`` kills the child's process group (the latex and dvisvgm it started too);
 - end of stdin (the worker closed the pool, or died) kills every child and ends the server.
 """
@@ -228,7 +229,7 @@ def _kill_child(pid: int) -> None:
 def _reap(children: dict[int, int]) -> None:
     while children:
         try:
-            pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            pid, wait_status, usage = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid == 0:
@@ -238,7 +239,8 @@ def _reap(children: dict[int, int]) -> None:
             continue
         killed_by = os.WTERMSIG(wait_status) if os.WIFSIGNALED(wait_status) else 0
         status = os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else -killed_by
-        _emit({"event": "exited", "id": request_id, "status": status, "signal": killed_by})
+        cpu_seconds = round(usage.ru_utime + usage.ru_stime, 3)
+        _emit({"event": "exited", "id": request_id, "status": status, "signal": killed_by, "cpu_seconds": cpu_seconds})
 
 
 def _emit(event: dict[str, Any]) -> None:

@@ -96,6 +96,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                     pool=pool,
                     timeout=timeout,
                 )
+                meter.add(clip.pooled_cpu_seconds)
                 return Produced("video/mp4", path=clip.path, meta={"duration": clip.duration})
 
             key = scene_clip_key(message.user_id, message.job_id, message.scene_index)
