@@ -1,8 +1,11 @@
 """The artifact cache through whole jobs, in standalone mode: concurrent identical jobs speak and render each scene
-once, a repeated job is assembled from cache, another user's identical job gets nothing from it.
+once, a repeated job is assembled from cache down to its final video, another user's identical job gets nothing
+from it.
 
 One run of three concurrent jobs (two of alice's; one of bob's, cancelled after its first clip) and a fourth of
-alice's afterwards, at low quality; every assertion reads the same jobs' stage records (``scene_result``) and media.
+alice's afterwards, at low quality; then the first scene alone as a given storyboard, alice's and then bob's (one
+scene for bob to render, to see his final video made, not copied). Every assertion reads the same jobs' stage
+records (``scene_result``, ``stage_run``) and media.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from asgi_lifespan import LifespanManager
 from sqlmodel import col, select
 
 from mathreel_cli.standalone import Standalone, standalone_stack
+from mathreel_gateway.jobs.service import admit_storyboard
+from mathreel_scenelang.storyboard import Storyboard
 from mathreel_shared.cache import CACHE_HITS
-from mathreel_shared.db import Job, SceneResult
+from mathreel_shared.db import Job, SceneResult, StageRun
+from mathreel_shared.domain import Quality
 from mathreel_shared.keys import scene_clip_key
 from mathreel_shared.settings import Mode, Settings
 
@@ -44,6 +50,19 @@ class Run:
     stack: Standalone
     client: httpx.AsyncClient
     mint: Any
+
+    async def submit_storyboard(self, user: str, storyboard: Storyboard) -> UUID:
+        job = await admit_storyboard(
+            self.stack.resources, user_id=user, storyboard=storyboard, quality=Quality.LOW, max_active_jobs=3
+        )
+        return job.id
+
+    async def render_outcome(self, job_id: UUID) -> tuple[int, int]:
+        """The render stage's (cache hits, cache misses) from its stage record."""
+        async with self.stack.resources.sessionmaker() as session:
+            run = await session.get(StageRun, (job_id, "rendering"))
+        assert run is not None
+        return run.cache_hits or 0, run.cache_misses or 0
 
     async def submit(self, user: str) -> UUID:
         headers = {"Authorization": f"Bearer {self.mint(user)}"}
@@ -113,10 +132,29 @@ async def jobs(run: Run) -> dict[str, UUID]:
     for job_id in (first, second):
         await run.finished(job_id)
     hits_before = CACHE_HITS.labels("scene")._value.get()
+    videos_before = CACHE_HITS.labels("video")._value.get()
     again = await run.submit(ALICE)
     await run.finished(again)
     assert CACHE_HITS.labels("scene")._value.get() > hits_before
-    return {"first": first, "second": second, "other": other, "again": again}
+    assert CACHE_HITS.labels("video")._value.get() == videos_before + 1
+    async with run.stack.resources.sessionmaker() as session:
+        job = await session.get(Job, first)
+    assert job is not None
+    assert job.storyboard_key
+    planned = Storyboard.model_validate_json(await run.stack.resources.store.get_bytes(job.storyboard_key))
+    one_scene = planned.model_copy(update={"scenes": planned.scenes[:1]})
+    alice_one = await run.submit_storyboard(ALICE, one_scene)
+    await run.finished(alice_one)
+    bob_one = await run.submit_storyboard(BOB, one_scene)
+    await run.finished(bob_one)
+    return {
+        "first": first,
+        "second": second,
+        "other": other,
+        "again": again,
+        "alice_one": alice_one,
+        "bob_one": bob_one,
+    }
 
 
 @pytest.mark.parametrize("stage", ["tts", "visuals"])
@@ -141,7 +179,24 @@ async def test_a_repeated_job_is_assembled_from_cache_and_another_users_is_not(
     assert set(others) == {"miss"}
 
 
-async def test_the_cached_job_has_the_same_clips_and_a_playable_video(run: Run, jobs: dict[str, UUID]) -> None:
+async def test_the_repeated_job_s_final_video_comes_from_the_cache_and_another_user_s_does_not(
+    run: Run, jobs: dict[str, UUID]
+) -> None:
+    # The two concurrent jobs assembled the video once: one made it, the other waited for it.
+    assert sorted([await run.render_outcome(jobs["first"]), await run.render_outcome(jobs["second"])]) == [
+        (0, 1),
+        (1, 0),
+    ]
+    assert await run.render_outcome(jobs["again"]) == (1, 0)
+    # The one-scene video was new to alice (her scenes came from the cache); bob, asking for the very same video
+    # after her, made his own.
+    assert await run.render_outcome(jobs["alice_one"]) == (0, 1)
+    assert await run.render_outcome(jobs["bob_one"]) == (0, 1)
+    assert set(await run.cache_outcomes(jobs["alice_one"], "visuals")) == {"hit"}
+    # (bob's own scene may come from his cancelled job's clips: his cache, not alice's.)
+
+
+async def test_the_cached_job_has_the_same_files_and_a_playable_video(run: Run, jobs: dict[str, UUID]) -> None:
     store = run.stack.resources.store
     async with run.stack.resources.sessionmaker() as session:
         again = await session.get(Job, jobs["again"])
@@ -152,6 +207,23 @@ async def test_the_cached_job_has_the_same_clips_and_a_playable_video(run: Run, 
         original = await store.get_bytes(scene_clip_key(ALICE, jobs["first"], index))
         copied = await store.get_bytes(scene_clip_key(ALICE, jobs["again"], index))
         assert copied == original
-    video = decode_video(await store.get_bytes(again.video_key))
+    async with run.stack.resources.sessionmaker() as session:
+        first = await session.get(Job, jobs["first"])
+    assert first is not None
+    assert first.video_key
+    data = await store.get_bytes(again.video_key)
+    assert data == await store.get_bytes(first.video_key)
+    for made, copied_key in (
+        (first.thumbnail_key, again.thumbnail_key),
+        (first.captions_key, again.captions_key),
+        (first.srt_key, again.srt_key),
+    ):
+        assert made
+        assert copied_key
+        assert copied_key != made
+        assert await store.get_bytes(copied_key) == await store.get_bytes(made)
+    video = decode_video(data)
     assert video.duration == pytest.approx(again.duration_seconds, abs=0.2)
-    assert video.width == 854
+    assert (video.width, video.height, video.video_codec, video.audio_codec) == (854, 480, "h264", "aac")
+    assert video.frames > 0
+    assert again.file_size == len(data)

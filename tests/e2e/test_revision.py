@@ -1,7 +1,7 @@
 """A revision end to end in standalone mode: a storyboard rendered without planning (as ``mathreel render`` does),
-fetched back, one sentence changed, revised through the API, and both videos checked by decoding; a storyboard
-that passes the static checks but does not typeset fails its job in the script stage; and the resource report of
-a finished job.
+fetched back, one sentence changed, revised through the API, and both videos checked by decoding; only the changed
+scene is preflighted again; a storyboard that passes the static checks but does not typeset fails its job in the
+script stage; and the resource report of a finished job.
 
 One original and its revisions are shared by the tests of this module (three short scenes at low quality).
 """
@@ -20,6 +20,7 @@ from uuid import UUID
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from prometheus_client import REGISTRY
 from sqlmodel import col, select
 
 from mathreel_cli.standalone import Standalone, standalone_stack
@@ -49,6 +50,9 @@ class Revised:
     rejected: dict[str, Any]
     fetched: dict[str, Any]
     headers: dict[str, str]
+    # How many scenes the script stage typeset and laid out ("checked") or took as rendered ("unchanged"): for the
+    # original, and for the two revisions together.
+    preflighted: dict[str, dict[str, float]]
 
     async def video(self, job: dict[str, Any]) -> bytes:
         response = await self.client.get(f"/api/v1/videos/jobs/{job['job_id']}/stream", headers=self.headers)
@@ -72,6 +76,17 @@ class Revised:
             run = await session.get(StageRun, (UUID(job["job_id"]), stage))
         assert run is not None
         return run
+
+
+def _preflight_counts() -> dict[str, float]:
+    return {
+        result: REGISTRY.get_sample_value("mathreel_preflight_scenes_total", {"result": result}) or 0.0
+        for result in ("checked", "unchanged")
+    }
+
+
+def _since(before: dict[str, float]) -> dict[str, float]:
+    return {result: count - before[result] for result, count in _preflight_counts().items()}
 
 
 async def _finished(client: httpx.AsyncClient, job_id: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -112,6 +127,7 @@ async def revised(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rev
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t", timeout=60) as client:
             # The original: a given storyboard, rendered without planning (what `mathreel render` does).
+            counts = _preflight_counts()
             job = await admit_storyboard(
                 stack.resources,
                 user_id=USER,
@@ -121,6 +137,8 @@ async def revised(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rev
             )
             original = await _finished(client, str(job.id), headers)
             assert original["status"] == "completed", original
+            preflighted = {"original": _since(counts)}
+            counts = _preflight_counts()
             url = f"/api/v1/videos/jobs/{original['job_id']}"
             fetched = (await client.get(f"{url}/storyboard", headers=headers)).json()
 
@@ -139,7 +157,8 @@ async def revised(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rev
             revision, rejected = await asyncio.gather(
                 *(_finished(client, response.json()["job_id"], headers) for response in created)
             )
-            yield Revised(stack, client, original, revision, rejected, fetched, headers)
+            preflighted["revisions"] = _since(counts)
+            yield Revised(stack, client, original, revision, rejected, fetched, headers, preflighted)
 
 
 async def test_the_fetched_storyboard_is_the_one_rendered(revised: Revised) -> None:
@@ -174,6 +193,13 @@ async def test_only_the_changed_scene_differs(revised: Revised) -> None:
     # Exactly one scene re-rendered (the artifact cache): read from the stage records.
     assert (original.cache_hits or 0, original.cache_misses) == (0, 3)
     assert (revision.cache_hits, revision.cache_misses) == (2, 1)
+
+
+async def test_a_revision_preflights_only_its_changed_scene(revised: Revised) -> None:
+    # The original had nothing to compare with: all three scenes were typeset and laid out.
+    assert revised.preflighted["original"] == {"checked": 3, "unchanged": 0}
+    # Each revision changed scene 1 of a completed job: that scene was checked, the two it rendered were not.
+    assert revised.preflighted["revisions"] == {"checked": 2, "unchanged": 4}
 
 
 async def test_a_storyboard_tex_cannot_set_fails_in_the_script_stage_with_its_path(revised: Revised) -> None:

@@ -805,12 +805,12 @@ export interface components {
             bytes_stored: number | null;
             /**
              * Cache Hits
-             * @description Scenes whose artifact came from the cache.
+             * @description Artifacts that came from the cache: a scene's narration or clip, or the final video (rendering).
              */
             cache_hits: number | null;
             /**
              * Cache Misses
-             * @description Scenes whose artifact had to be made.
+             * @description Artifacts that had to be made (per scene, or the final video).
              */
             cache_misses: number | null;
             /**

@@ -1,8 +1,9 @@
-"""A content-addressed cache of narration audio and scene clips, partitioned per user.
+"""A content-addressed cache of narration audio, scene clips and final videos, partitioned per user.
 
 An entry's key is a SHA-256 over a canonical JSON of everything that produced it (for narration: the spoken text,
 engine, voice, rate and the code that synthesised it; for a scene clip: the scene, its narration timing, the
-quality and the renderer's code) **and the user id**. So a hit only ever comes from the same user's earlier work:
+quality and the renderer's code and TeX; for a final video: its scenes' keys, timings, title, quality and the
+render code) **and the user id**. So a hit only ever comes from the same user's earlier work:
 no user can learn anything about another user's content from a hit, a miss or how long either took (docs/cache.md).
 
 The index is a table (``cache_entry``) in the job database, PostgreSQL or SQLite, so it works the same across worker
@@ -26,6 +27,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -59,6 +61,7 @@ CACHE_EVICTIONS = Counter("mathreel_cache_evictions_total", "Cache entries evict
 class CacheKind(StrEnum):
     SPEECH = "speech"
     SCENE = "scene"
+    VIDEO = "video"
 
 
 class EntryState(StrEnum):
@@ -139,14 +142,33 @@ def cache_object_key(user_id: str, kind: CacheKind, key: str, suffix: str) -> st
     return f"users/{validate_user_id(user_id)}/cache/{kind.value}/{key}{suffix}"
 
 
+# A ready entry's ``meta`` lists the suffixes of its companion files under this name (read by hits and eviction).
+COMPANIONS = "companions"
+_COMPANION_SUFFIX = re.compile(r"\.[a-z0-9]{1,8}")
+
+
+def companion_key(object_key: str, suffix: str) -> str:
+    """Where a companion file of the entry at ``object_key`` lives: beside it, the same name with ``suffix``."""
+    if not _COMPANION_SUFFIX.fullmatch(suffix):
+        raise ValueError(f"a companion's suffix is a short extension, not {suffix!r}")
+    return f"{object_key.rsplit('.', 1)[0]}{suffix}"
+
+
+def _check_companions(produced: Produced, wanted: Mapping[str, str]) -> None:
+    if set(produced.companions) != set(wanted):
+        raise ValueError(f"the producer made companions {sorted(produced.companions)}, not {sorted(wanted)}")
+
+
 @dataclass(frozen=True)
 class Produced:
-    """What a producer made: the artifact (bytes or a file) and the small facts stored beside it (a timing)."""
+    """What a producer made: the artifact (bytes or a file), the small facts stored beside it (a timing) and the
+    files that belong with it, by suffix (a video's thumbnail and captions: stored, served and evicted with it)."""
 
     content_type: str
     data: bytes | None = None
     path: Path | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    companions: dict[str, Produced] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,7 +180,8 @@ class Served:
 
 
 class ArtifactCache:
-    """The cache as the tts and visuals workers use it: ``serve`` an artifact into a job's key, from cache or not."""
+    """The cache as the tts, visuals and render workers use it: ``serve`` an artifact into a job's key, from cache or
+    not."""
 
     def __init__(
         self,
@@ -206,27 +229,32 @@ class ArtifactCache:
         self,
         kind: CacheKind,
         user_id: str,
-        key: str,
+        key: str | None,
         *,
         suffix: str,
         target_key: str,
         produce: Callable[[], Awaitable[Produced]],
         cancelled: Callable[[], bool] | None = None,
+        companion_keys: Mapping[str, str] | None = None,
     ) -> Served:
         """Put the artifact with content address ``key`` at ``target_key``: copied from the cache on a hit, made by
         ``produce`` (once, whoever else wants it at the same time) and stored in the cache on a miss.
 
+        ``companion_keys`` maps the suffix of each companion file (``Produced.companions``) to its place in the job;
+        companions are put there before the artifact, so once the artifact is at ``target_key`` they are too.
         While another worker holds the claim, this waits for it; ``cancelled`` (polled) stops the wait with a
-        ``cancelled`` stage error. If the index cannot be reached, the artifact is produced without the cache.
+        ``cancelled`` stage error. Without a ``key`` (the inputs are not all known) or when the index cannot be
+        reached, the artifact is produced without the cache.
         """
-        if self._sessionmaker is None:
-            return Served(None, await self._produce_into(target_key, produce))
+        companions = dict(companion_keys or {})
+        if self._sessionmaker is None or key is None:
+            return Served(None, await self._produce_into(target_key, companions, produce))
         object_key = cache_object_key(user_id, kind, key, suffix)
         try:
             while True:
                 entry = await self._get(key)
                 if entry is not None and entry.state == EntryState.READY:
-                    if await self._copy_hit(entry, target_key):
+                    if await self._copy_hit(entry, target_key, companions):
                         CACHE_HITS.labels(kind.value).inc()
                         return Served("hit", entry.meta)
                     continue
@@ -237,9 +265,11 @@ class ArtifactCache:
                 await asyncio.sleep(self.poll_seconds)
         except SQLAlchemyError:
             log.warning("the cache index is unreachable; producing %s without the cache", kind.value, exc_info=True)
-            return Served(None, await self._produce_into(target_key, produce))
+            return Served(None, await self._produce_into(target_key, companions, produce))
 
-        meta = await self._produce_claimed(kind, key, object_key, produce)
+        meta = await self._produce_claimed(kind, key, object_key, companions, produce)
+        for companion_suffix, companion_target in companions.items():
+            await self._store.copy(companion_key(object_key, companion_suffix), companion_target)
         await self._store.copy(object_key, target_key)
         CACHE_MISSES.labels(kind.value).inc()
         try:
@@ -249,8 +279,13 @@ class ArtifactCache:
             log.warning("cache eviction failed; the next new entry tries again", exc_info=True)
         return Served("miss", meta)
 
-    async def _produce_into(self, target_key: str, produce: Callable[[], Awaitable[Produced]]) -> dict[str, Any]:
+    async def _produce_into(
+        self, target_key: str, companions: Mapping[str, str], produce: Callable[[], Awaitable[Produced]]
+    ) -> dict[str, Any]:
         produced = await produce()
+        _check_companions(produced, companions)
+        for companion_suffix, companion_target in companions.items():
+            await self._put(companion_target, produced.companions[companion_suffix])
         await self._put(target_key, produced)
         return produced.meta
 
@@ -264,12 +299,23 @@ class ArtifactCache:
         return produced.path.stat().st_size
 
     async def _produce_claimed(
-        self, kind: CacheKind, key: str, object_key: str, produce: Callable[[], Awaitable[Produced]]
+        self,
+        kind: CacheKind,
+        key: str,
+        object_key: str,
+        companions: Mapping[str, str],
+        produce: Callable[[], Awaitable[Produced]],
     ) -> dict[str, Any]:
         renewal = asyncio.create_task(self._renew(key))
         try:
             produced = await produce()
-            size = await self._put(object_key, produced)
+            _check_companions(produced, companions)
+            size = 0
+            for companion_suffix in companions:
+                size += await self._put(
+                    companion_key(object_key, companion_suffix), produced.companions[companion_suffix]
+                )
+            size += await self._put(object_key, produced)
         except BaseException:
             renewal.cancel()
             # Let a waiter take over at once rather than after the claim expires.
@@ -280,6 +326,7 @@ class ArtifactCache:
         with contextlib.suppress(asyncio.CancelledError):
             await renewal
         now = utcnow()
+        meta = {**produced.meta, COMPANIONS: sorted(companions)} if companions else produced.meta
         assert self._sessionmaker is not None
         async with transaction(self._sessionmaker) as session:
             await session.execute(
@@ -288,22 +335,27 @@ class ArtifactCache:
                 .values(
                     state=EntryState.READY.value,
                     size=size,
-                    meta=produced.meta,
+                    meta=meta,
                     claimed_until=None,
                     last_used_at=now,
                 )
             )
-        return produced.meta
+        return meta
 
     async def _get(self, key: str) -> CacheEntry | None:
         assert self._sessionmaker is not None
         async with self._sessionmaker() as session:
             return await session.get(CacheEntry, key)
 
-    async def _copy_hit(self, entry: CacheEntry, target_key: str) -> bool:
-        """Copy a ready entry to the job; False (and the entry forgotten) if its object has gone."""
+    async def _copy_hit(self, entry: CacheEntry, target_key: str, companions: Mapping[str, str]) -> bool:
+        """Copy a ready entry (companions first) to the job; False (and the entry forgotten) if an object has gone
+        or a wanted companion was never stored."""
         assert self._sessionmaker is not None
         try:
+            if not set(companions) <= set(entry.meta.get(COMPANIONS, [])):
+                raise ObjectNotFound(entry.object_key)
+            for companion_suffix, companion_target in companions.items():
+                await self._store.copy(companion_key(entry.object_key, companion_suffix), companion_target)
             await self._store.copy(entry.object_key, target_key)
         except ObjectNotFound:
             async with transaction(self._sessionmaker) as session:
@@ -410,6 +462,7 @@ class ArtifactCache:
                         col(CacheEntry.kind),
                         col(CacheEntry.size),
                         col(CacheEntry.object_key),
+                        col(CacheEntry.meta),
                         col(CacheEntry.last_used_at),
                     )
                     .where(col(CacheEntry.state) == EntryState.READY.value)
@@ -440,6 +493,8 @@ class ArtifactCache:
                 )
             if getattr(result, "rowcount", 0):
                 await self._store.delete(row.object_key)
+                for companion_suffix in (row.meta or {}).get(COMPANIONS, []):
+                    await self._store.delete(companion_key(row.object_key, companion_suffix))
                 CACHE_EVICTIONS.labels(row.kind).inc()
                 evicted += 1
         return evicted

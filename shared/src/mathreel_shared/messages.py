@@ -67,6 +67,9 @@ class ScriptRequested(Envelope):
     configuration: JobConfiguration
     # A storyboard the user gave (a revision, ``mathreel render``): checked and stored instead of planning one.
     given_storyboard_key: str | None = None
+    # For a revision of a completed job: that job's storyboard. The given storyboard's scenes that equal one of its
+    # (rendered, so laid out and typeset) are not preflighted again; without it every scene is.
+    original_storyboard_key: str | None = None
 
 
 class TtsRequested(Envelope):
@@ -99,6 +102,11 @@ class RenderRequested(Envelope):
     clip_keys: list[str]
     audio_keys: list[str]
     timings: list[SceneTiming]
+    # The artifact cache's keys of each scene's narration and clip, in scene order, when every scene has one: with
+    # them the final video is cached too (docs/cache.md). Absent (older producers, a scene made without a key): the
+    # video is assembled and nothing is cached.
+    audio_cache_keys: list[str] | None = None
+    clip_cache_keys: list[str] | None = None
 
 
 # --- events -------------------------------------------------------------------------------------------------------
@@ -131,6 +139,8 @@ class TtsCompleted(Envelope):
     cpu_seconds: float | None = None
     bytes_stored: int | None = None
     cache: Literal["hit", "miss"] | None = None
+    # The narration's content address in the artifact cache (what the render stage keys the final video by).
+    cache_key: str | None = None
 
 
 class VisualsCompleted(Envelope):
@@ -145,6 +155,8 @@ class VisualsCompleted(Envelope):
     cpu_seconds: float | None = None
     bytes_stored: int | None = None
     cache: Literal["hit", "miss"] | None = None
+    # The clip's content address in the artifact cache (what the render stage keys the final video by).
+    cache_key: str | None = None
 
 
 class VideoMetadata(BaseModel):

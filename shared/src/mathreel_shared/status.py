@@ -36,8 +36,10 @@ class StageResources(BaseModel):
         description="CPU time of the workers (and their Manim/FFmpeg subprocesses), summed over the stage's scenes."
     )
     bytes_stored: int | None = Field(description="Bytes of artifacts the stage wrote to object storage.")
-    cache_hits: int | None = Field(description="Scenes whose artifact came from the cache.")
-    cache_misses: int | None = Field(description="Scenes whose artifact had to be made.")
+    cache_hits: int | None = Field(
+        description="Artifacts that came from the cache: a scene's narration or clip, or the final video (rendering)."
+    )
+    cache_misses: int | None = Field(description="Artifacts that had to be made (per scene, or the final video).")
 
 
 class ResourceReport(BaseModel):

@@ -94,3 +94,90 @@ async def test_standalone_eviction_on_sqlite_and_a_local_folder(tmp_path: Path) 
         assert again.cache == "hit"
     finally:
         await engine.dispose()
+
+
+async def test_companions_are_stored_served_and_evicted_with_their_artifact(tmp_path: Path) -> None:
+    """A final video's thumbnail and captions: put in the job before the video, copied on a hit, evicted with it."""
+    from mathreel_orchestrator.migrate import upgrade
+    from mathreel_shared.cache import ArtifactCache, Produced, companion_key
+    from mathreel_shared.db import create_engine, create_sessionmaker
+    from mathreel_shared.settings import Settings
+    from mathreel_shared.storage import LocalStore
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/cache.db"
+    await upgrade(url)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        media_dir=tmp_path / "media",
+        dev_signing_key_path=tmp_path / "key.pem",
+        database_url=url,
+    )
+    store = LocalStore(settings)
+    await store.start()
+    engine = create_engine(url)
+    cache = ArtifactCache(create_sessionmaker(engine), store, max_bytes=100, max_bytes_per_user=1000)
+    made = 0
+
+    async def produce() -> Produced:
+        nonlocal made
+        made += 1
+        return Produced(
+            "video/mp4",
+            data=bytes(60),
+            meta={"n": made},
+            companions={".jpg": Produced("image/jpeg", data=b"jpeg"), ".vtt": Produced("text/vtt", data=b"WEBVTT")},
+        )
+
+    def job(n: int) -> tuple[str, dict[str, str]]:
+        prefix = f"users/alice/jobs/{n}/"
+        return prefix + "output.mp4", {".jpg": prefix + "thumbnail.jpg", ".vtt": prefix + "captions.vtt"}
+
+    key, other = (content_key(CacheKind.VIDEO, "alice", {"n": n}) for n in range(2))
+    try:
+        target, companions = job(0)
+        first = await cache.serve(
+            CacheKind.VIDEO, "alice", key, suffix=".mp4", target_key=target, produce=produce, companion_keys=companions
+        )
+        assert (first.cache, first.meta["n"]) == ("miss", 1)
+        assert await store.get_bytes(companions[".jpg"]) == b"jpeg"
+        assert await cache.total_bytes("alice") == 60 + 4 + 6
+
+        target, companions = job(1)
+        again = await cache.serve(
+            CacheKind.VIDEO, "alice", key, suffix=".mp4", target_key=target, produce=produce, companion_keys=companions
+        )
+        assert (again.cache, again.meta["n"], made) == ("hit", 1, 1)
+        assert await store.get_bytes(target) == bytes(60)
+        assert await store.get_bytes(companions[".vtt"]) == b"WEBVTT"
+
+        # A second entry passes the bound: the first goes, companions and all.
+        await cache.serve(
+            CacheKind.VIDEO,
+            "alice",
+            other,
+            suffix=".mp4",
+            target_key=job(2)[0],
+            produce=produce,
+            companion_keys=job(2)[1],
+        )
+        object_key = cache_object_key("alice", CacheKind.VIDEO, key, ".mp4")
+        for suffix in (".jpg", ".vtt"):
+            assert not await store.exists(companion_key(object_key, suffix))
+        assert not await store.exists(object_key)
+        assert await store.exists(companion_key(cache_object_key("alice", CacheKind.VIDEO, other, ".mp4"), ".jpg"))
+        # The jobs keep their copies.
+        assert await store.get_bytes(job(0)[1][".jpg"]) == b"jpeg"
+
+        # No key (the inputs are not all known): made straight into the job, the cache untouched.
+        target, companions = job(3)
+        unkeyed = await cache.serve(
+            CacheKind.VIDEO, "alice", None, suffix=".mp4", target_key=target, produce=produce, companion_keys=companions
+        )
+        assert unkeyed.cache is None
+        assert await store.get_bytes(companions[".jpg"]) == b"jpeg"
+        with pytest.raises(ValueError, match="companions"):
+            await cache.serve(
+                CacheKind.VIDEO, "alice", None, suffix=".mp4", target_key=target, produce=produce, companion_keys={}
+            )
+    finally:
+        await engine.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -471,6 +472,7 @@ class Orchestrator:
                     **base,
                     configuration=job_configuration(job),
                     given_storyboard_key=given if isinstance(given, str) else None,
+                    original_storyboard_key=await self._rendered_original(session, job) if given else None,
                 )
             ]
         assert job.storyboard_key is not None
@@ -499,8 +501,26 @@ class Orchestrator:
                 clip_keys=[visuals[i]["clip_key"] for i in order],
                 audio_keys=[tts[i]["audio_key"] for i in order],
                 timings=[SceneTiming.model_validate(tts[i]["timing"]) for i in order],
+                audio_cache_keys=_every_cache_key(tts[i] for i in order),
+                clip_cache_keys=_every_cache_key(visuals[i] for i in order),
             )
         ]
+
+    @staticmethod
+    async def _rendered_original(session: AsyncSession, job: Job) -> str | None:
+        """The storyboard of the completed job ``job`` revises (the same user's), whose scenes were all rendered."""
+        if job.revision_of is None:
+            return None
+        original = await session.get(Job, job.revision_of)
+        if original is None or original.user_id != job.user_id or original.status is not JobStatus.COMPLETED:
+            return None
+        return original.storyboard_key
+
+
+def _every_cache_key(results: Iterable[dict[str, Any]]) -> list[str] | None:
+    """Each scene result's artifact-cache key, in order; None unless every one has a key."""
+    keys = [result.get("cache_key") for result in results]
+    return [str(key) for key in keys] if all(isinstance(key, str) for key in keys) else None
 
 
 def job_configuration(job: Job) -> JobConfiguration:

@@ -1,29 +1,76 @@
-"""The render worker: scene clips + narration → the final MP4, thumbnail and captions, uploaded."""
+"""The render worker: scene clips + narration → the final MP4, thumbnail and captions, uploaded.
+
+The result is cached like the scenes (``CacheKind.VIDEO``, docs/cache.md): keyed by the scenes' narration and clip
+keys, their timings, the title, the quality and this code, so an identical job gets copies of the same four files
+without downloading, joining or muxing anything.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from pathlib import Path
 
+import av
+
 from mathreel_render.assemble import assemble_video
+from mathreel_shared.cache import ArtifactCache, CacheKind, Produced, content_key, package_fingerprint
 from mathreel_shared.contracts import RENDER
-from mathreel_shared.domain import Stage
+from mathreel_shared.domain import QUALITY_PRESETS, Stage
 from mathreel_shared.keys import captions_key, thumbnail_key, video_key
-from mathreel_shared.messages import RenderCompleted, RenderRequested, StageProgress
+from mathreel_shared.messages import RenderCompleted, RenderRequested, StageProgress, VideoMetadata
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.usage import CpuMeter
 
 
-async def register(runtime: ServiceRuntime) -> None:
+@lru_cache(maxsize=1)
+def render_version() -> str:
+    """PyAV's release, the FFmpeg it links (release and library versions) and a hash of this package's code: an
+    upgrade of either, or a change to muxing, thumbnails or captions, gives another value."""
+    libraries = ", ".join(f"{name} {'.'.join(map(str, found))}" for name, found in sorted(av.library_versions.items()))
+    ffmpeg = getattr(av, "ffmpeg_version_info", "unknown")
+    return f"pyav {av.__version__}; ffmpeg {ffmpeg} ({libraries}); code {package_fingerprint('mathreel_render')}"
+
+
+def video_cache_key(message: RenderRequested) -> str | None:
+    """The content address of the final video (and its thumbnail and captions): each scene's narration and clip
+    key, the timings, title, quality and render version. None when a scene's keys are not known (an older
+    orchestrator, a scene made without the cache's keys): then nothing is cached."""
+    audio, clips = message.audio_cache_keys, message.clip_cache_keys
+    if audio is None or clips is None or not len(audio) == len(clips) == len(message.clip_keys):
+        return None
+    inputs = {
+        "narration": audio,
+        "clips": clips,
+        "timings": [timing.model_dump(mode="json") for timing in message.timings],
+        "title": message.title,
+        "quality": message.quality.value,
+        "preset": dataclasses.asdict(QUALITY_PRESETS[message.quality]),
+        "renderer": render_version(),
+    }
+    return content_key(CacheKind.VIDEO, message.user_id, inputs)
+
+
+async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     work_root = (runtime.settings.work_dir / "render").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
+    cache = ArtifactCache.from_settings(runtime.settings, runtime.store)
+    # Hashing the code takes a moment: once, before the first message.
+    await asyncio.to_thread(render_version)
+
+    async def uploading(message: RenderRequested) -> None:
+        await runtime.bus.publish(StageProgress(**message.job_fields(), stage=Stage.UPLOADING, fraction=0.0))
 
     async def work(message: RenderRequested) -> None:
         meter = CpuMeter()
         work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-", dir=work_root))
-        try:
+        cancelled = runtime.cancellations.checker(message.job_id)
+
+        async def produce() -> Produced:
             clips = [work_dir / f"clip_{i:03d}.mp4" for i in range(len(message.clip_keys))]
             audio = [work_dir / f"audio_{i:03d}.wav" for i in range(len(message.audio_keys))]
             await asyncio.gather(
@@ -38,28 +85,45 @@ async def register(runtime: ServiceRuntime) -> None:
                 message.quality,
                 work_dir / "out",
                 title=message.title,
-                cancelled=runtime.cancellations.checker(message.job_id),
+                cancelled=cancelled,
             )
-            await runtime.bus.publish(
-                StageProgress(
-                    **message.job_fields(),
-                    stage=Stage.UPLOADING,
-                    fraction=0.0,
-                )
+            await uploading(message)
+            files = (assembled.video_path, assembled.thumbnail_path, assembled.vtt_path, assembled.srt_path)
+            return Produced(
+                "video/mp4",
+                path=assembled.video_path,
+                meta={
+                    "metadata": assembled.metadata.model_dump(mode="json"),
+                    "bytes": sum(path.stat().st_size for path in files),
+                },
+                companions={
+                    ".jpg": Produced("image/jpeg", path=assembled.thumbnail_path),
+                    ".vtt": Produced("text/vtt", path=assembled.vtt_path),
+                    ".srt": Produced("application/x-subrip", path=assembled.srt_path),
+                },
             )
+
+        try:
             keys = {
                 "video": video_key(message.user_id, message.job_id),
                 "thumbnail": thumbnail_key(message.user_id, message.job_id),
                 "vtt": captions_key(message.user_id, message.job_id, "vtt"),
                 "srt": captions_key(message.user_id, message.job_id, "srt"),
             }
-            # The video goes last: once it exists, everything it links to exists too.
-            await asyncio.gather(
-                runtime.store.put_file(keys["thumbnail"], assembled.thumbnail_path, "image/jpeg"),
-                runtime.store.put_file(keys["vtt"], assembled.vtt_path, "text/vtt"),
-                runtime.store.put_file(keys["srt"], assembled.srt_path, "application/x-subrip"),
+            # The companions are put in place first: once the video exists, everything it links to exists too.
+            served = await cache.serve(
+                CacheKind.VIDEO,
+                message.user_id,
+                await asyncio.to_thread(video_cache_key, message),
+                suffix=".mp4",
+                target_key=keys["video"],
+                produce=produce,
+                cancelled=cancelled,
+                companion_keys={".jpg": keys["thumbnail"], ".vtt": keys["vtt"], ".srt": keys["srt"]},
             )
-            await runtime.store.put_file(keys["video"], assembled.video_path, "video/mp4")
+            if served.cache == "hit":
+                # The same stages as a render that made the video: the copies were its upload.
+                await uploading(message)
             await runtime.bus.publish(
                 RenderCompleted(
                     **message.job_fields(),
@@ -67,20 +131,14 @@ async def register(runtime: ServiceRuntime) -> None:
                     thumbnail_key=keys["thumbnail"],
                     captions_key=keys["vtt"],
                     srt_key=keys["srt"],
-                    metadata=assembled.metadata,
+                    metadata=VideoMetadata.model_validate(served.meta["metadata"]),
                     cpu_seconds=meter.seconds(),
-                    bytes_stored=sum(
-                        path.stat().st_size
-                        for path in (
-                            assembled.video_path,
-                            assembled.thumbnail_path,
-                            assembled.vtt_path,
-                            assembled.srt_path,
-                        )
-                    ),
+                    bytes_stored=int(served.meta["bytes"]),
+                    cache=served.cache,
                 )
             )
         finally:
             shutil.rmtree(work_dir, ignore_errors=True)
 
     await serve_stage(runtime, RENDER, work, prefetch=1)
+    return cache.close

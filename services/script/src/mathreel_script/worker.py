@@ -9,27 +9,31 @@ model failure fails the job with its reason: the planner never stands in for a c
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
+from prometheus_client import Counter
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.errors import SceneError
-from mathreel_scenelang.render.preflight import preflight
-from mathreel_scenelang.storyboard import Storyboard
+from mathreel_scenelang.render.preflight import WarmPreflight, preflight
+from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_script.exemplars.library import ExemplarLibrary
 from mathreel_script.knowledge.passage import Passage, sources_of
 from mathreel_script.knowledge.store import KnowledgeBase
 from mathreel_script.llm.config import GroundingSettings, LlmSettings
 from mathreel_script.llm.errors import LlmError
-from mathreel_script.llm.generate import Preflight, StoryboardWriter
+from mathreel_script.llm.generate import StoryboardWriter
 from mathreel_script.llm.openai_compat import OpenAICompatibleProvider
 from mathreel_script.llm.validation import Problem
 from mathreel_script.planner import plan_storyboard
@@ -42,7 +46,7 @@ from mathreel_shared.keys import storyboard_key
 from mathreel_shared.messages import JobConfiguration, ScriptCompleted, ScriptRequested
 from mathreel_shared.runtime import ServiceRuntime, serve_stage
 from mathreel_shared.settings import Settings
-from mathreel_shared.storage import ObjectStore
+from mathreel_shared.storage import ObjectNotFound, ObjectStore
 from mathreel_shared.usage import CpuMeter
 
 log = logging.getLogger(__name__)
@@ -76,10 +80,28 @@ GIVEN_AUTHOR = "user"
 MAX_REJECTION_PROBLEMS = 5
 
 
-async def accept_given(store: ObjectStore, key: str, check: Preflight) -> Storyboard:
+class ScenePreflight(Protocol):
+    """The layout and LaTeX preflight of a storyboard, of only the scenes at the indices ``scenes`` when given."""
+
+    async def __call__(self, storyboard: Storyboard, scenes: Sequence[int] | None = None) -> Sequence[Problem]: ...
+
+
+PREFLIGHT_SCENES = Counter(
+    "mathreel_preflight_scenes_total",
+    "Scenes of storyboards users gave: typeset and laid out (checked), or equal to a scene their original job "
+    "rendered (unchanged)",
+    ["result"],
+)
+
+
+async def accept_given(
+    store: ObjectStore, key: str, check: ScenePreflight, *, original_key: str | None = None
+) -> Storyboard:
     """The storyboard the user gave, once it passes the schema, the static checks and the layout preflight.
 
-    The gateway ran the first two already; they run again because the stored object is what gets rendered.
+    The gateway ran the first two already; they run again because the stored object is what gets rendered. With
+    ``original_key`` (the storyboard of the completed job this one revises), only the scenes that differ from every
+    scene of the original are preflighted: the others were rendered, so they lay out and typeset.
     """
     try:
         storyboard = Storyboard.model_validate_json(await store.get_bytes(key))
@@ -87,11 +109,34 @@ async def accept_given(store: ObjectStore, key: str, check: Preflight) -> Storyb
         found = [f"storyboard.{path_of(error['loc'])}: {error['msg']}" for error in exc.errors()]
         raise StoryboardRejected("; ".join(found[:MAX_REJECTION_PROBLEMS])) from exc
     problems: Sequence[Problem] = list(islice(storyboard_problems(storyboard), MAX_REJECTION_PROBLEMS))
-    problems = problems or (await check(storyboard))[:MAX_REJECTION_PROBLEMS]
+    if not problems:
+        changed = await _changed_scenes(store, storyboard, original_key)
+        PREFLIGHT_SCENES.labels("checked").inc(len(changed))
+        PREFLIGHT_SCENES.labels("unchanged").inc(len(storyboard.scenes) - len(changed))
+        problems = (await check(storyboard, changed))[:MAX_REJECTION_PROBLEMS]
     if problems:
         listed = "; ".join(f"storyboard.{problem.path}: {problem.message}" for problem in problems)
         raise StoryboardRejected(f"the storyboard does not lay out or typeset: {listed}")
     return storyboard.model_copy(update={"author": GIVEN_AUTHOR})
+
+
+async def _changed_scenes(store: ObjectStore, storyboard: Storyboard, original_key: str | None) -> list[int]:
+    """The indices of ``storyboard``'s scenes whose canonical JSON is not one of the original's scenes (wherever
+    it stood there: a scene's layout does not depend on its place); every index when the original cannot be read."""
+    everything = list(range(len(storyboard.scenes)))
+    if original_key is None:
+        return everything
+    try:
+        original = Storyboard.model_validate_json(await store.get_bytes(original_key))
+    except (ObjectNotFound, ValidationError, OSError):
+        log.warning("the original storyboard %s cannot be read: every scene is preflighted", original_key)
+        return everything
+    rendered = {_canonical(scene) for scene in original.scenes}
+    return [index for index in everything if _canonical(storyboard.scenes[index]) not in rendered]
+
+
+def _canonical(scene: Scene) -> str:
+    return json.dumps(scene.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -177,14 +222,22 @@ def compute_runner(settings: Settings) -> IsolatedRunner:
     )
 
 
-def visuals_preflight(work_dir: Path) -> Preflight:
-    """The renderer's preflight (``mathreel_scenelang.render``), run here under ``work_dir`` with a TeX cache kept
-    between jobs."""
-    tex_cache = (work_dir / "tex-cache").resolve()
+def preflight_tex_cache(work_dir: Path) -> Path:
+    """The TeX cache the preflights of one worker share, between jobs."""
+    return (work_dir / "tex-cache").resolve()
 
-    async def check(storyboard: Storyboard) -> list[Problem]:
+
+def visuals_preflight(work_dir: Path, warm: WarmPreflight | None = None) -> ScenePreflight:
+    """The renderer's preflight (``mathreel_scenelang.render``), run here under ``work_dir`` with a TeX cache kept
+    between jobs: in the ``warm`` process when given (Manim imported once), else in a subprocess of its own."""
+    tex_cache = preflight_tex_cache(work_dir)
+
+    async def check(storyboard: Storyboard, scenes: Sequence[int] | None = None) -> list[Problem]:
         try:
-            found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache)
+            if warm is not None:
+                found = await warm.check(storyboard, work_dir / "preflight", scenes=scenes)
+            else:
+                found = await preflight(storyboard, work_dir / "preflight", tex_cache=tex_cache, scenes=scenes)
         except SceneError as exc:
             # The check itself broke (not the storyboard): the stage fails and is retried like any transient error.
             raise PreflightUnavailable(
@@ -195,6 +248,14 @@ def visuals_preflight(work_dir: Path) -> Preflight:
     return check
 
 
+async def _warm_up(warm: WarmPreflight) -> None:
+    try:
+        await warm.start()
+    except Exception:
+        # The first check starts it again and reports what fails then.
+        log.warning("the preflight process could not be prepared", exc_info=True)
+
+
 def build_author(
     engine: AsyncEngine,
     llm: LlmSettings | None = None,
@@ -202,16 +263,17 @@ def build_author(
     *,
     compute: IsolatedRunner,
     work_dir: Path | None = None,
+    warm: WarmPreflight | None = None,
 ) -> tuple[ScriptAuthor, OpenAICompatibleProvider | None]:
     """The author the settings describe, and the provider it owns (to close), if a model is configured.
 
     The offline planner runs through ``compute``. With a ``work_dir`` and ``llm.preflight``, the model's
-    storyboards are typeset and laid out before acceptance.
+    storyboards are typeset and laid out before acceptance (in the ``warm`` preflight process when given).
     """
     llm = llm or LlmSettings()
     grounding = grounding or GroundingSettings()
     provider = OpenAICompatibleProvider(llm) if llm.configured else None
-    check = visuals_preflight(work_dir) if work_dir is not None and llm.preflight else None
+    check = visuals_preflight(work_dir, warm) if work_dir is not None and llm.preflight else None
     embedder = provider if provider is not None and llm.embeddings_model else None
     author = ScriptAuthor(
         knowledge=KnowledgeBase(engine, embedder=embedder),
@@ -232,7 +294,9 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     engine = create_engine(runtime.settings.database_url, pool_size=2)
     compute = compute_runner(runtime.settings)
     await compute.start()
-    author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir)
+    warm = WarmPreflight(preflight_tex_cache(runtime.settings.work_dir))
+    warming: list[asyncio.Task[None]] = []
+    author, provider = build_author(engine, compute=compute, work_dir=runtime.settings.work_dir, warm=warm)
 
     async def knowledge_base() -> None:
         async with engine.connect() as connection:
@@ -241,12 +305,25 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     runtime.ready_checks.append(knowledge_base)
 
     # A given storyboard (a revision) is always laid out before it is stored, model or not.
-    check_given = visuals_preflight(runtime.settings.work_dir)
+    check_given = visuals_preflight(runtime.settings.work_dir, warm)
 
     async def work(message: ScriptRequested) -> None:
+        try:
+            await write(message)
+        finally:
+            if not warming:
+                # Manim's imports for the preflight, once per worker process, in the background: after the first
+                # job rather than beside it (the planner's computation has a time limit), ahead of the next
+                # storyboard to check. A check that comes first starts the process itself.
+                warming.append(asyncio.create_task(_warm_up(warm)))
+
+    async def write(message: ScriptRequested) -> None:
         meter = CpuMeter()
         if message.given_storyboard_key:
-            result = ScriptResult(await accept_given(runtime.store, message.given_storyboard_key, check_given))
+            given = await accept_given(
+                runtime.store, message.given_storyboard_key, check_given, original_key=message.original_storyboard_key
+            )
+            result = ScriptResult(given)
         else:
             result = await author.write(message.configuration)
         storyboard = result.storyboard
@@ -270,6 +347,11 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     await serve_stage(runtime, SCRIPT, work, prefetch=4)
 
     async def close() -> None:
+        for task in warming:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await warm.close()
         await compute.close()
         if provider is not None:
             await provider.aclose()

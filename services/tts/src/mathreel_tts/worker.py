@@ -104,10 +104,11 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
             spoken = await asyncio.to_thread(speak_scene, scene, message.scene_index, engine())
             return Produced("audio/wav", data=spoken.wav_bytes, meta={"timing": spoken.timing.model_dump(mode="json")})
 
+        cache_key = await asyncio.to_thread(speech_key, message.user_id, scene, engine(), settings)
         served = await cache.serve(
             CacheKind.SPEECH,
             message.user_id,
-            await asyncio.to_thread(speech_key, message.user_id, scene, engine(), settings),
+            cache_key,
             suffix=".wav",
             target_key=key,
             produce=produce,
@@ -124,6 +125,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 audio_key=key,
                 timing=timing,
                 cache=served.cache,
+                cache_key=cache_key,
                 cpu_seconds=meter.seconds(),
                 # What sits at the job's key, made or copied from the cache.
                 bytes_stored=await runtime.store.size(key),

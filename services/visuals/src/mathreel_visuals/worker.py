@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+from mathreel_scenelang.render.toolchain import tex_toolchain
 from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_shared.cache import ArtifactCache, CacheKind, Produced, content_key, package_fingerprint
 from mathreel_shared.contracts import VISUALS
@@ -27,9 +28,11 @@ from mathreel_visuals.render import render_scene
 
 @lru_cache(maxsize=1)
 def renderer_version() -> str:
-    """Manim's release and a hash of the scene language's and this worker's code: any change to a builder, the
-    layout or the runner gives another value, so a clip rendered by older code is never served again."""
-    return f"manim {version('manim')}; code {package_fingerprint('mathreel_scenelang', 'mathreel_visuals')}"
+    """Manim's release, a hash of the scene language's and this worker's code, and the TeX engine, dvisvgm and
+    fonts formulas are typeset with: any change to a builder, the layout, the runner or the TeX installation gives
+    another value, so a clip rendered by older code or another TeX is never served again."""
+    code = package_fingerprint("mathreel_scenelang", "mathreel_visuals")
+    return f"manim {version('manim')}; code {code}; tex {tex_toolchain()}"
 
 
 def scene_key(user_id: str, scene: Scene, timing: SceneTiming, quality: Quality) -> str:
@@ -97,10 +100,11 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 return Produced("video/mp4", path=clip.path, meta={"duration": clip.duration})
 
             key = scene_clip_key(message.user_id, message.job_id, message.scene_index)
+            cache_key = await asyncio.to_thread(scene_key, message.user_id, scene, message.timing, message.quality)
             served = await cache.serve(
                 CacheKind.SCENE,
                 message.user_id,
-                await asyncio.to_thread(scene_key, message.user_id, scene, message.timing, message.quality),
+                cache_key,
                 suffix=".mp4",
                 target_key=key,
                 produce=produce,
@@ -113,6 +117,7 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                     clip_key=key,
                     duration=float(served.meta["duration"]),
                     cache=served.cache,
+                    cache_key=cache_key,
                     cpu_seconds=meter.seconds(),
                     # What sits at the job's key, made or copied from the cache.
                     bytes_stored=await runtime.store.size(key),

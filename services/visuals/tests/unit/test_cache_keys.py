@@ -44,4 +44,30 @@ def test_a_new_renderer_version_never_serves_old_clips(monkeypatch: pytest.Monke
 def test_the_renderer_version_names_manim_and_hashes_the_scene_language() -> None:
     current = renderer_version()
     assert current.startswith("manim ")
-    assert len(current.split("code ")[1]) == 64
+    assert len(current.split("code ")[1].split(";")[0]) == 64
+
+
+def test_the_renderer_version_names_the_tex_engine_dvisvgm_and_the_fonts() -> None:
+    tex = renderer_version().split("; tex ")[1]
+    assert tex.startswith("pdfTeX ")  # Manim's engine, ``latex``, is pdfTeX in DVI mode
+    assert "; dvisvgm " in tex
+    assert len(tex.split("; fonts ")[1]) == 64
+
+
+@pytest.mark.parametrize(
+    "upgraded",
+    [
+        "pdfTeX 3.141592653-2.6-1.40.26 (TeX Live 2024); dvisvgm 3.0.3; fonts 0d58",
+        "pdfTeX 3.141592653-2.6-1.40.24 (TeX Live 2022/Debian); dvisvgm 3.2.1; fonts 0d58",
+        "pdfTeX 3.141592653-2.6-1.40.24 (TeX Live 2022/Debian); dvisvgm 3.0.3; fonts ffff",
+    ],
+)
+def test_a_tex_dvisvgm_or_font_upgrade_never_serves_old_clips(monkeypatch: pytest.MonkeyPatch, upgraded: str) -> None:
+    renderer_version.cache_clear()
+    before = scene_key("alice", _scene(), _timing(), Quality.LOW)
+    monkeypatch.setattr(worker, "tex_toolchain", lambda: upgraded)
+    renderer_version.cache_clear()
+    try:
+        assert scene_key("alice", _scene(), _timing(), Quality.LOW) != before
+    finally:
+        renderer_version.cache_clear()

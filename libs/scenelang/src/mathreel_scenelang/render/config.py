@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mathreel_scenelang.render.spec import RenderSpec
+from mathreel_scenelang.render.toolchain import TEX_COMPILER
 
 # Only the math packages formulas need: fewer packages load faster, and nothing here can reach the file system.
 TEX_PREAMBLE = r"""
@@ -46,7 +47,7 @@ def configure(spec: RenderSpec) -> None:
     config.progress_bar = "none"
     config.verbosity = "ERROR"
     config.background_color = style.BACKGROUND
-    config.tex_template = TexTemplate(preamble=TEX_PREAMBLE)
+    config.tex_template = TexTemplate(tex_compiler=TEX_COMPILER, preamble=TEX_PREAMBLE)
     logging.getLogger("manim").setLevel(logging.ERROR)
 
 

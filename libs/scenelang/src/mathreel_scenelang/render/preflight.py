@@ -13,23 +13,32 @@ the job at render time goes back to the model with the field to fix instead:
 RESULT``)
 with TeX locked down as for renders, and returns the problems; an empty list means a render will not fail on layout
 or LaTeX. Layout does not depend on the quality (all qualities share the 16:9 frame and readability is judged at
-480p), so it runs at the low quality's size.
+480p), so it runs at the low quality's size. Nor does a scene's verdict depend on the other scenes, so
+``scenes=`` checks only some of them (those a revision changed), the problems still naming each by its index.
 
 ``preflight_many(storyboards, work_dir)`` checks many storyboards (a whole curriculum) in a few worker processes
 that each start Manim once and share one TeX cache, so a formula two lessons share is typeset once.
+
+``WarmPreflight`` is ``preflight`` for a long-lived service: one such process, kept between storyboards, so a
+storyboard pays for its own scenes and not for importing Manim (about 1.1 s of CPU, three quarters of a one-scene
+preflight), replaced after a number of checks, on a time-out and when it dies.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -62,6 +71,8 @@ class PreflightRequest(BaseModel):
     storyboard: Storyboard
     work_dir: str
     tex_dir: str | None = None
+    # The indices of the scenes to check; None for all of them.
+    scenes: list[int] | None = None
 
 
 class PreflightResult(BaseModel):
@@ -71,17 +82,40 @@ class PreflightResult(BaseModel):
     error: str | None = None
 
 
-async def preflight(storyboard: Storyboard, work_dir: Path, *, tex_cache: Path | None = None) -> list[PreflightProblem]:
-    """Typeset and lay out ``storyboard`` as a render would; the problems found (empty when a render can proceed).
+def _chosen_scenes(storyboard: Storyboard, scenes: Sequence[int] | None) -> list[int] | None:
+    """``scenes`` sorted without repeats (None: all), once they are all indices of ``storyboard``."""
+    if scenes is None:
+        return None
+    chosen = sorted(set(scenes))
+    if any(not 0 <= index < len(storyboard.scenes) for index in chosen):
+        raise ValueError(f"scene indices {chosen} are not all in a storyboard of {len(storyboard.scenes)}")
+    return chosen
+
+
+async def preflight(
+    storyboard: Storyboard,
+    work_dir: Path,
+    *,
+    tex_cache: Path | None = None,
+    scenes: Sequence[int] | None = None,
+) -> list[PreflightProblem]:
+    """Typeset and lay out ``storyboard`` (only the scenes at the indices ``scenes``, when given) as a render would;
+    the problems found (empty when a render can proceed).
 
     Raises ``SceneError`` when the preflight could not run (a broken installation, a timeout): that says nothing
     about the storyboard.
     """
+    chosen = _chosen_scenes(storyboard, scenes)
+    if chosen == []:
+        return []
     work_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="preflight-", dir=work_dir))
     try:
         request = PreflightRequest(
-            storyboard=storyboard, work_dir=str(tmp), tex_dir=str(tex_cache) if tex_cache is not None else None
+            storyboard=storyboard,
+            work_dir=str(tmp),
+            tex_dir=str(tex_cache) if tex_cache is not None else None,
+            scenes=chosen,
         )
         request_path, result_path = tmp / "request.json", tmp / "result.json"
         request_path.write_text(request.model_dump_json(), encoding="utf-8")
@@ -130,6 +164,126 @@ def preflight_many(
 def _lock_down_tex(tex_dir: str) -> None:
     """In a worker: the TeX it starts runs as in ``run_tex_subprocess`` (no shell escape, writes only there)."""
     os.environ.update({**_SAFE_TEX_ENV, "TEXMFOUTPUT": tex_dir})
+
+
+class WarmPreflight:
+    """``preflight`` in one process that imports Manim once and then checks storyboard after storyboard, as
+    ``preflight_many``'s workers do, one at a time, sharing the TeX cache ``tex_cache``.
+
+    The process has its own process group, so a check that takes longer than ``timeout`` seconds, or whose caller
+    is cancelled, is killed with the latex and dvisvgm it started; the next check starts a new process, as it does
+    after ``max_checks`` storyboards (so nothing accumulates for long) and after the process died. ``start()``
+    prepares the process ahead of the first check.
+    """
+
+    def __init__(self, tex_cache: Path, *, timeout: float = PREFLIGHT_TIMEOUT_SECONDS, max_checks: int = 100) -> None:
+        self.tex_cache = tex_cache
+        self.timeout = timeout
+        self.max_checks = max_checks
+        self.starts = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._pid: int | None = None
+        self._checks = 0
+        self._lock = asyncio.Lock()
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the prepared process, while there is one."""
+        return self._pid
+
+    async def start(self) -> None:
+        """Start the process and wait for its imports, unless it is running."""
+        async with self._lock:
+            await self._ensure_started()
+
+    async def check(
+        self, storyboard: Storyboard, work_dir: Path, *, scenes: Sequence[int] | None = None
+    ) -> list[PreflightProblem]:
+        """What ``preflight(storyboard, work_dir, tex_cache=..., scenes=scenes)`` finds, found in the warm process.
+
+        Raises ``SceneError`` when the check could not run (``render_timeout`` past ``timeout``, ``preflight_failed``
+        when the process broke); both are retryable.
+        """
+        chosen = _chosen_scenes(storyboard, scenes)
+        if chosen == []:
+            return []
+        work_dir.mkdir(parents=True, exist_ok=True)
+        request = PreflightRequest(
+            storyboard=storyboard,
+            work_dir=tempfile.mkdtemp(prefix="preflight-", dir=work_dir),
+            tex_dir=str(self.tex_cache),
+            scenes=chosen,
+        )
+        async with self._lock:
+            pool = await self._ensure_started()
+            self._checks += 1
+            try:
+                future = asyncio.get_running_loop().run_in_executor(pool, _check_one, request)
+                result = await asyncio.wait_for(future, timeout=self.timeout)
+            except TimeoutError:
+                self._stop()
+                raise SceneError(
+                    "render_timeout", f"the preflight took longer than {self.timeout:.0f} s", retryable=True
+                ) from None
+            except BrokenProcessPool:
+                self._stop()
+                raise SceneError("preflight_failed", "the preflight process died", retryable=True) from None
+            except BaseException:
+                self._stop()  # cancelled: nothing may go on checking behind the caller's back
+                raise
+            finally:
+                shutil.rmtree(request.work_dir, ignore_errors=True)
+            if self._checks >= self.max_checks:
+                self._stop()
+        if result.error is not None:
+            raise SceneError("preflight_failed", result.error, retryable=True)
+        return result.problems
+
+    async def close(self) -> None:
+        """Stop the process (and whatever it started)."""
+        async with self._lock:
+            self._stop()
+
+    async def _ensure_started(self) -> ProcessPoolExecutor:
+        if self._pool is not None:
+            return self._pool
+        self.tex_cache.mkdir(parents=True, exist_ok=True)
+        # Spawned, not forked: the process must not inherit the service's threads or event loop.
+        pool = ProcessPoolExecutor(
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lock_down_tex,
+            initargs=(str(self.tex_cache),),
+        )
+        try:
+            self._pid = await asyncio.wait_for(
+                asyncio.get_running_loop().run_in_executor(pool, _prepare), timeout=self.timeout
+            )
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        self._pool, self._checks = pool, 0
+        self.starts += 1
+        return pool
+
+    def _stop(self) -> None:
+        pool, pid = self._pool, self._pid
+        self._pool = self._pid = None
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _prepare() -> int:
+    """In the warm process: a process group of its own (killed as one), and what a check imports, imported."""
+    os.setsid()
+    import manim  # noqa: F401
+
+    import mathreel_scenelang.render.scene  # noqa: F401
+
+    return os.getpid()
 
 
 def _check_one(request: PreflightRequest) -> PreflightResult:
@@ -193,8 +347,10 @@ def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
         )
 
     problems: list[PreflightProblem] = []
+    indices = range(len(storyboard.scenes)) if request.scenes is None else request.scenes
+    chosen = [(s, storyboard.scenes[s]) for s in indices]
     configure(spec_for(0, storyboard.scenes[0]))
-    for s, scene in enumerate(storyboard.scenes):
+    for s, scene in chosen:
         for path, source in latex_fields(scene):
             where = f"scenes[{s}].{path}"
             try:
@@ -207,7 +363,7 @@ def check_storyboard(request: PreflightRequest) -> list[PreflightProblem]:
                 )
     if problems:
         return problems
-    for s, scene in enumerate(storyboard.scenes):
+    for s, scene in chosen:
         built = StoryboardScene(spec_for(s, scene))
         try:
             built.preflight()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mathreel_scenelang.render.config import TEX_PREAMBLE
 from mathreel_scenelang.render.tex_process import tex_environment
+from mathreel_scenelang.render.toolchain import TEX_COMPILER
 
 TEX_TIMEOUT_SECONDS = 600.0
 _ERROR = re.compile(r"^! (.+)$", re.M)
@@ -116,7 +117,7 @@ def _run(args: list[str], work_dir: Path) -> None:
 
 def _latex(work_dir: Path, name: str) -> str:
     """Run LaTeX on ``name``.tex without stopping at errors (each is logged with its line); the log."""
-    _run(["latex", "-interaction=nonstopmode", "-no-shell-escape", f"{name}.tex"], work_dir)
+    _run([TEX_COMPILER, "-interaction=nonstopmode", "-no-shell-escape", f"{name}.tex"], work_dir)
     try:
         return (work_dir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
