@@ -20,7 +20,7 @@ from mathreel_scenelang.storyboard import (
     ShowTitle,
     Storyboard,
 )
-from mathreel_script.context import ContextFacts, parse_context, topic_in_words
+from mathreel_script.context import ContextFacts, parse_request, topic_in_words
 from mathreel_script.context_lesson import context_scenes
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
 from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
@@ -49,7 +49,7 @@ def plan_storyboard(
     """
     # The topic becomes the title on screen and the hook's words: its formulas in words, no LaTeX.
     topic = topic_in_words(one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS)))
-    facts = parse_context(configuration.context)
+    facts = parse_request(configuration.topic, configuration.context)
     recognition = default_recogniser().recognise(topic, configuration.context)
     knowledge = _retrieved_scene(retrieved, RETRIEVED_WORDS)
     extra = [knowledge] if knowledge else []

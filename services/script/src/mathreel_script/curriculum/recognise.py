@@ -13,9 +13,9 @@ A teacher's request is often a question rather than a name ("Is this dice game w
 grow at 4% a year"): the words that name no subject (question words, numbers, the letters of a formula, "this",
 "each") are left out of the query, and a word form ("compounded", "growth", "yearly") counts as the word a name
 uses. When the topic alone is not enough, a name the context says in full chooses its entry, provided the topic
-shares a word with that entry's names or keywords: "Angle between two arrows" with "use the dot product to find the angle" is the dot product, while
-"Galois theory" stays unknown whatever its context says. Below ``ACCEPT`` nothing is chosen, and the closest topics
-are reported instead.
+shares a word with that entry's names or keywords: "Angle between two arrows" with "use the dot product to find the
+angle" is the dot product, while "Galois theory" stays unknown whatever its context says. Below ``ACCEPT`` nothing
+is chosen, and the closest topics are reported instead.
 """
 
 from __future__ import annotations
