@@ -21,7 +21,7 @@ from mathreel_scenelang.storyboard import (
     Storyboard,
 )
 from mathreel_script.context import ContextFacts, parse_request, topic_in_words
-from mathreel_script.context_lesson import context_scenes
+from mathreel_script.context_lesson import context_scenes, teach_formulas
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
 from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
 from mathreel_script.draft import SceneDraft
@@ -54,7 +54,9 @@ def plan_storyboard(
     knowledge = _retrieved_scene(retrieved, RETRIEVED_WORDS)
     extra = [knowledge] if knowledge else []
     if recognition.entry is not None:
-        storyboard = lesson_storyboard(recognition.entry, facts, extra=extra)
+        lesson = lesson_storyboard(recognition.entry, facts)
+        own = _own_problem(facts, lesson)
+        storyboard = lesson_storyboard(recognition.entry, facts, extra=[*own, *extra]) if own or extra else lesson
     else:
         scenes = context_scenes(facts)
         if scenes is None:
@@ -90,6 +92,28 @@ def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], ex
         )
     all_scenes = unique_ids([title_scene.build(), *scenes, *extra, *closing])
     return Storyboard(title=title, scenes=all_scenes, author=AUTHOR)
+
+
+def _own_problem(facts: ContextFacts, lesson: Storyboard) -> list[Scene]:
+    """The request's own problem worked after the lesson, when the lesson's demonstrations did not take it up: what
+    its letters mean, its formula solved or evaluated with its values, its computation checked ("A = l w with
+    A = 24 and l = 4, find w" after a lesson on the area of a rectangle)."""
+    scenes = teach_formulas(facts)
+    worked = [scene for scene in scenes if scene.id != "legend"]
+    shown = {_compact(latex) for scene in lesson.scenes for latex in _latex_of(scene)}
+    # The lesson took the problem up when it shows the formula a worked scene starts from.
+    if not worked or any(_compact(latex) in shown for scene in worked for latex in _latex_of(scene)[:1]):
+        return []
+    return scenes
+
+
+def _latex_of(scene: Scene) -> list[str]:
+    return [latex for beat in scene.beats for action in beat.actions if (latex := getattr(action, "latex", None))]
+
+
+def _compact(latex: str) -> str:
+    """LaTeX compared as typeset: spacing and multiplication dots make no difference."""
+    return "".join(latex.replace("\\cdot", "").replace("\\,", "").replace("\\;", "").split())
 
 
 def _retrieved_scene(retrieved: Sequence[str], budget: int) -> Scene | None:

@@ -60,6 +60,7 @@ _FUNCTION_WORDS = frozenset(
 # otherwise match names that hold an x or a 2 ("2 to the x"). It is the run of maths tokens around an equals sign.
 _TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\S")
 _MATH_WORDS = frozenset("sin cos tan ln log exp sqrt pi".split())
+_SIGNS = frozenset("+-*/^()")
 # Verbs that say what to do, not what about: a topic of these alone names no subject.
 _TASK_WORDS = frozenset(
     "solve solving calculate calculating compute computing evaluate evaluating simplify simplifying work answer "
@@ -110,22 +111,33 @@ def _is_math_token(token: str) -> bool:
     )
 
 
-def _without_equations(text: str) -> str:
-    """``text`` with the equations it types left out: every maths token joined to an equals sign."""
-    tokens = list(_TOKEN.finditer(text))
+def _without_formulas(text: str) -> str:
+    """``text`` with the formulas it types left out: every maths token joined to an equals sign, and the numbers of
+    an expression ("the square for x^2 + 6x + 5"); a name made of numbers ("the 68-95-99.7 rule") stays."""
+    tokens = [token.group() for token in _TOKEN.finditer(text)]
     dropped: set[int] = set()
     for index, token in enumerate(tokens):
-        if token.group() != "=":
+        if token != "=":
             continue
         for step in (-1, 1):
             at = index + step
-            while 0 <= at < len(tokens) and _is_math_token(tokens[at].group()):
+            while 0 <= at < len(tokens) and (_is_math_token(tokens[at]) or tokens[at] in _SIGNS):
                 dropped.add(at)
                 at += step
         dropped.add(index)
+    start = 0
+    while start < len(tokens):
+        end = start
+        while end < len(tokens) and (_is_math_token(tokens[end]) or tokens[end] in _SIGNS):
+            end += 1
+        run = tokens[start:end]
+        has_letter = any(token.isalpha() for token in run)
+        if any(token in "+*/^" for token in run) or (has_letter and "-" in run):
+            dropped.update(i for i in range(start, end) if tokens[i][0].isdigit())
+        start = max(end, start + 1)
     if not dropped:
         return text
-    return " ".join(token.group() for index, token in enumerate(tokens) if index not in dropped)
+    return " ".join(token for index, token in enumerate(tokens) if index not in dropped)
 
 
 def _stem(word: str) -> str:
@@ -200,7 +212,7 @@ class Recogniser:
         return word not in _REQUEST_FILLER and word not in _FUNCTION_WORDS and not word.isdigit() and len(word) > 1
 
     def _query(self, text: str) -> set[str]:
-        typed = [w for w in words(_without_equations(text)) if self._names_a_subject(w)][:_MAX_QUERY_WORDS]
+        typed = [w for w in words(_without_formulas(text)) if self._names_a_subject(w)][:_MAX_QUERY_WORDS]
         query: set[str] = set()
         index = 0
         while index < len(typed):

@@ -219,6 +219,7 @@ TEACHER_REQUESTS = [
         "polygon_interior_angles",
     ),
     ("Is this dice game worth playing?", "A six wins 10 pounds. It costs 3 pounds to play.", "expected_value"),
+    ("Completing the square for x^2+6x+5", "", "completing_the_square"),
 ]
 
 
@@ -270,3 +271,12 @@ def test_only_topics_sharing_a_subject_word_are_suggested() -> None:
     assert closest_titles(monty.candidates) == []  # they share only "problem"
     riemann = default_recogniser().recognise("Riemann hypothesis")
     assert "Riemann sums" in closest_titles(riemann.candidates)
+
+
+@pytest.mark.parametrize(
+    ("topic", "key"), [("the 68-95-99.7 rule", "empirical_rule"), ("3 by 3 determinant", "determinant_3x3")]
+)
+def test_a_name_made_of_numbers_is_not_taken_for_a_formula(topic: str, key: str) -> None:
+    chosen = default_recogniser().recognise(topic).entry
+    assert chosen is not None
+    assert chosen.key == key
