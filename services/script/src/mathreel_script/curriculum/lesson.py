@@ -69,13 +69,17 @@ def _title(entry: TopicEntry) -> Scene:
 
 
 def _idea(entry: TopicEntry) -> Scene:
+    """The key formula said once, a second one shown beside it, then the intuition: a statement scene holds only
+    formulas, so it is kept short (the demonstration that follows draws what they say)."""
     draft = SceneDraft("idea", "statement", "The idea")
     formulas = entry.formulas[:2]
-    for index, formula in enumerate(formulas):
-        said = spoken(formula)
+    if formulas:
         draft.beat(
-            f"In symbols: {said}." if index == 0 else f"Also, {said}.",
-            ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom"),
+            f"In symbols: {spoken(formulas[0])}.",
+            *(
+                ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom")
+                for index, formula in enumerate(formulas)
+            ),
         )
     emphasis: list[Action] = [Circumscribe(target="formula_0")] if formulas else []
     if formulas:
