@@ -20,7 +20,7 @@ from mathreel_scenelang.storyboard import (
     ShowTitle,
     Storyboard,
 )
-from mathreel_script.context import ContextFacts, parse_request, topic_in_words
+from mathreel_script.context import ContextFacts, parse_context, parse_request, topic_in_words
 from mathreel_script.context_lesson import context_scenes, teach_formulas
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
 from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
@@ -49,14 +49,17 @@ def plan_storyboard(
     """
     # The topic becomes the title on screen and the hook's words: its formulas in words, no LaTeX.
     topic = topic_in_words(one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS)))
-    facts = parse_request(configuration.topic, configuration.context)
+    # The context's own mathematics is what a lesson from the context works; a topic's formula alone ("area between
+    # y = x and y = x^2") is no problem to work, but its numbers and names set a curriculum lesson's example.
+    facts = parse_context(configuration.context)
     recognition = default_recogniser().recognise(topic, configuration.context)
     knowledge = _retrieved_scene(retrieved, RETRIEVED_WORDS)
     extra = [knowledge] if knowledge else []
     if recognition.entry is not None:
-        lesson = lesson_storyboard(recognition.entry, facts)
+        request = parse_request(configuration.topic, configuration.context)
+        lesson = lesson_storyboard(recognition.entry, request)
         own = _own_problem(facts, lesson)
-        storyboard = lesson_storyboard(recognition.entry, facts, extra=[*own, *extra]) if own or extra else lesson
+        storyboard = lesson_storyboard(recognition.entry, request, extra=[*own, *extra]) if own or extra else lesson
     else:
         scenes = context_scenes(facts)
         if scenes is None:

@@ -436,3 +436,15 @@ def test_a_lesson_that_takes_up_the_request_s_problem_does_not_work_it_twice() -
 
 def latex_fields_of(scene: Scene) -> list[str]:
     return [latex for beat in scene.beats for action in beat.actions if (latex := getattr(action, "latex", None))]
+
+
+def test_the_topic_s_numbers_and_names_set_the_lesson_s_example() -> None:
+    storyboard = plan("Why each angle of a regular pentagon is 108 degrees", "Split it into triangles from one corner.")
+    assert any("\\frac{540^\\circ}{5} = 108^\\circ" in latex for latex in latex_fields(storyboard))
+
+
+def test_a_formula_in_the_topic_alone_is_no_problem_to_work() -> None:
+    # Evaluating y = x at x = 0 would be a lesson without content: the area between curves is not taught offline.
+    with pytest.raises(TopicNotSupported) as refused:
+        plan("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+    assert "The dot product" not in refused.value.message  # it shares only "between" with the request
