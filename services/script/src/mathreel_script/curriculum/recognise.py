@@ -258,8 +258,8 @@ class Recogniser:
             keywords = self._keywords[key]
             if keywords and context_words:
                 score += _CONTEXT_WEIGHT * len(keywords & context_words) / len(keywords)
-            shared = frozenset(query & self._vocabulary_of[key])
-            scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase, shared))
+            covered_words = frozenset(query & self._vocabulary_of[key])
+            scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase, covered_words))
         ranked = tuple(sorted(scored, key=lambda c: (-c.score, c.entry.key))[:top])
         chosen = ranked[0].entry if ranked and ranked[0].score >= ACCEPT else None
         if chosen is None and context:
