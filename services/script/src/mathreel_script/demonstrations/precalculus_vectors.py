@@ -22,6 +22,7 @@ from mathreel_scenelang.storyboard import (
     ShowPoint,
     ShowPolygon,
     ShowSegment,
+    TransformEquation,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, pt
@@ -232,7 +233,12 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             label=deg(angle),
             right=dot == 0,
         ),
-        Circumscribe(target="cos"),
+        # The angle is also written out beside its cosine: at the vertex its label can sit close to the arrows'.
+        TransformEquation(
+            target="cos",
+            latex=f"\\cos\\theta \\approx {num(float(cos), 3)}, \\quad \\theta \\approx {deg(angle)}",
+            highlight=[deg(angle)],
+        ),
     )
     return [draft.build()]
 
