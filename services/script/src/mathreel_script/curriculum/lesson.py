@@ -83,7 +83,7 @@ def _idea(entry: TopicEntry, *, said: bool = False) -> Scene:
     draft = SceneDraft("idea", "statement", "The idea")
     formulas = entry.formulas[:2]
     if said:
-        shown = [
+        shown: list[Action] = [
             ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom")
             for index, formula in enumerate(formulas)
         ]
