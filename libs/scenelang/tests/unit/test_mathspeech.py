@@ -204,3 +204,22 @@ def test_counts_of_arrangements_are_functions_of_their_arguments(latex: str, spo
 )
 def test_an_apostrophe_in_a_word_is_not_a_prime(narration: str, spoken: str) -> None:
     assert narration_to_speech(narration) == spoken
+
+
+@pytest.mark.parametrize(
+    ("latex", "spoken"),
+    [
+        (r"f^{(n)}(a)", "the n-th derivative of f at a"),
+        (r"f^{(4)}(x)", "the fourth derivative of f at x"),
+        (r"y^{(3)}", "the third derivative of y"),
+        (
+            r"\frac{f^{(n)}(0)}{n!} x^n",
+            "the n-th derivative of f at 0 over the quantity n factorial, x to the power n",
+        ),
+        # A bracketed exponent on a variable, and a power of a function, stay powers.
+        (r"x^{(2)}", "x to the power 2"),
+        (r"f^{2}(x)", "f squared of x"),
+    ],
+)
+def test_a_bracketed_superscript_on_a_function_counts_derivatives(latex: str, spoken: str) -> None:
+    assert latex_to_speech(latex) == spoken

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
 from mathreel_script.latex import FUNCTIONS, GREEK, parse_plain, plain_to_latex, plain_tokens, safe_latex, spoken
-from mathreel_script.text import MAX_CONTEXT_CHARS, clean_text, clip, one_line, sentences
+from mathreel_script.text import MAX_CONTEXT_CHARS, MAX_TOPIC_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
 MAX_DEFINITIONS = 3
@@ -70,6 +70,24 @@ _LINEAR_EXPRESSION = re.compile(
     r"|(?:\d+(?:\.\d+)?\s*\*?\s*)?[a-z]\s*[+-]\s*\d+(?:\.\d+)?)(?![A-Za-z\d]|\.\d)"
 )
 _SAME = re.compile(r"\b(?:the same|equal|equally|break even|as much as)\b", re.I)
+
+# "4%", "4 percent", "4.5 per cent": a rate, not a quantity.
+_PERCENT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3})?)\s*(?:%|percent\b|per\s?cent\b)", re.I)
+# "6 years", "12 months", "5 steps": how many times a change repeats.
+_PERIODS = re.compile(r"(?<![\w.])(\d{1,3})\s+(?:years?|months?|quarters?|weeks?|days?|steps?|periods?)\b", re.I)
+# Polygons by name, so that "a regular pentagon" gives its 5 sides (a triangle is the polygon of another lesson).
+_POLYGON_SIDES = {
+    "quadrilateral": 4,
+    "pentagon": 5,
+    "hexagon": 6,
+    "heptagon": 7,
+    "octagon": 8,
+    "nonagon": 9,
+    "decagon": 10,
+    "dodecagon": 12,
+}
+_POLYGON = re.compile(r"\b(" + "|".join(_POLYGON_SIDES) + r")s?\b", re.I)
+
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
@@ -106,6 +124,18 @@ class ContextFacts:
     inequalities: tuple[tuple[str, str, str], ...] = ()
     # The sentence that starts "Example:" / "For example", if any.
     example: str | None = None
+    # Rates given in per cent ("4%"), counts of repeated periods ("6 years"), sides of polygons named ("pentagon").
+    percents: tuple[float, ...] = ()
+    periods: tuple[int, ...] = ()
+    polygon_sides: tuple[int, ...] = ()
+
+    def quantities(self) -> list[float]:
+        """The numbers of the context that are neither a rate in per cent nor a count of periods, in order."""
+        rest = list(self.numbers)
+        for given in (*self.percents, *self.periods):
+            if given in rest:
+                rest.remove(given)
+        return rest
 
     def integers(self, low: int, high: int) -> list[int]:
         """The whole numbers of the context that lie in ``[low, high]``, in order."""
@@ -303,6 +333,7 @@ def parse_context(raw: str) -> ContextFacts:
     for name, value in _ASSIGNMENT.findall(_without_units(" ".join(number_lines), letters)):
         assignments.setdefault(name, float(value))
     example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
+    numbers_text = " ".join(number_lines)
     return ContextFacts(
         formulas=tuple(formulas[:MAX_FORMULAS]),
         plain_formulas=tuple(plain[:MAX_FORMULAS]),
@@ -314,7 +345,17 @@ def parse_context(raw: str) -> ContextFacts:
         assignments=tuple(assignments.items()),
         inequalities=tuple(inequalities[:MAX_FORMULAS]),
         example=example,
+        percents=tuple(float(n) for n in _PERCENT.findall(numbers_text))[:MAX_NUMBERS],
+        periods=tuple(int(n) for n in _PERIODS.findall(numbers_text))[:MAX_NUMBERS],
+        polygon_sides=tuple(_POLYGON_SIDES[name.lower()] for name in _POLYGON.findall(numbers_text))[:MAX_NUMBERS],
     )
+
+
+def parse_request(topic: str, context: str) -> ContextFacts:
+    """The facts of a whole request: its topic ("Compound interest at 4% for 6 years", "angles of a pentagon") is
+    read as the context's first line, so the numbers and shapes it names reach the demonstrations too."""
+    topic_line = one_line(clean_text(topic, limit=MAX_TOPIC_CHARS)).rstrip(" .!?")
+    return parse_context(f"{topic_line}.\n{context}" if topic_line else context)
 
 
 def _is_unit(unit: str) -> bool:

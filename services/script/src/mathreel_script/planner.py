@@ -22,8 +22,8 @@ from mathreel_scenelang.storyboard import (
     WriteStep,
     split_relation,
 )
-from mathreel_script.context import ContextFacts, parse_context, topic_in_words
-from mathreel_script.context_lesson import context_scenes
+from mathreel_script.context import ContextFacts, parse_context, parse_request, topic_in_words
+from mathreel_script.context_lesson import context_scenes, teach_formulas
 from mathreel_script.curriculum.lesson import AUTHOR, lesson_storyboard, unique_ids
 from mathreel_script.curriculum.recognise import closest_titles, default_recogniser
 from mathreel_script.draft import SceneDraft
@@ -53,12 +53,17 @@ def plan_storyboard(
     """
     # The topic becomes the title on screen and the hook's words: its formulas in words, no LaTeX.
     topic = topic_in_words(one_line(clean_text(configuration.topic, limit=MAX_TOPIC_CHARS)))
+    # The context's own mathematics is what a lesson from the context works; a topic's formula alone ("area between
+    # y = x and y = x^2") is no problem to work, but its numbers and names set a curriculum lesson's example.
     facts = parse_context(configuration.context)
     recognition = default_recogniser().recognise(topic, configuration.context)
     knowledge = _retrieved_scene(retrieved, RETRIEVED_WORDS)
     extra = [knowledge] if knowledge else []
     if recognition.entry is not None:
-        storyboard = lesson_storyboard(recognition.entry, facts, extra=extra)
+        request = parse_request(configuration.topic, configuration.context)
+        lesson = lesson_storyboard(recognition.entry, request)
+        own = _own_problem(facts, lesson)
+        storyboard = lesson_storyboard(recognition.entry, request, extra=[*own, *extra]) if own or extra else lesson
     else:
         scenes = context_scenes(facts)
         if scenes is None:
@@ -130,6 +135,28 @@ def _results_recap(results: list[str], formula: str | None, legend: dict[str, st
     if formula and formula not in results:
         draft.beat(f"It all came from {spoken(formula)}.", ShowEquation(id="formula", latex=formula, region="bottom"))
     return draft.build()
+
+
+def _own_problem(facts: ContextFacts, lesson: Storyboard) -> list[Scene]:
+    """The request's own problem worked after the lesson, when the lesson's demonstrations did not take it up: what
+    its letters mean, its formula solved or evaluated with its values, its computation checked ("A = l w with
+    A = 24 and l = 4, find w" after a lesson on the area of a rectangle)."""
+    scenes = teach_formulas(facts)
+    worked = [scene for scene in scenes if scene.id != "legend"]
+    shown = {_compact(latex) for scene in lesson.scenes for latex in _latex_of(scene)}
+    # The lesson took the problem up when it shows the formula a worked scene starts from.
+    if not worked or any(_compact(latex) in shown for scene in worked for latex in _latex_of(scene)[:1]):
+        return []
+    return scenes
+
+
+def _latex_of(scene: Scene) -> list[str]:
+    return [latex for beat in scene.beats for action in beat.actions if (latex := getattr(action, "latex", None))]
+
+
+def _compact(latex: str) -> str:
+    """LaTeX compared as typeset: spacing and multiplication dots make no difference."""
+    return "".join(latex.replace("\\cdot", "").replace("\\,", "").replace("\\;", "").split())
 
 
 def _retrieved_scene(retrieved: Sequence[str], budget: int) -> Scene | None:

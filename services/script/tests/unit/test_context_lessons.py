@@ -16,7 +16,7 @@ import pytest
 import sympy
 
 from mathreel_scenelang.storyboard import ShowEquation, ShowInterval, Storyboard, TransformEquation
-from mathreel_script.context import parse_context
+from mathreel_script.context import parse_context, parse_request
 from mathreel_script.demonstrations.checks import drawing_beats, unseen_numbers
 from mathreel_script.equation_steps import number_tex
 from mathreel_script.planner import TopicNotSupported, plan_storyboard
@@ -233,3 +233,16 @@ def test_a_curriculum_lesson_solves_the_contexts_own_inequality_once() -> None:
     assert len(solved) == 1
     assert "2 x plus 3" in solved[0].narration
     assert "x < 4" in _latex_on_screen(storyboard)
+
+
+def test_the_request_reads_rates_periods_and_polygons_from_topic_and_context() -> None:
+    facts = parse_request("How my savings grow at 4% a year", "2500 at 4.5 per cent compounded for 6 years.")
+    assert facts.percents == (4.0, 4.5)
+    assert facts.periods == (6,)
+    assert facts.quantities() == [2500.0]
+    shapes = parse_request("Angles of a regular pentagon", "Compare it with a hexagon, then with triangles.")
+    assert shapes.polygon_sides == (5, 6)
+
+
+def test_a_request_without_a_topic_is_its_context() -> None:
+    assert parse_request("", "x^2 + 6x + 5 = 0") == parse_context("x^2 + 6x + 5 = 0")

@@ -306,8 +306,11 @@ def test_a_computation_in_the_context_is_shown_only_if_it_checks_out() -> None:
     assert "1157.63" in check.narration
 
     wrong = COMPOUND_INTEREST.replace("1157.63", "1500")
+    # A curriculum lesson (compound interest, named by the context) never shows the wrong computation...
+    assert not any("1500" in latex for latex in latex_fields(plan("My savings plan", wrong)))
+    # ...and with nothing else to teach from, there is no lesson.
     with pytest.raises(TopicNotSupported):
-        plan("My savings plan", wrong)
+        plan("My notes", "The total is 1000 * 1.05^3 = 1500.")
 
 
 def test_the_worked_computation_is_shown_as_written_beside_typeset_formulas() -> None:
@@ -417,3 +420,36 @@ def test_a_long_sentence_is_cut_at_a_clause_and_never_on_a_dangling_word() -> No
     )
     assert clip_words(long, 24) == "The formula is A = P(1 + r/n)^(nt), where P is the principal, r the annual rate"
     assert clip_words("one two three four five and six seven eight", 6) == "one two three four five"
+
+
+def test_a_lesson_that_does_not_take_up_the_request_s_own_problem_works_it_after() -> None:
+    # The area lesson draws rectangles of its own; the request's problem (find w) is solved after it, once.
+    storyboard = plan("Rectangle from its area", "A = l w with A = 24 and l = 4. Find the width w.")
+    ids = [scene.id for scene in storyboard.scenes]
+    assert ids[0] == "title"
+    assert any(scene_id.startswith("area") for scene_id in ids)
+    assert any(scene_id.startswith("solve") for scene_id in ids)
+    assert ids[-1] == "summary"
+    assert any("w = 6" in latex for latex in latex_fields(storyboard))
+
+
+def test_a_lesson_that_takes_up_the_request_s_problem_does_not_work_it_twice() -> None:
+    storyboard = plan("Solving linear equations", "Solve 3x + 5 = 20")
+    solved = [scene for scene in storyboard.scenes if any("3 x + 5 = 20" in latex for latex in latex_fields_of(scene))]
+    assert len(solved) == 1
+
+
+def latex_fields_of(scene: Scene) -> list[str]:
+    return [latex for beat in scene.beats for action in beat.actions if (latex := getattr(action, "latex", None))]
+
+
+def test_the_topic_s_numbers_and_names_set_the_lesson_s_example() -> None:
+    storyboard = plan("Why each angle of a regular pentagon is 108 degrees", "Split it into triangles from one corner.")
+    assert any("\\frac{540^\\circ}{5} = 108^\\circ" in latex for latex in latex_fields(storyboard))
+
+
+def test_a_formula_in_the_topic_alone_is_no_problem_to_work() -> None:
+    # Evaluating y = x at x = 0 would be a lesson without content: the area between curves is not taught offline.
+    with pytest.raises(TopicNotSupported) as refused:
+        plan("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+    assert "The dot product" not in refused.value.message  # it shares only "between" with the request

@@ -51,6 +51,23 @@ from mathreel_scenelang.mathspeech.words import (
     _TEXTS,
 )
 
+# A bracketed superscript on these letters counts derivatives: f^{(4)} is the fourth derivative of f.
+_DERIVATIVE_BASES = frozenset("fghyFGH")
+_ORDINALS = {
+    "1": "first",
+    "2": "second",
+    "3": "third",
+    "4": "fourth",
+    "5": "fifth",
+    "6": "sixth",
+    "7": "seventh",
+    "8": "eighth",
+    "9": "ninth",
+    "10": "tenth",
+    "k": "k-th",
+    "n": "n-th",
+}
+
 # --- the tree the reader works on -----------------------------------------------------------------------------
 _Kind = Literal[
     "ident", "num", "op", "rel", "open", "close", "bar", "func", "bigop", "text", "prime", "punct", "postfix", "prefix"
@@ -393,7 +410,9 @@ class _Reader:
             assert following is not None
             assert isinstance(following.base, _Paren)
             argument = self._paren(following.base, following, previous=None, more=True, applied=True)
-            return 1, f"{words} of {argument}"
+            # f^{(n)}(0) is the n-th derivative of f taken at 0, not a function applied to 0.
+            joiner = "at" if _derivative_order(term, getattr(base, "raw", "")) else "of"
+            return 1, f"{words} {joiner} {argument}"
         return 0, words
 
     def _scripts(self, words: str, term: _Term, more: bool, base_raw: str = "") -> str:
@@ -406,6 +425,9 @@ class _Reader:
                 words = f"{words} sub {sub}" + ("," if compound and (more or term.sup) else "")
         if term.primes:
             words = f"{words} {('prime', 'double prime', 'triple prime')[min(term.primes, 3) - 1]}"
+        order = _derivative_order(term, base_raw)
+        if order:
+            return f"the {order} derivative of {words}"
         if term.sup is not None:
             words = f"{words} {self._power(term.sup, more, base_raw)}"
         return words
@@ -521,6 +543,16 @@ class _Reader:
             lead = "the determinant of the matrix" if table.environment == "vmatrix" else "the matrix"
             return f"{lead} with rows: " + "; ".join(rows) + ";"
         return "; ".join(rows) + ";"
+
+
+def _derivative_order(term: _Term, base_raw: str) -> str:
+    """The order of a derivative written as a bracketed superscript on a function ("f^{(n)}", "y^{(4)}"), as an
+    ordinal ("n-th", "fourth"); "" when the superscript is a power."""
+    found = re.fullmatch(r"\((\w{1,2})\)", _raw(term.sup))
+    if found is None or base_raw not in _DERIVATIVE_BASES:
+        return ""
+    order = found.group(1)
+    return _ORDINALS.get(order) or f"{order}-th"
 
 
 def _raw(items: Sequence[_Item] | None) -> str:

@@ -31,7 +31,8 @@ def lesson_scenes(entry: TopicEntry, facts: ContextFacts) -> list[Scene]:
     """The scenes of ``entry``'s lesson, in teaching order, with unique ids."""
     # A hand-built lesson states and typesets its formula itself; the idea scene would say it twice.
     hand_built = entry.demonstration.name == "library_lesson"
-    scenes = [_title(entry)] if hand_built else [_title(entry), _idea(entry)]
+    title = _title(entry)
+    scenes = [title] if hand_built else [title, _idea(entry, said=_shows_key_formula(title, entry))]
     for call in (entry.demonstration, entry.example):
         if call is not None:
             shown = {scene.narration for scene in scenes}
@@ -68,14 +69,35 @@ def _title(entry: TopicEntry) -> Scene:
     return SceneDraft("title", "title").beat(entry.statement, *shown).build()
 
 
-def _idea(entry: TopicEntry) -> Scene:
+def _shows_key_formula(title: Scene, entry: TopicEntry) -> bool:
+    return bool(entry.formulas) and any(
+        getattr(action, "latex", None) == entry.formulas[0] for beat in title.beats for action in beat.actions
+    )
+
+
+def _idea(entry: TopicEntry, *, said: bool = False) -> Scene:
+    """The key formula said once, a second one shown beside it, then the intuition: a statement scene holds only
+    formulas, so it is kept short (the demonstration that follows draws what they say). When the title card
+    already showed the key formula while the statement said it (``said``), the formulas stay on screen while the
+    intuition is said, in one beat."""
     draft = SceneDraft("idea", "statement", "The idea")
     formulas = entry.formulas[:2]
-    for index, formula in enumerate(formulas):
-        said = spoken(formula)
+    if said:
+        shown: list[Action] = [
+            ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom")
+            for index, formula in enumerate(formulas)
+        ]
+        on_screen = set().union(*(numbers_in(formula) for formula in formulas))
+        if numbers_in(entry.intuition) - on_screen:
+            shown.append(ShowText(id="intuition", text=clip(entry.intuition, 200), region="top"))
+        return draft.beat(entry.intuition, *shown).build()
+    if formulas:
         draft.beat(
-            f"In symbols: {said}." if index == 0 else f"Also, {said}.",
-            ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom"),
+            f"In symbols: {spoken(formulas[0])}.",
+            *(
+                ShowEquation(id=f"formula_{index}", latex=formula, region="center" if index == 0 else "bottom")
+                for index, formula in enumerate(formulas)
+            ),
         )
     emphasis: list[Action] = [Circumscribe(target="formula_0")] if formulas else []
     if formulas:

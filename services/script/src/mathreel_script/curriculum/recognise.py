@@ -7,14 +7,22 @@ request the topic's names and keywords account for, combined as an F1 score. A o
 claim a multi-word topic that names a different subject ("central limit theorem" is not "limits"), a request may
 describe its topic in more words ("derivatives as the slope of the tangent line"), and plurals, word order, filler
 words and typos do not matter. Words of the context that a topic lists as its keywords add a
-little, enough to separate near ties and to confirm a match made on a short name. Below ``ACCEPT`` nothing is
-chosen, and the closest topics are reported instead.
+little, enough to separate near ties and to confirm a match made on a short name.
+
+A teacher's request is often a question rather than a name ("Is this dice game worth playing?", "How my savings
+grow at 4% a year"): the words that name no subject (question words, numbers, the letters of a formula, "this",
+"each") are left out of the query, and a word form ("compounded", "growth", "yearly") counts as the word a name
+uses. When the topic alone is not enough, a name the context says in full chooses its entry, provided the topic
+shares a word with that entry's names or keywords: "Angle between two arrows" with "use the dot product to find the
+angle" is the dot product, while "Galois theory" stays unknown whatever its context says. Below ``ACCEPT`` nothing
+is chosen, and the closest topics are reported instead.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +48,32 @@ _REQUEST_FILLER = frozenset(
     "short quick gentle brief overview tutorial guide video videos explainer animation animated introductory primer "
     "beginner beginners student students kid kids class please show teach me us our my your".split()
 )
+# Words of a question or a sentence that name no subject: "How my savings grow", "Why each angle of a pentagon is".
+_FUNCTION_WORDS = frozenset(
+    "this that these those it its each every all some any which who whom whose when where there here than then "
+    "at by from into onto out up down over under near between using use via as be been being was were will would "
+    "can could should may might must has have had get gets got find finding work works working worked out "
+    "i you we they he she one ones much many more most very really just also only still even ever not no yes "
+    "so if whether way ways".split()
+)
+# An equation typed in a topic ("between y = x and y = x^2") names no subject: its letters and numbers would
+# otherwise match names that hold an x or a 2 ("2 to the x"). It is the run of maths tokens around an equals sign.
+_TOKEN = re.compile(r"[A-Za-z]+|\d+(?:\.\d+)?|\S")
+_MATH_WORDS = frozenset("sin cos tan ln log exp sqrt pi".split())
+_SIGNS = frozenset("+-*/^()")
+# Verbs that say what to do, not what about: a topic of these alone names no subject.
+_TASK_WORDS = frozenset(
+    "solve solving calculate calculating compute computing evaluate evaluating simplify simplifying work answer "
+    "help check show explain question problem exercise homework".split()
+)
+# Word endings that make another form of the same word: "compounded", "compounding", "growth", "yearly".
+_FORM_ENDINGS = ("ing", "ed", "th", "ly")
+_MIN_ROOT = 4
+# A topic named by the context as well as the topic: a name of at least this many words.
+_MIN_NAMED_WORDS = 2
+_MAX_NAMING_WORDS = 400
+# Closest topics worth suggesting when nothing is chosen: below this they share little more than a generic word.
+SUGGEST = 0.4
 
 
 @dataclass(frozen=True)
@@ -47,6 +81,8 @@ class Candidate:
     entry: TopicEntry
     score: float
     phrase: str
+    # The words of the request the entry's names and keywords account for.
+    shared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +95,49 @@ class Recognition:
 
 # Plurals no suffix rule gets right.
 _IRREGULAR = {"matrices": "matrix", "vertices": "vertex", "indices": "index", "radii": "radius", "axes": "axis"}
+
+
+def _root(word: str) -> str:
+    """``word`` without an ending that makes another form of it, when enough is left: "compounded" is "compound"."""
+    for ending in _FORM_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_ROOT:
+            return word[: -len(ending)]
+    return word
+
+
+def _is_math_token(token: str) -> bool:
+    return (
+        len(token) == 1 or token[0].isdigit() or token.lower() in _MATH_WORDS or bool(re.fullmatch(r"\d*[a-z]", token))
+    )
+
+
+def _without_formulas(text: str) -> str:
+    """``text`` with the formulas it types left out: every maths token joined to an equals sign, and the numbers of
+    an expression ("the square for x^2 + 6x + 5"); a name made of numbers ("the 68-95-99.7 rule") stays."""
+    tokens = [token.group() for token in _TOKEN.finditer(text)]
+    dropped: set[int] = set()
+    for index, token in enumerate(tokens):
+        if token != "=":
+            continue
+        for step in (-1, 1):
+            at = index + step
+            while 0 <= at < len(tokens) and (_is_math_token(tokens[at]) or tokens[at] in _SIGNS):
+                dropped.add(at)
+                at += step
+        dropped.add(index)
+    start = 0
+    while start < len(tokens):
+        end = start
+        while end < len(tokens) and (_is_math_token(tokens[end]) or tokens[end] in _SIGNS):
+            end += 1
+        run = tokens[start:end]
+        has_letter = any(token.isalpha() for token in run)
+        if any(token in "+*/^" for token in run) or (has_letter and "-" in run):
+            dropped.update(i for i in range(start, end) if tokens[i][0].isdigit())
+        start = max(end, start + 1)
+    if not dropped:
+        return text
+    return " ".join(token for index, token in enumerate(tokens) if index not in dropped)
 
 
 def _stem(word: str) -> str:
@@ -96,10 +175,27 @@ class Recogniser:
         self._vocabulary_of: dict[str, set[str]] = {entry.key: set(self._keywords[entry.key]) for entry in curriculum}
         for entry, _, tokens in self._phrases:
             self._vocabulary_of[entry.key].update(tokens)
+        known = set(self._weight) | {w for vocabulary in self._vocabulary_of.values() for w in vocabulary}
+        # A form stands for the word that is its root ("compounding" for "compound"), else for the one word of that
+        # root; a root shared by two other words ("grower", "growth") decides nothing.
+        roots: dict[str, set[str]] = {}
+        for word in known:
+            roots.setdefault(_root(word), set()).add(word)
+        self._by_root = {
+            root: root if root in found else next(iter(found))
+            for root, found in roots.items()
+            if root in found or len(found) == 1
+        }
+        self._known = known
 
     def _canonical(self, word: str) -> str:
         word = _stem(word)
-        if word in self._weight or len(word) < _MIN_FUZZY_LENGTH:
+        if word in self._known:
+            return word
+        form = self._by_root.get(_root(word))
+        if form is not None:
+            return form
+        if len(word) < _MIN_FUZZY_LENGTH:
             return word
         near = [w for w in self._surface if abs(len(w) - len(word)) <= _MAX_LENGTH_CHANGE]
         best = process.extractOne(word, near, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
@@ -109,8 +205,14 @@ class Recogniser:
         # A word no topic name uses is as telling as the rarest: it may name a subject we do not teach.
         return self._weight.get(word, math.log(1 + len(self._phrases)))
 
+    def _names_a_subject(self, word: str) -> bool:
+        """Whether a typed word may name a subject: not a function word, number or lone letter no name uses."""
+        if _stem(word) in self._weight:
+            return True
+        return word not in _REQUEST_FILLER and word not in _FUNCTION_WORDS and not word.isdigit() and len(word) > 1
+
     def _query(self, text: str) -> set[str]:
-        typed = [w for w in words(text) if w not in _REQUEST_FILLER or _stem(w) in self._weight][:_MAX_QUERY_WORDS]
+        typed = [w for w in words(_without_formulas(text)) if self._names_a_subject(w)][:_MAX_QUERY_WORDS]
         query: set[str] = set()
         index = 0
         while index < len(typed):
@@ -128,7 +230,8 @@ class Recogniser:
 
     def recognise(self, topic: str, context: str = "", *, top: int = 3) -> Recognition:
         query = self._query(topic)
-        if not query:
+        if not query or query <= _TASK_WORDS:
+            # "Solve this for me" names a task, not a subject: the context's mathematics decides the lesson.
             return Recognition(None, ())
         context_words = {_stem(w) for w in words(context)[:2000]}
         query_weight = sum(self._weight_of(w) for w in query)
@@ -155,10 +258,35 @@ class Recogniser:
             keywords = self._keywords[key]
             if keywords and context_words:
                 score += _CONTEXT_WEIGHT * len(keywords & context_words) / len(keywords)
-            scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase))
+            covered_words = frozenset(query & self._vocabulary_of[key])
+            scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase, covered_words))
         ranked = tuple(sorted(scored, key=lambda c: (-c.score, c.entry.key))[:top])
         chosen = ranked[0].entry if ranked and ranked[0].score >= ACCEPT else None
+        if chosen is None and context:
+            chosen = self._named_in_request(query, context, {c.entry.key: c.score for c in scored})
+            if chosen is not None:
+                others = tuple(c for c in ranked if c.entry.key != chosen.key)
+                named = Candidate(chosen, ACCEPT, chosen.title, frozenset(query & self._vocabulary_of[chosen.key]))
+                ranked = (named, *others)[:top]
         return Recognition(chosen, ranked)
+
+    def _named_in_request(self, query: set[str], context: str, scores: dict[str, float]) -> TopicEntry | None:
+        """The entry the context names in full (a name of two words or more, its words side by side in any order:
+        "interest compounded" says "compound interest", "standard ... scores" says no "standard score"), among those
+        whose names or keywords share a word with the topic; the best scored by the topic when several are named."""
+        said = [_root(self._canonical(w)) for w in words(context)[:_MAX_NAMING_WORDS] if self._names_a_subject(w)]
+        subject = query - _FUNCTION_WORDS
+        named: list[tuple[float, str, TopicEntry]] = []
+        for entry, _, tokens in self._phrases:
+            name = {_root(w) for w in tokens}
+            if len(tokens) < _MIN_NAMED_WORDS or not subject & self._vocabulary_of[entry.key]:
+                continue
+            size = len(tokens)
+            if any(set(said[start : start + size]) == name for start in range(len(said) - size + 1)):
+                named.append((scores.get(entry.key, 0.0), entry.key, entry))
+        if not named:
+            return None
+        return max(named, key=lambda found: (found[0], found[1]))[2]
 
 
 @cache
@@ -167,4 +295,10 @@ def default_recogniser() -> Recogniser:
 
 
 def closest_titles(candidates: Iterable[Candidate], count: int = 3) -> list[str]:
-    return [candidate.entry.title for candidate in candidates][:count]
+    """The titles worth suggesting: candidates close enough that share a word naming a subject with the request
+    (not only "between" or "problem")."""
+    return [
+        candidate.entry.title
+        for candidate in candidates
+        if candidate.score >= SUGGEST and candidate.shared - _FUNCTION_WORDS - _TASK_WORDS
+    ][:count]

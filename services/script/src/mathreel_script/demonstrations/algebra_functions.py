@@ -255,17 +255,26 @@ def exponential_table_plot(params: GrowthParams, facts: ContextFacts) -> list[Sc
     """Exponential change: each step multiplies by the same factor (not adds the same amount); the table grows row by
     row, the points climb (or fall) faster and faster, and the curve a times b to the n joins them."""
     initial, percent = sympy.nsimplify(params.initial), sympy.nsimplify(params.percent)
+    steps = params.steps
     given = dict(facts.assignments)
+    rate = next((p for p in facts.percents if 0 < p <= (90 if percent < 0 else 200)), None)
+    if rate is not None:
+        # A growth (or decay) in per cent the request states: its rate, its starting amount and its periods.
+        percent = sympy.nsimplify(rate if percent > 0 else -rate)
+        amount = next((q for q in facts.quantities() if 1 <= q <= 100000), None)
+        if amount is not None:
+            initial = sympy.nsimplify(amount)
+        steps = next((n for n in facts.periods if 3 <= n <= 6), steps)
     if 0 < given.get("P", 0) <= 100000:
         initial = sympy.nsimplify(given["P"])
     factor = 1 + percent / 100
-    values = [initial * factor**n for n in range(params.steps + 1)]
+    values = [initial * factor**n for n in range(steps + 1)]
     for n in range(1, len(values)):
         if values[n] != values[n - 1] * factor:
             raise ValueError("growth check failed")
     shown = [num(float(v)) for v in values]
     rows = [[str(n), s] for n, s in enumerate(shown)]
-    x_axis = (0.0, float(params.steps), 1.0)
+    x_axis = (0.0, float(steps), 1.0)
     y_axis = axis([float(v) for v in values], pad=False)
     u = params.unit
     factor_text = num(float(factor))
@@ -305,7 +314,6 @@ def exponential_table_plot(params: GrowthParams, facts: ContextFacts) -> list[Sc
             PlotFunction(id="g", axes="ax", expression=f"{float(initial)}*{float(factor)}**x", color="blue"),
         )
     )
-    steps = params.steps
     # Read backwards, the number of multiplications that reach the last value is its logarithm: shown when the
     # numbers make it whole (from 1, by a whole factor; a context's own starting amount may not).
     if params.read_log and initial == 1 and factor.is_Integer and factor > 1 and values[-1] == factor**steps:

@@ -301,7 +301,11 @@ def percent_grid(params: PercentParams, facts: ContextFacts) -> list[Scene]:
     decrease applied."""
     percent, whole = params.percent, params.whole
     found = facts.integers(1, 100000)
-    if len(found) >= 2 and 1 <= found[0] <= 100:
+    rate = next((int(p) for p in facts.percents if p == int(p) and 1 <= p <= 100), None)
+    amount = next((int(q) for q in facts.quantities() if q == int(q) and 1 <= q <= 100000), None)
+    if rate is not None and amount is not None:
+        percent, whole = rate, amount  # "4% interest on 2500": the rate is the number marked per cent
+    elif len(found) >= 2 and 1 <= found[0] <= 100:
         percent, whole = found[0], found[1]
     part = Fraction(percent, 100) * whole
     if part * 100 != percent * whole:

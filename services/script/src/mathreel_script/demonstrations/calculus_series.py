@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import sympy
@@ -203,6 +204,37 @@ TAYLOR: dict[str, tuple[sympy.Expr, tuple[float, float], list[int]]] = {
 }
 
 
+# How a request names the function to expand: "e^x", "sin x", "ln(1 + x)", "1/(1 - x)".
+_TAYLOR_NAMES: tuple[tuple[TaylorFunction, re.Pattern[str]], ...] = (
+    ("exp", re.compile(r"\be\s*\^\s*\{?\s*x\b|\bexp\s*\(\s*x|\be to the x\b|\bexponential function\b", re.I)),
+    ("log1p", re.compile(r"\b(?:ln|log)\s*\(\s*1\s*\+\s*x\s*\)", re.I)),
+    ("geometric", re.compile(r"\b1\s*/\s*\(\s*1\s*-\s*x\s*\)", re.I)),
+    ("sine", re.compile(r"\bsin(?:e)?\s*\(?\s*x\b", re.I)),
+    ("cosine", re.compile(r"\bcos(?:ine)?\s*\(?\s*x\b", re.I)),
+)
+_DEGREE = re.compile(r"\bdegree\s+(\d{1,2})\b|\b(\d{1,2})(?:st|nd|rd|th)[- ]degree\b", re.I)
+_MAX_DEGREE = 8
+
+
+def taylor_function_named(facts: ContextFacts) -> TaylorFunction | None:
+    """The function the request asks to expand, the first it names; ``None`` when it names none."""
+    text = " ".join(facts.sentences)
+    found = [(match.start(), name) for name, pattern in _TAYLOR_NAMES if (match := pattern.search(text))]
+    return min(found)[1] if found else None
+
+
+def _degrees_up_to(function: TaylorFunction, facts: ContextFacts) -> list[int] | None:
+    """Up to three rising degrees ending at the degree the request names ("up to degree 3"), keeping those that add
+    a term (sine has odd terms only, cosine even); ``None`` when it names no usable degree."""
+    found = _DEGREE.search(" ".join(facts.sentences))
+    if found is None:
+        return None
+    top = int(found.group(1) or found.group(2))
+    parity = {"sine": 1, "cosine": 0}.get(function)
+    usable = [d for d in range(1, min(top, _MAX_DEGREE) + 1) if parity is None or d % 2 == parity]
+    return usable[-3:] if len(usable) >= 2 else None
+
+
 class TaylorParams(Params):
     function: TaylorFunction = "exp"
     at: float = Field(default=1, ge=-2, le=2, description="Where the polynomials are compared with the function")
@@ -212,8 +244,13 @@ class TaylorParams(Params):
 @voiced
 def taylor_polynomials(params: TaylorParams, facts: ContextFacts) -> list[Scene]:
     """Taylor polynomials of rising degree wrapped ever closer around a function; their values at a point converge."""
-    f, (low, high), degrees = TAYLOR[params.function]
+    function = taylor_function_named(facts) or params.function
+    f, (low, high), degrees = TAYLOR[function]
+    degrees = _degrees_up_to(function, facts) or degrees
     at = sympy.nsimplify(params.at)
+    given = dict(facts.assignments).get("x")
+    if given is not None and low < given < high and given != 0:
+        at = sympy.nsimplify(given)
     if not low < at < high:
         raise ValueError("the comparison point must lie where the series converges")
     true = f.subs(X, at)

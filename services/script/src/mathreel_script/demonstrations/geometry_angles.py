@@ -241,7 +241,8 @@ class PolygonAngleParams(Params):
 def polygon_angle_sum(params: PolygonAngleParams, facts: ContextFacts) -> list[Scene]:
     """A polygon cut into triangles from one corner: n sides give n minus 2 triangles, so the angles add to (n - 2)
     times 180; a regular polygon shares that equally, and its exterior angles make one full turn of 360."""
-    found = context_ints(facts, 1, 4, 10)
+    named = [sides for sides in facts.polygon_sides if 4 <= sides <= 10]
+    found = named[:1] or context_ints(facts, 1, 4, 10)
     n = found[0] if found else params.sides
     total = (n - 2) * 180
     each = Fraction(total, n)

@@ -13,6 +13,7 @@ from pydantic import Field
 from mathreel_scenelang.storyboard import (
     Action,
     Circumscribe,
+    Region,
     Remove,
     Scene,
     ShowAngle,
@@ -21,6 +22,7 @@ from mathreel_scenelang.storyboard import (
     ShowPoint,
     ShowPolygon,
     ShowSegment,
+    TransformEquation,
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, pt
@@ -30,13 +32,15 @@ from mathreel_script.draft import SceneDraft
 Vec = tuple[int, int]
 
 
-def _plane(points: list[tuple[float, float]], x_name: str, y_name: str) -> list[Action]:
-    """Two axes through the origin, long enough for every point, drawn as part of the figure."""
+def _plane(points: list[tuple[float, float]], x_name: str, y_name: str, region: Region | None = None) -> list[Action]:
+    """Two axes through the origin, long enough for every point, drawn as part of the figure (in ``region`` when
+    given: a figure taller than wide is larger in a side column than in the band between a top and a bottom
+    formula)."""
     xs = [p[0] for p in points] + [0.0]
     ys = [p[1] for p in points] + [0.0]
     lo_x, hi_x, lo_y, hi_y = min(xs) - 1, max(xs) + 1, min(ys) - 1, max(ys) + 1
     return [
-        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), color="grey"),
+        ShowArrow(id="x_axis", start=(lo_x, 0.0), end=(hi_x, 0.0), color="grey", region=region),
         ShowArrow(id="y_axis", start=(0.0, lo_y), end=(0.0, hi_y), color="grey"),
         ShowPoint(id="x_name", at=(hi_x, 0.0), label=x_name, color="grey"),
         ShowPoint(id="y_name", at=(0.0, hi_y), label=y_name, color="grey"),
@@ -191,7 +195,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
     check(abs(angle - measured) < 1e-6, "angle from the dot product")
     draft.beat(
         f"Take u equals {u[0]}, {u[1]} and v equals {v[0]}, {v[1]}.",
-        *_plane([u, v], "x", "y"),
+        *_plane([u, v], "x", "y", region="left"),
         _arrow("u", u, f"({u[0]}, {u[1]})", "yellow"),
         _arrow("v", v, f"({v[0]}, {v[1]})", "blue"),
     ).beat(
@@ -200,7 +204,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
         ShowEquation(
             id="calc",
             latex=f"\\vec{{u}} \\cdot \\vec{{v}} = {u[0]} \\cdot {v[0]} + {u[1]} \\cdot {v[1]} = {dot}",
-            region="top",
+            region="top_right",
         ),
     ).beat(
         f"It also equals the lengths times the cosine of the angle between them, so the cosine is {dot} over "
@@ -215,7 +219,7 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             id="cos",
             latex=f"\\cos\\theta = \\frac{{{dot}}}{{{sympy.latex(lu)} \\cdot {sympy.latex(lv)}}} \\approx "
             f"{num(float(cos), 3)}",
-            region="bottom",
+            region="bottom_right",
         ),
     ).beat(
         f"So the angle between the arrows is about {num(angle, 1)} degrees"
@@ -229,7 +233,12 @@ def vector_operations(params: VectorParams, facts: ContextFacts) -> list[Scene]:
             label=deg(angle),
             right=dot == 0,
         ),
-        Circumscribe(target="cos"),
+        # The angle is also written out beside its cosine: at the vertex its label can sit close to the arrows'.
+        TransformEquation(
+            target="cos",
+            latex=f"\\cos\\theta \\approx {num(float(cos), 3)}, \\quad \\theta \\approx {deg(angle)}",
+            highlight=[deg(angle)],
+        ),
     )
     return [draft.build()]
 

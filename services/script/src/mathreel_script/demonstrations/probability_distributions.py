@@ -13,6 +13,7 @@ from pydantic import Field
 from mathreel_scenelang.storyboard import (
     BarChart,
     BarsTo,
+    Circumscribe,
     Indicate,
     PlotFunction,
     Remove,
@@ -292,6 +293,44 @@ def normal_curve_areas(params: NormalParams, facts: ContextFacts) -> list[Scene]
 ExpectationKind = Literal["table", "poisson", "geometric"]
 
 
+_FACES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_FACE = r"(?:one|two|three|four|five|six|[1-6])s?"
+# "A six wins 10 pounds", "rolling a 5 or a 6 pays $4", "a one gives you 2": the faces a prize is won on.
+_PRIZE = re.compile(
+    rf"\b(?P<faces>(?:an?\s+)?{_FACE}(?:\s*(?:,|or|and)\s*(?:an?\s+)?{_FACE})*)\s+"
+    r"(?:wins?|pays?|gives?(?:\s+you)?|earns?|scores?)\s+(?:you\s+)?[£$€]?\s*(?P<prize>\d{1,4})\b",
+    re.I,
+)
+_COST = re.compile(
+    r"\b(?:costs?|pay|fee(?:\s+is|\s+of)?|entry(?:\s+is)?)\s+(?:you\s+)?[£$€]?\s*(?P<cost>\d{1,4})\b", re.I
+)
+
+
+def dice_game(facts: ContextFacts) -> tuple[list[int], list[int], int] | None:
+    """A game on one die the request describes ("a six wins 10, a five wins 4, anything else nothing; it costs 3 to
+    play"): the net amounts a player ends a game with, how many faces give each, and the cost; ``None`` when the
+    request describes no such game."""
+    text = " ".join(facts.sentences)
+    if not re.search(r"\b(?:die|dice)\b", text, re.I):
+        return None
+    prizes: dict[int, int] = {}
+    for found in _PRIZE.finditer(text):
+        for face in re.findall(_FACE, found.group("faces"), re.I):
+            word = face.lower().rstrip("s") if face.lower().rstrip("s") in _FACES else face.lower()
+            value = _FACES.get(word) or int(word.rstrip("s"))
+            prizes.setdefault(value, int(found.group("prize")))
+    if not prizes:
+        return None
+    cost_found = _COST.search(text)
+    cost = int(cost_found.group("cost")) if cost_found else 0
+    net: dict[int, int] = {}
+    for face in range(1, 7):
+        amount = prizes.get(face, 0) - cost
+        net[amount] = net.get(amount, 0) + 1
+    amounts = sorted(net)
+    return amounts, [net[a] for a in amounts], cost
+
+
 class ExpectationParams(Params):
     kind: ExpectationKind = "table"
     values: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6], min_length=2, max_length=6)
@@ -303,12 +342,14 @@ class ExpectationParams(Params):
 @voiced
 def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list[Scene]:
     """A random variable's table built row by row, value times probability, summing to the mean; then the spread."""
+    game = dice_game(facts) if params.kind == "table" else None
+    values, weights = (game[0], game[1]) if game else (params.values, params.weights)
     if params.kind == "table":
-        if len(params.values) != len(params.weights) or min(params.weights) < 1:
+        if len(values) != len(weights) or min(weights) < 1:
             raise ValueError("one positive weight per value")
-        total = sum(params.weights)
-        xs = list(params.values)
-        ps = [Fraction(w, total) for w in params.weights]
+        total = sum(weights)
+        xs = list(values)
+        ps = [Fraction(w, total) for w in weights]
         if sum(ps) != 1:
             raise ValueError("probabilities must add to 1")
         mean = sum((x * q for x, q in zip(xs, ps, strict=True)), Fraction(0))
@@ -334,10 +375,17 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
         "geometric": f"a geometric law with p equal to 1 over {params.rate}",
     }[params.kind]
     note = "" if params.kind == "table" else " (the first values, rounded)"
+    # A negative mean is squared whole: (-0.667)^2, not -0.667^2.
+    squared_mean = f"({num(float(mean))})^{{2}}" if mean < 0 else f"{num(float(mean))}^{{2}}"
+    if game:
+        paid = f", after the {game[2]} paid to play" if game[2] else ""
+        opening = f"What a player ends one game with{paid}, for each roll of the fair die, with its probability."
+    else:
+        opening = f"A random variable given by {named}: each value with its probability{note}."
     draft = (
         SceneDraft("expect", "explanation", "The long-run average")
         .beat(
-            f"A random variable given by {named}: each value with its probability{note}.",
+            opening,
             BarChart(
                 id="bars",
                 categories=[str(x) for x in xs],
@@ -372,12 +420,19 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
             f"and the standard deviation is {num(math.sqrt(var))}.",
             ShowEquation(
                 id="v",
-                latex=f"\\mathrm{{Var}}(X) = {num(float(second))} - {num(float(mean))}^{{2}} = {num(float(var))}, "
+                latex=f"\\mathrm{{Var}}(X) = {num(float(second))} - {squared_mean} = {num(float(var))}, "
                 f"\\quad \\sigma \\approx {num(math.sqrt(var))}",
                 region="bottom",
             ),
         )
     )
+    if game:
+        # The question a game asks: is it worth playing? The sign of the expected amount answers it.
+        outcome = "wins" if mean > 0 else "loses"
+        verdict = f"On average a player {outcome} {num(abs(float(mean)))} a game, so in the long run the game is " + (
+            "worth playing." if mean > 0 else "not worth playing." if mean < 0 else "fair: nobody gains."
+        )
+        draft.beat(verdict, Circumscribe(target="e"))
     return [draft.build()]
 
 

@@ -25,7 +25,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
     WriteStep,
 )
-from mathreel_script.context import ContextFacts
+from mathreel_script.context import ContextFacts, parse_request
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.latex import safe_latex
 
@@ -258,3 +258,24 @@ def test_sequence_terms_and_sum(first: int, step: int, kind: str, terms: int) ->
     expected = [first + k * step if kind == "arithmetic" else first * step**k for k in range(terms)]
     assert [int(v) for _, v in actions_of(found, ShowTable)[-1].rows] == expected
     assert last_latex(found, "sum").endswith(f"= {sum(expected)}")
+
+
+def test_growth_in_per_cent_takes_the_rate_amount_and_years_of_the_request() -> None:
+    facts = parse_request("How my savings grow at 4% a year", "I put 2500 in the bank at 4% for 6 years.")
+    found = scenes("exponential_table_plot", {"initial": 1000, "percent": 5, "steps": 6, "unit": "t"}, facts)
+    assert "A = 2500 \\cdot 1.04^{t},\\quad 1 + 4\\% = 1.04" in formulas(found)
+    # 2500 times 1.04 to the sixth, worked out apart from the demonstration.
+    assert f"{round(2500 * 1.04**6, 3)}" in " ".join(scene.narration for scene in found)
+
+
+def test_decay_in_per_cent_keeps_its_direction() -> None:
+    facts = parse_request("Depreciation of a car", "A car worth 8000 loses 15% of its value each year for 4 years.")
+    found = scenes("exponential_table_plot", {"initial": 500, "percent": -20, "steps": 5}, facts)
+    assert "A = 8000 \\cdot 0.85^{n},\\quad 1 - 15\\% = 0.85" in formulas(found)
+    assert len([p for s in found for b in s.beats for p in b.actions if isinstance(p, ShowPoint)]) == 5
+
+
+def test_the_percent_of_a_whole_is_the_number_marked_per_cent() -> None:
+    facts = parse_request("Savings at 4%", "I put 2500 in the bank for 6 years.")
+    found = scenes("percent_grid", {"percent": 5, "whole": 1000, "change": "increase"}, facts)
+    assert "\\frac{4}{100} \\times 2500 = 100" in formulas(found)

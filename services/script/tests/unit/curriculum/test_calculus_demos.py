@@ -204,3 +204,22 @@ def test_sequence_band_starts_at_the_first_n_that_stays_inside() -> None:
     assert "n \\geq 11" in _screen(_build("sequence_terms_converge", {"kind": "alternating"}))
     with pytest.raises(ValueError, match="widen"):
         _build("sequence_terms_converge", {"kind": "compound", "epsilon_hundredths": 10})
+
+
+def test_the_taylor_polynomials_expand_the_function_and_degree_the_request_names() -> None:
+    context = "Approximating e^x near 0 with polynomials. Build the Taylor polynomial up to degree 3; compare at x = 1."
+    scenes = _build("taylor_polynomials", {"function": "sine", "at": 1}, context)
+    screen = _screen(scenes)
+    assert "f(x) = e^{x}" in screen
+    assert "T_{3}(x) = 1 + x + \\frac{x^{2}}{2} + \\frac{x^{3}}{6}" in screen
+    assert "T_{4}" not in screen
+    # Worked out independently: 1 + 1 + 1/2 + 1/6 at x = 1, against e.
+    assert f"it gives {format_number(round(1 + 1 + 1 / 2 + 1 / 6, 3))}" in _said(scenes)
+    assert f"The true value is {format_number(round(math.e, 3))}" in _said(scenes)
+
+
+def test_sine_keeps_its_odd_degrees_up_to_the_one_named() -> None:
+    screen = _screen(_build("taylor_polynomials", {"function": "exp", "at": 1}, "Expand sin x up to degree 5."))
+    assert "f(x) = \\sin{\\left(x \\right)}" in screen
+    assert all(f"T_{{{d}}}" in screen for d in (1, 3, 5))
+    assert "T_{2}" not in screen

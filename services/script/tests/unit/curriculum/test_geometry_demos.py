@@ -7,7 +7,7 @@ import math
 import pytest
 
 from mathreel_scenelang.storyboard import Scene
-from mathreel_script.context import ContextFacts, parse_context
+from mathreel_script.context import ContextFacts, parse_context, parse_request
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
 
@@ -161,3 +161,11 @@ def test_distance_and_midpoint_from_the_context() -> None:
     mid = _scenes("coordinate_distance_midpoint", {"show": "midpoint", "x1": -3, "y1": 4, "x2": 5, "y2": -2})
     assert "= (1, 1)" in _shown(mid)
     assert "average of -3 and 5: 1" in _said(mid)
+
+
+def test_a_named_polygon_gives_its_sides() -> None:
+    # "pentagon" says 5 sides; the 108 of the question is not a number of sides, and the triangles are its pieces.
+    facts = parse_request("Why each angle of a regular pentagon is 108 degrees", "Split it into triangles.")
+    shown = _shown(get_demonstration("polygon_angle_sum").scenes({"sides": 6}, facts))
+    assert "3 \\times 180^\\circ = 540^\\circ" in shown
+    assert "\\frac{540^\\circ}{5} = 108^\\circ" in shown

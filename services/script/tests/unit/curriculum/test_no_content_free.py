@@ -105,7 +105,7 @@ def test_a_context_without_mathematics_is_refused(topic: str, context: str) -> N
     [
         ("Riemann hypothesis", "Riemann sums"),
         ("Galois theory", "Graphs, vertices and degrees"),
-        ("Navier-Stokes equations", "Solving"),
+        ("the limit of a sequence of functions in a topology", "Sequences and their limits"),
     ],
 )
 def test_the_refusal_names_the_closest_topics(topic: str, closest: str) -> None:

@@ -118,3 +118,20 @@ def test_the_complex_plane_reaches_down_to_the_bottom_edge(op: str) -> None:
     if op == "multiply":  # 3 + i times 1 + i climbs to 2 + 4i: taller than the band between two formulas
         _, _, box = plan.fit(layout)
         assert box.height > layout.region_box("left").height
+
+
+def test_the_angle_from_the_dot_product_is_written_beside_its_cosine() -> None:
+    # At the vertex the angle's label can sit close to an arrow's label; the equation says it too.
+    scenes = _scenes("vector_operations", {"op": "dot", "u1": 2, "u2": 1, "v1": 1, "v2": 3})
+    last = scenes[-1].beats[-1]
+    angle = math.degrees(math.acos(5 / math.sqrt(5 * 10)))
+    written = [a.latex for a in last.actions if getattr(a, "latex", None)]
+    assert written == [f"\\cos\\theta \\approx 0.707, \\quad \\theta \\approx {angle:.0f}^\\circ"]
+
+
+def test_the_dot_product_s_plane_takes_a_side_column() -> None:
+    (scene,) = _scenes("vector_operations", {"op": "dot", "u1": 2, "u2": 1, "v1": 1, "v2": 3})
+    (plan,) = plan_figures(scene)
+    assert plan.region == "left"
+    box = plan.target_box(Layout(frame_width=8.0 * 854 / 480))
+    assert box.height > box.width  # a full-height column, not the band between two formulas

@@ -14,7 +14,7 @@ from mathreel_script.context import ContextFacts, parse_context
 from mathreel_script.demonstrations import get_demonstration
 from mathreel_script.demonstrations.checks import visible_text
 from mathreel_script.demonstrations.probability_data import quartiles
-from mathreel_script.demonstrations.probability_distributions import dice_distribution
+from mathreel_script.demonstrations.probability_distributions import dice_distribution, dice_game
 from mathreel_script.latex import format_number
 
 
@@ -174,3 +174,25 @@ def test_confidence_intervals_have_the_right_width_and_the_count_matches_the_pic
     caught = [bar for bar in bars if bar.start[0] <= 50 <= bar.end[0]]
     assert all(bar.color == "green" for bar in caught)
     assert scenes[0].beats[-1].narration.startswith(f"{len(caught)} of the 20 intervals")
+
+
+GAME = "Roll one fair die. A six wins 10 pounds, a five wins 4 pounds, anything else wins nothing. It costs 3 to play."
+
+
+def test_a_dice_game_in_the_context_becomes_the_table_of_net_winnings() -> None:
+    assert dice_game(parse_context(GAME)) == ([-3, 1, 7], [4, 1, 1], 3)
+    assert dice_game(parse_context("Roll a die: a 5 or a 6 pays $4. Entry is $2.")) == ([-2, 2], [4, 2], 2)
+    assert dice_game(parse_context("Heads wins 2 pounds.")) is None  # no die, no dice game
+
+
+def test_the_expected_value_of_the_game_answers_whether_it_is_worth_playing() -> None:
+    scenes = _build("expected_value_table", {"kind": "table", "values": [1, 2, 3], "weights": [1, 1, 1]}, GAME)
+    # Worked apart: (10 + 4) / 6 won on average, minus the 3 paid.
+    mean = Fraction(10 + 4, 6) - 3
+    shown = format_number(round(float(mean), 3))
+    assert f"E[X] = \\sum x P(x) = {shown}" in _screen(scenes)
+    said = " ".join(scene.narration for scene in scenes)
+    assert f"loses {format_number(round(float(-mean), 3))} a game" in said
+    assert "not worth playing" in said
+    # A negative mean is squared whole.
+    assert f"({shown})^{{2}}" in _screen(scenes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from mathreel_script.curriculum.loader import load_curriculum
-from mathreel_script.curriculum.recognise import ACCEPT, default_recogniser
+from mathreel_script.curriculum.recognise import ACCEPT, Recognition, closest_titles, default_recogniser
 
 # topic typed → (the entry it must be, a nearby entry that would be the wrong lesson)
 CONFUSABLE = {
@@ -201,3 +201,82 @@ def test_the_context_does_not_turn_an_unknown_topic_into_a_lesson() -> None:
     context = "the common ratio, the partial sums and the sum to infinity of a geometric series"
     assert default_recogniser().recognise("Galois theory", context).entry is None
     assert default_recogniser().recognise("series", "").entry is None
+
+
+# A teacher's request as typed: a question or a phrase, numbers and formulas in it, the subject named in the context.
+TEACHER_REQUESTS = [
+    ("How my savings grow at 4% a year", "2500 at 4% interest compounded yearly for 6 years", "compound_interest"),
+    ("Angle between two arrows", "u = (2, 1) and v = (1, 3). Use the dot product to find the angle.", "dot_product"),
+    (
+        "How spread out are my quiz scores?",
+        "Scores: 12, 15, 15, 18, 20. Find the standard deviation.",
+        "variance_standard_deviation",
+    ),
+    ("Approximating e^x near 0 with polynomials", "Build the Taylor polynomial up to degree 3.", "taylor_series"),
+    (
+        "Why each angle of a regular pentagon is 108 degrees",
+        "Split it into triangles from one corner.",
+        "polygon_interior_angles",
+    ),
+    ("Is this dice game worth playing?", "A six wins 10 pounds. It costs 3 pounds to play.", "expected_value"),
+    ("Completing the square for x^2+6x+5", "", "completing_the_square"),
+]
+
+
+@pytest.mark.parametrize(("topic", "context", "key"), TEACHER_REQUESTS)
+def test_a_request_phrased_as_a_teacher_would_finds_its_topic(topic: str, context: str, key: str) -> None:
+    chosen = default_recogniser().recognise(topic, context).entry
+    assert chosen is not None, topic
+    assert chosen.key == key
+
+
+def test_a_word_form_counts_as_the_word_a_name_uses() -> None:
+    # "compounded" and "interest" side by side say "compound interest"; without the context nothing is chosen.
+    recogniser = default_recogniser()
+    assert recogniser.recognise("How my savings grow", "").entry is None
+    chosen = recogniser.recognise("How my savings grow", "the interest is compounded monthly").entry
+    assert chosen is not None
+    assert chosen.key == "compound_interest"
+
+
+def test_a_name_the_context_says_apart_is_not_said() -> None:
+    # "standard" and "scores" are both in the context, but never side by side: it names no "standard score".
+    context = "Scores: 12, 15, 15, 18, 20. Find the mean and the standard deviation."
+    chosen = default_recogniser().recognise("How spread out are my quiz scores?", context).entry
+    assert chosen is not None
+    assert chosen.key != "z_scores"
+
+
+def test_the_equations_of_a_topic_name_no_topic() -> None:
+    # The x and the 2 of "y = x^2" would otherwise match "2 to the x"; the area between curves is not taught.
+    recognition = default_recogniser().recognise("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+    assert recognition.entry is None
+    assert all(candidate.entry.key != "exponential_functions" for candidate in recognition.candidates)
+
+
+def test_a_topic_that_names_only_a_task_leaves_the_lesson_to_the_context() -> None:
+    assert default_recogniser().recognise("Solve this for me", "x^2 + 6x + 5 = 0") == Recognition(None, ())
+    assert default_recogniser().recognise("Please calculate it", "") == Recognition(None, ())
+
+
+def test_a_context_naming_a_topic_the_request_shares_nothing_with_chooses_nothing() -> None:
+    # The context names the dot product, but "Galois theory" shares no word with it.
+    assert default_recogniser().recognise("Galois theory", "Use the dot product to find the angle.").entry is None
+
+
+def test_only_topics_sharing_a_subject_word_are_suggested() -> None:
+    monty = default_recogniser().recognise("The Monty Hall problem", "Three doors, one car, the host opens a door.")
+    assert monty.entry is None
+    assert monty.candidates, "candidates are still reported"
+    assert closest_titles(monty.candidates) == []  # they share only "problem"
+    riemann = default_recogniser().recognise("Riemann hypothesis")
+    assert "Riemann sums" in closest_titles(riemann.candidates)
+
+
+@pytest.mark.parametrize(
+    ("topic", "key"), [("the 68-95-99.7 rule", "empirical_rule"), ("3 by 3 determinant", "determinant_3x3")]
+)
+def test_a_name_made_of_numbers_is_not_taken_for_a_formula(topic: str, key: str) -> None:
+    chosen = default_recogniser().recognise(topic).entry
+    assert chosen is not None
+    assert chosen.key == key
