@@ -81,6 +81,19 @@ def _term(coefficient: sympy.Rational, var: str) -> str:
     return f"{number_tex(coefficient)} {var}"
 
 
+def _terms_in(expr: sympy.Expr, var: sympy.Symbol) -> int:
+    """How many of the terms of ``expr``, as written (unevaluated sums opened), hold ``var``."""
+    terms = list(sympy.Add.make_args(expr))
+    count = 0
+    while terms:
+        term = terms.pop()
+        if term.is_Add:
+            terms.extend(term.args)
+        elif var in term.free_symbols:
+            count += 1
+    return count
+
+
 def linear_tex(a: sympy.Rational, b: sympy.Rational, var: str) -> str:
     """``a var + b`` as written: ``0.1 m + 20``, ``-x - 7``, ``12`` (no zero terms)."""
     if a == 0:
@@ -336,6 +349,7 @@ def solve_with_values(
     )
     with sympy.evaluate(False):
         unknown_side = lhs.xreplace(_as_symbols(given))
+    with_values = formula
     if given:
         ordered = sorted(given.items(), key=lambda item: str(item[0]))
         said = " and ".join(f"{s} equal to {_said(v)}" for s, v in ordered)
@@ -347,19 +361,30 @@ def solve_with_values(
             f"Put in {said}.",
             WriteStep(target="eq", latex=with_values, note=note if len(note) <= 40 else "put in the values"),
         )
-    if known is not None and right.is_Rational:
-        worked = f"{to_latex(unknown_side)} = {number_tex(sympy.Rational(right))}"
+    worked = f"{to_latex(unknown_side)} = {number_tex(sympy.Rational(right))}" if right.is_Rational else ""
+    # Nothing to work out when the values put in already left one number on the right: P = 0, or 1/f = 1/10.
+    one_number = len(rhs.free_symbols) == 1 and any(exact(rhs) in (s, 1 / s) for s in rhs.free_symbols)
+    if known is not None and right.is_Rational and worked != with_values and not one_number:
         draft.beat(
             f"The right side works out to {_said(right)}.",
             WriteStep(
                 target="eq", latex=worked, highlight=[number_tex(sympy.Rational(right))], note="work out the right side"
             ),
         )
+    parts = _linear_parts(left, var) if right.is_Rational else None
+    # Like terms written apart (6 n - 2.5 n - 35) are collected in a step of their own: 3.5 n - 35.
+    if parts is not None and parts[0] != 0 and _terms_in(unknown_side, var) > 1:
+        collected = f"{linear_tex(*parts, name)} = {number_tex(sympy.Rational(right))}"
+        draft.beat(
+            f"Collect the terms in {said_name}: {spoken(collected)}.",
+            WriteStep(target="eq", latex=collected, highlight=[_term(parts[0], name)], note="collect like terms"),
+        )
     # A number added to the unknown's term goes to the other side first: 1/15 + 1/v = 1/10 gives 1/v = 1/30.
     constant = sum((t for t in sympy.Add.make_args(left) if not t.free_symbols), sympy.Integer(0))
     if constant != 0 and constant.is_Rational and right.is_Rational and left != constant:
         rest = right - constant
-        isolated = f"{to_latex(left - constant)} = {number_tex(sympy.Rational(rest))}"
+        rest_side = _term(parts[0], name) if parts is not None and parts[0] != 0 else to_latex(left - constant)
+        isolated = f"{rest_side} = {number_tex(sympy.Rational(rest))}"
         draft.beat(
             f"{_move(constant, _said(abs(constant)))}: {spoken(isolated)}.",
             WriteStep(

@@ -100,8 +100,9 @@ def parse_plain(text: str) -> list[sympy.Expr] | None:
 
 
 # Two numbers side by side in a product ("1000 {1.05}^{3}") read as one number: SymPy puts a dot between plain
-# numbers, but not before a number it has braced as a base.
-_ADJACENT_NUMBERS = re.compile(r"(?<=\d) (?=\{?-?\d)")
+# numbers, but not before a number it has braced as a base. The same for a number after a closing bracket or a
+# one-letter variable (not a command such as \\sin): a product with values put in ("I 4" from I R with R = 4).
+_ADJACENT_NUMBERS = re.compile(r"(?:(?<=\d)|(?<=\))|(?<=(?<![\\A-Za-z])[A-Za-z])) (?=\{?-?\d)")
 
 
 def to_latex(expr: sympy.Expr) -> str:

@@ -1,6 +1,7 @@
 """The working the solvers write, line by line, checked against answers SymPy finds on its own: every line holds at
 the answer and at nothing else, the relation symbols are the ones the working needs, the answer is boxed."""
 
+import itertools
 import re
 
 import pytest
@@ -90,6 +91,32 @@ def test_a_formula_with_values_put_in_is_worked_down_to_the_unknown() -> None:
     assert sympy.Eq(1 / v, sympy.Rational(1, 10) - sympy.Rational(1, 15)) in [relation(s.latex) for s in working]
     assert check.note == "check"
     assert relation(check.latex) == sympy.true
+
+
+def test_like_terms_are_collected_in_a_line_of_their_own_and_no_line_repeats_the_one_above() -> None:
+    """P = 6n - 2.5n - 35 with P = 0: the values leave 0 on the right, so there is nothing to work out there; the
+    two terms in n become one (3.5 n) before 35 crosses over."""
+    storyboard = plan_storyboard(
+        JobConfiguration(topic="Bake sale", context="Profit is P = 6n - 2.5n - 35. Find n when P = 0.")
+    )
+    scene = next(scene for scene in storyboard.scenes if any(steps([scene])))
+    written = steps([scene])
+    lines = [first_line([scene]), *(step.latex for step in written)]
+    assert all(a != b for a, b in itertools.pairwise(lines)), lines
+    n = sympy.Symbol("n")
+    (answer,) = sympy.solve(6 * n - sympy.Rational(5, 2) * n - 35, n)
+    collected = next(step for step in written if step.note == "collect like terms")
+    assert relation(collected.latex) == sympy.Eq(sympy.Rational(7, 2) * n - 35, 0)
+    assert "3.5" in collected.latex
+    assert relation(written[-2].latex) == sympy.Eq(n, answer)
+
+
+def test_a_value_put_in_after_a_letter_is_a_product_with_a_dot() -> None:
+    """I R = V with R = 4: the line reads I · 4 = 12, not "I 4" (which reads as one symbol)."""
+    i, r = sympy.symbols("I R")
+    found = solve_with_values(i * r, sympy.Symbol("V"), {"R": 4.0, "V": 12.0}, i)
+    put_in = steps(found)[0].latex
+    assert put_in.replace(" ", "") == "I\\cdot4=12"
 
 
 @pytest.mark.parametrize(
