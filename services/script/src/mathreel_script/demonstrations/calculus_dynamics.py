@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 import sympy
@@ -55,6 +56,20 @@ def _ode(kind: OdeKind, k: sympy.Rational) -> sympy.Expr:
     return k * y * (1 - y / 10)
 
 
+@lru_cache(maxsize=128)
+def _exact_solution(kind: OdeKind, k: sympy.Rational, y0: int) -> sympy.Expr:
+    """The exact solution of y' = f(x, y) with y(0) = y0, checked by putting it back. Solving the logistic equation
+    takes SymPy seconds, and the parameters are few (a kind, k in tenths, a small y0): each is solved once per
+    process."""
+    y = sympy.Symbol("y")
+    rhs = _ode(kind, k)
+    fn = sympy.Function("y")
+    solution: sympy.Expr = sympy.dsolve(sympy.Eq(fn(X).diff(X), rhs.subs(y, fn(X))), fn(X), ics={fn(0): y0}).rhs
+    if sympy.simplify(solution.diff(X) - rhs.subs(y, solution)) != 0 or solution.subs(X, 0) != y0:
+        raise ValueError("exact solution check failed")
+    return solution
+
+
 @demonstration("euler_method_steps", EulerParams)
 @voiced
 def euler_method_steps(params: EulerParams, facts: ContextFacts) -> list[Scene]:
@@ -67,10 +82,7 @@ def euler_method_steps(params: EulerParams, facts: ContextFacts) -> list[Scene]:
         k = sympy.Rational(int(given["k"] * 10), 10)
     h = sympy.Rational(params.step_tenths, 10)
     rhs = _ode(params.kind, k)
-    fn = sympy.Function("y")
-    solution = sympy.dsolve(sympy.Eq(fn(X).diff(X), rhs.subs(y, fn(X))), fn(X), ics={fn(0): y0}).rhs
-    if sympy.simplify(solution.diff(X) - rhs.subs(y, solution)) != 0 or solution.subs(X, 0) != y0:
-        raise ValueError("exact solution check failed")
+    solution = _exact_solution(params.kind, k, y0)
     steps = 4
     points = [(sympy.Integer(0), sympy.Integer(y0))]
     for _ in range(steps):
