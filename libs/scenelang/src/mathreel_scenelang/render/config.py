@@ -51,11 +51,23 @@ def configure(spec: RenderSpec) -> None:
     logging.getLogger("manim").setLevel(logging.ERROR)
 
 
+def svg_complete(path: Path) -> bool:
+    """Whether the SVG dvisvgm wrote at ``path`` is whole: it ends with its closing tag."""
+    try:
+        with path.open("rb") as svg:
+            size = svg.seek(0, 2)
+            svg.seek(max(size - 64, 0))
+            return svg.read().rstrip().endswith(b"</svg>")
+    except OSError:
+        return False
+
+
 def _serialize_tex(tex_dir: Path) -> None:
     """Typeset under an exclusive lock on the shared cache.
 
     Manim reuses a cached ``.dvi`` or ``.svg`` as soon as the file exists; without the lock a render running in
-    parallel could read one that another render is still writing.
+    parallel could read one that another render is still writing. A file left incomplete by a killed render is
+    typeset again.
     """
     import fcntl
 
@@ -71,6 +83,13 @@ def _serialize_tex(tex_dir: Path) -> None:
     def locked(*args: Any, **kwargs: Any) -> Any:
         with lock_path.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            svg = Path(typeset(*args, **kwargs))
+            if svg_complete(svg):
+                return svg
+            # Left half-written by a typesetting that was killed (a cancelled or timed-out render): Manim reuses any
+            # file that exists, so without this every later render of the formula would read the broken one.
+            for stale in (svg, svg.with_suffix(".dvi"), svg.with_suffix(".xdv")):
+                stale.unlink(missing_ok=True)
             return typeset(*args, **kwargs)
 
     locked.unlocked = typeset  # type: ignore[attr-defined]
