@@ -13,6 +13,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -23,6 +24,7 @@ from tests.support.followed import FollowedJob, FollowedJobs
 from tests.support.isolated import own_resources
 
 if TYPE_CHECKING:
+    from mathreel_visuals.pool import RendererPool
     from tests.observability.otlp import OtlpReceiver
     from tests.observability.tcp_proxy import TcpProxy
 
@@ -177,3 +179,24 @@ async def finished_job(
     other = request.getfixturevalue("second_gateway") if deployment.mode == "distributed" else None
     return await followed_jobs.of(deployment, other)
 
+
+@pytest.fixture(scope="session")
+async def render_pool() -> AsyncIterator[RendererPool]:
+    """The visuals service's warm fork server (Manim imported once), for the tests that render in this process.
+
+    The visuals worker renders every scene this way; a cold render in a new Python process gives the same clip
+    (``services/visuals/tests/integration/test_pool.py``) but pays Manim's imports each time.
+    """
+    from mathreel_visuals.pool import RendererPool
+
+    pool = RendererPool(timeout_seconds=600)
+    try:
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+def tex_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A typeset-formula cache shared by this process's renders, as the visuals worker keeps one."""
+    return tmp_path_factory.mktemp("tex-cache")

@@ -2,7 +2,8 @@
 
 Each lesson is the planner's own storyboard for the topic's title, cut to its title scene and its first
 demonstration scene (the first after the title and the formula or statement scene), so the nine renders stay short;
-all eighteen scenes render two at a time. Every beat's frame (sampled at its middle) shows something, and a beat that
+all eighteen scenes render two at a time, in the visuals service's warm renderer with its formula cache, as the
+visuals worker renders them. Every beat's frame (sampled at its middle) shows something, and a beat that
 changes the picture shows a different frame from the beat before it.
 """
 
@@ -30,6 +31,7 @@ from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.timing import SceneTiming
 from mathreel_tts import create_engine, speak_scene
 from mathreel_visuals import render_scene
+from mathreel_visuals.pool import RendererPool
 
 from .test_topics import _frames_at
 
@@ -78,7 +80,7 @@ def _cut(key: str) -> Storyboard:
 
 
 @pytest.fixture(scope="module")
-async def lessons(tmp_path_factory: pytest.TempPathFactory) -> Lessons:
+async def lessons(tmp_path_factory: pytest.TempPathFactory, render_pool: RendererPool, tex_cache: Path) -> Lessons:
     engine = create_engine("piper")
     boards = {key: _cut(key) for key in TOPICS.values()}
     outs = {key: tmp_path_factory.mktemp(key) for key in boards}
@@ -98,7 +100,14 @@ async def lessons(tmp_path_factory: pytest.TempPathFactory) -> Lessons:
         async with gate:
             out = outs[key]
             clip = await render_scene(
-                boards[key], index, timings[key][index], Quality.LOW, out / f"clip_{index}.mp4", out / "w"
+                boards[key],
+                index,
+                timings[key][index],
+                Quality.LOW,
+                out / f"clip_{index}.mp4",
+                out / "w",
+                tex_cache=tex_cache,
+                pool=render_pool,
             )
             return clip.path, clip.duration
 
