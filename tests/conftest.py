@@ -13,7 +13,6 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -194,9 +193,3 @@ async def render_pool() -> AsyncIterator[RendererPool]:
         yield pool
     finally:
         await pool.close()
-
-
-@pytest.fixture(scope="session")
-def tex_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A typeset-formula cache shared by this process's renders, as the visuals worker keeps one."""
-    return tmp_path_factory.mktemp("tex-cache")

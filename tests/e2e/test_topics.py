@@ -54,7 +54,7 @@ class TopicVideo:
     stream_copied: bool
 
 
-async def _make(topic: str, keep: str, engine: object, out: Path, pool: RendererPool, tex_cache: Path) -> TopicVideo:
+async def _make(topic: str, keep: str, engine: object, out: Path, pool: RendererPool) -> TopicVideo:
     storyboard = plan_storyboard(JobConfiguration(topic=topic, context=""))
     ids = [s.id for s in storyboard.scenes]
     assert keep in ids, f"{topic}: no scene '{keep}' in {ids}"
@@ -78,7 +78,6 @@ async def _make(topic: str, keep: str, engine: object, out: Path, pool: Renderer
                 Quality.LOW,
                 out / f"clip_{index}.mp4",
                 out / "w",
-                tex_cache=tex_cache,
                 pool=pool,
             )
             return clip.path, clip.duration, clip.layout_report
@@ -97,14 +96,12 @@ async def _make(topic: str, keep: str, engine: object, out: Path, pool: Renderer
 
 
 @pytest.fixture(scope="module")
-async def videos(
-    tmp_path_factory: pytest.TempPathFactory, render_pool: RendererPool, tex_cache: Path
-) -> list[TopicVideo]:
+async def videos(tmp_path_factory: pytest.TempPathFactory, render_pool: RendererPool) -> list[TopicVideo]:
     engine = create_engine("piper")
     made = []
     for n, (topic, keep) in enumerate(TOPICS.items()):
         out = tmp_path_factory.mktemp(f"topic{n}")
-        made.append(await _make(topic, keep, engine, out, render_pool, tex_cache))
+        made.append(await _make(topic, keep, engine, out, render_pool))
     return made
 
 
