@@ -5,18 +5,16 @@ Shapes, status codes and error bodies are the guide's; a frontend written agains
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 import uuid
 from datetime import datetime
-from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import Deployment
 from tests.e2e.media import decode_video, jpeg_size
+from tests.support.followed import FollowedJob
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
@@ -42,10 +40,6 @@ REQUEST = {
     "priority": "normal",
 }
 
-# One completed job per deployment, shared by the tests that need one.
-_completed: dict[str, tuple[str, str]] = {}
-_completed_lock = asyncio.Lock()
-
 
 def client_for(deployment: Deployment, user: str) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {deployment.mint(user)}", "Content-Type": "application/json"}
@@ -58,36 +52,15 @@ def parse_time(value: str) -> datetime:
     return parsed
 
 
-async def poll_until_done(client: httpx.AsyncClient, job_id: str, timeout: float = 300) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    percentages: list[float] = []
-    while time.monotonic() < deadline:
-        response = await client.get(f"/videos/jobs/{job_id}/status")
-        assert response.status_code == 200
-        status = response.json()
+def assert_progress_as_polled(job: FollowedJob) -> None:
+    """Every status the job's owner polled while it ran has the guide's values, and progress never went back."""
+    assert job.polled, "the job was never polled"
+    for status in job.polled:
         assert status["status"] in STATUSES
         assert status["progress"]["current_stage"] in STAGES
-        percentages.append(status["progress"]["percentage"])
-        if status["status"] not in {"queued", "processing"}:
-            assert percentages == sorted(percentages), f"progress went backwards: {percentages}"
-            return status  # type: ignore[no-any-return]
-        await asyncio.sleep(1.0)  # well inside the 100 requests/minute limit
-    pytest.fail(f"job {job_id} did not finish in {timeout} s")
-
-
-async def completed_job(deployment: Deployment) -> tuple[str, str]:
-    """(user, job_id) of a job that completed on ``deployment``, generated once."""
-    async with _completed_lock:
-        if deployment.mode not in _completed:
-            user = deployment.new_user()
-            async with client_for(deployment, user) as client:
-                created = await client.post("/videos/generate", json=REQUEST)
-                assert created.status_code == 201, created.text
-                job_id = created.json()["job_id"]
-                status = await poll_until_done(client, job_id)
-                assert status["status"] == "completed", status
-            _completed[deployment.mode] = (user, job_id)
-        return _completed[deployment.mode]
+    percentages = [status["progress"]["percentage"] for status in job.polled]
+    assert percentages == sorted(percentages), f"progress went backwards: {percentages}"
+    assert job.polled[-1]["status"] == "completed", job.polled[-1]
 
 
 async def test_health_has_the_guides_shape(deployment: Deployment) -> None:
@@ -125,8 +98,9 @@ async def test_generate_answers_201_with_the_job(deployment: Deployment) -> None
         await client.post(f"/videos/jobs/{body['job_id']}/cancel")
 
 
-async def test_completed_job_gives_a_playable_video(deployment: Deployment) -> None:
-    user, job_id = await completed_job(deployment)
+async def test_completed_job_gives_a_playable_video(deployment: Deployment, finished_job: FollowedJob) -> None:
+    assert_progress_as_polled(finished_job)
+    user, job_id = finished_job.user, finished_job.job_id
     async with client_for(deployment, user) as client:
         video = (await client.get(f"/videos/jobs/{job_id}/video-url")).json()
         assert video["job_id"] == job_id
@@ -217,8 +191,8 @@ async def test_list_and_cancel(deployment: Deployment) -> None:
         await client.post(f"/videos/jobs/{second}/cancel")
 
 
-async def test_other_users_see_nothing(deployment: Deployment) -> None:
-    _, job_id = await completed_job(deployment)
+async def test_other_users_see_nothing(deployment: Deployment, finished_job: FollowedJob) -> None:
+    job_id = finished_job.job_id
     async with client_for(deployment, deployment.new_user()) as stranger:
         for path in ("status", "video-url", "stream", "thumbnail", "metadata", "captions", "storyboard"):
             assert (await stranger.get(f"/videos/jobs/{job_id}/{path}")).status_code == 404, path
@@ -227,8 +201,10 @@ async def test_other_users_see_nothing(deployment: Deployment) -> None:
         assert revise.status_code == 404
 
 
-async def test_a_completed_job_has_a_storyboard_a_resource_report_and_can_be_revised(deployment: Deployment) -> None:
-    user, job_id = await completed_job(deployment)
+async def test_a_completed_job_has_a_storyboard_a_resource_report_and_can_be_revised(
+    deployment: Deployment, finished_job: FollowedJob
+) -> None:
+    user, job_id = finished_job.user, finished_job.job_id
     async with client_for(deployment, user) as client:
         status = (await client.get(f"/videos/jobs/{job_id}/status")).json()
         resources = status["resources"]

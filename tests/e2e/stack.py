@@ -123,13 +123,16 @@ class Process:
 class DistributedStack:
     settings: Settings
     log_dir: Path
+    # Variables every process gets beside the settings' own, such as where to export its telemetry; None removes
+    # one that the test run's own environment has.
+    environment: dict[str, str | None] = field(default_factory=dict)
     base_url: str = ""
     processes: dict[str, Process] = field(default_factory=dict)
 
     def start(self, *, workers: dict[str, int] | None = None) -> None:
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
-        env = {**os.environ, **settings_env(self.settings)}
+        env = self.process_env()
         env["MATHREEL_PORT"] = str(port)
         env["MATHREEL_PUBLIC_BASE_URL"] = self.base_url
         self._spawn("gateway", [sys.executable, "-m", "mathreel_gateway.main"], env, f"{self.base_url}/ready")
@@ -143,8 +146,13 @@ class DistributedStack:
             self.stop()  # never leave half a stack running behind a failed start
             raise
 
+    def process_env(self) -> dict[str, str]:
+        """The environment of the stack's processes: this one's, ``environment`` applied, and the settings."""
+        merged: dict[str, str | None] = {**os.environ, **self.environment}
+        return {name: value for name, value in merged.items() if value is not None} | settings_env(self.settings)
+
     def start_service(self, name: str, replica: int = 0, env: dict[str, str] | None = None) -> Process:
-        env = dict(env or {**os.environ, **settings_env(self.settings)})
+        env = dict(env or self.process_env())
         health = free_port()
         env["MATHREEL_HEALTH_PORT"] = str(health)
         env["MATHREEL_HEALTH_HOST"] = "127.0.0.1"

@@ -1,9 +1,11 @@
 """One curriculum lesson per area end to end in one process: plan → Piper → visuals → render, checked by decoding.
 
-Each lesson is the planner's own storyboard for the topic's title, cut to its title scene and its first
-demonstration scene (the first after the title and the formula or statement scene), so the nine renders stay short;
-all eighteen scenes render two at a time. Every beat's frame (sampled at its middle) shows something, and a beat that
-changes the picture shows a different frame from the beat before it.
+Each lesson is the planner's own storyboard for the topic's title, cut to its first demonstration scene (the first
+after the title and the formula or statement scene), so the nine renders stay short. The title scene is the same
+template in every lesson, so only the first lesson keeps it (its video is a join of two clips); the ten scenes render
+two at a time, in the visuals service's warm renderer, as the visuals worker renders them.
+Every beat's frame (sampled at its middle) shows something, and a beat that changes the picture shows a different
+frame from the beat before it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.timing import SceneTiming
 from mathreel_tts import create_engine, speak_scene
 from mathreel_visuals import render_scene
+from mathreel_visuals.pool import RendererPool
 
 from .test_topics import _frames_at
 
@@ -68,19 +71,21 @@ class Lessons:
     render_seconds: float
 
 
-def _cut(key: str) -> Storyboard:
+def _cut(key: str, *, with_title: bool) -> Storyboard:
     entries = {entry.key: entry for entry in load_curriculum()}
     entry = entries[key]
     storyboard = plan_storyboard(JobConfiguration(topic=entry.title, context=""))
     assert storyboard.title == entry.title, f"{entry.title!r} was planned as {storyboard.title!r}"
     demonstration = next(s for s in storyboard.scenes[1:] if s.id not in _NOT_DEMONSTRATION)
-    return storyboard.model_copy(update={"scenes": [storyboard.scenes[0], demonstration]})
+    scenes = [storyboard.scenes[0], demonstration] if with_title else [demonstration]
+    return storyboard.model_copy(update={"scenes": scenes})
 
 
 @pytest.fixture(scope="module")
-async def lessons(tmp_path_factory: pytest.TempPathFactory) -> Lessons:
+async def lessons(tmp_path_factory: pytest.TempPathFactory, render_pool: RendererPool) -> Lessons:
     engine = create_engine("piper")
-    boards = {key: _cut(key) for key in TOPICS.values()}
+    first = next(iter(TOPICS.values()))
+    boards = {key: _cut(key, with_title=key == first) for key in TOPICS.values()}
     outs = {key: tmp_path_factory.mktemp(key) for key in boards}
     timings: dict[str, list[SceneTiming]] = {}
     wavs: dict[str, list[Path]] = {}
@@ -98,7 +103,13 @@ async def lessons(tmp_path_factory: pytest.TempPathFactory) -> Lessons:
         async with gate:
             out = outs[key]
             clip = await render_scene(
-                boards[key], index, timings[key][index], Quality.LOW, out / f"clip_{index}.mp4", out / "w"
+                boards[key],
+                index,
+                timings[key][index],
+                Quality.LOW,
+                out / f"clip_{index}.mp4",
+                out / "w",
+                pool=render_pool,
             )
             return clip.path, clip.duration
 

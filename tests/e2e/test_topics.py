@@ -1,7 +1,8 @@
 """Library topics end to end in one process: plan → Piper → visuals → render, checked by decoding the video.
 
 Each topic's storyboard is the planner's own, cut to its title scene and one demonstration scene so the test stays
-short; every stage is the real library. The videos are checked by decoding (streams, size, duration against the
+short; every stage is the real library (the scenes render in the visuals service's warm renderer, as its worker
+renders them). The videos are checked by decoding (streams, size, duration against the
 narration) and by sampling frames at the middle of every beat: none is blank, and a beat that changes the picture
 shows a different frame from the beat before it.
 """
@@ -27,6 +28,7 @@ from mathreel_shared.messages import JobConfiguration
 from mathreel_shared.timing import SceneTiming
 from mathreel_tts import create_engine, speak_scene
 from mathreel_visuals import render_scene
+from mathreel_visuals.pool import RendererPool
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +54,7 @@ class TopicVideo:
     stream_copied: bool
 
 
-async def _make(topic: str, keep: str, engine: object, out: Path) -> TopicVideo:
+async def _make(topic: str, keep: str, engine: object, out: Path, pool: RendererPool) -> TopicVideo:
     storyboard = plan_storyboard(JobConfiguration(topic=topic, context=""))
     ids = [s.id for s in storyboard.scenes]
     assert keep in ids, f"{topic}: no scene '{keep}' in {ids}"
@@ -69,7 +71,15 @@ async def _make(topic: str, keep: str, engine: object, out: Path) -> TopicVideo:
 
     async def one(index: int) -> tuple[Path, float, dict[str, Any]]:
         async with gate:
-            clip = await render_scene(board, index, timings[index], Quality.LOW, out / f"clip_{index}.mp4", out / "w")
+            clip = await render_scene(
+                board,
+                index,
+                timings[index],
+                Quality.LOW,
+                out / f"clip_{index}.mp4",
+                out / "w",
+                pool=pool,
+            )
             return clip.path, clip.duration, clip.layout_report
 
     clips = await asyncio.gather(*(one(i) for i in range(len(scenes))))
@@ -86,12 +96,12 @@ async def _make(topic: str, keep: str, engine: object, out: Path) -> TopicVideo:
 
 
 @pytest.fixture(scope="module")
-async def videos(tmp_path_factory: pytest.TempPathFactory) -> list[TopicVideo]:
+async def videos(tmp_path_factory: pytest.TempPathFactory, render_pool: RendererPool) -> list[TopicVideo]:
     engine = create_engine("piper")
     made = []
     for n, (topic, keep) in enumerate(TOPICS.items()):
         out = tmp_path_factory.mktemp(f"topic{n}")
-        made.append(await _make(topic, keep, engine, out))
+        made.append(await _make(topic, keep, engine, out, render_pool))
     return made
 
 

@@ -32,6 +32,7 @@ class ReceivedSpan:
     span_id: str
     parent_span_id: str
     kind: int
+    start_time_unix_nano: int = 0
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,6 +58,7 @@ def decode(body: bytes) -> list[ReceivedSpan]:
                         span_id=span.span_id.hex(),
                         parent_span_id=span.parent_span_id.hex(),
                         kind=span.kind,
+                        start_time_unix_nano=span.start_time_unix_nano,
                         attributes={a.key: _value(a.value) for a in span.attributes},
                     )
                 )

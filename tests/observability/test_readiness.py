@@ -1,33 +1,25 @@
 """Readiness follows the dependencies: every service answers 503 while the broker is unreachable and 200 once it is
 back, while liveness stays 200 throughout (a broker outage must not get pods restarted).
 
-Each process reaches RabbitMQ through a TCP proxy run by the test; cutting the proxy drops their connections and
-refuses new ones, exactly what a broker outage or a network partition looks like from the service's side.
+Each process of the session's stack reaches RabbitMQ through a TCP proxy run by the tests (``broker_proxy`` in
+``tests/conftest.py``); cutting the proxy drops their connections and refuses new ones, exactly what a broker outage
+or a network partition looks like from the service's side. The test restores the proxy and waits until every process
+is ready again, so the tests after it find the stack as it was.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from urllib.parse import urlsplit, urlunsplit
+from collections.abc import Callable
 
 import httpx
 import pytest
 
 from tests.e2e.stack import DistributedStack
-from tests.support.isolated import own_resources
 
 from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-
-
-def through(url: str, port: int) -> str:
-    """``url`` with its host and port replaced by the proxy's (credentials and virtual host kept)."""
-    parts = urlsplit(url)
-    credentials = parts.netloc.rpartition("@")[0]
-    netloc = f"{credentials}@127.0.0.1:{port}" if credentials else f"127.0.0.1:{port}"
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def liveness_url(readiness_url: str) -> str:
@@ -57,30 +49,11 @@ def readiness(stack: DistributedStack) -> dict[str, tuple[int, dict[str, str]]]:
     return answers
 
 
-@pytest.fixture(scope="module")
-def broker_proxy(distributed_settings) -> Iterator[TcpProxy]:
-    target = urlsplit(distributed_settings.amqp_url)
-    with TcpProxy(target.hostname or "127.0.0.1", target.port or 5672).running() as proxy:
-        yield proxy
-
-
-@pytest.fixture(scope="module")
-async def proxied_stack(
-    distributed_settings, service_endpoints, broker_proxy: TcpProxy, tmp_path_factory
-) -> AsyncIterator[DistributedStack]:
-    async with own_resources(distributed_settings, service_endpoints.postgres_admin_url, "readiness") as own:
-        settings = own.model_copy(update={"amqp_url": through(own.amqp_url, broker_proxy.port)})
-        stack = DistributedStack(settings, tmp_path_factory.mktemp("readiness-logs"))
-        stack.start()
-        try:
-            yield stack
-        finally:
-            stack.stop()
-
-
 def test_readiness_fails_without_the_broker_and_recovers(
-    proxied_stack: DistributedStack, broker_proxy: TcpProxy
+    distributed_stack: DistributedStack, broker_proxy: TcpProxy
 ) -> None:
+    proxied_stack = distributed_stack
+    assert broker_proxy.route(proxied_stack.settings.amqp_url) == proxied_stack.settings.amqp_url
     labels = set(proxied_stack.processes)
     assert labels >= {"gateway", "orchestrator", "script", "tts", "visuals", "render"}
     before = readiness(proxied_stack)

@@ -1,6 +1,9 @@
 """One job, one trace: run a job on the real distributed stack and follow it through every service.
 
-Every process exports its spans over OTLP/HTTP to a receiver in this test. The trace starts at the gateway's
+Every process of the session's stack exports its spans over OTLP/HTTP to a receiver in the test run
+(``span_receiver`` in ``tests/conftest.py``). The job is the distributed mode's shared one
+(``tests/support/followed.py``); other tests' jobs are in the receiver too, so the trace's root is found by the time
+the job was requested. The trace starts at the gateway's
 ``POST /api/v1/videos/generate`` and must reach the orchestrator and all four workers through the broker, with the
 stage spans named after their stage and scene, and the client calls (PostgreSQL, Redis, S3) inside the same trace.
 """
@@ -8,20 +11,17 @@ stage spans named after their stage and scene, and the client calls (PostgreSQL,
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator
 
-import httpx
 import pytest
 
+from tests.conftest import Deployment
 from tests.e2e.stack import DistributedStack
-from tests.support.isolated import own_resources
+from tests.support.followed import FollowedJobs
 
 from .otlp import OtlpReceiver, ReceivedSpan
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-USER = "user_trace_carol"
 SERVICES = {
     "mathreel-gateway",
     "mathreel-orchestrator",
@@ -32,76 +32,37 @@ SERVICES = {
 }
 
 
-@pytest.fixture(scope="module")
-def receiver() -> Iterator[OtlpReceiver]:
-    with OtlpReceiver().running() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-async def traced_stack(
-    distributed_settings, service_endpoints, receiver: OtlpReceiver, tmp_path_factory
-) -> AsyncIterator[DistributedStack]:
-    async with own_resources(distributed_settings, service_endpoints.postgres_admin_url, "traced") as settings:
-        stack = DistributedStack(settings, tmp_path_factory.mktemp("traced-logs"))
-        # The stack hands its own environment to every process it starts: this is how each one learns where to
-        # export.
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint)
-            env.delenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", raising=False)
-            env.delenv("OTEL_SERVICE_NAME", raising=False)
-            env.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-            stack.start()
-        try:
-            yield stack
-        finally:
-            stack.stop()
-
-
-async def run_job(stack: DistributedStack, token: str) -> str:
-    async with httpx.AsyncClient(
-        base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    ) as client:
-        created = await client.post(
-            "/api/v1/videos/generate",
-            json={
-                "configuration": {"topic": "Area of a circle", "context": "A = pi r^2.", "quality": "low"},
-                "priority": "high",
-            },
-        )
-        assert created.status_code == 201, created.text
-        job_id: str = created.json()["job_id"]
-        deadline = time.monotonic() + 240
-        while True:
-            response = await client.get(f"/api/v1/videos/jobs/{job_id}/status")
-            assert response.status_code == 200, response.text
-            status = response.json()
-            if status["status"] in {"completed", "failed", "cancelled"}:
-                assert status["status"] == "completed", f"{status}\n{stack.logs()}"
-                return job_id
-            if time.monotonic() > deadline:
-                pytest.fail(f"job {job_id} still {status}\n{stack.logs()}")
-            # Slow enough to stay far below the rate limit (100 requests a minute) on a slow machine.
-            await asyncio.sleep(2.0)
-
-
 def scene_numbers(spans: list[ReceivedSpan], prefix: str) -> set[int]:
     """The scene numbers in span names such as ``tts generating_audio scene 2``."""
     return {int(s.name.rsplit(" ", 1)[1]) for s in spans if s.name.startswith(f"{prefix} scene ")}
 
 
+def is_generate(span: ReceivedSpan, window: tuple[int, int]) -> bool:
+    """The gateway's server span of a ``POST /api/v1/videos/generate`` that began within ``window`` (ns)."""
+    return (
+        span.service == "mathreel-gateway"
+        and span.name == "POST /api/v1/videos/generate"
+        and window[0] <= span.start_time_unix_nano <= window[1]
+    )
+
+
 async def test_one_job_is_one_trace_across_every_service(
-    traced_stack: DistributedStack, receiver: OtlpReceiver, jwks_server, distributed_settings
+    distributed: Deployment,
+    second_gateway: str,
+    followed_jobs: FollowedJobs,
+    distributed_stack: DistributedStack,
+    span_receiver: OtlpReceiver,
 ) -> None:
-    token = jwks_server.key.mint(USER, issuer=distributed_settings.jwt_issuer, ttl_seconds=3600)
-    job_id = await run_job(traced_stack, token)
+    receiver = span_receiver
+    # The distributed mode's shared job; tests run one at a time, so the one request that created a job while it
+    # was being requested is its own.
+    followed = await followed_jobs.of(distributed, second_gateway)
+    assert followed.final["status"] == "completed", f"{followed.final}\n{distributed_stack.logs()}"
+    job_id, window = followed.job_id, followed.requested_ns
 
     # The gateway's server span for the request that created the job is where the trace starts.
-    first = receiver.wait_until(
-        lambda spans: any(s.service == "mathreel-gateway" and s.name == "POST /api/v1/videos/generate" for s in spans),
-        timeout=30,
-    )
-    roots = [s for s in first if s.service == "mathreel-gateway" and s.name == "POST /api/v1/videos/generate"]
+    first = receiver.wait_until(lambda spans: any(is_generate(s, window) for s in spans), timeout=30)
+    roots = [s for s in first if is_generate(s, window)]
     assert len(roots) == 1, [s.name for s in first if s.service == "mathreel-gateway"]
     trace_id = roots[0].trace_id
     assert roots[0].parent_span_id == "", "the request span is the root of the job's trace"

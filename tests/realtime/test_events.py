@@ -1,170 +1,28 @@
 """Job events over SSE and WebSocket, in both modes, on real components (docs/realtime.md).
 
-One real low-quality job per mode is followed at once by an SSE stream (bearer token), a WebSocket (ticket) and, in
-distributed mode, a WebSocket on a second gateway replica; the assertions below share it.
+The assertions below share one real low-quality job per mode (``finished_job``, ``tests/support/followed.py``),
+followed from its request to its end at once by an SSE stream (bearer token), a WebSocket (ticket) and, in
+distributed mode, a WebSocket on a second gateway replica.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pytest
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import Deployment
-from tests.e2e.stack import DistributedStack, free_port, settings_env
+from tests.support.followed import FollowedJob, client_for, parse_sse, read_sse, ticket, ws_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
-REQUEST = {
-    "configuration": {
-        "topic": "Pythagorean theorem",
-        "context": "In a right triangle, a^2 + b^2 = c^2 where c is the hypotenuse.",
-        "quality": "low",
-    },
-    "priority": "normal",
-}
-TERMINAL = {"completed", "failed", "cancelled"}
-
-
-@dataclass
-class FollowedJob:
-    """What the clients saw of one job."""
-
-    user: str
-    job_id: str
-    sse: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    sse_raw: str = ""
-    websocket: list[dict[str, Any]] = field(default_factory=list)
-    other_replica: list[dict[str, Any]] = field(default_factory=list)
-    final: dict[str, Any] = field(default_factory=dict)
-
-
-def parse_sse(text: str) -> list[tuple[int, dict[str, Any]]]:
-    """(id, data) of each ``status`` event of an event stream."""
-    events = []
-    for block in text.split("\n\n"):
-        lines = [line for line in block.splitlines() if line and not line.startswith(":")]
-        if not lines:
-            continue
-        fields = dict(line.split(": ", 1) for line in lines)
-        assert fields["event"] == "status", block
-        events.append((int(fields["id"]), json.loads(fields["data"])))
-    return events
-
-
-async def read_sse(client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None) -> str:
-    async with client.stream("GET", path, headers=headers or {}) as response:
-        assert response.status_code == 200, await response.aread()
-        assert response.headers["content-type"].startswith("text/event-stream")
-        return (await response.aread()).decode()
-
-
-async def ticket(client: httpx.AsyncClient) -> str:
-    response = await client.post("/realtime/tickets")
-    assert response.status_code == 201, response.text
-    assert set(response.json()) == {"ticket", "expires_at"}
-    return str(response.json()["ticket"])
-
-
-def ws_url(base_url: str, ticket_value: str) -> str:
-    return base_url.replace("http://", "ws://") + f"/api/v1/ws?ticket={ticket_value}"
-
-
-async def collect_ws(websocket: ClientConnection, job_id: str, into: list[dict[str, Any]]) -> None:
-    """The job's statuses from a user's WebSocket, until its terminal one."""
-    async for frame in websocket:
-        document = json.loads(frame)
-        assert document["type"] == "job.status", document
-        if document["job"]["job_id"] == job_id:
-            into.append(document["job"])
-            if document["job"]["status"] in TERMINAL:
-                return
-
-
-def client_for(base_url: str, token: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(30, read=300)
-    )
-
-
-@pytest.fixture(scope="module")
-def second_gateway(distributed_stack: DistributedStack) -> Iterator[str]:
-    """Another gateway replica of the distributed stack, as a real process."""
-    port = free_port()
-    env = {
-        **os.environ,
-        **settings_env(distributed_stack.settings),
-        "MATHREEL_PORT": str(port),
-        "MATHREEL_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    log = (distributed_stack.log_dir / "gateway-events.log").open("ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mathreel_gateway.main"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base_url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, "the second gateway exited"
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-_followed: dict[str, FollowedJob] = {}
-
-
-async def follow_one_job(deployment: Deployment, other_replica: str | None) -> FollowedJob:
-    """Submit one job and follow it over SSE, a WebSocket (and a WebSocket on ``other_replica``) to its end."""
-    if deployment.mode in _followed:
-        return _followed[deployment.mode]
-    user = deployment.new_user()
-    token = deployment.mint(user)
-    async with client_for(deployment.base_url, token) as client:
-        sockets = [await connect(ws_url(deployment.base_url, await ticket(client)))]
-        if other_replica is not None:
-            async with client_for(other_replica, token) as other:
-                sockets.append(await connect(ws_url(other_replica, await ticket(other))))
-        try:
-            created = await client.post("/videos/generate", json=REQUEST)
-            assert created.status_code == 201, created.text
-            followed = FollowedJob(user, created.json()["job_id"])
-            path = f"/videos/jobs/{followed.job_id}/events"
-            listeners = [collect_ws(sockets[0], followed.job_id, followed.websocket)]
-            if other_replica is not None:
-                listeners.append(collect_ws(sockets[1], followed.job_id, followed.other_replica))
-            raw, *_ = await asyncio.wait_for(asyncio.gather(read_sse(client, path), *listeners), 420)
-        finally:
-            for websocket in sockets:
-                await websocket.close()
-        followed.sse_raw = raw
-        followed.sse = parse_sse(raw)
-        followed.final = (await client.get(f"/videos/jobs/{followed.job_id}/status")).json()
-    _followed[deployment.mode] = followed
-    return followed
-
 
 @pytest.fixture
-async def followed(deployment: Deployment, request: pytest.FixtureRequest) -> FollowedJob:
-    other = request.getfixturevalue("second_gateway") if deployment.mode == "distributed" else None
-    return await follow_one_job(deployment, other)
+def followed(finished_job: FollowedJob) -> FollowedJob:
+    return finished_job
 
 
 async def test_sse_streams_every_change_numbered_and_ends_with_the_terminal_status(followed: FollowedJob) -> None:
