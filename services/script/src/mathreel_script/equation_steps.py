@@ -415,7 +415,8 @@ def solve_with_values(
             ),
         )
     scenes = [draft.build()]
-    meeting = _sides_meeting(left, right, var, answer, f"{scene_id}_graph")
+    # Labelled as the working wrote them (6n - 2.5n - 35, not -35 + 7n/2).
+    meeting = _sides_meeting(left, right, var, answer, f"{scene_id}_graph", (unknown_side, right))
     if meeting is not None:
         scenes.append(meeting)
     return scenes

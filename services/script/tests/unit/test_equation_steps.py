@@ -109,6 +109,11 @@ def test_like_terms_are_collected_in_a_line_of_their_own_and_no_line_repeats_the
     assert relation(collected.latex) == sympy.Eq(sympy.Rational(7, 2) * n - 35, 0)
     assert "3.5" in collected.latex
     assert relation(written[-2].latex) == sympy.Eq(n, answer)
+    # The graph of the side with n is labelled as the working wrote it.
+    graph = next(scene for scene in storyboard.scenes if scene.id.endswith("_graph"))
+    labels = [getattr(a, "label", None) for b in graph.beats for a in b.actions if a.op == "plot"]
+    assert labels[0] is not None
+    assert labels[0].replace(" ", "") == "y=6n-2.5n-35"
 
 
 def test_a_value_put_in_after_a_letter_is_a_product_with_a_dot() -> None:
