@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mathreel_shared.settings import Mode, Settings
+from mathreel_shared.settings import Settings
 from tests.e2e.stack import DistributedStack, free_port
 from tests.support.followed import FollowedJob, FollowedJobs
 from tests.support.isolated import own_resources
+from tests.support.standalone import standalone_settings
 
 if TYPE_CHECKING:
     from mathreel_visuals.pool import RendererPool
@@ -104,14 +105,8 @@ async def standalone(tmp_path_factory) -> AsyncIterator[Deployment]:
 
     work = tmp_path_factory.mktemp("standalone")
     port = free_port()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment="test",
-        mode=Mode.STANDALONE,
-        database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-        media_dir=work / "media",
-        work_dir=work / "work",
-        dev_signing_key_path=work / "dev-key.pem",
+    settings = standalone_settings(
+        work,
         public_base_url=f"http://127.0.0.1:{port}",
         port=port,
         # The webhook tests' receiver listens on 127.0.0.1.

@@ -38,7 +38,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 
 from mathreel_cli.standalone import Standalone, standalone_stack  # noqa: E402
 from mathreel_shared.db import Job, SceneResult, StageRun  # noqa: E402
-from mathreel_shared.settings import Mode, Settings  # noqa: E402
+from tests.support.standalone import standalone_settings  # noqa: E402
 
 TOPIC = "Pythagorean theorem"
 CONTEXT = "In a right triangle, a^2 + b^2 = c^2 where c is the hypotenuse. Show a geometric proof with squares."
@@ -139,14 +139,8 @@ def change_one_sentence(storyboard: dict[str, Any]) -> tuple[dict[str, Any], int
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-revision-") as tmp:
         work = Path(tmp)
-        settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            environment="test",
-            mode=Mode.STANDALONE,
-            database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-            media_dir=work / "media",
-            work_dir=work / "work",
-            dev_signing_key_path=work / "dev-key.pem",
+        settings = standalone_settings(
+            work,
             rate_limit_per_minute=100_000,
             **({"visuals_concurrency": args.visuals_concurrency} if args.visuals_concurrency else {}),
         )

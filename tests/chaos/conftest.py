@@ -23,6 +23,7 @@ from mathreel_shared.settings import Mode, Settings
 from tests.chaos.harness import ChaosStack, JobClient, wait_ready
 from tests.chaos.private_services import PrivatePostgres, PrivateRabbitMQ, private_postgres, private_rabbitmq
 from tests.e2e.stack import free_port
+from tests.support.standalone import standalone_settings
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -144,14 +145,8 @@ async def duplicating_standalone(
     monkeypatch.setattr(mathreel_gateway.resources, "MemoryBus", DuplicatingMemoryBus)
     work = tmp_path_factory.mktemp("duplicates")
     port = free_port()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment="test",
-        mode=Mode.STANDALONE,
-        database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-        media_dir=work / "media",
-        work_dir=work / "work",
-        dev_signing_key_path=work / "dev-key.pem",
+    settings = standalone_settings(
+        work,
         public_base_url=f"http://127.0.0.1:{port}",
         port=port,
         visuals_concurrency=1,

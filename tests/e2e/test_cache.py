@@ -29,7 +29,7 @@ from mathreel_shared.cache import CACHE_HITS
 from mathreel_shared.db import Job, SceneResult, StageRun
 from mathreel_shared.domain import Quality
 from mathreel_shared.keys import scene_clip_key
-from mathreel_shared.settings import Mode, Settings
+from tests.support.standalone import standalone_settings
 
 from .media import decode_video
 
@@ -107,15 +107,7 @@ class Run:
 @pytest.fixture(scope="module")
 async def run(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Run]:
     work: Path = tmp_path_factory.mktemp("cache-standalone")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment="test",
-        mode=Mode.STANDALONE,
-        database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-        media_dir=work / "media",
-        work_dir=work / "work",
-        dev_signing_key_path=work / "dev-key.pem",
-    )
+    settings = standalone_settings(work)
     async with standalone_stack(settings) as stack, LifespanManager(stack.app) as manager:
         key = stack.resources.dev_key
         assert key is not None

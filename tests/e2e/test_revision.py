@@ -29,8 +29,8 @@ from mathreel_script.planner import plan_storyboard
 from mathreel_shared.db import SceneResult, StageRun
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import JobConfiguration
-from mathreel_shared.settings import Mode, Settings
 from tests.e2e.media import decode_video
+from tests.support.standalone import standalone_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -110,14 +110,8 @@ def _three_scenes() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 async def revised(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Revised]:
     work: Path = tmp_path_factory.mktemp("revision")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment="test",
-        mode=Mode.STANDALONE,
-        database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-        media_dir=work / "media",
-        work_dir=work / "work",
-        dev_signing_key_path=work / "dev-key.pem",
+    settings = standalone_settings(
+        work,
         rate_limit_per_minute=1000,  # the polls of three jobs; the limit itself is tested elsewhere
     )
     async with standalone_stack(settings) as stack, LifespanManager(stack.app) as manager:

@@ -14,20 +14,15 @@ from sqlmodel import col
 
 from mathreel_cli.standalone import standalone_stack
 from mathreel_shared.db import Job, create_engine, create_sessionmaker, utcnow
-from mathreel_shared.settings import Mode, Settings
+from mathreel_shared.settings import Settings
+from tests.support.standalone import standalone_settings
 
 BODY = {"configuration": {"topic": "Pythagorean Theorem", "context": "Explain a^2 + b^2 = c^2 with a 3-4-5 triangle."}}
 
 
 def _settings(work: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        environment="test",
-        mode=Mode.STANDALONE,
-        database_url=f"sqlite+aiosqlite:///{work}/mathreel.db",
-        media_dir=work / "media",
-        work_dir=work / "work",
-        dev_signing_key_path=work / "dev-key.pem",
+    return standalone_settings(
+        work,
         # The watchdog would notice a silent stage only after three minutes: recovery must not wait for it.
         watchdog_min_silence_seconds=180.0,
     )
