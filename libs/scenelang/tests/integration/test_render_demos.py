@@ -10,10 +10,10 @@ from manim import tempconfig
 
 from mathreel_scenelang.layout import check_boxes
 from mathreel_scenelang.render.config import configure
-from mathreel_scenelang.render.spec import RenderSpec
 from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
 
 from .scenes import even_timing
+from .test_render_scene import low_quality_spec
 
 pytestmark = pytest.mark.integration
 
@@ -29,15 +29,7 @@ def board(*beats: list[dict[str, Any]]) -> Storyboard:
 
 def play_instantly(storyboard: Storyboard, tmp_path: Path) -> Any:
     """Build and lay out every beat, jumping each step to its end state; return the scene."""
-    spec = RenderSpec(
-        scene=storyboard.scenes[0],
-        timing=even_timing(storyboard, 2.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-    )
+    spec = low_quality_spec(storyboard.scenes[0], even_timing(storyboard, 2.0), tmp_path)
     with tempconfig({}):
         configure(spec)
         from mathreel_scenelang.render.scene import StoryboardScene

@@ -6,10 +6,10 @@ import pytest
 from manim import MathTex, tempconfig
 
 from mathreel_scenelang.render.config import configure, svg_complete
-from mathreel_scenelang.render.spec import RenderSpec
 from mathreel_scenelang.storyboard import storyboard_adapter
 
 from .scenes import even_timing
+from .test_render_scene import low_quality_spec
 
 pytestmark = pytest.mark.integration  # typesets with TeX
 
@@ -29,15 +29,8 @@ STORYBOARD = storyboard_adapter.validate_python(
 
 def test_a_half_written_svg_in_the_shared_cache_is_typeset_again(tmp_path: Path) -> None:
     tex_dir = tmp_path / "tex"
-    spec = RenderSpec(
-        scene=STORYBOARD.scenes[0],
-        timing=even_timing(STORYBOARD, 1.0),
-        width=854,
-        height=480,
-        fps=15,
-        media_dir=str(tmp_path / "media"),
-        report_path=str(tmp_path / "outcome.json"),
-        tex_dir=str(tex_dir),
+    spec = low_quality_spec(STORYBOARD.scenes[0], even_timing(STORYBOARD, 1.0), tmp_path).model_copy(
+        update={"tex_dir": str(tex_dir)}
     )
     with tempconfig({}):
         configure(spec)
