@@ -7,6 +7,8 @@ orchestrator's Alembic migrations in both. Only the gateway (creating and cancel
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -269,6 +271,34 @@ async def read(sessionmaker: async_sessionmaker[AsyncSession], query: Callable[[
             raise
     async with sessionmaker() as session:
         return await query(session)
+
+
+# PostgreSQL's answers when two transactions wait on each other's rows (deadlock_detected) or their serializable
+# snapshots conflict (serialization_failure): one of them was rolled back whole, and running it again is correct.
+_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def is_transaction_conflict(exc: BaseException) -> bool:
+    """A transaction PostgreSQL rolled back because of another one (a deadlock, a serialisation failure)."""
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in _CONFLICT_SQLSTATES
+
+
+async def retry_on_conflict(work: Callable[[], Awaitable[T]], *, attempts: int = 4) -> T:
+    """Run ``work``, one whole transaction of its own, again when PostgreSQL rolled it back for a conflict.
+
+    Two writers that lock the same rows in different orders (the gateway cancelling a job while the orchestrator
+    starts another of the same user: each then renumbers the other's queue position) can deadlock; PostgreSQL breaks
+    the deadlock by rolling one back, which must not become a 500 for a request the next attempt completes.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except DBAPIError as exc:
+            if attempt == attempts or not is_transaction_conflict(exc):
+                raise
+            # A short random pause, so that the two writers do not meet again in the same step.
+            await asyncio.sleep(random.uniform(0.0, 0.05 * attempt))
+    raise AssertionError("unreachable")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

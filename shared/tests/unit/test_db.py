@@ -1,4 +1,5 @@
-"""The job model's enum columns: plain strings in the table, enum members on the model."""
+"""The job model's enum columns (plain strings in the table, enum members on the model), and which database errors
+a transaction is run again for."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import SQLModel, col, select
 
-from mathreel_shared.db import Job, create_engine, create_sessionmaker
+from mathreel_shared.db import Job, create_engine, create_sessionmaker, retry_on_conflict
 from mathreel_shared.domain import JobStatus, Stage
 
 
@@ -56,3 +58,44 @@ async def test_a_value_outside_the_enum_is_refused(sessionmaker: async_sessionma
 
     with pytest.raises(Exception, match="'paused' is not a valid JobStatus"):
         await add_unknown_status()
+
+
+class _Orig(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def _db_error(sqlstate: str) -> DBAPIError:
+    return DBAPIError("UPDATE job ...", None, _Orig(sqlstate))
+
+
+async def test_a_transaction_rolled_back_for_a_deadlock_runs_again_and_other_errors_do_not() -> None:
+    calls: list[int] = []
+
+    async def deadlocks_once() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise _db_error("40P01")
+        return "done"
+
+    assert await retry_on_conflict(deadlocks_once) == "done"
+    assert len(calls) == 2
+
+    async def violates_a_constraint() -> str:
+        calls.append(1)
+        raise _db_error("23505")
+
+    calls.clear()
+    with pytest.raises(DBAPIError):
+        await retry_on_conflict(violates_a_constraint)
+    assert len(calls) == 1
+
+    async def always_conflicts() -> str:
+        calls.append(1)
+        raise _db_error("40001")
+
+    calls.clear()
+    with pytest.raises(DBAPIError):
+        await retry_on_conflict(always_conflicts, attempts=3)
+    assert len(calls) == 3

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
 from mathreel_shared.bus import Delivery, PermanentMessageError
-from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, utcnow
+from mathreel_shared.db import Job, ProcessedMessage, SceneResult, StageRun, retry_on_conflict, utcnow
 from mathreel_shared.domain import JobStatus, Quality, Stage, stage_percentage
 from mathreel_shared.eta import estimate_completion, stage_medians
 from mathreel_shared.events import record_job_event, refresh_queue_positions, status_fingerprint
@@ -79,7 +79,9 @@ class Orchestrator:
             observe_delivery("orchestrator", message, delivery)
             async with self._job_locks[message.job_id]:
                 try:
-                    published = await self._apply(message)
+                    # A deadlock with the gateway cancelling a job of the same user rolls the whole transaction
+                    # back; it runs again here rather than going back through the broker.
+                    published = await retry_on_conflict(lambda: self._apply(message))
                 finally:
                     if not self._job_locks[message.job_id].locked():
                         self._job_locks.pop(message.job_id, None)

@@ -22,7 +22,7 @@ from mathreel_gateway.jobs.schemas import GenerateVideoRequest, ReviseVideoReque
 from mathreel_gateway.resources import GatewayResources
 from mathreel_scenelang.checks import path_of, storyboard_problems
 from mathreel_scenelang.storyboard import Storyboard
-from mathreel_shared.db import Job, is_sqlite, utcnow
+from mathreel_shared.db import Job, is_sqlite, retry_on_conflict, utcnow
 from mathreel_shared.domain import JobStatus, Priority, Quality, Stage
 from mathreel_shared.eta import estimate_completion, stage_medians
 from mathreel_shared.events import record_job_event, refresh_queue_positions
@@ -221,28 +221,36 @@ async def _admit(
 async def cancel_job(resources: GatewayResources, *, job_id: UUID, user_id: str) -> Job:
     """Cancel a queued or processing job and broadcast ``JobCancelled``; a cancelled job is returned as it is.
 
-    Raises ``JobNotFound`` for unknown jobs and jobs of others, ``Conflict`` for completed or failed jobs.
+    Raises ``JobNotFound`` for unknown jobs and jobs of others, ``Conflict`` for completed or failed jobs. The
+    transaction runs again when PostgreSQL rolls it back for a deadlock with the orchestrator (``retry_on_conflict``).
     """
-    async with resources.sessionmaker() as session, session.begin():
-        # A conditional UPDATE, so a job that the orchestrator completes at the same moment is never un-completed.
-        result = cast(
-            "CursorResult[Any]",
-            await session.execute(
-                update(Job)
-                .where(col(Job.id) == job_id, col(Job.user_id) == user_id, col(Job.status).in_(ACTIVE))
-                .values(status=JobStatus.CANCELLED.value, updated_at=utcnow(), estimated_completion_at=None)
-            ),
-        )
-        changed = result.rowcount == 1
-        job = await get_job_for_user(session, job_id, user_id, refresh=True)
-        if changed:
-            enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
-            await record_job_event(session, job)
-            # It may have been queued: the user's other queued jobs move up (mathreel_shared.events).
-            await refresh_queue_positions(session, user_id, left=job.id)
-            await enqueue_webhook_deliveries(session, job)
-        elif job.status != JobStatus.CANCELLED.value:
-            raise _not_ready(job, "Job cannot be cancelled")
+
+    async def attempt() -> tuple[Job, bool]:
+        async with resources.sessionmaker() as session, session.begin():
+            # A conditional UPDATE, so a job that the orchestrator completes at the same moment is never un-completed.
+            result = cast(
+                "CursorResult[Any]",
+                await session.execute(
+                    update(Job)
+                    .where(col(Job.id) == job_id, col(Job.user_id) == user_id, col(Job.status).in_(ACTIVE))
+                    .values(status=JobStatus.CANCELLED.value, updated_at=utcnow(), estimated_completion_at=None)
+                ),
+            )
+            changed = result.rowcount == 1
+            job = await get_job_for_user(session, job_id, user_id, refresh=True)
+            if changed:
+                enqueue(session, JobCancelled(job_id=job.id, user_id=user_id, priority=Priority.HIGH))
+                await record_job_event(session, job)
+                # It may have been queued: the user's other queued jobs move up (mathreel_shared.events). This locks
+                # their rows after the cancelled one's, the orchestrator starting one of them locks in the other
+                # order: the deadlock PostgreSQL may answer with is retried.
+                await refresh_queue_positions(session, user_id, left=job.id)
+                await enqueue_webhook_deliveries(session, job)
+            elif job.status != JobStatus.CANCELLED.value:
+                raise _not_ready(job, "Job cannot be cancelled")
+        return job, changed
+
+    job, changed = await retry_on_conflict(attempt)
     if changed:
         resources.relay.notify()
     return job
