@@ -74,6 +74,18 @@ _MIN_NAMED_WORDS = 2
 _MAX_NAMING_WORDS = 400
 # Closest topics worth suggesting when nothing is chosen: below this they share little more than a generic word.
 SUGGEST = 0.4
+# Words that make a name one particular result ("the remainder theorem", "the midpoint rule"): a request that says
+# one is about that result, so an entry whose names and keywords never say the word is not it, however close.
+_RESULT_WORDS = frozenset("theorem rule law formula identity test method principle lemma".split())
+# Words that turn a name into an operation on its subject: "derivative of a composite function" is the chain rule,
+# not composite functions; "derivative slope" is not the slope of a line. A name matched without its operation word
+# is not chosen.
+_OPERATION_WORDS = frozenset("derivative integral antiderivative".split())
+# Two entries a short topic scores this close are both what it may mean ("standard form": of a circle, of an
+# ellipse); unless one is named exactly or the context separates them, neither is chosen. A longer topic describes
+# its subject ("derivative as slope of the tangent line"), and its best match stands.
+_AMBIGUOUS_MARGIN = 0.05
+_SHORT_TOPIC_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -173,8 +185,10 @@ class Recogniser:
             entry.key: {_stem(w) for keyword in entry.keywords for w in words(keyword)} for entry in curriculum
         }
         self._vocabulary_of: dict[str, set[str]] = {entry.key: set(self._keywords[entry.key]) for entry in curriculum}
+        self._name_words: dict[str, set[str]] = {entry.key: set() for entry in curriculum}
         for entry, _, tokens in self._phrases:
             self._vocabulary_of[entry.key].update(tokens)
+            self._name_words[entry.key].update(tokens)
         known = set(self._weight) | {w for vocabulary in self._vocabulary_of.values() for w in vocabulary}
         # A form stands for the word that is its root ("compounding" for "compound"), else for the one word of that
         # root; a root shared by two other words ("grower", "growth") decides nothing.
@@ -260,15 +274,65 @@ class Recogniser:
                 score += _CONTEXT_WEIGHT * len(keywords & context_words) / len(keywords)
             covered_words = frozenset(query & self._vocabulary_of[key])
             scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase, covered_words))
-        ranked = tuple(sorted(scored, key=lambda c: (-c.score, c.entry.key))[:top])
-        chosen = ranked[0].entry if ranked and ranked[0].score >= ACCEPT else None
+        ranked = tuple(sorted(scored, key=lambda c: (-c.score, c.entry.key)))
+        chosen = self._best(query, ranked, exact)
         if chosen is None and context:
             chosen = self._named_in_request(query, context, {c.entry.key: c.score for c in scored})
+            if chosen is None:
+                chosen = self._member_the_context_says(query, context, ranked)
             if chosen is not None:
                 others = tuple(c for c in ranked if c.entry.key != chosen.key)
                 named = Candidate(chosen, ACCEPT, chosen.title, frozenset(query & self._vocabulary_of[chosen.key]))
-                ranked = (named, *others)[:top]
-        return Recognition(chosen, ranked)
+                ranked = (named, *others)
+        return Recognition(chosen, ranked[:top])
+
+    def _says_the_result(self, query: set[str], candidate: Candidate) -> bool:
+        """Whether the entry's names or keywords say every result word of the request ("theorem", "rule"), and the
+        request says the operation its matched name applies ("derivative")."""
+        if (query & _RESULT_WORDS) - self._vocabulary_of[candidate.entry.key]:
+            return False
+        operations = {_stem(w) for w in words(candidate.phrase)} & _OPERATION_WORDS
+        return operations <= query
+
+    def _best(self, query: set[str], ranked: tuple[Candidate, ...], exact: set[str]) -> TopicEntry | None:
+        """The best candidate, when it scores ``ACCEPT``, names the result the request names, and, for a short
+        topic, no other entry scores within ``_AMBIGUOUS_MARGIN`` of it (an exact name is never ambiguous)."""
+        if not ranked or ranked[0].score < ACCEPT:
+            return None
+        best = ranked[0]
+        if not self._says_the_result(query, best):
+            return None
+        close = len(ranked) > 1 and ranked[1].score > best.score - _AMBIGUOUS_MARGIN
+        if close and best.entry.key not in exact and len(query) <= _SHORT_TOPIC_WORDS:
+            return None
+        return best.entry
+
+    def _member_the_context_says(
+        self, query: set[str], context: str, ranked: tuple[Candidate, ...]
+    ) -> TopicEntry | None:
+        """A topic that names a family of entries ("matrices", "area", "standard form") whose context says which:
+        among the entries whose names hold every word of the topic, the one whose names and keywords hold
+        the most (by weight) of the context's other subject words ("add", "magnitude"); the topic's own score breaks
+        a tie. None when the context says nothing any of them names."""
+        typed = [
+            w
+            for w in words(_without_formulas(context))[:_MAX_NAMING_WORDS]
+            if self._names_a_subject(w) and not w.isdigit() and len(w) > 1
+        ]
+        # As typed and as read (a typo mended: "multiply" is also near "multiple"), each with its root.
+        said = {form for w in typed for word in (_stem(w), self._canonical(w)) for form in (word, _root(word))}
+        said -= {form for w in query | _FUNCTION_WORDS | _TASK_WORDS for form in (w, _root(w))}
+        support: dict[str, float] = {}
+        for candidate in ranked:
+            key = candidate.entry.key
+            names_it = query <= self._name_words[key]
+            if names_it and candidate.score >= SUGGEST and self._says_the_result(query, candidate):
+                # A word or its root: the context's "multiply" is the name's "multiplying".
+                support[key] = sum(self._weight_of(w) for w in self._vocabulary_of[key] if said & {w, _root(w)})
+        members = [c for c in ranked if support.get(c.entry.key, 0.0) > 0]
+        if not members:
+            return None
+        return max(members, key=lambda c: (support[c.entry.key], c.score)).entry
 
     def _named_in_request(self, query: set[str], context: str, scores: dict[str, float]) -> TopicEntry | None:
         """The entry the context names in full (a name of two words or more, its words side by side in any order:

@@ -280,3 +280,66 @@ def test_a_name_made_of_numbers_is_not_taken_for_a_formula(topic: str, key: str)
     chosen = default_recogniser().recognise(topic).entry
     assert chosen is not None
     assert chosen.key == key
+
+
+# A topic that names a family of entries, and the member its context says.
+FAMILY_IN_CONTEXT = [
+    ("Matrices", "Multiply [[1,2],[3,4]] by [[5,6],[7,8]]", "matrix_multiplication"),
+    ("Matrices", "Find the inverse of [[2,1],[1,1]]", "matrix_inverse"),
+    ("Matrices", "Add [[1,2],[3,4]] and [[5,6],[7,8]]", "matrix_addition"),
+    ("Volume", "A cone of radius 3 cm and height 5 cm", "volume_of_cone"),
+    ("Circles", "x^2 + y^2 = 25: find the centre of the circle from its equation", "circle_equation"),
+    ("Circles", "A circle has radius 4 cm; find its area", "area_of_circle"),
+    ("Area", "A triangle with base 6 and height 4", "area_of_triangle"),
+]
+
+
+@pytest.mark.parametrize(("topic", "context", "key"), FAMILY_IN_CONTEXT)
+def test_the_context_says_which_member_of_a_family_a_short_topic_means(topic: str, context: str, key: str) -> None:
+    recogniser = default_recogniser()
+    assert recogniser.recognise(topic, "").entry is None, "the topic alone names a family, not one entry"
+    chosen = recogniser.recognise(topic, context).entry
+    assert chosen is not None
+    assert chosen.key == key
+
+
+def test_a_family_member_is_chosen_only_for_a_topic_its_names_say() -> None:
+    # "bacteria" is a keyword of exponential growth, not a name: the context's formula is taught instead.
+    context = "A culture doubles every hour: N = 500 * 2^t. Find N when t = 4."
+    assert default_recogniser().recognise("Bacteria growth", context).entry is None
+    # A context that says nothing any member names chooses nothing.
+    assert default_recogniser().recognise("Matrices", "for my class on Monday").entry is None
+
+
+# Names that would match a longer name of another subject: each must choose nothing, or its own entry.
+NOT_THAT_SUBJECT = {
+    "Remainder theorem": None,  # a theorem none of "division with remainder"'s names says
+    "Composite functions": None,  # "derivative of a composite function" is the chain rule
+    "Standard form": None,  # of a circle, of an ellipse: as close as each other
+    "Polynomials": None,  # cubic functions, the power rule on a polynomial: as close as each other
+    "Slope": "slope_intercept_form",  # not "derivative slope"
+    "Midpoint": "midpoint_formula",  # not the midpoint rule of Riemann sums
+    "Exponential decay": "exponential_decay",  # the algebra lesson, not the differential equation
+}
+
+
+@pytest.mark.parametrize("topic", sorted(NOT_THAT_SUBJECT))
+def test_a_name_inside_a_longer_name_of_another_subject_is_not_that_subject(topic: str) -> None:
+    chosen = default_recogniser().recognise(topic, "").entry
+    assert (chosen.key if chosen else None) == NOT_THAT_SUBJECT[topic]
+
+
+@pytest.mark.parametrize(
+    ("topic", "key"),
+    [
+        ("Vectors", "vectors_components"),
+        ("Trigonometry", "right_triangle_trigonometry"),
+        ("Quadratics", "quadratic_equations"),
+        ("Slope of a line", "slope_intercept_form"),
+        ("Radioactive decay", "exponential_decay"),
+    ],
+)
+def test_a_subject_named_in_one_word_gets_its_first_lesson(topic: str, key: str) -> None:
+    chosen = default_recogniser().recognise(topic, "").entry
+    assert chosen is not None
+    assert chosen.key == key
