@@ -85,6 +85,8 @@ _OPERATION_WORDS = frozenset("derivative integral antiderivative".split())
 # ellipse); unless one is named exactly or the context separates them, neither is chosen. A longer topic describes
 # its subject ("derivative as slope of the tangent line"), and its best match stands.
 _AMBIGUOUS_MARGIN = 0.05
+# Numbers in words say which example, not which subject ("two dice", "three vectors").
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten hundred thousand first second".split())
 _SHORT_TOPIC_WORDS = 2
 
 
@@ -106,7 +108,14 @@ class Recognition:
 
 
 # Plurals no suffix rule gets right.
-_IRREGULAR = {"matrices": "matrix", "vertices": "vertex", "indices": "index", "radii": "radius", "axes": "axis"}
+_IRREGULAR = {
+    "matrices": "matrix",
+    "vertices": "vertex",
+    "indices": "index",
+    "radii": "radius",
+    "axes": "axis",
+    "dice": "die",
+}
 
 
 def _root(word: str) -> str:
@@ -276,10 +285,21 @@ class Recogniser:
             scored.append(Candidate(candidate.entry, round(score, 4), candidate.phrase, covered_words))
         ranked = tuple(sorted(scored, key=lambda c: (-c.score, c.entry.key)))
         chosen = self._best(query, ranked, exact)
-        if chosen is None and context:
+        if chosen is not None and context and chosen.key in exact and len(query) <= _SHORT_TOPIC_WORDS:
+            # A subject named in a word or two ("vectors") is its first lesson, unless the context asks for another
+            # of the entries it names ("add (3, 4) and (1, -2)").
+            support = self._context_support(query, context, ranked)
+            member = self._most_supported(ranked, support)
+            if member is not None and support[member.key] > support.get(chosen.key, 0.0):
+                chosen = member
+                ranked = (
+                    *(c for c in ranked if c.entry.key == chosen.key),
+                    *(c for c in ranked if c.entry.key != chosen.key),
+                )
+        elif chosen is None and context:
             chosen = self._named_in_request(query, context, {c.entry.key: c.score for c in scored})
             if chosen is None:
-                chosen = self._member_the_context_says(query, context, ranked)
+                chosen = self._most_supported(ranked, self._context_support(query, context, ranked))
             if chosen is not None:
                 others = tuple(c for c in ranked if c.entry.key != chosen.key)
                 named = Candidate(chosen, ACCEPT, chosen.title, frozenset(query & self._vocabulary_of[chosen.key]))
@@ -307,17 +327,15 @@ class Recogniser:
             return None
         return best.entry
 
-    def _member_the_context_says(
-        self, query: set[str], context: str, ranked: tuple[Candidate, ...]
-    ) -> TopicEntry | None:
+    def _context_support(self, query: set[str], context: str, ranked: tuple[Candidate, ...]) -> dict[str, float]:
         """A topic that names a family of entries ("matrices", "area", "standard form") whose context says which:
         among the entries whose names hold every word of the topic, the one whose names and keywords hold
         the most (by weight) of the context's other subject words ("add", "magnitude"); the topic's own score breaks
-        a tie. None when the context says nothing any of them names."""
+        a tie (``_most_supported``). By entry key, the weight of the context's words each such entry names."""
         typed = [
             w
             for w in words(_without_formulas(context))[:_MAX_NAMING_WORDS]
-            if self._names_a_subject(w) and not w.isdigit() and len(w) > 1
+            if self._names_a_subject(w) and not w.isdigit() and len(w) > 1 and w not in _NUMBER_WORDS
         ]
         # As typed and as read (a typo mended: "multiply" is also near "multiple"), each with its root.
         said = {form for w in typed for word in (_stem(w), self._canonical(w)) for form in (word, _root(word))}
@@ -329,6 +347,11 @@ class Recogniser:
             if names_it and candidate.score >= SUGGEST and self._says_the_result(query, candidate):
                 # A word or its root: the context's "multiply" is the name's "multiplying".
                 support[key] = sum(self._weight_of(w) for w in self._vocabulary_of[key] if said & {w, _root(w)})
+        return support
+
+    @staticmethod
+    def _most_supported(ranked: tuple[Candidate, ...], support: dict[str, float]) -> TopicEntry | None:
+        """The entry the context supports most, its topic score breaking a tie; None when it supports none."""
         members = [c for c in ranked if support.get(c.entry.key, 0.0) > 0]
         if not members:
             return None

@@ -343,3 +343,20 @@ def test_a_subject_named_in_one_word_gets_its_first_lesson(topic: str, key: str)
     chosen = default_recogniser().recognise(topic, "").entry
     assert chosen is not None
     assert chosen.key == key
+
+
+@pytest.mark.parametrize(
+    ("topic", "context", "key"),
+    [
+        ("Vectors", "Add vectors (3, 4) and (1, -2)", "vector_addition"),
+        ("Complex numbers", "Multiply (2 + 3i)(1 - i)", "complex_multiplication"),
+        ("Probability", "Two dice: what is the chance of a sum of 7?", "probability_basics"),
+        ("Vectors", "for my year 10 class", "vectors_components"),
+    ],
+)
+def test_a_subject_named_in_a_word_or_two_takes_the_entry_its_context_asks_for(
+    topic: str, context: str, key: str
+) -> None:
+    chosen = default_recogniser().recognise(topic, context).entry
+    assert chosen is not None
+    assert chosen.key == key
