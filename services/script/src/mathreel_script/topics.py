@@ -15,6 +15,8 @@ _FILLER = frozenset(
     "introduction understanding understand proof prove proving visual visually simple basic basics lesson about "
     "s".split()
 )
+# Filler words that name a subject before these nouns: "simple interest" is not interest explained simply.
+_SUBJECT_BEFORE = {"simple": frozenset({"interest", "harmonic"})}
 _ABBREVIATIONS = {
     "thm": "theorem",
     "eqn": "equation",
@@ -44,7 +46,8 @@ def words(text: str) -> list[str]:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     ascii_text = re.sub(r"'s\b|'", "", ascii_text)
     found = [_ABBREVIATIONS.get(w, w) for w in _WORD.findall(ascii_text)]
-    return [w for w in found if w not in _FILLER]
+    following = [*found[1:], ""]
+    return [w for at, w in enumerate(found) if w not in _FILLER or following[at] in _SUBJECT_BEFORE.get(w, frozenset())]
 
 
 @dataclass(frozen=True)

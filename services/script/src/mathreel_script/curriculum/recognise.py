@@ -46,7 +46,7 @@ _MAX_QUERY_WORDS = 24
 # they must not count as the unknown words of a subject we do not teach. A word some name uses still counts.
 _REQUEST_FILLER = frozenset(
     "short quick gentle brief overview tutorial guide video videos explainer animation animated introductory primer "
-    "beginner beginners student students kid kids class please show teach me us our my your".split()
+    "beginner beginners student students kid kids class please show teach me us our my your explanation".split()
 )
 # Words of a question or a sentence that name no subject: "How my savings grow", "Why each angle of a pentagon is".
 _FUNCTION_WORDS = frozenset(

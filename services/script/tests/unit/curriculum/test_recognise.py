@@ -320,6 +320,8 @@ NOT_THAT_SUBJECT = {
     "Slope": "slope_intercept_form",  # not "derivative slope"
     "Midpoint": "midpoint_formula",  # not the midpoint rule of Riemann sums
     "Exponential decay": "exponential_decay",  # the algebra lesson, not the differential equation
+    "Simple interest": None,  # "simple" names the subject here, and compound interest is another one
+    "A simple explanation of derivatives": "derivative_slope",  # and here it is filler
 }
 
 
