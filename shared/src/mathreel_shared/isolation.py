@@ -26,6 +26,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any, ParamSpec, TypeVar
 
 from mathreel_shared.errors import StageError
+from mathreel_shared.usage import count_elsewhere, own_cpu_seconds
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ class InputTooComplex(StageError):
 
 
 def _child_main(connection: Connection, memory_bytes: int | None, cpu_seconds: float) -> None:
-    """The child's loop: receive ``(function, args, kwargs)``, answer ``("ok", result)`` or ``("error", exc)``."""
+    """The child's loop: receive ``(function, args, kwargs)``, answer ``("ok", result, cpu)`` or
+    ``("error", exc, cpu)``, ``cpu`` being the CPU seconds the call took."""
     # Ctrl+C reaches the whole process group; the parent decides when a child ends.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_bytes is not None:
@@ -72,21 +74,23 @@ def _child_main(connection: Connection, memory_bytes: int | None, cpu_seconds: f
             _report_memory(connection)
             continue
         _limit_cpu(cpu_seconds)
+        started = own_cpu_seconds()
         try:
-            answer: tuple[str, Any] = ("ok", function(*args, **kwargs))
+            answer: tuple[str, Any, float] = ("ok", function(*args, **kwargs), 0.0)
         except MemoryError:
             _report_memory(connection)
             continue
         except Exception as exc:
             # The traceback stays in the child; its text travels with the exception.
             exc.add_note("".join(traceback.format_exception(exc)).rstrip())
-            answer = ("error", exc)
+            answer = ("error", exc, 0.0)
+        spent = own_cpu_seconds() - started
         try:
-            connection.send(answer)
+            connection.send((answer[0], answer[1], spent))
         except MemoryError:
             _report_memory(connection)
         except Exception as exc:  # an unpicklable result or error: report it as text
-            connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            connection.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}"), spent))
 
 
 def _limit_cpu(seconds: float) -> None:
@@ -103,7 +107,7 @@ def _limit_cpu(seconds: float) -> None:
 def _report_memory(connection: Connection) -> None:
     """Say the call ran out of memory; when even that cannot be allocated, exit with the code that says so."""
     try:
-        connection.send(("memory", None))
+        connection.send(("memory", None, 0.0))
     except MemoryError:
         os._exit(_MEMORY_EXIT)
 
@@ -171,7 +175,8 @@ class IsolatedRunner:
             self._idle.append(await self._new_child())
 
     async def run(self, function: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """``function(*args, **kwargs)`` in a child; its exception if it raises one.
+        """``function(*args, **kwargs)`` in a child; its exception if it raises one. The CPU time of a call that
+        answered is counted for the current message (``mathreel_shared.usage.count_elsewhere``).
 
         Raises :class:`InputTooComplex` when the call runs out of time or memory (the child is killed), and
         ``asyncio.CancelledError`` when the runner is closed under it (the message goes back to the queue).
@@ -184,8 +189,9 @@ class IsolatedRunner:
             healthy = False
             try:
                 child.connection.send((function, args, kwargs))
-                status, value = await self._answer(child)
+                status, value, spent = await self._answer(child)
                 healthy = True
+                count_elsewhere(spent)
             finally:
                 self._busy.discard(child)
                 if healthy and not self._closed:
@@ -198,7 +204,7 @@ class IsolatedRunner:
             raise InputTooComplex(self._limit_message("memory"))
         raise value
 
-    async def _answer(self, child: _Child) -> tuple[str, Any]:
+    async def _answer(self, child: _Child) -> tuple[str, Any, float]:
         loop = asyncio.get_running_loop()
         readable: asyncio.Future[None] = loop.create_future()
         child.readable = readable
@@ -211,7 +217,7 @@ class IsolatedRunner:
         finally:
             loop.remove_reader(descriptor)
         try:
-            answer: tuple[str, Any] = child.connection.recv()
+            answer: tuple[str, Any, float] = child.connection.recv()
         except (EOFError, OSError):
             if self._closed:
                 raise asyncio.CancelledError("the compute runner closed during the call") from None

@@ -13,6 +13,7 @@ import pytest
 from mathreel_scenelang.errors import SceneError
 from mathreel_scenelang.render.preflight import WarmPreflight, preflight
 from mathreel_scenelang.storyboard import Storyboard, storyboard_adapter
+from mathreel_shared.usage import CpuMeter
 
 from .scenes import VOCABULARY
 
@@ -95,7 +96,10 @@ async def test_the_warm_preflight_reuses_its_process_and_replaces_it_after_a_tim
         await warm.start()
         first = warm.pid
         assert first is not None
-        assert await warm.check(storyboard, tmp_path / "work", scenes=[0]) == []
+        with CpuMeter().counting() as meter:
+            assert await warm.check(storyboard, tmp_path / "work", scenes=[0]) == []
+        # Typesetting and laying out a scene takes CPU in the warm process, which the job's report now includes.
+        assert meter.seconds() > 0.05
         problems = await warm.check(storyboard, tmp_path / "work")
         assert [p.path for p in problems] == ["scenes[1].beats[0].actions[0].latex"]
         assert (warm.starts, warm.pid) == (1, first)  # Manim imported once for all three

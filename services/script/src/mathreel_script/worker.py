@@ -318,14 +318,18 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 warming.append(asyncio.create_task(_warm_up(warm)))
 
     async def write(message: ScriptRequested) -> None:
-        meter = CpuMeter()
-        if message.given_storyboard_key:
-            given = await accept_given(
-                runtime.store, message.given_storyboard_key, check_given, original_key=message.original_storyboard_key
-            )
-            result = ScriptResult(given)
-        else:
-            result = await author.write(message.configuration)
+        # The planner's child process and the warm preflight count what they spend on this message into the meter.
+        with CpuMeter().counting() as meter:
+            if message.given_storyboard_key:
+                given = await accept_given(
+                    runtime.store,
+                    message.given_storyboard_key,
+                    check_given,
+                    original_key=message.original_storyboard_key,
+                )
+                result = ScriptResult(given)
+            else:
+                result = await author.write(message.configuration)
         storyboard = result.storyboard
         key = storyboard_key(message.user_id, message.job_id)
         document = storyboard.model_dump_json(indent=2).encode()

@@ -49,6 +49,7 @@ from mathreel_scenelang.render.tex_process import _SAFE_TEX_ENV, last_line, run_
 from mathreel_scenelang.storyboard import Scene, Storyboard
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.timing import BeatTiming, SceneTiming
+from mathreel_shared.usage import count_elsewhere, own_cpu_seconds
 
 # A calm speaking pace, to give each beat a plausible duration; layout does not depend on it.
 _WORDS_PER_SECOND = 2.5
@@ -80,6 +81,8 @@ class PreflightResult(BaseModel):
     problems: list[PreflightProblem] = Field(default_factory=list)
     # Set when the preflight itself broke (not the storyboard's fault).
     error: str | None = None
+    # CPU seconds the check took in the warm process, TeX included (``WarmPreflight``).
+    cpu_seconds: float = 0.0
 
 
 def _chosen_scenes(storyboard: Storyboard, scenes: Sequence[int] | None) -> list[int] | None:
@@ -235,6 +238,8 @@ class WarmPreflight:
                 shutil.rmtree(request.work_dir, ignore_errors=True)
             if self._checks >= self.max_checks:
                 self._stop()
+        # The process outlives the job: its CPU is the job's only when counted here.
+        count_elsewhere(result.cpu_seconds)
         if result.error is not None:
             raise SceneError("preflight_failed", result.error, retryable=True)
         return result.problems
@@ -287,13 +292,16 @@ def _prepare() -> int:
 
 
 def _check_one(request: PreflightRequest) -> PreflightResult:
+    started = own_cpu_seconds()
     try:
         problems = check_storyboard(request)
-        return PreflightResult(ok=not problems, problems=problems)
+        result = PreflightResult(ok=not problems, problems=problems)
     except Exception as exc:
-        return PreflightResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:400])
+        result = PreflightResult(ok=False, error=f"{type(exc).__name__}: {exc}"[:400])
     finally:
         shutil.rmtree(request.work_dir, ignore_errors=True)
+    result.cpu_seconds = own_cpu_seconds() - started
+    return result
 
 
 def estimated_timing(index: int, scene: Scene) -> SceneTiming:
