@@ -16,7 +16,17 @@ from mathreel_scenelang import expressions
 from mathreel_scenelang.fields import action_latex_fields
 from mathreel_scenelang.latex import safe_latex
 from mathreel_scenelang.registry import ACTIONS
-from mathreel_scenelang.storyboard import ActionModel, PlotFunction, ShowAngle, ShowArrow, Storyboard
+from mathreel_scenelang.storyboard import (
+    ActionModel,
+    PlotFunction,
+    Scene,
+    ShowAngle,
+    ShowArrow,
+    ShowCells,
+    ShowMatrix,
+    ShowTable,
+    Storyboard,
+)
 
 # The names plot expressions may use: what the renderer's evaluator knows.
 PLOT_FUNCTIONS = frozenset(expressions.FUNCTIONS)
@@ -77,12 +87,34 @@ def action_problems(action: ActionModel, at: str) -> Iterator[Problem]:
         yield Problem(at, "the arrow starts where it ends")
 
 
+def cell_problems(scene: Scene, at: str) -> Iterator[Problem]:
+    """Boxes round rows or columns (``cells``) of something that is not a matrix or table of the scene, or outside
+    it; ``at`` is the scene's path."""
+    shapes: dict[str, tuple[int, int]] = {}
+    for b, beat in enumerate(scene.beats):
+        for a, action in enumerate(beat.actions):
+            if isinstance(action, ShowMatrix):
+                shapes[action.id] = (len(action.rows), len(action.rows[0]))
+            elif isinstance(action, ShowTable):
+                shapes[action.id] = (len(action.rows), len(action.header))
+            elif isinstance(action, ShowCells):
+                where = f"{at}.beats[{b}].actions[{a}]"
+                shape = shapes.get(action.target)
+                if shape is None:
+                    yield Problem(f"{where}.target", f"'{action.target}' is not a matrix or table shown before it")
+                elif any(i >= shape[0] for i in action.rows) or any(j >= shape[1] for j in action.columns):
+                    yield Problem(
+                        where, f"'{action.target}' has {shape[0]} rows and {shape[1]} columns, counted from 0"
+                    )
+
+
 def storyboard_problems(storyboard: Storyboard) -> Iterator[Problem]:
     """Every problem of every action of a schema-valid storyboard, in order."""
     for s, scene in enumerate(storyboard.scenes):
         for b, beat in enumerate(scene.beats):
             for a, action in enumerate(beat.actions):
                 yield from action_problems(action, f"scenes[{s}].beats[{b}].actions[{a}]")
+        yield from cell_problems(scene, f"scenes[{s}]")
 
 
 def path_of(loc: tuple[int | str, ...] | list[int | str]) -> str:

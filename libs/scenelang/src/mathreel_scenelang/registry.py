@@ -37,7 +37,7 @@ from mathreel_scenelang.actions.graphs import (
     SweepTo,
 )
 from mathreel_scenelang.actions.plane import ApplyMatrix, ShowPlane
-from mathreel_scenelang.actions.tables import ShowMatrix, ShowTable
+from mathreel_scenelang.actions.tables import ShowCells, ShowMatrix, ShowTable
 from mathreel_scenelang.actions.text import ShowBullets, ShowText, ShowTitle
 from mathreel_scenelang.base import ActionModel, Color, CreatingAction
 
@@ -188,6 +188,8 @@ ACTIONS = Registry([
                refs=()),
     ActionSpec(ShowMatrix, _builder("tables", "matrix"), run_time=1.2, color="white", placement="region", refs=()),
     ActionSpec(ShowTable, _builder("tables", "table"), run_time=1.4, color="white", placement="region", refs=()),
+    ActionSpec(ShowCells, _builder("tables", "cells"), run_time=0.8, color="yellow", placement="attached",
+               refs=("target",)),
     ActionSpec(ShowArrow, _builder("annotations", "arrow"), run_time=0.8, color="white", placement="connector",
                refs=("axes", "from_id", "to_id")),
     ActionSpec(ShowBrace, _builder("annotations", "brace"), run_time=0.8, color="grey", placement="attached",

@@ -33,7 +33,7 @@ from mathreel_scenelang.actions.graphs import (
     SweepTo,
 )
 from mathreel_scenelang.actions.plane import ApplyMatrix, ShowPlane
-from mathreel_scenelang.actions.tables import ShowMatrix, ShowTable
+from mathreel_scenelang.actions.tables import ShowCells, ShowMatrix, ShowTable
 from mathreel_scenelang.actions.text import ShowBullets, ShowText, ShowTitle
 from mathreel_scenelang.base import ActionModel, Color, CreatingAction, ObjectId, Point2, Region
 from mathreel_scenelang.registry import ACTIONS
@@ -67,6 +67,7 @@ __all__ = [
     "ShowAxes",
     "ShowBrace",
     "ShowBullets",
+    "ShowCells",
     "ShowCircle",
     "ShowDots",
     "ShowEquation",

@@ -149,3 +149,47 @@ def test_a_figure_beside_the_column_does_not_scroll_it(tmp_path: Path) -> None:
     board["scenes"][0]["beats"][0]["actions"][0]["region"] = "top_left"
     _play(board, tmp_path, after)
     assert counts == [2, 3, 4]  # every line kept: the axes stand beside the working, not under it
+
+
+def test_cells_box_exactly_the_row_and_the_column_they_name(tmp_path: Path) -> None:
+    board = {
+        "title": "Row times column",
+        "scenes": [
+            {
+                "id": "product",
+                "beats": [
+                    {
+                        "narration": "Two matrices.",
+                        "actions": [
+                            {"op": "matrix", "id": "a", "rows": [["1", "2"], ["3", "4"]], "region": "left"},
+                            {"op": "matrix", "id": "b", "rows": [["5", "6"], ["7", "8"]], "region": "right"},
+                        ],
+                    },
+                    {
+                        "narration": "Row two of A, column one of B.",
+                        "actions": [
+                            {"op": "cells", "id": "row", "target": "a", "rows": [1]},
+                            {"op": "cells", "id": "column", "target": "b", "columns": [0]},
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+
+    def inside(inner: Any, outer: Any) -> bool:
+        return bool(outer.x0 <= inner.x0 and inner.x1 <= outer.x1 and outer.y0 <= inner.y0 and inner.y1 <= outer.y1)
+
+    def after(scene: Any, index: int) -> None:
+        if index == 0:
+            return
+        a, b = scene.mob_of("a"), scene.mob_of("b")
+        (row_box,) = scene.mob_of("row").submobjects
+        (column_box,) = scene.mob_of("column").submobjects
+        row, column = box_of(row_box), box_of(column_box)
+        assert all(inside(box_of(entry), row) for entry in a.get_rows()[1])
+        assert not any(inside(box_of(entry), row) for entry in a.get_rows()[0])
+        assert all(inside(box_of(entry), column) for entry in b.get_columns()[0])
+        assert not any(inside(box_of(entry), column) for entry in b.get_columns()[1])
+
+    _play(board, tmp_path, after)

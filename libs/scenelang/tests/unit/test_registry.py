@@ -70,7 +70,7 @@ def test_only_creating_actions_have_a_colour_and_a_placement() -> None:
         creates = issubclass(spec.model, CreatingAction)
         assert spec.creates == creates == (spec.color is not None)
     attached = {spec.op for spec in ACTIONS if spec.attaches}
-    assert attached == {"plot", "area", "tangent", "brace", "sweep", "morph_plot", "interval"}
+    assert attached == {"plot", "area", "tangent", "brace", "cells", "sweep", "morph_plot", "interval"}
 
 
 class _Wave(ActionModel):

@@ -14,6 +14,7 @@ from mathreel_scenelang.storyboard import (
     ShowAngle,
     ShowArrow,
     ShowAxes,
+    ShowCells,
     ShowCircle,
     ShowEquation,
     ShowMatrix,
@@ -317,8 +318,16 @@ def euler_identity(facts: ContextFacts) -> Lesson:
     )
 
 
-def _matrix_text(matrix: list[list[int]]) -> list[list[str]]:
-    return [[str(v) for v in row] for row in matrix]
+def _matrix_text(matrix: list[list[int]], shown: set[tuple[int, int]] | None = None) -> list[list[str]]:
+    """The entries as text; with ``shown``, only those (row, column) entries, the others a ``?`` still to work out."""
+    return [
+        [str(v) if shown is None or (i, j) in shown else "?" for j, v in enumerate(row)] for i, row in enumerate(matrix)
+    ]
+
+
+def _factor(value: int) -> str:
+    """A factor of a product in LaTeX: a negative one in brackets, ``3 \\cdot (-2)``."""
+    return f"({value})" if value < 0 else str(value)
 
 
 def matrix_multiplication(facts: ContextFacts) -> Lesson:
@@ -327,6 +336,7 @@ def matrix_multiplication(facts: ContextFacts) -> Lesson:
     a = [entries[0:2], entries[2:4]]
     b = [entries[4:6], entries[6:8]]
     c = [[sum(a[i][k] * b[k][j] for k in range(2)) for j in range(2)] for i in range(2)]
+    ba = [[sum(b[i][k] * a[k][j] for k in range(2)) for j in range(2)] for i in range(2)]
     statement = (
         SceneDraft("statement", "statement", "The rule")
         .beat(
@@ -338,39 +348,46 @@ def matrix_multiplication(facts: ContextFacts) -> Lesson:
             ShowEquation(id="shapes", latex="(m \\times n)(n \\times p) = m \\times p", region="bottom"),
         )
     )
-    demo = (
-        SceneDraft("row_column", "example", "Row times column")
-        .beat(
-            "Multiply these two matrices.",
-            ShowMatrix(id="a", rows=_matrix_text(a), region="left"),
-            ShowMatrix(id="b", rows=_matrix_text(b), region="center"),
-        )
-        .beat(
-            f"Row one of A times column one of B gives {a[0][0]} times {b[0][0]} plus {a[0][1]} times {b[1][0]}, "
-            f"which is {c[0][0]}.",
-            Indicate(target="a"),
-            Indicate(target="b"),
-            ShowEquation(
-                id="calc", latex=f"{a[0][0]} \\cdot {b[0][0]} + {a[0][1]} \\cdot {b[1][0]} = {c[0][0]}", region="bottom"
-            ),
-        )
-        .beat(
-            "Every other entry works the same way, row by column.",
-            TransformEquation(
-                target="calc", latex=f"{a[1][0]} \\cdot {b[0][1]} + {a[1][1]} \\cdot {b[1][1]} = {c[1][1]}"
-            ),
-            ShowMatrix(id="c", rows=_matrix_text(c), region="right", color="yellow"),
-        )
+
+    def entry_sum(i: int, j: int) -> str:
+        return " + ".join(f"{_factor(a[i][k])} \\cdot {_factor(b[k][j])}" for k in range(2)) + f" = {c[i][j]}"
+
+    def entry_words(i: int, j: int) -> str:
+        return f"{a[i][0]} times {b[0][j]} plus {a[i][1]} times {b[1][j]}, which is {c[i][j]}"
+
+    demo = SceneDraft("row_column", "example", "Row times column").beat(
+        "Multiply these two matrices.",
+        ShowMatrix(id="a", rows=_matrix_text(a), region="left"),
+        ShowMatrix(id="b", rows=_matrix_text(b), region="center"),
     )
+    ordinal = ("one", "two")
+    shown: set[tuple[int, int]] = set()
+    for n, (i, j) in enumerate([(0, 0), (0, 1), (1, 0), (1, 1)]):
+        shown.add((i, j))
+        # Each entry: the row of A and the column of B it comes from boxed, its sum written, its place filled in.
+        boxes = [ShowCells(id=f"row_{n}", target="a", rows=[i]), ShowCells(id=f"column_{n}", target="b", columns=[j])]
+        product = ShowMatrix(id=f"c_{n}", rows=_matrix_text(c, shown=set(shown)), region="right", color="yellow")
+        if n == 0:
+            demo.beat(
+                f"Row one of A times column one of B: {entry_words(i, j)}.",
+                *boxes,
+                ShowEquation(id="calc", latex=entry_sum(i, j), region="bottom"),
+                product,
+            )
+        else:
+            demo.beat(
+                f"Row {ordinal[i]} times column {ordinal[j]}: {entry_words(i, j)}.",
+                Remove(targets=[f"row_{n - 1}", f"column_{n - 1}", f"c_{n - 1}"]),
+                *boxes,
+                TransformEquation(target="calc", latex=entry_sum(i, j), highlight=[f"= {c[i][j]}"]),
+                product,
+            )
     order = SceneDraft("order", "explanation", "Order matters").beat(
         "Swap the order and the answer usually changes: A B is not B A.",
+        ShowEquation(id="ab", latex="AB", region="top_left"),
         ShowMatrix(id="c", rows=_matrix_text(c), region="left", color="yellow"),
-        ShowMatrix(
-            id="ba",
-            rows=_matrix_text([[sum(b[i][k] * a[k][j] for k in range(2)) for j in range(2)] for i in range(2)]),
-            region="right",
-            color="orange",
-        ),
+        ShowEquation(id="ba_name", latex="BA", region="top_right"),
+        ShowMatrix(id="ba", rows=_matrix_text(ba), region="right", color="orange"),
     )
     return Lesson(
         title="Matrix Multiplication",

@@ -1,15 +1,18 @@
-"""Tables and matrices: cells are plain text unless written as ``$...$`` (tables) or always LaTeX (matrices)."""
+"""Tables and matrices: cells are plain text unless written as ``$...$`` (tables) or always LaTeX (matrices); boxes
+round their rows and columns."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from manim import Create, FadeIn, MathTex, Matrix, MobjectTable, Text, VMobject
+from manim import Create, FadeIn, MathTex, Matrix, MobjectTable, SurroundingRectangle, Text, VGroup, VMobject
 
-from mathreel_scenelang.actions.tables import ShowMatrix, ShowTable
+from mathreel_scenelang.actions.tables import ShowCells, ShowMatrix, ShowTable
+from mathreel_scenelang.errors import SceneError
 from mathreel_scenelang.latex import check_latex
+from mathreel_scenelang.layout import Kind, LayoutItem
 from mathreel_scenelang.render import style
-from mathreel_scenelang.render.objects import Built
+from mathreel_scenelang.render.objects import Built, box_of, glyph_px
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
@@ -46,3 +49,30 @@ def build_table(scene: StoryboardScene, action: ShowTable) -> Built:
         line_config={"stroke_width": 1.5, "color": style.MUTED_COLOR},
     )
     return Built(lambda: [FadeIn(mob)], mob, [(scene.text_item(action.id, mob, action.region), mob)])
+
+
+def build_cells(scene: StoryboardScene, action: ShowCells) -> Built:
+    target = scene.mob_of(action.target)
+    if isinstance(target, Matrix):
+        rows, columns = list(target.get_rows()), list(target.get_columns())
+    elif isinstance(target, MobjectTable):
+        # The header row is the table's first row; the storyboard counts the rows of data.
+        rows, columns = list(target.get_rows())[1:], list(target.get_columns())
+    else:
+        raise SceneError("invalid_scene", f"cells of '{action.target}': it is not a matrix or a table")
+    if any(i >= len(rows) for i in action.rows) or any(j >= len(columns) for j in action.columns):
+        raise SceneError(
+            "invalid_scene",
+            f"cells of '{action.target}': it has {len(rows)} rows and {len(columns)} columns (counted from 0)",
+        )
+    color = scene.color_of(action)
+    boxes = [
+        SurroundingRectangle(part, color=color, buff=0.1, corner_radius=0.08, stroke_width=3)
+        for part in [*(rows[i] for i in action.rows), *(columns[j] for j in action.columns)]
+    ]
+    mob = VGroup(*boxes)
+    root = scene.entries[action.target].layout_ids[0]
+    item = LayoutItem(
+        id=action.id, kind=Kind.ANNOTATION, box=box_of(mob), glyph_px=glyph_px(mob), anchor=root, movable=False
+    )
+    return Built(lambda: [Create(box) for box in boxes], mob, [(item, mob)])
