@@ -13,8 +13,9 @@ a local folder, all in a temporary directory), so the cache starts empty. One us
    endpoint (404 or 405) this step says so and is skipped.
 
 Each job is timed from the POST to the first poll that sees it completed (every 0.25 s). For each, the run prints
-the cache outcome per scene from the stage records (``scene_result``) and where the time went: each stage's
-duration from ``stage_run`` and the gaps between stages (hand-offs: the outbox relay, queues, the fan-in).
+the cache outcome per scene from the stage records (``scene_result``), how many scenes' narration the join encoded
+(the rest it copied from the cache) and where the time went: each stage's duration from ``stage_run`` and the gaps
+between stages (hand-offs: the outbox relay, queues, the fan-in).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from uuid import UUID
 
 import httpx
 from asgi_lifespan import LifespanManager
+from sqlalchemy import func
 from sqlmodel import col, select
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from mathreel_cli.standalone import Standalone, standalone_stack  # noqa: E402
+from mathreel_shared.cache import CacheEntry, CacheKind  # noqa: E402
 from mathreel_shared.db import Job, SceneResult, StageRun  # noqa: E402
 from tests.support.standalone import standalone_settings  # noqa: E402
 
@@ -91,6 +94,23 @@ class Bench:
                     outcomes[row.stage].append(row.result.get("cache"))
             return outcomes
 
+    async def narration_encoded(self, job_id: UUID) -> int:
+        """How many scenes' narration the join encoded for this job: the narration pieces that entered the cache
+        while it ran (the others were copied from it)."""
+        async with self.stack.resources.sessionmaker() as session:
+            job = await session.get(Job, job_id)
+            assert job is not None
+            made = await session.execute(
+                select(func.count())
+                .select_from(CacheEntry)
+                .where(
+                    col(CacheEntry.kind) == CacheKind.NARRATION.value,
+                    col(CacheEntry.created_at) >= job.created_at,
+                    col(CacheEntry.created_at) <= (job.completed_at or job.created_at),
+                )
+            )
+            return int(made.scalar_one())
+
     async def where_time_went(self, job_id: UUID) -> list[str]:
         async with self.stack.resources.sessionmaker() as session:
             runs = {
@@ -123,6 +143,7 @@ class Bench:
         say(f"{name}: {seconds:.1f} s{ratio}{target}")
         for stage, values in outcomes.items():
             say(f"  {stage:<8} cache per scene: {' '.join(value or '-' for value in values)}")
+        say(f"  join     narration encoded for {await self.narration_encoded(job_id)} of {len(outcomes['tts'])} scenes")
         for line in await self.where_time_went(job_id):
             say(line)
 

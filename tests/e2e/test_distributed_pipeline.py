@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col, select
 
+from mathreel_shared.cache import CacheEntry, CacheKind
 from mathreel_shared.db import Job, SceneResult, StageRun, create_engine, create_sessionmaker
 from mathreel_shared.domain import QUALITY_PRESETS, Quality
 from mathreel_shared.keys import scene_audio_key
@@ -276,6 +277,24 @@ async def test_a_revision_re_makes_only_the_changed_scene(revised: Revision, sta
     assert grown > 0.5, (old_narration, new_narration)
     # Within a frame or so: each clip is a whole number of frames.
     assert new_video.duration - old_video.duration == pytest.approx(grown, abs=0.1)
+
+    # The join encoded the changed scene's narration only: one narration piece entered the cache during the
+    # revision, the other scenes' pieces (made for the original) were copied.
+    async with revised.sessionmaker() as session:
+        job = await session.get(Job, UUID(revision["job_id"]))
+        assert job is not None
+        assert job.completed_at is not None
+        made = (
+            await session.execute(
+                select(CacheEntry.key).where(
+                    col(CacheEntry.user_id) == USER,
+                    col(CacheEntry.kind) == CacheKind.NARRATION.value,
+                    col(CacheEntry.created_at) >= job.created_at,
+                    col(CacheEntry.created_at) <= job.completed_at,
+                )
+            )
+        ).all()
+    assert len(made) == 1, made
 
     # The sound: the same before the changed scene, different within it.
     (old_audio, rate), (new_audio, new_rate) = audio_samples(old_mp4), audio_samples(new_mp4)

@@ -1,9 +1,11 @@
-"""A content-addressed cache of narration audio, scene clips and final videos, partitioned per user.
+"""A content-addressed cache of narration audio, scene clips, narration encoded for the join and final videos,
+partitioned per user.
 
 An entry's key is a SHA-256 over a canonical JSON of everything that produced it (for narration: the spoken text,
 engine, voice, rate and the code that synthesised it; for a scene clip: the scene, its narration timing, the
-quality and the renderer's code and TeX; for a final video: its scenes' keys, timings, title, quality and the
-render code) **and the user id**. So a hit only ever comes from the same user's earlier work:
+quality and the renderer's code and TeX; for a scene's narration encoded for the join: its speech key, its clip's
+length and the render code; for a final video: its scenes' keys, timings, title, quality and the render code)
+**and the user id**. So a hit only ever comes from the same user's earlier work:
 no user can learn anything about another user's content from a hit, a miss or how long either took (docs/cache.md).
 
 The index is a table (``cache_entry``) in the job database, PostgreSQL or SQLite, so it works the same across worker
@@ -62,6 +64,8 @@ class CacheKind(StrEnum):
     SPEECH = "speech"
     SCENE = "scene"
     VIDEO = "video"
+    # A scene's narration encoded for the final video (AAC, fitted to its clip): what makes a join incremental.
+    NARRATION = "narration"
 
 
 class EntryState(StrEnum):
@@ -251,33 +255,93 @@ class ArtifactCache:
             return Served(None, await self._produce_into(target_key, companions, produce))
         object_key = cache_object_key(user_id, kind, key, suffix)
         try:
-            while True:
-                entry = await self._get(key)
-                if entry is not None and entry.state == EntryState.READY:
-                    if await self._copy_hit(entry, target_key, companions):
-                        CACHE_HITS.labels(kind.value).inc()
-                        return Served("hit", entry.meta)
-                    continue
-                if await self._claim(kind, user_id, key, object_key):
-                    break
-                if cancelled is not None and cancelled():
-                    raise StageError(CANCELLED, "the job was cancelled while waiting for a cached artifact")
-                await asyncio.sleep(self.poll_seconds)
+            hit = await self._hit_or_claim(
+                kind, user_id, key, object_key, lambda entry: self._copy_hit(entry, target_key, companions), cancelled
+            )
         except SQLAlchemyError:
             log.warning("the cache index is unreachable; producing %s without the cache", kind.value, exc_info=True)
             return Served(None, await self._produce_into(target_key, companions, produce))
+        if hit is not None:
+            return hit
 
         meta = await self._produce_claimed(kind, key, object_key, companions, produce)
         for companion_suffix, companion_target in companions.items():
             await self._store.copy(companion_key(object_key, companion_suffix), companion_target)
         await self._store.copy(object_key, target_key)
+        await self._count_miss(kind)
+        return Served("miss", meta)
+
+    async def fetch(
+        self,
+        kind: CacheKind,
+        user_id: str,
+        key: str | None,
+        *,
+        suffix: str,
+        path: Path,
+        produce: Callable[[], Awaitable[Produced]],
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Served:
+        """Put the artifact with content address ``key`` at the local ``path``: downloaded from the cache on a hit,
+        made by ``produce`` (which writes it at ``path`` and returns ``Produced(path=path)``) and stored on a miss.
+
+        For an intermediate a worker needs on its own disk and no job keeps (a scene's narration encoded for the
+        join): nothing is copied into the job's keys. Claims, waits and the cache being off or unreachable are as
+        in ``serve``.
+        """
+        if self._sessionmaker is None or key is None:
+            return Served(None, (await self._produced_at(path, produce)).meta)
+        object_key = cache_object_key(user_id, kind, key, suffix)
+        try:
+            hit = await self._hit_or_claim(
+                kind, user_id, key, object_key, lambda entry: self._download_hit(entry, path), cancelled
+            )
+        except SQLAlchemyError:
+            log.warning("the cache index is unreachable; producing %s without the cache", kind.value, exc_info=True)
+            return Served(None, (await self._produced_at(path, produce)).meta)
+        if hit is not None:
+            return hit
+        meta = await self._produce_claimed(kind, key, object_key, {}, lambda: self._produced_at(path, produce))
+        await self._count_miss(kind)
+        return Served("miss", meta)
+
+    async def _hit_or_claim(
+        self,
+        kind: CacheKind,
+        user_id: str,
+        key: str,
+        object_key: str,
+        deliver: Callable[[CacheEntry], Awaitable[bool]],
+        cancelled: Callable[[], bool] | None,
+    ) -> Served | None:
+        """A hit (the ready entry ``deliver``ed), or None once this worker holds the claim to produce ``key``."""
+        while True:
+            entry = await self._get(key)
+            if entry is not None and entry.state == EntryState.READY:
+                if await deliver(entry):
+                    CACHE_HITS.labels(kind.value).inc()
+                    return Served("hit", entry.meta)
+                continue
+            if await self._claim(kind, user_id, key, object_key):
+                return None
+            if cancelled is not None and cancelled():
+                raise StageError(CANCELLED, "the job was cancelled while waiting for a cached artifact")
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _count_miss(self, kind: CacheKind) -> None:
         CACHE_MISSES.labels(kind.value).inc()
         try:
             await self.evict()
         except Exception:
-            # The artifact is made and in the job's keys: a failed eviction must not fail the job.
+            # The artifact is made and where the job wants it: a failed eviction must not fail the job.
             log.warning("cache eviction failed; the next new entry tries again", exc_info=True)
-        return Served("miss", meta)
+
+    @staticmethod
+    async def _produced_at(path: Path, produce: Callable[[], Awaitable[Produced]]) -> Produced:
+        produced = await produce()
+        if produced.path is None or Path(produced.path) != Path(path):
+            raise ValueError("a producer for fetch writes the file at the path it was given")
+        return produced
 
     async def _produce_into(
         self, target_key: str, companions: Mapping[str, str], produce: Callable[[], Awaitable[Produced]]
@@ -358,18 +422,38 @@ class ArtifactCache:
                 await self._store.copy(companion_key(entry.object_key, companion_suffix), companion_target)
             await self._store.copy(entry.object_key, target_key)
         except ObjectNotFound:
-            async with transaction(self._sessionmaker) as session:
-                await session.execute(
-                    delete(CacheEntry).where(
-                        col(CacheEntry.key) == entry.key, col(CacheEntry.state) == EntryState.READY.value
-                    )
-                )
+            await self._forget(entry)
             return False
+        await self._touch(entry)
+        return True
+
+    async def _download_hit(self, entry: CacheEntry, path: Path) -> bool:
+        """Download a ready entry to ``path``; False (and the entry forgotten) if its object has gone."""
+        assert self._sessionmaker is not None
+        try:
+            await self._store.download_file(entry.object_key, path)
+        except ObjectNotFound:
+            await self._forget(entry)
+            return False
+        await self._touch(entry)
+        return True
+
+    async def _forget(self, entry: CacheEntry) -> None:
+        """Drop a ready entry whose object has gone (an eviction raced with the read)."""
+        assert self._sessionmaker is not None
+        async with transaction(self._sessionmaker) as session:
+            await session.execute(
+                delete(CacheEntry).where(
+                    col(CacheEntry.key) == entry.key, col(CacheEntry.state) == EntryState.READY.value
+                )
+            )
+
+    async def _touch(self, entry: CacheEntry) -> None:
+        assert self._sessionmaker is not None
         async with transaction(self._sessionmaker) as session:
             await session.execute(
                 update(CacheEntry).where(col(CacheEntry.key) == entry.key).values(last_used_at=utcnow())
             )
-        return True
 
     async def _claim(self, kind: CacheKind, user_id: str, key: str, object_key: str) -> bool:
         """Claim the right to produce ``key``: insert a pending row, or take over one whose claim expired."""

@@ -6,9 +6,10 @@ Two ``ArtifactCache`` instances with engines and S3 clients of their own stand f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -240,3 +241,62 @@ async def test_a_disabled_cache_produces_every_time(workers: list[Worker], reque
         )
         assert served.cache is None
     assert producer.calls == 2
+
+
+async def test_fetch_puts_an_entry_on_local_disk_made_once_and_never_in_a_job(
+    workers: list[Worker], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    user = _user(request)
+    key = content_key(CacheKind.NARRATION, user, {"speech": "s0", "clip_samples": 48_000})
+    calls = 0
+
+    def writer(path: Path) -> Callable[[], Awaitable[Produced]]:
+        async def produce() -> Produced:
+            nonlocal calls
+            calls += 1
+            await asyncio.sleep(0.3)
+            path.write_bytes(b"aac-piece")
+            return Produced("audio/mp4", path=path, meta={"frames": 48})
+
+        return produce
+
+    first, second = tmp_path / "a" / "piece.m4a", tmp_path / "b" / "piece.m4a"
+    first.parent.mkdir()
+    served = await asyncio.gather(
+        *(
+            worker.cache.fetch(CacheKind.NARRATION, user, key, suffix=".m4a", path=path, produce=writer(path))
+            for worker, path in zip(workers, (first, second), strict=True)
+        )
+    )
+
+    assert calls == 1
+    assert sorted(s.cache or "" for s in served) == ["hit", "miss"]
+    assert all(s.meta == {"frames": 48} for s in served)
+    assert first.read_bytes() == second.read_bytes() == b"aac-piece"
+    assert await workers[0].store.get_bytes(f"users/{user}/cache/narration/{key}.m4a") == b"aac-piece"
+
+    # An entry whose object has gone (evicted meanwhile) is made again, not served empty.
+    await workers[0].store.delete(f"users/{user}/cache/narration/{key}.m4a")
+    third = tmp_path / "c.m4a"
+    again = await workers[1].cache.fetch(
+        CacheKind.NARRATION, user, key, suffix=".m4a", path=third, produce=writer(third)
+    )
+    assert (again.cache, calls, third.read_bytes()) == ("miss", 2, b"aac-piece")
+
+
+async def test_fetch_refuses_a_producer_that_wrote_elsewhere(
+    workers: list[Worker], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    user = _user(request)
+    key = content_key(CacheKind.NARRATION, user, {"speech": "elsewhere"})
+    elsewhere = tmp_path / "elsewhere.m4a"
+    elsewhere.write_bytes(b"x")
+
+    async def produce() -> Produced:
+        return Produced("audio/mp4", path=elsewhere)
+
+    with pytest.raises(ValueError, match="writes the file at the path"):
+        await workers[0].cache.fetch(
+            CacheKind.NARRATION, user, key, suffix=".m4a", path=tmp_path / "wanted.m4a", produce=produce
+        )
+    assert await workers[0].cache._get(key) is None  # the claim was released

@@ -90,6 +90,20 @@ def inspect_clip(path: Path) -> ClipInfo:
         )
 
 
+def copied_duration(info: ClipInfo) -> Fraction:
+    """How long the clip lasts once its packets are copied (what ``PacketCopier.add_clip`` returns), in seconds,
+    read from its packets without decoding them."""
+    frame_ticks = max(1, round(1 / (info.frame_rate * info.time_base)))
+    with media_errors("corrupt_media", f"clip {info.path.name}"), av.open(str(info.path)) as source:
+        stream = source.streams.video[0]
+        start = stream.start_time or 0
+        end = start
+        for packet in source.demux(stream):
+            if packet.pts is not None and packet.dts is not None:
+                end = max(end, packet.pts + (packet.duration or frame_ticks))
+    return Fraction(end - start) * info.time_base
+
+
 def can_stream_copy(clips: Sequence[ClipInfo]) -> bool:
     """True when the clips are browser-playable H.264 and their packets can be concatenated as they are."""
     if not clips:

@@ -2,7 +2,9 @@
 
 The result is cached like the scenes (``CacheKind.VIDEO``, docs/cache.md): keyed by the scenes' narration and clip
 keys, their timings, the title, the quality and this code, so an identical job gets copies of the same four files
-without downloading, joining or muxing anything.
+without downloading, joining or muxing anything. So is each scene's narration encoded for the join
+(``CacheKind.NARRATION``, keyed by its speech key and its clip's length): a revision that changed one scene encodes
+that scene's narration only and copies every other scene's, clips and narration alike, packet by packet.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 
 import av
 
-from mathreel_render.assemble import assemble_video
+from mathreel_render.assemble import AssembledVideo, assemble_from_pieces, assemble_video, copy_plan
+from mathreel_render.audio import NARRATION_PIECE_FORMAT, encode_narration_piece
+from mathreel_render.video import StreamCopyImpossible
 from mathreel_shared.cache import ArtifactCache, CacheKind, Produced, content_key, package_fingerprint
 from mathreel_shared.contracts import RENDER
 from mathreel_shared.domain import QUALITY_PRESETS, Stage
@@ -55,6 +59,18 @@ def video_cache_key(message: RenderRequested) -> str | None:
     return content_key(CacheKind.VIDEO, message.user_id, inputs)
 
 
+def narration_piece_key(user_id: str, speech_key: str, clip_samples: int) -> str:
+    """The content address of a scene's narration encoded for the join: what was spoken (its speech key), the
+    length of the clip it is fitted to, the encoding and the render version."""
+    inputs = {
+        "speech": speech_key,
+        "clip_samples": clip_samples,
+        "format": NARRATION_PIECE_FORMAT,
+        "renderer": render_version(),
+    }
+    return content_key(CacheKind.NARRATION, user_id, inputs)
+
+
 async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
     work_root = (runtime.settings.work_dir / "render").resolve()
     work_root.mkdir(parents=True, exist_ok=True)
@@ -70,14 +86,57 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
         work_dir = Path(tempfile.mkdtemp(prefix=f"{message.job_id}-", dir=work_root))
         cancelled = runtime.cancellations.checker(message.job_id)
 
-        async def produce() -> Produced:
+        async def pieces(clips: list[Path], plan: list[int], speech_keys: list[str]) -> list[Path]:
+            """Each scene's narration encoded for its clip: from the cache, or encoded (and cached) here."""
+
+            async def piece(index: int) -> Path:
+                path = work_dir / f"narration_{index:03d}.m4a"
+
+                async def encode() -> Produced:
+                    wav = work_dir / f"audio_{index:03d}.wav"
+                    await runtime.store.download_file(message.audio_keys[index], wav)
+                    await asyncio.to_thread(encode_narration_piece, wav, plan[index], path, cancelled)
+                    return Produced("audio/mp4", path=path)
+
+                await cache.fetch(
+                    CacheKind.NARRATION,
+                    message.user_id,
+                    narration_piece_key(message.user_id, speech_keys[index], plan[index]),
+                    suffix=".m4a",
+                    path=path,
+                    produce=encode,
+                    cancelled=cancelled,
+                )
+                return path
+
+            return list(await asyncio.gather(*(piece(index) for index in range(len(clips)))))
+
+        async def assemble() -> AssembledVideo:
             clips = [work_dir / f"clip_{i:03d}.mp4" for i in range(len(message.clip_keys))]
+            await asyncio.gather(
+                *(runtime.store.download_file(k, p) for k, p in zip(message.clip_keys, clips, strict=True))
+            )
+            speech_keys = message.audio_cache_keys
+            plan = await asyncio.to_thread(copy_plan, clips, cancelled) if cache.enabled and speech_keys else None
+            if plan is not None and speech_keys is not None and len(speech_keys) == len(clips):
+                narration = await pieces(clips, plan, speech_keys)
+                try:
+                    return await asyncio.to_thread(
+                        assemble_from_pieces,
+                        clips,
+                        narration,
+                        message.timings,
+                        work_dir / "out",
+                        title=message.title,
+                        cancelled=cancelled,
+                    )
+                except StreamCopyImpossible:
+                    pass  # the clips' timestamps cannot be laid end to end: re-encoded below, with the WAVs
             audio = [work_dir / f"audio_{i:03d}.wav" for i in range(len(message.audio_keys))]
             await asyncio.gather(
-                *(runtime.store.download_file(k, p) for k, p in zip(message.clip_keys, clips, strict=True)),
-                *(runtime.store.download_file(k, p) for k, p in zip(message.audio_keys, audio, strict=True)),
+                *(runtime.store.download_file(k, p) for k, p in zip(message.audio_keys, audio, strict=True))
             )
-            assembled = await asyncio.to_thread(
+            return await asyncio.to_thread(
                 assemble_video,
                 clips,
                 audio,
@@ -87,6 +146,9 @@ async def register(runtime: ServiceRuntime) -> Callable[[], Awaitable[None]]:
                 title=message.title,
                 cancelled=cancelled,
             )
+
+        async def produce() -> Produced:
+            assembled = await assemble()
             await uploading(message)
             files = (assembled.video_path, assembled.thumbnail_path, assembled.vtt_path, assembled.srt_path)
             return Produced(

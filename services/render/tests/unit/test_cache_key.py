@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from mathreel_render import worker
-from mathreel_render.worker import render_version, video_cache_key
+from mathreel_render.worker import narration_piece_key, render_version, video_cache_key
 from mathreel_shared.domain import Quality
 from mathreel_shared.messages import RenderRequested
 from mathreel_shared.timing import BeatTiming, SceneTiming
@@ -70,3 +70,18 @@ def test_the_render_version_names_pyav_ffmpeg_and_hashes_the_code() -> None:
     assert "ffmpeg " in current
     assert "libavcodec " in current
     assert len(current.split("code ")[1]) == 64
+
+
+def test_a_narration_piece_s_key_follows_its_speech_clip_length_user_and_render_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = narration_piece_key("alice", "s0", 48_000)
+    assert key == narration_piece_key("alice", "s0", 48_000)
+    for other in (
+        narration_piece_key("bob", "s0", 48_000),
+        narration_piece_key("alice", "s1", 48_000),
+        narration_piece_key("alice", "s0", 48_001),
+    ):
+        assert other != key
+    monkeypatch.setattr(worker, "render_version", lambda: "pyav 99; ffmpeg 9.0; code 0123")
+    assert narration_piece_key("alice", "s0", 48_000) != key
