@@ -262,6 +262,7 @@ async def test_fetch_puts_an_entry_on_local_disk_made_once_and_never_in_a_job(
 
     first, second = tmp_path / "a" / "piece.m4a", tmp_path / "b" / "piece.m4a"
     first.parent.mkdir()
+    second.parent.mkdir()
     served = await asyncio.gather(
         *(
             worker.cache.fetch(CacheKind.NARRATION, user, key, suffix=".m4a", path=path, produce=writer(path))
