@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
+from mathreel_script.equation_steps import money_latex
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
 from mathreel_script.latex import FUNCTIONS, GREEK, parse_plain, plain_to_latex, plain_tokens, safe_latex, spoken
 from mathreel_script.text import MAX_CONTEXT_CHARS, MAX_TOPIC_CHARS, clean_text, clip, one_line, sentences
@@ -88,6 +90,35 @@ _POLYGON_SIDES = {
 }
 _POLYGON = re.compile(r"\b(" + "|".join(_POLYGON_SIDES) + r")s?\b", re.I)
 
+# Amounts of money: "$20", "$ 4.50", "€5", "12 dollars".
+_MONEY = re.compile(
+    r"[$€£]\s?(\d{1,6}(?:\.\d{1,2})?)(?![\d.])|(?<![\w.])(\d{1,6}(?:\.\d{1,2})?)\s*(?:dollars?|euros?)\b", re.I
+)
+# What a rate is per, and how an answer in it is written: one, many ("$0.10 per minute": the minutes it multiplies).
+_PER_UNITS: dict[str, tuple[str, str]] = {
+    **{word: (word, word + "s") for word in "second minute hour day week month year mile litre liter".split()},
+    **{symbol: (symbol, symbol) for symbol in "km m cm kg g".split()},
+    "min": ("minute", "minutes"),
+    "hr": ("hour", "hours"),
+    "h": ("hour", "hours"),
+    "kilometre": ("km", "km"),
+    "kilometer": ("km", "km"),
+    "metre": ("m", "m"),
+    "meter": ("m", "m"),
+    "kilogram": ("kg", "kg"),
+}
+_PLURAL_UNITS = {many: pair for pair in _PER_UNITS.values() for many in pair[1:]}
+# "$0.10 per minute", "4.50 a day", "$2.25 per km": a number and what it is per.
+_RATE = re.compile(
+    r"(?<![\w.])(\d{1,6}(?:\.\d{1,4})?)\s*(?:dollars?|euros?|[A-Za-z]{1,3})?\s*(?:per|a|an|each|every|/)\s*"
+    r"([A-Za-z]{1,10})\b",
+    re.I,
+)
+# "How many minutes ...": the unit the answer is asked in.
+_ASKED = re.compile(r"\bhow many ([A-Za-z]{1,10})\b", re.I)
+# A number with the unit it measures in ("30 cm", "7.5 cm"); not a rate ("60 km/h", "2 km per hour").
+_MEASURE = re.compile(r"(?<![\w.])(\d{1,6}(?:\.\d{1,4})?)\s*([A-Za-z]{1,6})\b(?!\s*(?:/|per\b|\^))", re.I)
+
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
@@ -128,6 +159,14 @@ class ContextFacts:
     percents: tuple[float, ...] = ()
     periods: tuple[int, ...] = ()
     polygon_sides: tuple[int, ...] = ()
+    # Amounts the context states as money ("$20", "$0.10"): equations in them are written to the cent.
+    money: tuple[float, ...] = ()
+    # Rates and what they are per, as (rate, unit one, unit many): (0.1, "minute", "minutes") from "$0.10 per minute".
+    rates: tuple[tuple[float, str, str], ...] = ()
+    # Numbers stated with a unit of length, mass, time...: (30.0, "cm") from "perimeter 30 cm".
+    measures: tuple[tuple[float, str], ...] = ()
+    # The unit the question asks the answer in, as (one, many): ("minute", "minutes") from "How many minutes?".
+    asked_unit: tuple[str, str] | None = None
 
     def quantities(self) -> list[float]:
         """The numbers of the context that are neither a rate in per cent nor a count of periods, in order."""
@@ -334,6 +373,13 @@ def parse_context(raw: str) -> ContextFacts:
         assignments.setdefault(name, float(value))
     example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
     numbers_text = " ".join(number_lines)
+    units = _units(text)
+    # Amounts of money in a formula are written to the cent, as in its working: 20 + 0.10 m = 30.
+    for candidate in plain:
+        cents = money_latex(candidate, units["money"])
+        latex = plain_to_latex(candidate)
+        if cents and latex in formulas:
+            formulas[formulas.index(latex)] = cents
     return ContextFacts(
         formulas=tuple(formulas[:MAX_FORMULAS]),
         plain_formulas=tuple(plain[:MAX_FORMULAS]),
@@ -348,7 +394,46 @@ def parse_context(raw: str) -> ContextFacts:
         percents=tuple(float(n) for n in _PERCENT.findall(numbers_text))[:MAX_NUMBERS],
         periods=tuple(int(n) for n in _PERIODS.findall(numbers_text))[:MAX_NUMBERS],
         polygon_sides=tuple(_POLYGON_SIDES[name.lower()] for name in _POLYGON.findall(numbers_text))[:MAX_NUMBERS],
+        money=units["money"],
+        rates=units["rates"],
+        measures=units["measures"],
+        asked_unit=units["asked_unit"],
     )
+
+
+class _Units(TypedDict):
+    money: tuple[float, ...]
+    rates: tuple[tuple[float, str, str], ...]
+    measures: tuple[tuple[float, str], ...]
+    asked_unit: tuple[str, str] | None
+
+
+def _units(text: str) -> _Units:
+    """What the numbers of ``text`` are in: money, rates per a unit, lengths and the like, the unit asked for."""
+    money = [float(a or b) for a, b in _MONEY.findall(text)]
+    rates: list[tuple[float, str, str]] = []
+    for number, per in _RATE.findall(text):
+        unit = _PER_UNITS.get(per.lower() if len(per) > 1 else per) or _PLURAL_UNITS.get(per.lower())
+        if unit and (float(number), *unit) not in rates:
+            rates.append((float(number), *unit))
+    measures: list[tuple[float, str]] = []
+    for number, unit in _MEASURE.findall(text):
+        if unit in _UNIT_SYMBOLS and unit.isalpha() and (float(number), unit) not in measures:
+            measures.append((float(number), unit))
+    asked = next(
+        (
+            _PLURAL_UNITS.get(word.lower()) or _PER_UNITS.get(word.lower())
+            for word in _ASKED.findall(text)
+            if word.lower() in _PLURAL_UNITS or word.lower() in _PER_UNITS
+        ),
+        None,
+    )
+    return {
+        "money": tuple(money[:MAX_NUMBERS]),
+        "rates": tuple(rates[:MAX_NUMBERS]),
+        "measures": tuple(measures[:MAX_NUMBERS]),
+        "asked_unit": asked,
+    }
 
 
 def parse_request(topic: str, context: str) -> ContextFacts:
