@@ -8,7 +8,16 @@ from typing import TypedDict
 
 from mathreel_script.equation_steps import money_latex
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
-from mathreel_script.latex import FUNCTIONS, GREEK, parse_plain, plain_to_latex, plain_tokens, safe_latex, spoken
+from mathreel_script.latex import (
+    FUNCTIONS,
+    GREEK,
+    format_number,
+    parse_plain,
+    plain_to_latex,
+    plain_tokens,
+    safe_latex,
+    spoken,
+)
 from mathreel_script.text import MAX_CONTEXT_CHARS, MAX_TOPIC_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -92,7 +101,7 @@ _POLYGON = re.compile(r"\b(" + "|".join(_POLYGON_SIDES) + r")s?\b", re.I)
 
 # Amounts of money: "$20", "$ 4.50", "€5", "12 dollars".
 _MONEY = re.compile(
-    r"[$€£]\s?(\d{1,6}(?:\.\d{1,2})?)(?![\d.])|(?<![\w.])(\d{1,6}(?:\.\d{1,2})?)\s*(?:dollars?|euros?)\b", re.I
+    r"[$€£]\s?(\d{1,6}(?:\.\d{1,2})?)(?!\d|\.\d)|(?<![\w.])(\d{1,6}(?:\.\d{1,2})?)\s*(?:dollars?|euros?)\b", re.I
 )
 # What a rate is per, and how an answer in it is written: one, many ("$0.10 per minute": the minutes it multiplies).
 _PER_UNITS: dict[str, tuple[str, str]] = {
@@ -167,6 +176,8 @@ class ContextFacts:
     measures: tuple[tuple[float, str], ...] = ()
     # The unit the question asks the answer in, as (one, many): ("minute", "minutes") from "How many minutes?".
     asked_unit: tuple[str, str] | None = None
+    # How the first equation was set up from a word problem, when the context states it in words only.
+    word_problem: str | None = None
 
     def quantities(self) -> list[float]:
         """The numbers of the context that are neither a rate in per cent nor a count of periods, in order."""
@@ -261,6 +272,119 @@ def compared_expressions(text: str) -> str | None:
     if not sides or len(sides) != 2 or len((sides[0] - sides[1]).free_symbols) != 1:
         return None
     return candidate
+
+
+# Word problems of the commonest shapes, read into an equation only when the reading is unambiguous.
+_AMOUNT = r"(\d{1,6}(?:\.\d{1,2})?)"
+_SPEED = re.compile(r"(?<![\w.])" + _AMOUNT + r"\s*(km/h|kph|mph|m/s)(?![\w/])")
+_SPEED_DISTANCE = {"km/h": "km", "kph": "km", "mph": "miles", "m/s": "m"}
+_SPEED_TIME = {"km/h": "hours", "kph": "hours", "mph": "hours", "m/s": "seconds"}
+_DISTANCE = re.compile(r"(?<![\w.])" + _AMOUNT + r"\s*(km|miles|m)\b(?!\s*/|\s*per\b)")
+_TOWARD = re.compile(r"\btowards? each other\b|\bapproach(?:ing)? each other\b", re.I)
+_CHASE = re.compile(r"\bsame direction\b|\bcatch(?:es)? up\b|\bovertakes?\b", re.I)
+_WHEN = re.compile(r"\bwhen\b|\bhow long\b|\bafter how\b|\bhow many (?:hours|minutes|seconds)\b", re.I)
+# "$20 plus $0.10 per minute": a fixed amount and a rate per unit.
+_FIXED_PLUS_RATE = re.compile(
+    r"\$\s?"
+    + _AMOUNT
+    + r"\s*(?:plus|and|\+)\s*\$\s?"
+    + _AMOUNT
+    + r"\s*(?:per|a|an|for each|each)\s+([A-Za-z]{1,10})\b",
+    re.I,
+)
+_DOLLARS = re.compile(r"\$\s?" + _AMOUNT + r"(?!\d|\.\d)")
+_HOW_MANY = re.compile(r"\bhow (?:many|long|far)\b", re.I)
+
+
+@dataclass(frozen=True)
+class WordEquation:
+    """An equation read from a word problem, and the sentence that says how it was set up."""
+
+    equation: str
+    reading: str
+
+
+def _number(text: str) -> str:
+    return format_number(float(text))
+
+
+def _dollars(text: str) -> str:
+    """An amount of money as said: whole dollars as they are, cents to two places."""
+    value = float(text)
+    return format_number(value) if value == int(value) else f"{value:.2f}"
+
+
+def word_equation(text: str) -> WordEquation | None:
+    """The equation of a word problem of one of the commonest shapes, when the text reads one way only:
+
+    - two movers a distance apart at two speeds, toward each other (``60 t + 90 t = 300``) or one catching the
+      other up (``90 t - 60 t = 30``), asked when: the speeds' units must match the distance's;
+    - a fixed amount plus a rate per unit, with a total ("$20 plus $0.10 per minute; the bill was $30":
+      ``20 + 0.1 m = 30``), or two such plans and a question when they are the same
+      (``20 + 0.1 m = 5 + 0.25 m``), asked how many units.
+
+    ``None`` for anything else, or when the numbers could be read more than one way."""
+    one_line_text = one_line(text)
+    return _meeting(one_line_text) or _fixed_plus_rate(one_line_text)
+
+
+def _meeting(text: str) -> WordEquation | None:
+    speeds = _SPEED.findall(text)
+    toward, chase = bool(_TOWARD.search(text)), bool(_CHASE.search(text))
+    if len(speeds) != 2 or toward == chase or not _WHEN.search(text):
+        return None
+    units = {unit for _, unit in speeds}
+    if len(units) != 1:
+        return None
+    (unit,) = units
+    distances = [value for value, length in _DISTANCE.findall(_SPEED.sub(" ", text)) if length == _SPEED_DISTANCE[unit]]
+    if len(distances) != 1:
+        return None
+    (v1, v2), distance, hours = (_number(v) for v, _ in speeds), _number(distances[0]), _SPEED_TIME[unit]
+    length = _SPEED_DISTANCE[unit]
+    if toward:
+        return WordEquation(
+            f"{v1} t + {v2} t = {distance}",
+            f"In t {hours} one covers {v1} t {length} and the other {v2} t {length}; they meet when together "
+            f"they have covered the {distance} {length} between them.",
+        )
+    fast, slow = sorted((v1, v2), key=float, reverse=True)
+    if fast == slow:
+        return None
+    return WordEquation(
+        f"{fast} t - {slow} t = {distance}",
+        f"In t {hours} the faster covers {fast} t {length} and the slower {slow} t {length}; the faster catches "
+        f"up when it has gained the {distance} {length} between them.",
+    )
+
+
+def _fixed_plus_rate(text: str) -> WordEquation | None:
+    plans = _FIXED_PLUS_RATE.findall(text)
+    if not plans or len(plans) > 2 or (not _HOW_MANY.search(text) and not _SAME.search(text)):
+        return None
+    units = {_PER_UNITS.get(per.lower()) for _, _, per in plans}
+    if len(units) != 1 or None in units:
+        return None
+    ((one, many),) = units  # type: ignore[misc]
+    letter = many[0].lower()
+    sides = [f"{_number(fixed)} + {_number(rate)} {letter}" for fixed, rate, _ in plans]
+    said = [f"{_dollars(fixed)} dollars plus {_dollars(rate)} dollars for each {one}" for fixed, rate, _ in plans]
+    if len(plans) == 2:
+        if not _SAME.search(text) or sides[0] == sides[1]:
+            return None
+        return WordEquation(
+            f"{sides[0]} = {sides[1]}",
+            f"For {letter} {many}, one costs {said[0]}, the other {said[1]}; they cost the same when the two are "
+            "equal.",
+        )
+    stated = {_number(fixed) for fixed, _, _ in plans} | {_number(rate) for _, rate, _ in plans}
+    totals = [amount for amount in dict.fromkeys(_number(a) for a in _DOLLARS.findall(text)) if amount not in stated]
+    if len(totals) != 1 or not _HOW_MANY.search(text):
+        return None
+    return WordEquation(
+        f"{sides[0]} = {totals[0]}",
+        f"For {letter} {many} the cost is {said[0]}; that comes to {_dollars(totals[0])} dollars.",
+    )
 
 
 def _is_letter_product(token: str, before: str, after: str) -> bool:
@@ -364,6 +488,12 @@ def parse_context(raw: str) -> ContextFacts:
         if latex:
             formulas.append(latex)
             plain.append(compared)
+    worded = word_equation(text) if not plain and not inequalities else None
+    if worded is not None and (latex := plain_to_latex(worded.equation)):
+        formulas.append(latex)
+        plain.append(worded.equation)
+    else:
+        worded = None
     numbers = [float(n) for n in _NUMBER.findall(" ".join(number_lines))]
     legend: tuple[tuple[str, str], ...] = ()
     if formulas:
@@ -398,6 +528,7 @@ def parse_context(raw: str) -> ContextFacts:
         rates=units["rates"],
         measures=units["measures"],
         asked_unit=units["asked_unit"],
+        word_problem=worded.reading if worded else None,
     )
 
 

@@ -347,6 +347,15 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
     scenes: list[Scene] = []
     if facts.formulas and facts.legend:
         scenes.append(legend_scene(facts.formulas[0], facts.legend))
+    if facts.formulas and facts.word_problem:
+        scenes.append(
+            SceneDraft("setup", "explanation", "From words to an equation")
+            .beat(
+                as_sentence(facts.word_problem, max_words=48),
+                ShowEquation(id="setup_equation", latex=facts.formulas[0], region="center"),
+            )
+            .build()
+        )
     values = dict(facts.assignments)
     for text in facts.plain_formulas[:3]:
         sides = parse_plain(text)
@@ -387,19 +396,21 @@ def equation_writing(
     of money, and its answer in the unit the context reads it in. The unit is the one a rate multiplying the unknown
     is per ("$0.10 per minute" and 0.1 m: minutes), else the one the question asks for ("how many days"), else the
     one unit every measured number of the equation is in ("perimeter 30 cm" and 2 x + 15 = 30: cm) when the
-    unknown is multiplied by plain numbers only. Letters given ``values`` count as those numbers ("d = v t" with
-    v = 60 km/h: t is in hours). No unit when the context does not say it plainly."""
+    unknown is multiplied by plain numbers only and the context states no rate. Letters given ``values`` count as
+    those numbers ("d = v t" with v = 60 km/h: t is in hours). No unit when the context does not say it plainly."""
     known = values or {}
     given = {s: sympy.Rational(str(known[str(s)])) for s in (lhs - rhs).free_symbols if str(s) in known}
     written = _numbers_in(lhs) | _numbers_in(rhs) | {abs(float(value)) for value in given.values()}
     money = any(abs(amount - n) < 1e-9 for amount in facts.money for n in written if n != 0)
-    coefficients = [sympy.expand(exact(side).xreplace(given)).coeff(variable) for side in (lhs, rhs)]
+    # Each term's own number as written (60 t + 90 t: 60 and 90), and each side's once collected (150).
+    terms = [term for side in (lhs, rhs) for term in (*sympy.Add.make_args(side), side)]
+    coefficients = [sympy.expand(exact(term).xreplace(given)).coeff(variable) for term in terms]
     factors = {abs(float(c)) for c in coefficients if c.is_Number and c != 0}
     per = [(one, many) for rate, one, many in facts.rates if any(abs(rate - c) < 1e-9 for c in factors)]
     unit: tuple[str, str] | None = per[0] if len(set(per)) == 1 else None
     if unit is None and not per:
         unit = facts.asked_unit
-    if unit is None and not money and not per:
+    if unit is None and not money and not facts.rates:
         measured = {
             u for value, u in facts.measures if u != str(variable) and any(abs(value - n) < 1e-9 for n in written)
         }
@@ -446,5 +457,5 @@ def context_scenes(facts: ContextFacts) -> list[Scene] | None:
     """The scenes of a lesson taught from the context's mathematics, or ``None`` when it shows too little: at least
     one thing worked (graphed, solved, evaluated or checked) and three beats that show mathematics, not words."""
     scenes = teach_formulas(facts)
-    worked = [scene for scene in scenes if scene.id != "legend"]
+    worked = [scene for scene in scenes if scene.id not in ("legend", "setup")]
     return scenes if worked and drawing_beats(scenes) >= 3 else None

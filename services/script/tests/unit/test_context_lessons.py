@@ -19,7 +19,8 @@ import sympy
 from mathreel_scenelang.storyboard import ShowEquation, ShowInterval, Storyboard, TransformEquation, WriteStep
 from mathreel_script.context import parse_context, parse_request
 from mathreel_script.demonstrations.checks import drawing_beats, unseen_numbers
-from mathreel_script.equation_steps import number_tex
+from mathreel_script.equation_steps import exact, number_tex
+from mathreel_script.latex import parse_plain
 from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.messages import JobConfiguration
 
@@ -367,3 +368,71 @@ def test_the_context_s_money_rates_measures_and_asked_unit_are_read() -> None:
     speed = parse_context("The train runs at 60 km/h for 2 hours.")
     assert speed.rates == ((60.0, "hour", "hours"),)
     assert speed.measures == ()
+
+
+@pytest.mark.parametrize(
+    ("context", "equation", "letter", "unit"),
+    [
+        (
+            "Two trains leave stations 300 km apart at 60 km/h and 90 km/h toward each other. When do they meet?",
+            "60*t + 90*t - 300",
+            "t",
+            "hours",
+        ),
+        (
+            "A cyclist is 30 km ahead, riding at 20 km/h in the same direction as a car at 80 km/h. "
+            "When does the car catch up?",
+            "80*t - 20*t - 30",
+            "t",
+            "hours",
+        ),
+        (
+            "A plumber charges $40 plus $25 per hour. The bill was $140. How many hours did he work?",
+            "40 + 25*h - 140",
+            "h",
+            "hours",
+        ),
+        (
+            "Plan A costs $20 plus $0.10 per minute; plan B costs $5 plus $0.25 per minute. "
+            "After how many minutes do they cost the same?",
+            "20 + 0.1*m - 5 - 0.25*m",
+            "m",
+            "minutes",
+        ),
+    ],
+)
+def test_a_word_problem_of_a_common_shape_is_set_up_as_an_equation_and_solved(
+    context: str, equation: str, letter: str, unit: str
+) -> None:
+    var = sympy.Symbol(letter)
+    (answer,) = sympy.solve(sympy.nsimplify(sympy.sympify(equation), rational=True), var)
+    facts = parse_context(context)
+    (written,) = facts.plain_formulas
+    sides = parse_plain(written)
+    assert sides is not None
+    assert sympy.expand(exact(sides[0] - sides[1]) - sympy.nsimplify(sympy.sympify(equation), rational=True)) == 0
+    storyboard = _plan("My homework", context)
+    (setup,) = [scene for scene in storyboard.scenes if scene.id == "setup"]
+    assert letter in setup.narration.split()
+    assert _boxed(storyboard) == [f"{letter} = {number_tex(sympy.Rational(answer))} \\text{{ {unit}}}"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        # Speeds in two units: which distance unit the answer is in is not said.
+        "Two trains leave stations 300 km apart at 60 km/h and 90 mph toward each other. When do they meet?",
+        # No direction: toward each other or one after the other?
+        "Two trains are 300 km apart at 60 km/h and 90 km/h. When do they meet?",
+        # Three speeds.
+        "Three cars 300 km apart at 60 km/h, 70 km/h and 90 km/h drive toward each other. When do they meet?",
+        # Two totals: which one is the bill?
+        "A plumber charges $40 plus $25 per hour. The bill was $140 or $150. How many hours?",
+        # No total and no question.
+        "A plumber charges $40 plus $25 per hour.",
+    ],
+)
+def test_a_word_problem_that_reads_more_than_one_way_stays_refused(context: str) -> None:
+    assert parse_context(context).word_problem is None
+    with pytest.raises(TopicNotSupported):
+        _plan("My homework", context)
