@@ -178,6 +178,7 @@ class ContextFacts:
     asked_unit: tuple[str, str] | None = None
     # How the first equation was set up from a word problem, when the context states it in words only.
     word_problem: str | None = None
+    word_parts: tuple[str, ...] = ()
 
     def quantities(self) -> list[float]:
         """The numbers of the context that are neither a rate in per cent nor a count of periods, in order."""
@@ -298,10 +299,12 @@ _HOW_MANY = re.compile(r"\bhow (?:many|long|far)\b", re.I)
 
 @dataclass(frozen=True)
 class WordEquation:
-    """An equation read from a word problem, and the sentence that says how it was set up."""
+    """An equation read from a word problem: the sentence that says how it was set up, and what each side
+    stands for, one line each."""
 
     equation: str
     reading: str
+    parts: tuple[str, ...] = ()
 
 
 def _number(text: str) -> str:
@@ -347,6 +350,11 @@ def _meeting(text: str) -> WordEquation | None:
             f"{v1} t + {v2} t = {distance}",
             f"In t {hours} one covers {v1} t {length} and the other {v2} t {length}; they meet when together "
             f"they have covered the {distance} {length} between them.",
+            (
+                f"in t {hours} one covers {v1} t {length}",
+                f"the other covers {v2} t {length}",
+                f"together: the {distance} {length} between them",
+            ),
         )
     fast, slow = sorted((v1, v2), key=float, reverse=True)
     if fast == slow:
@@ -355,6 +363,11 @@ def _meeting(text: str) -> WordEquation | None:
         f"{fast} t - {slow} t = {distance}",
         f"In t {hours} the faster covers {fast} t {length} and the slower {slow} t {length}; the faster catches "
         f"up when it has gained the {distance} {length} between them.",
+        (
+            f"in t {hours} the faster covers {fast} t {length}",
+            f"the slower covers {slow} t {length}",
+            f"the gap closed: the {distance} {length} between them",
+        ),
     )
 
 
@@ -368,6 +381,7 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
     ((one, many),) = units  # type: ignore[misc]
     letter = many[0].lower()
     sides = [f"{_number(fixed)} + {_number(rate)} {letter}" for fixed, rate, _ in plans]
+    shown = [f"{_dollars(fixed)} + {_dollars(rate)} {letter}" for fixed, rate, _ in plans]
     said = [f"{_dollars(fixed)} dollars plus {_dollars(rate)} dollars for each {one}" for fixed, rate, _ in plans]
     if len(plans) == 2:
         if not _SAME.search(text) or sides[0] == sides[1]:
@@ -376,6 +390,7 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
             f"{sides[0]} = {sides[1]}",
             f"For {letter} {many}, one costs {said[0]}, the other {said[1]}; they cost the same when the two are "
             "equal.",
+            (f"one costs {shown[0]} for {letter} {many}", f"the other costs {shown[1]}", "the same cost: equal"),
         )
     stated = {_number(fixed) for fixed, _, _ in plans} | {_number(rate) for _, rate, _ in plans}
     totals = [amount for amount in dict.fromkeys(_number(a) for a in _DOLLARS.findall(text)) if amount not in stated]
@@ -384,6 +399,7 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
     return WordEquation(
         f"{sides[0]} = {totals[0]}",
         f"For {letter} {many} the cost is {said[0]}; that comes to {_dollars(totals[0])} dollars.",
+        (f"the cost for {letter} {many}: {shown[0]}", f"the total: {_dollars(totals[0])}"),
     )
 
 
@@ -499,8 +515,13 @@ def parse_context(raw: str) -> ContextFacts:
     if formulas:
         legend = next((found for found in (symbol_legend(x, formulas[0]) for x in all_sentences) if found), ())
     assignments: dict[str, float] = {}
-    for name, value in _ASSIGNMENT.findall(_without_units(" ".join(number_lines), letters)):
-        assignments.setdefault(name, float(value))
+    given_text = _without_units(" ".join(number_lines), letters)
+    for match in _ASSIGNMENT.finditer(given_text):
+        # The end of a formula is not a value given ("2/3 x = 8" solves for x): a number or an operator before it.
+        before = given_text[: match.start()].rstrip()[-1:]
+        if before and (before.isdigit() or before in "+-*/^=("):
+            continue
+        assignments.setdefault(match.group(1), float(match.group(2)))
     example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
     numbers_text = " ".join(number_lines)
     units = _units(text)
@@ -529,6 +550,7 @@ def parse_context(raw: str) -> ContextFacts:
         measures=units["measures"],
         asked_unit=units["asked_unit"],
         word_problem=worded.reading if worded else None,
+        word_parts=worded.parts if worded else (),
     )
 
 

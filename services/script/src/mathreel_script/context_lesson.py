@@ -348,14 +348,21 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
     if facts.formulas and facts.legend:
         scenes.append(legend_scene(facts.formulas[0], facts.legend))
     if facts.formulas and facts.word_problem:
-        scenes.append(
-            SceneDraft("setup", "explanation", "From words to an equation")
-            .beat(
+        setup = SceneDraft("setup", "explanation", "From words to an equation")
+        if facts.word_parts:
+            setup.beat(
+                as_sentence(facts.word_problem, max_words=48),
+                ShowBullets(id="setup_parts", items=list(facts.word_parts), region="center"),
+            ).beat(
+                f"So the equation is {spoken(facts.formulas[0])}.",
+                ShowEquation(id="setup_equation", latex=facts.formulas[0], region="bottom"),
+            )
+        else:
+            setup.beat(
                 as_sentence(facts.word_problem, max_words=48),
                 ShowEquation(id="setup_equation", latex=facts.formulas[0], region="center"),
             )
-            .build()
-        )
+        scenes.append(setup.build())
     values = dict(facts.assignments)
     for text in facts.plain_formulas[:3]:
         sides = parse_plain(text)

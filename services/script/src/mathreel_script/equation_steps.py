@@ -689,6 +689,10 @@ def solve_inequality(
     right_side = final in (">", ">=")
     step = sympy.Rational(_axis(float(bound) - 3, float(bound) + 3)[2])
     inside = bound + (step if right_side else -step)
+    # A whole number to test with when one lies near the end: x = 3 rather than x = 10/3.
+    whole = sympy.floor(bound) + 1 if right_side else sympy.ceiling(bound) - 1
+    if abs(whole - bound) <= 3 * step:
+        inside = sympy.Integer(whole)
     if (inside in solution) is not True or (bound in solution) != (final in ("<=", ">=")):
         raise ValueError("the inequality's solution does not check")
     written = f"{_as_written(lhs, w)} {_REL_TEX[relation]} {_as_written(rhs, w)}"

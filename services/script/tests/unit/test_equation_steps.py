@@ -267,3 +267,28 @@ def test_a_product_of_numbers_as_written_is_worked_out_before_it_crosses_over() 
     assert written[0].note == "work out"
     assert relation(written[0].latex) == sympy.Eq(2 * x + 2 * sympy.Rational(15, 2), 30)
     assert "\\cdot" not in written[0].latex
+
+
+def test_an_inequality_is_tested_with_a_whole_number_near_its_end() -> None:
+    x = sympy.Symbol("x")
+    left = parse_expr("x/2 - 1/3", evaluate=False)
+    right = parse_expr("5/6", evaluate=False)
+    solution = sympy.solve_univariate_inequality(
+        x / 2 - sympy.Rational(1, 3) > sympy.Rational(5, 6), x, relational=False
+    )
+    *_, test = steps(solve_inequality(left, ">", right, x))
+    tested = sympy.Rational((test.note or "").removeprefix("test x = "))
+    assert tested.is_Integer
+    assert tested in solution
+    assert tested - 1 not in solution  # the whole number nearest the end
+
+
+def test_the_end_of_a_formula_is_not_a_value_given_to_its_letter() -> None:
+    """ "Solve 2/3 x = 8": x is the unknown, not a letter given 8."""
+    facts = parse_context("Solve 2/3 x = 8.")
+    assert "x" not in dict(facts.assignments)
+    x = sympy.Symbol("x")
+    (answer,) = sympy.solve(sympy.Rational(2, 3) * x - 8, x)
+    storyboard = plan_storyboard(JobConfiguration(topic="My homework", context="Solve 2/3 x = 8."))
+    boxed = [step.latex for scene in storyboard.scenes for step in steps([scene]) if step.box]
+    assert boxed == [f"x = {answer}"]
