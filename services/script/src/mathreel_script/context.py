@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TypedDict
 
+from sympy import Symbol
+
 from mathreel_script.equation_steps import money_latex
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
 from mathreel_script.latex import (
@@ -403,6 +405,23 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
     )
 
 
+def same_value(plain: list[str], text: str) -> str | None:
+    """``e1 = e2`` when the first two formulas give one letter by two rules in the same other letter
+    ("C = 20 + 0.1m", "C = 5 + 0.25m") and the text asks when they are the same; else ``None``."""
+    if len(plain) < 2 or not _SAME.search(text):
+        return None
+    rules = [parse_plain(candidate) for candidate in plain[:2]]
+    if any(rule is None or len(rule) != 2 for rule in rules):
+        return None
+    (name_1, rule_1), (name_2, rule_2) = (rule for rule in rules if rule is not None)
+    if not (isinstance(name_1, Symbol) and name_1 == name_2) or rule_1 == rule_2:
+        return None
+    letters = rule_1.free_symbols | rule_2.free_symbols
+    if len(letters) != 1 or name_1 in letters:
+        return None
+    return f"{plain[0].partition('=')[2].strip()} = {plain[1].partition('=')[2].strip()}"
+
+
 def _is_letter_product(token: str, before: str, after: str) -> bool:
     """A short run of lowercase letters written as a product inside math: the ``nt`` of ``^(nt)``, the ``ab`` of
     ``2ab``."""
@@ -504,6 +523,10 @@ def parse_context(raw: str) -> ContextFacts:
         if latex:
             formulas.append(latex)
             plain.append(compared)
+    if (same := same_value(plain, prose)) is not None and (latex := plain_to_latex(same)):
+        # The two rules become the equation the question asks for; the graphs of its sides show both rules.
+        plain[:2] = [same]
+        formulas.insert(0, latex)
     worded = word_equation(text) if not plain and not inequalities else None
     if worded is not None and (latex := plain_to_latex(worded.equation)):
         formulas.append(latex)

@@ -436,3 +436,17 @@ def test_a_word_problem_that_reads_more_than_one_way_stays_refused(context: str)
     assert parse_context(context).word_problem is None
     with pytest.raises(TopicNotSupported):
         _plan("My homework", context)
+
+
+def test_two_rules_for_one_letter_asked_when_they_are_the_same_are_set_equal() -> None:
+    context = (
+        "A phone plan costs $20 plus $0.10 per minute: C = 20 + 0.1m. Another costs $5 plus $0.25 per minute: "
+        "C = 5 + 0.25m. When do they cost the same?"
+    )
+    facts = parse_context(context)
+    assert facts.plain_formulas[0] == "20 + 0.1 m = 5 + 0.25 m"
+    (answer,) = sympy.solve(20 + sympy.Rational(1, 10) * m - 5 - sympy.Rational(1, 4) * m, m)
+    assert _boxed(_plan("Phone plans", context)) == [f"m = {number_tex(sympy.Rational(answer))} \\text{{ minutes}}"]
+    # Without the question, the two rules stay rules.
+    rules = parse_context("Plan A: C = 20 + 0.1m. Plan B: C = 5 + 0.25m.")
+    assert rules.plain_formulas == ("C = 20 + 0.1 m", "C = 5 + 0.25 m")
