@@ -353,9 +353,9 @@ def _meeting(text: str) -> WordEquation | None:
             f"In t {hours} one covers {v1} t {length} and the other {v2} t {length}; they meet when together "
             f"they have covered the {distance} {length} between them.",
             (
-                f"in t {hours} one covers {v1} t {length}",
-                f"the other covers {v2} t {length}",
-                f"together: the {distance} {length} between them",
+                f"in t {hours}, one: {v1} t {length}",
+                f"the other: {v2} t {length}",
+                f"together: {distance} {length}",
             ),
         )
     fast, slow = sorted((v1, v2), key=float, reverse=True)
@@ -366,9 +366,9 @@ def _meeting(text: str) -> WordEquation | None:
         f"In t {hours} the faster covers {fast} t {length} and the slower {slow} t {length}; the faster catches "
         f"up when it has gained the {distance} {length} between them.",
         (
-            f"in t {hours} the faster covers {fast} t {length}",
-            f"the slower covers {slow} t {length}",
-            f"the gap closed: the {distance} {length} between them",
+            f"in t {hours}, the faster: {fast} t {length}",
+            f"the slower: {slow} t {length}",
+            f"the gap closed: {distance} {length}",
         ),
     )
 
@@ -392,7 +392,7 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
             f"{sides[0]} = {sides[1]}",
             f"For {letter} {many}, one costs {said[0]}, the other {said[1]}; they cost the same when the two are "
             "equal.",
-            (f"one costs {shown[0]} for {letter} {many}", f"the other costs {shown[1]}", "the same cost: equal"),
+            (f"for {letter} {many}, one: {shown[0]}", f"the other: {shown[1]}", "the same cost"),
         )
     stated = {_number(fixed) for fixed, _, _ in plans} | {_number(rate) for _, rate, _ in plans}
     totals = [amount for amount in dict.fromkeys(_number(a) for a in _DOLLARS.findall(text)) if amount not in stated]
@@ -401,7 +401,7 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
     return WordEquation(
         f"{sides[0]} = {totals[0]}",
         f"For {letter} {many} the cost is {said[0]}; that comes to {_dollars(totals[0])} dollars.",
-        (f"the cost for {letter} {many}: {shown[0]}", f"the total: {_dollars(totals[0])}"),
+        (f"for {letter} {many}: {shown[0]}", f"the total: {_dollars(totals[0])}"),
     )
 
 
