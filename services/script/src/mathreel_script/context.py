@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
+from sympy import Symbol
+
+from mathreel_script.equation_steps import money_latex
 from mathreel_script.formula_prose import formulas_in_words, inline_formulas_in_words, is_money
-from mathreel_script.latex import FUNCTIONS, GREEK, parse_plain, plain_to_latex, plain_tokens, safe_latex, spoken
+from mathreel_script.latex import (
+    FUNCTIONS,
+    GREEK,
+    format_number,
+    parse_plain,
+    plain_to_latex,
+    plain_tokens,
+    safe_latex,
+    spoken,
+)
 from mathreel_script.text import MAX_CONTEXT_CHARS, MAX_TOPIC_CHARS, clean_text, clip, one_line, sentences
 
 MAX_FORMULAS = 3
@@ -88,6 +101,35 @@ _POLYGON_SIDES = {
 }
 _POLYGON = re.compile(r"\b(" + "|".join(_POLYGON_SIDES) + r")s?\b", re.I)
 
+# Amounts of money: "$20", "$ 4.50", "€5", "12 dollars".
+_MONEY = re.compile(
+    r"[$€£]\s?(\d{1,6}(?:\.\d{1,2})?)(?!\d|\.\d)|(?<![\w.])(\d{1,6}(?:\.\d{1,2})?)\s*(?:dollars?|euros?)\b", re.I
+)
+# What a rate is per, and how an answer in it is written: one, many ("$0.10 per minute": the minutes it multiplies).
+_PER_UNITS: dict[str, tuple[str, str]] = {
+    **{word: (word, word + "s") for word in "second minute hour day week month year mile litre liter".split()},
+    **{symbol: (symbol, symbol) for symbol in "km m cm kg g".split()},
+    "min": ("minute", "minutes"),
+    "hr": ("hour", "hours"),
+    "h": ("hour", "hours"),
+    "kilometre": ("km", "km"),
+    "kilometer": ("km", "km"),
+    "metre": ("m", "m"),
+    "meter": ("m", "m"),
+    "kilogram": ("kg", "kg"),
+}
+_PLURAL_UNITS = {many: pair for pair in _PER_UNITS.values() for many in pair[1:]}
+# "$0.10 per minute", "4.50 a day", "$2.25 per km": a number and what it is per.
+_RATE = re.compile(
+    r"(?<![\w.])(\d{1,6}(?:\.\d{1,4})?)\s*(?:dollars?|euros?|[A-Za-z]{1,3})?\s*(?:per|a|an|each|every|/)\s*"
+    r"([A-Za-z]{1,10})\b",
+    re.I,
+)
+# "How many minutes ...": the unit the answer is asked in.
+_ASKED = re.compile(r"\bhow many ([A-Za-z]{1,10})\b", re.I)
+# A number with the unit it measures in ("30 cm", "7.5 cm"); not a rate ("60 km/h", "2 km per hour").
+_MEASURE = re.compile(r"(?<![\w.])(\d{1,6}(?:\.\d{1,4})?)\s*([A-Za-z]{1,6})\b(?!\s*(?:/|per\b|\^))", re.I)
+
 _EXAMPLE = re.compile(r"^(?:for example|example|for instance|e\.g\.)\b[,:]?\s*", re.I)
 
 
@@ -128,6 +170,17 @@ class ContextFacts:
     percents: tuple[float, ...] = ()
     periods: tuple[int, ...] = ()
     polygon_sides: tuple[int, ...] = ()
+    # Amounts the context states as money ("$20", "$0.10"): equations in them are written to the cent.
+    money: tuple[float, ...] = ()
+    # Rates and what they are per, as (rate, unit one, unit many): (0.1, "minute", "minutes") from "$0.10 per minute".
+    rates: tuple[tuple[float, str, str], ...] = ()
+    # Numbers stated with a unit of length, mass, time...: (30.0, "cm") from "perimeter 30 cm".
+    measures: tuple[tuple[float, str], ...] = ()
+    # The unit the question asks the answer in, as (one, many): ("minute", "minutes") from "How many minutes?".
+    asked_unit: tuple[str, str] | None = None
+    # How the first equation was set up from a word problem, when the context states it in words only.
+    word_problem: str | None = None
+    word_parts: tuple[str, ...] = ()
 
     def quantities(self) -> list[float]:
         """The numbers of the context that are neither a rate in per cent nor a count of periods, in order."""
@@ -222,6 +275,151 @@ def compared_expressions(text: str) -> str | None:
     if not sides or len(sides) != 2 or len((sides[0] - sides[1]).free_symbols) != 1:
         return None
     return candidate
+
+
+# Word problems of the commonest shapes, read into an equation only when the reading is unambiguous.
+_AMOUNT = r"(\d{1,6}(?:\.\d{1,2})?)"
+_SPEED = re.compile(r"(?<![\w.])" + _AMOUNT + r"\s*(km/h|kph|mph|m/s)(?![\w/])")
+_SPEED_DISTANCE = {"km/h": "km", "kph": "km", "mph": "miles", "m/s": "m"}
+_SPEED_TIME = {"km/h": "hours", "kph": "hours", "mph": "hours", "m/s": "seconds"}
+_DISTANCE = re.compile(r"(?<![\w.])" + _AMOUNT + r"\s*(km|miles|m)\b(?!\s*/|\s*per\b)")
+_TOWARD = re.compile(r"\btowards? each other\b|\bapproach(?:ing)? each other\b", re.I)
+_CHASE = re.compile(r"\bsame direction\b|\bcatch(?:es)? up\b|\bovertakes?\b", re.I)
+_WHEN = re.compile(r"\bwhen\b|\bhow long\b|\bafter how\b|\bhow many (?:hours|minutes|seconds)\b", re.I)
+# "$20 plus $0.10 per minute": a fixed amount and a rate per unit.
+_FIXED_PLUS_RATE = re.compile(
+    r"\$\s?"
+    + _AMOUNT
+    + r"\s*(?:plus|and|\+)\s*\$\s?"
+    + _AMOUNT
+    + r"\s*(?:per|a|an|for each|each)\s+([A-Za-z]{1,10})\b",
+    re.I,
+)
+_DOLLARS = re.compile(r"\$\s?" + _AMOUNT + r"(?!\d|\.\d)")
+_HOW_MANY = re.compile(r"\bhow (?:many|long|far)\b", re.I)
+
+
+@dataclass(frozen=True)
+class WordEquation:
+    """An equation read from a word problem: the sentence that says how it was set up, and what each side
+    stands for, one line each."""
+
+    equation: str
+    reading: str
+    parts: tuple[str, ...] = ()
+
+
+def _number(text: str) -> str:
+    return format_number(float(text))
+
+
+def _dollars(text: str) -> str:
+    """An amount of money as said: whole dollars as they are, cents to two places."""
+    value = float(text)
+    return format_number(value) if value == int(value) else f"{value:.2f}"
+
+
+def word_equation(text: str) -> WordEquation | None:
+    """The equation of a word problem of one of the commonest shapes, when the text reads one way only:
+
+    - two movers a distance apart at two speeds, toward each other (``60 t + 90 t = 300``) or one catching the
+      other up (``90 t - 60 t = 30``), asked when: the speeds' units must match the distance's;
+    - a fixed amount plus a rate per unit, with a total ("$20 plus $0.10 per minute; the bill was $30":
+      ``20 + 0.1 m = 30``), or two such plans and a question when they are the same
+      (``20 + 0.1 m = 5 + 0.25 m``), asked how many units.
+
+    ``None`` for anything else, or when the numbers could be read more than one way."""
+    one_line_text = one_line(text)
+    return _meeting(one_line_text) or _fixed_plus_rate(one_line_text)
+
+
+def _meeting(text: str) -> WordEquation | None:
+    speeds = _SPEED.findall(text)
+    toward, chase = bool(_TOWARD.search(text)), bool(_CHASE.search(text))
+    if len(speeds) != 2 or toward == chase or not _WHEN.search(text):
+        return None
+    units = {unit for _, unit in speeds}
+    if len(units) != 1:
+        return None
+    (unit,) = units
+    distances = [value for value, length in _DISTANCE.findall(_SPEED.sub(" ", text)) if length == _SPEED_DISTANCE[unit]]
+    if len(distances) != 1:
+        return None
+    (v1, v2), distance, hours = (_number(v) for v, _ in speeds), _number(distances[0]), _SPEED_TIME[unit]
+    length = _SPEED_DISTANCE[unit]
+    if toward:
+        return WordEquation(
+            f"{v1} t + {v2} t = {distance}",
+            f"In t {hours} one covers {v1} t {length} and the other {v2} t {length}; they meet when together "
+            f"they have covered the {distance} {length} between them.",
+            (
+                f"in t {hours}, one: {v1} t {length}",
+                f"the other: {v2} t {length}",
+                f"together: {distance} {length}",
+            ),
+        )
+    fast, slow = sorted((v1, v2), key=float, reverse=True)
+    if fast == slow:
+        return None
+    return WordEquation(
+        f"{fast} t - {slow} t = {distance}",
+        f"In t {hours} the faster covers {fast} t {length} and the slower {slow} t {length}; the faster catches "
+        f"up when it has gained the {distance} {length} between them.",
+        (
+            f"in t {hours}, the faster: {fast} t {length}",
+            f"the slower: {slow} t {length}",
+            f"the gap closed: {distance} {length}",
+        ),
+    )
+
+
+def _fixed_plus_rate(text: str) -> WordEquation | None:
+    plans = _FIXED_PLUS_RATE.findall(text)
+    if not plans or len(plans) > 2 or (not _HOW_MANY.search(text) and not _SAME.search(text)):
+        return None
+    units = {_PER_UNITS.get(per.lower()) for _, _, per in plans}
+    if len(units) != 1 or None in units:
+        return None
+    ((one, many),) = units  # type: ignore[misc]
+    letter = many[0].lower()
+    sides = [f"{_number(fixed)} + {_number(rate)} {letter}" for fixed, rate, _ in plans]
+    shown = [f"{_dollars(fixed)} + {_dollars(rate)} {letter}" for fixed, rate, _ in plans]
+    said = [f"{_dollars(fixed)} dollars plus {_dollars(rate)} dollars for each {one}" for fixed, rate, _ in plans]
+    if len(plans) == 2:
+        if not _SAME.search(text) or sides[0] == sides[1]:
+            return None
+        return WordEquation(
+            f"{sides[0]} = {sides[1]}",
+            f"For {letter} {many}, one costs {said[0]}, the other {said[1]}; they cost the same when the two are "
+            "equal.",
+            (f"for {letter} {many}, one: {shown[0]}", f"the other: {shown[1]}", "the same cost"),
+        )
+    stated = {_number(fixed) for fixed, _, _ in plans} | {_number(rate) for _, rate, _ in plans}
+    totals = [amount for amount in dict.fromkeys(_number(a) for a in _DOLLARS.findall(text)) if amount not in stated]
+    if len(totals) != 1 or not _HOW_MANY.search(text):
+        return None
+    return WordEquation(
+        f"{sides[0]} = {totals[0]}",
+        f"For {letter} {many} the cost is {said[0]}; that comes to {_dollars(totals[0])} dollars.",
+        (f"for {letter} {many}: {shown[0]}", f"the total: {_dollars(totals[0])}"),
+    )
+
+
+def same_value(plain: list[str], text: str) -> str | None:
+    """``e1 = e2`` when the first two formulas give one letter by two rules in the same other letter
+    ("C = 20 + 0.1m", "C = 5 + 0.25m") and the text asks when they are the same; else ``None``."""
+    if len(plain) < 2 or not _SAME.search(text):
+        return None
+    rules = [parse_plain(candidate) for candidate in plain[:2]]
+    if any(rule is None or len(rule) != 2 for rule in rules):
+        return None
+    (name_1, rule_1), (name_2, rule_2) = (rule for rule in rules if rule is not None)
+    if not (isinstance(name_1, Symbol) and name_1 == name_2) or rule_1 == rule_2:
+        return None
+    letters = rule_1.free_symbols | rule_2.free_symbols
+    if len(letters) != 1 or name_1 in letters:
+        return None
+    return f"{plain[0].partition('=')[2].strip()} = {plain[1].partition('=')[2].strip()}"
 
 
 def _is_letter_product(token: str, before: str, after: str) -> bool:
@@ -325,15 +523,37 @@ def parse_context(raw: str) -> ContextFacts:
         if latex:
             formulas.append(latex)
             plain.append(compared)
+    if (same := same_value(plain, prose)) is not None and (latex := plain_to_latex(same)):
+        # The two rules become the equation the question asks for; the graphs of its sides show both rules.
+        plain[:2] = [same]
+        formulas.insert(0, latex)
+    worded = word_equation(text) if not plain and not inequalities else None
+    if worded is not None and (latex := plain_to_latex(worded.equation)):
+        formulas.append(latex)
+        plain.append(worded.equation)
+    else:
+        worded = None
     numbers = [float(n) for n in _NUMBER.findall(" ".join(number_lines))]
     legend: tuple[tuple[str, str], ...] = ()
     if formulas:
         legend = next((found for found in (symbol_legend(x, formulas[0]) for x in all_sentences) if found), ())
     assignments: dict[str, float] = {}
-    for name, value in _ASSIGNMENT.findall(_without_units(" ".join(number_lines), letters)):
-        assignments.setdefault(name, float(value))
+    given_text = _without_units(" ".join(number_lines), letters)
+    for match in _ASSIGNMENT.finditer(given_text):
+        # The end of a formula is not a value given ("2/3 x = 8" solves for x): a number or an operator before it.
+        before = given_text[: match.start()].rstrip()[-1:]
+        if before and (before.isdigit() or before in "+-*/^=("):
+            continue
+        assignments.setdefault(match.group(1), float(match.group(2)))
     example = next((clip(x, 240) for x in all_sentences if _EXAMPLE.match(x)), None)
     numbers_text = " ".join(number_lines)
+    units = _units(text)
+    # Amounts of money in a formula are written to the cent, as in its working: 20 + 0.10 m = 30.
+    for candidate in plain:
+        cents = money_latex(candidate, units["money"])
+        latex = plain_to_latex(candidate)
+        if cents and latex in formulas:
+            formulas[formulas.index(latex)] = cents
     return ContextFacts(
         formulas=tuple(formulas[:MAX_FORMULAS]),
         plain_formulas=tuple(plain[:MAX_FORMULAS]),
@@ -348,7 +568,48 @@ def parse_context(raw: str) -> ContextFacts:
         percents=tuple(float(n) for n in _PERCENT.findall(numbers_text))[:MAX_NUMBERS],
         periods=tuple(int(n) for n in _PERIODS.findall(numbers_text))[:MAX_NUMBERS],
         polygon_sides=tuple(_POLYGON_SIDES[name.lower()] for name in _POLYGON.findall(numbers_text))[:MAX_NUMBERS],
+        money=units["money"],
+        rates=units["rates"],
+        measures=units["measures"],
+        asked_unit=units["asked_unit"],
+        word_problem=worded.reading if worded else None,
+        word_parts=worded.parts if worded else (),
     )
+
+
+class _Units(TypedDict):
+    money: tuple[float, ...]
+    rates: tuple[tuple[float, str, str], ...]
+    measures: tuple[tuple[float, str], ...]
+    asked_unit: tuple[str, str] | None
+
+
+def _units(text: str) -> _Units:
+    """What the numbers of ``text`` are in: money, rates per a unit, lengths and the like, the unit asked for."""
+    money = [float(a or b) for a, b in _MONEY.findall(text)]
+    rates: list[tuple[float, str, str]] = []
+    for number, per in _RATE.findall(text):
+        unit = _PER_UNITS.get(per.lower() if len(per) > 1 else per) or _PLURAL_UNITS.get(per.lower())
+        if unit and (float(number), *unit) not in rates:
+            rates.append((float(number), *unit))
+    measures: list[tuple[float, str]] = []
+    for number, unit in _MEASURE.findall(text):
+        if unit in _UNIT_SYMBOLS and unit.isalpha() and (float(number), unit) not in measures:
+            measures.append((float(number), unit))
+    asked = next(
+        (
+            _PLURAL_UNITS.get(word.lower()) or _PER_UNITS.get(word.lower())
+            for word in _ASKED.findall(text)
+            if word.lower() in _PLURAL_UNITS or word.lower() in _PER_UNITS
+        ),
+        None,
+    )
+    return {
+        "money": tuple(money[:MAX_NUMBERS]),
+        "rates": tuple(rates[:MAX_NUMBERS]),
+        "measures": tuple(measures[:MAX_NUMBERS]),
+        "asked_unit": asked,
+    }
 
 
 def parse_request(topic: str, context: str) -> ContextFacts:

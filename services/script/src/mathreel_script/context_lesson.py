@@ -34,7 +34,7 @@ from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations.checks import drawing_beats
 from mathreel_script.demonstrations.linear import LinearEquationParams, solve_linear_equation
 from mathreel_script.draft import SceneDraft
-from mathreel_script.equation_steps import solve_inequality, solve_linear, solve_with_values
+from mathreel_script.equation_steps import Writing, exact, solve_inequality, solve_linear, solve_with_values
 from mathreel_script.latex import format_number, parse_plain, spoken, to_latex
 from mathreel_script.safe_math import UnsafeExpression, check_size, numeric
 from mathreel_script.text import as_sentence
@@ -151,8 +151,11 @@ def _sign_changes(f: Callable[[float], float], low: float, high: float) -> list[
     return [r for i, r in enumerate(roots) if i == 0 or abs(r - roots[i - 1]) > 1e-6]
 
 
-def solve_equation(lhs: sympy.Expr, rhs: sympy.Expr, variable: sympy.Symbol) -> list[Scene]:
-    """Scenes solving ``lhs = rhs`` in ``variable`` (linear or quadratic with integer coefficients)."""
+def solve_equation(
+    lhs: sympy.Expr, rhs: sympy.Expr, variable: sympy.Symbol, writing: Writing | None = None
+) -> list[Scene]:
+    """Scenes solving ``lhs = rhs`` in ``variable`` (linear or quadratic with integer coefficients); ``writing``
+    says whether its sides are money and what its unknown's unit is."""
     check_size(lhs - rhs)
     try:
         poly = sympy.Poly(sympy.expand(lhs - rhs), variable)
@@ -162,7 +165,9 @@ def solve_equation(lhs: sympy.Expr, rhs: sympy.Expr, variable: sympy.Symbol) -> 
     if poly.degree() not in (1, 2):
         return []
     if not all(c.is_Integer and abs(int(c)) <= 1000 for c in coefficients):
-        return solve_linear(lhs, rhs, variable) if poly.degree() == 1 else []
+        return solve_linear(lhs, rhs, variable, writing=writing) if poly.degree() == 1 else []
+    if poly.degree() == 1 and writing is not None and (writing.money or writing.unit):
+        return solve_linear(lhs, rhs, variable, writing=writing)
     if poly.degree() == 1:
         a, b = (int(c) for c in coefficients)
         simple = str(variable) == "x" and rhs.is_Integer and not lhs.is_Integer and lhs.is_polynomial(variable)
@@ -170,7 +175,7 @@ def solve_equation(lhs: sympy.Expr, rhs: sympy.Expr, variable: sympy.Symbol) -> 
             c_value = int(rhs)
             if -60 <= c_value <= 60:
                 return solve_linear_equation(LinearEquationParams(a=a, b=b + c_value, c=c_value), ContextFacts())
-        return solve_linear(lhs, rhs, variable)
+        return solve_linear(lhs, rhs, variable, writing=writing)
     return _quadratic(poly, variable) if poly.degree() == 2 else []
 
 
@@ -342,6 +347,22 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
     scenes: list[Scene] = []
     if facts.formulas and facts.legend:
         scenes.append(legend_scene(facts.formulas[0], facts.legend))
+    if facts.formulas and facts.word_problem:
+        setup = SceneDraft("setup", "explanation", "From words to an equation")
+        if facts.word_parts:
+            setup.beat(
+                as_sentence(facts.word_problem, max_words=48),
+                ShowBullets(id="setup_parts", items=list(facts.word_parts), region="center"),
+            ).beat(
+                f"So the equation is {spoken(facts.formulas[0])}.",
+                ShowEquation(id="setup_equation", latex=facts.formulas[0], region="bottom"),
+            )
+        else:
+            setup.beat(
+                as_sentence(facts.word_problem, max_words=48),
+                ShowEquation(id="setup_equation", latex=facts.formulas[0], region="center"),
+            )
+        scenes.append(setup.build())
     values = dict(facts.assignments)
     for text in facts.plain_formulas[:3]:
         sides = parse_plain(text)
@@ -349,7 +370,7 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
             continue
         lhs, rhs = sides
         try:
-            scenes.extend(_teach_one(lhs, rhs, values, len(scenes)))
+            scenes.extend(_teach_one(lhs, rhs, values, len(scenes), facts))
         except UnsafeExpression:
             continue
     for left, relation, right in facts.inequalities:
@@ -358,13 +379,58 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
             continue
         (variable,) = (sides[0] - sides[1]).free_symbols
         try:
-            scenes.extend(solve_inequality(sides[0], relation, sides[1], variable, f"inequality_{len(scenes)}"))
+            writing = equation_writing(facts, sides[0], sides[1], variable)
+            scenes.extend(
+                solve_inequality(sides[0], relation, sides[1], variable, f"inequality_{len(scenes)}", writing)
+            )
         except UnsafeExpression:
             continue
     return scenes
 
 
-def _teach_one(lhs: sympy.Expr, rhs: sympy.Expr, values: dict[str, float], index: int) -> list[Scene]:
+def _numbers_in(expr: sympy.Expr) -> set[float]:
+    return {abs(float(n)) for n in sympy.preorder_traversal(expr) if isinstance(n, sympy.Number)}
+
+
+def equation_writing(
+    facts: ContextFacts,
+    lhs: sympy.Expr,
+    rhs: sympy.Expr,
+    variable: sympy.Symbol,
+    values: dict[str, float] | None = None,
+) -> Writing:
+    """How the context's equation in ``variable`` is written: to the cent when its numbers are the context's amounts
+    of money, and its answer in the unit the context reads it in. The unit is the one a rate multiplying the unknown
+    is per ("$0.10 per minute" and 0.1 m: minutes), else the one the question asks for ("how many days"), else the
+    one unit every measured number of the equation is in ("perimeter 30 cm" and 2 x + 15 = 30: cm) when the
+    unknown is multiplied by plain numbers only and the context states no rate. Letters given ``values`` count as
+    those numbers ("d = v t" with v = 60 km/h: t is in hours). No unit when the context does not say it plainly."""
+    known = values or {}
+    given = {s: sympy.Rational(str(known[str(s)])) for s in (lhs - rhs).free_symbols if str(s) in known}
+    written = _numbers_in(lhs) | _numbers_in(rhs) | {abs(float(value)) for value in given.values()}
+    money = any(abs(amount - n) < 1e-9 for amount in facts.money for n in written if n != 0)
+    # Each term's own number as written (60 t + 90 t: 60 and 90), and each side's once collected (150).
+    terms = [term for side in (lhs, rhs) for term in (*sympy.Add.make_args(side), side)]
+    coefficients = [sympy.expand(exact(term).xreplace(given)).coeff(variable) for term in terms]
+    factors = {abs(float(c)) for c in coefficients if c.is_Number and c != 0}
+    per = [(one, many) for rate, one, many in facts.rates if any(abs(rate - c) < 1e-9 for c in factors)]
+    unit: tuple[str, str] | None = per[0] if len(set(per)) == 1 else None
+    if unit is None and not per:
+        unit = facts.asked_unit
+    if unit is None and not money and not facts.rates:
+        measured = {
+            u for value, u in facts.measures if u != str(variable) and any(abs(value - n) < 1e-9 for n in written)
+        }
+        rated = any(abs(value - c) < 1e-9 for value, _ in facts.measures for c in factors)
+        if len(measured) == 1 and not rated:
+            (only,) = measured
+            unit = (only, only)
+    return Writing(money=money, unit=unit[1] if unit else None, unit_one=unit[0] if unit else None)
+
+
+def _teach_one(
+    lhs: sympy.Expr, rhs: sympy.Expr, values: dict[str, float], index: int, facts: ContextFacts | None = None
+) -> list[Scene]:
     free = (lhs - rhs).free_symbols
     if not free:
         checked = check_computation(lhs, rhs, f"check_{index}")
@@ -386,16 +452,17 @@ def _teach_one(lhs: sympy.Expr, rhs: sympy.Expr, values: dict[str, float], index
     if len(unknown) != 1:
         return []
     (variable,) = unknown
+    writing = equation_writing(facts, lhs, rhs, variable, values) if facts is not None else None
     if len(free) == 1:
-        solved = solve_equation(lhs, rhs, variable)
+        solved = solve_equation(lhs, rhs, variable, writing)
         if solved:
             return solved
-    return solve_with_values(lhs, rhs, values, variable, f"solve_{index}")
+    return solve_with_values(lhs, rhs, values, variable, f"solve_{index}", writing)
 
 
 def context_scenes(facts: ContextFacts) -> list[Scene] | None:
     """The scenes of a lesson taught from the context's mathematics, or ``None`` when it shows too little: at least
     one thing worked (graphed, solved, evaluated or checked) and three beats that show mathematics, not words."""
     scenes = teach_formulas(facts)
-    worked = [scene for scene in scenes if scene.id != "legend"]
+    worked = [scene for scene in scenes if scene.id not in ("legend", "setup")]
     return scenes if worked and drawing_beats(scenes) >= 3 else None

@@ -75,7 +75,7 @@ def plan_storyboard(
 def _context_storyboard(topic: str, facts: ContextFacts, scenes: list[Scene], extra: list[Scene]) -> Storyboard:
     """The context's mathematics framed as a lesson: a title, the worked scenes, and the formula to keep."""
     title = clip(topic[:1].upper() + topic[1:], 80) or "A worked example"
-    inequalities = [found for found in (inequality_latex(*three) for three in facts.inequalities) if found]
+    inequalities = [found for found in (inequality_latex(*three, facts.money) for three in facts.inequalities) if found]
     formula = facts.formulas[0] if facts.formulas else next(iter(inequalities), None)
     opening = (
         f"Let's work through the mathematics of your notes, starting with {spoken(formula)}."

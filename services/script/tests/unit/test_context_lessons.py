@@ -10,15 +10,17 @@ refused.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
 import sympy
 
-from mathreel_scenelang.storyboard import ShowEquation, ShowInterval, Storyboard, TransformEquation
+from mathreel_scenelang.storyboard import ShowEquation, ShowInterval, Storyboard, TransformEquation, WriteStep
 from mathreel_script.context import parse_context, parse_request
 from mathreel_script.demonstrations.checks import drawing_beats, unseen_numbers
-from mathreel_script.equation_steps import number_tex
+from mathreel_script.equation_steps import exact, number_tex
+from mathreel_script.latex import parse_plain
 from mathreel_script.planner import TopicNotSupported, plan_storyboard
 from mathreel_shared.messages import JobConfiguration
 
@@ -246,3 +248,205 @@ def test_the_request_reads_rates_periods_and_polygons_from_topic_and_context() -
 
 def test_a_request_without_a_topic_is_its_context() -> None:
     assert parse_request("", "x^2 + 6x + 5 = 0") == parse_context("x^2 + 6x + 5 = 0")
+
+
+def _all_latex(storyboard: Storyboard) -> str:
+    """Every formula and line of working on screen, one per line."""
+    return "\n".join(
+        latex
+        for scene in storyboard.scenes
+        for beat in scene.beats
+        for action in beat.actions
+        if (latex := getattr(action, "latex", None))
+    )
+
+
+def _boxed(storyboard: Storyboard) -> list[str]:
+    return [
+        action.latex
+        for scene in storyboard.scenes
+        if scene.kind != "summary"
+        for beat in scene.beats
+        for action in beat.actions
+        if isinstance(action, WriteStep) and action.box
+    ]
+
+
+PHONE = (
+    "A phone plan costs $20 plus $0.10 per minute. This month's bill was $30: 20 + 0.1m = 30. "
+    "How many minutes were used?"
+)
+POCKET_MONEY = "Sam has $50 and spends $4.50 per day: 50 - 4.5d >= 5. For how many days can he keep spending?"
+
+
+@pytest.mark.parametrize(
+    ("context", "equation", "letter", "unit"),
+    [
+        # The rate multiplying the unknown is per minute: the unknown counts minutes.
+        (PHONE, "20 + 0.1*m - 30", "m", "minutes"),
+        ("A taxi charges $3.50 plus $2.25 per km. The fare was $26: 3.5 + 2.25k = 26.", "3.5 + 2.25*k - 26", "k", "km"),
+        # Every measured number of the equation is in cm, and x is multiplied by a plain number: x is in cm.
+        (
+            "A rectangle has perimeter 30 cm. One side is 7.5 cm, the other x: 2x + 2(7.5) = 30.",
+            "2*x + 15 - 30",
+            "x",
+            "cm",
+        ),
+        # A value given per hour multiplies the unknown: hours.
+        ("Distance d = v t with d = 150 km and v = 60 km/h. Find t.", "60*t - 150", "t", "hours"),
+    ],
+)
+def test_the_answer_carries_the_unit_the_context_reads_it_in(
+    context: str, equation: str, letter: str, unit: str
+) -> None:
+    var = sympy.Symbol(letter)
+    (answer,) = sympy.solve(sympy.nsimplify(sympy.sympify(equation), rational=True), var)
+    storyboard = _plan("My problem", context)
+    expected = f"{letter} = {number_tex(sympy.Rational(answer))} \\text{{ {unit}}}"
+    assert _boxed(storyboard) == [expected]
+    (summary,) = [scene for scene in storyboard.scenes if scene.kind == "summary"]
+    assert f"{number_tex(sympy.Rational(answer))} {unit}" in summary.beats[0].narration
+
+
+def test_an_inequality_s_answer_carries_its_unit_and_its_money_to_the_cent() -> None:
+    d = sympy.Symbol("d")
+    bound = sympy.solve(sympy.Rational(50) - sympy.Rational(9, 2) * d - 5, d)[0]
+    storyboard = _plan("Pocket money", POCKET_MONEY)
+    assert _boxed(storyboard) == [f"d \\le {number_tex(sympy.Rational(bound))} \\text{{ days}}"]
+    shown = _all_latex(storyboard)
+    assert "4.50 d" in shown
+    assert "4.5 d" not in shown
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "Solve 3x + 5 = 20.",
+        # "each" names no unit: the tickets are counted, not measured.
+        "Tickets cost $5 each and the booking fee is $10: 5n + 10 = 40. How many tickets?",
+        # Measured numbers in two units: which one x is in is not said.
+        "A box is 30 cm long and weighs 12 kg: 2x + 12 = 30.",
+    ],
+)
+def test_no_unit_is_given_an_answer_the_context_does_not_measure(context: str) -> None:
+    assert not any("\\text" in latex for latex in _boxed(_plan("My problem", context)))
+
+
+_DECIMAL = re.compile(r"\d+\.\d+")
+
+
+@pytest.mark.parametrize("context", [PHONE, POCKET_MONEY])
+def test_money_is_written_to_the_cent_in_the_working_its_check_and_the_narration(context: str) -> None:
+    storyboard = _plan("My money", context)
+    worked = [scene for scene in storyboard.scenes if scene.kind in ("example", "summary", "title")]
+    texts = [scene.narration for scene in worked] + [
+        text
+        for scene in worked
+        for beat in scene.beats
+        for action in beat.actions
+        for text in (getattr(action, "latex", None), getattr(action, "note", None))
+        if text
+    ]
+    decimals = [number for text in texts for number in _DECIMAL.findall(text)]
+    assert decimals  # there is money to write
+    assert all(len(number.partition(".")[2]) == 2 for number in decimals), decimals
+
+
+def test_decimals_that_are_not_money_stay_as_written() -> None:
+    storyboard = _plan("My problem", "Solve 0.1x + 2 = 3.")
+    assert "0.1 x" in _all_latex(storyboard)
+    assert "0.10" not in _all_latex(storyboard)
+
+
+def test_the_context_s_money_rates_measures_and_asked_unit_are_read() -> None:
+    facts = parse_context(PHONE)
+    assert facts.money == (20.0, 0.1, 30.0)
+    assert facts.rates == ((0.1, "minute", "minutes"),)
+    assert facts.asked_unit == ("minute", "minutes")
+    assert parse_context("A rectangle has perimeter 30 cm. One side is 7.5 cm.").measures == ((30.0, "cm"), (7.5, "cm"))
+    # A speed is a rate per hour, not a measure in km.
+    speed = parse_context("The train runs at 60 km/h for 2 hours.")
+    assert speed.rates == ((60.0, "hour", "hours"),)
+    assert speed.measures == ()
+
+
+@pytest.mark.parametrize(
+    ("context", "equation", "letter", "unit"),
+    [
+        (
+            "Two trains leave stations 300 km apart at 60 km/h and 90 km/h toward each other. When do they meet?",
+            "60*t + 90*t - 300",
+            "t",
+            "hours",
+        ),
+        (
+            "A cyclist is 30 km ahead, riding at 20 km/h in the same direction as a car at 80 km/h. "
+            "When does the car catch up?",
+            "80*t - 20*t - 30",
+            "t",
+            "hours",
+        ),
+        (
+            "A plumber charges $40 plus $25 per hour. The bill was $140. How many hours did he work?",
+            "40 + 25*h - 140",
+            "h",
+            "hours",
+        ),
+        (
+            "Plan A costs $20 plus $0.10 per minute; plan B costs $5 plus $0.25 per minute. "
+            "After how many minutes do they cost the same?",
+            "20 + 0.1*m - 5 - 0.25*m",
+            "m",
+            "minutes",
+        ),
+    ],
+)
+def test_a_word_problem_of_a_common_shape_is_set_up_as_an_equation_and_solved(
+    context: str, equation: str, letter: str, unit: str
+) -> None:
+    var = sympy.Symbol(letter)
+    (answer,) = sympy.solve(sympy.nsimplify(sympy.sympify(equation), rational=True), var)
+    facts = parse_context(context)
+    (written,) = facts.plain_formulas
+    sides = parse_plain(written)
+    assert sides is not None
+    assert sympy.expand(exact(sides[0] - sides[1]) - sympy.nsimplify(sympy.sympify(equation), rational=True)) == 0
+    storyboard = _plan("My homework", context)
+    (setup,) = [scene for scene in storyboard.scenes if scene.id == "setup"]
+    assert letter in setup.narration.split()
+    assert _boxed(storyboard) == [f"{letter} = {number_tex(sympy.Rational(answer))} \\text{{ {unit}}}"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        # Speeds in two units: which distance unit the answer is in is not said.
+        "Two trains leave stations 300 km apart at 60 km/h and 90 mph toward each other. When do they meet?",
+        # No direction: toward each other or one after the other?
+        "Two trains are 300 km apart at 60 km/h and 90 km/h. When do they meet?",
+        # Three speeds.
+        "Three cars 300 km apart at 60 km/h, 70 km/h and 90 km/h drive toward each other. When do they meet?",
+        # Two totals: which one is the bill?
+        "A plumber charges $40 plus $25 per hour. The bill was $140 or $150. How many hours?",
+        # No total and no question.
+        "A plumber charges $40 plus $25 per hour.",
+    ],
+)
+def test_a_word_problem_that_reads_more_than_one_way_stays_refused(context: str) -> None:
+    assert parse_context(context).word_problem is None
+    with pytest.raises(TopicNotSupported):
+        _plan("My homework", context)
+
+
+def test_two_rules_for_one_letter_asked_when_they_are_the_same_are_set_equal() -> None:
+    context = (
+        "A phone plan costs $20 plus $0.10 per minute: C = 20 + 0.1m. Another costs $5 plus $0.25 per minute: "
+        "C = 5 + 0.25m. When do they cost the same?"
+    )
+    facts = parse_context(context)
+    assert facts.plain_formulas[0] == "20 + 0.1 m = 5 + 0.25 m"
+    (answer,) = sympy.solve(20 + sympy.Rational(1, 10) * m - 5 - sympy.Rational(1, 4) * m, m)
+    assert _boxed(_plan("Phone plans", context)) == [f"m = {number_tex(sympy.Rational(answer))} \\text{{ minutes}}"]
+    # Without the question, the two rules stay rules.
+    rules = parse_context("Plan A: C = 20 + 0.1m. Plan B: C = 5 + 0.25m.")
+    assert rules.plain_formulas == ("C = 20 + 0.1 m", "C = 5 + 0.25 m")

@@ -6,7 +6,12 @@ import re
 
 import pytest
 import sympy
-from sympy.parsing.sympy_parser import implicit_multiplication_application, parse_expr, standard_transformations
+from sympy.parsing.sympy_parser import (
+    convert_xor,
+    implicit_multiplication_application,
+    parse_expr,
+    standard_transformations,
+)
 
 from mathreel_scenelang.storyboard import Scene, ShowEquation, WriteStep, split_relation
 from mathreel_script.context import parse_context
@@ -14,7 +19,7 @@ from mathreel_script.equation_steps import solve_inequality, solve_linear, solve
 from mathreel_script.planner import plan_storyboard
 from mathreel_shared.messages import JobConfiguration
 
-_TRANSFORMS = (*standard_transformations, implicit_multiplication_application)
+_TRANSFORMS = (*standard_transformations, implicit_multiplication_application, convert_xor)
 _FRACTION = re.compile(r"\\frac\{([^{}]*)\}\{([^{}]*)\}")
 _RELATIONS = {"=": sympy.Eq, "<": sympy.Lt, ">": sympy.Gt, "\\le": sympy.Le, "\\ge": sympy.Ge}
 
@@ -165,3 +170,125 @@ def test_the_recap_of_a_context_lesson_says_the_results_it_found() -> None:
 )
 def test_no_equation_is_made_up_from_expressions_the_text_does_not_compare(text: str) -> None:
     assert parse_context(text).plain_formulas == ()
+
+
+def _reciprocal_note(value: sympy.Rational) -> str:
+    written = str(value).replace("-", "\u2212")
+    return f"\u00d7 ({written})" if value < 0 else f"\u00d7 {written}"
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs", "coefficient"),
+    [
+        ("x/4", "7", sympy.Rational(1, 4)),  # written as a fraction: × 4
+        ("2/3*x + 1/2", "5/6", sympy.Rational(2, 3)),  # × 3/2
+        ("-x/5 + 1", "3", sympy.Rational(-1, 5)),  # × (−5)
+    ],
+)
+def test_a_fraction_multiplying_the_unknown_is_undone_by_multiplying_by_its_reciprocal(
+    lhs: str, rhs: str, coefficient: sympy.Rational
+) -> None:
+    x = sympy.Symbol("x")
+    left, right = parse_expr(lhs, evaluate=False), parse_expr(rhs, evaluate=False)
+    (answer,) = sympy.solve(sympy.Eq(sympy.sympify(lhs, rational=True), sympy.sympify(rhs, rational=True)), x)
+    *working, _ = steps(solve_linear(left, right, x))
+    assert working[-1].note == _reciprocal_note(1 / coefficient)
+    assert relation(working[-1].latex) == sympy.Eq(x, answer)
+
+
+@pytest.mark.parametrize(
+    ("context", "letter", "note"),
+    [
+        # The value put in leaves a number times the unknown: divided by it.
+        ("Ohm's law V = I R with V = 12 and R = 4. Find I.", "I", "\u00f7 4"),
+        ("Distance d = v t with d = 150 and v = 60. Find t.", "t", "\u00f7 60"),
+        # A power of the unknown: undone by its root, a reciprocal by turning both sides over.
+        ("The area of a square is A = s^2 with A = 49. Find s.", "s", "square root of both sides"),
+        ("1/f = 1/u + 1/v with f = 10 and u = 15.", "v", "reciprocal of both sides"),
+    ],
+)
+def test_the_step_to_the_answer_names_what_is_done_to_both_sides(context: str, letter: str, note: str) -> None:
+    storyboard = plan_storyboard(JobConfiguration(topic="My problem", context=context))
+    scene = next(scene for scene in storyboard.scenes if steps([scene]))
+    boxed = next(step for step in steps([scene]) if step.box)
+    assert boxed.note == note
+    assert boxed.latex.startswith(f"{letter} =")
+    assert all(step.note and not step.note.startswith("solve for") for step in steps([scene]))
+
+
+def test_a_square_with_a_number_in_front_is_divided_first_then_rooted() -> None:
+    s = sympy.Symbol("s")
+    found = solve_with_values(4 * s**2, sympy.Symbol("A"), {"A": 36.0}, s)
+    *working, _ = steps(found)
+    (answer,) = [r for r in sympy.solve(4 * s**2 - 36, s) if r > 0]
+    notes = [step.note for step in working]
+    assert notes[-2:] == ["\u00f7 4", "square root of both sides"]
+    assert relation(working[-2].latex) == sympy.Eq(s**2, sympy.Rational(36, 4))
+    assert relation(working[-1].latex) == sympy.Eq(s, answer)
+
+
+def test_an_equation_written_in_fractions_is_worked_and_checked_in_fractions() -> None:
+    """x/3 + 1/2 = 5/6: no line, check included, turns 1/2 into 0.5."""
+    x = sympy.Symbol("x")
+    left, right = parse_expr("x/3 + 1/2", evaluate=False), parse_expr("5/6", evaluate=False)
+    (answer,) = sympy.solve(x / 3 + sympy.Rational(1, 2) - sympy.Rational(5, 6), x)
+    found = solve_linear(left, right, x)
+    *working, check = steps(found)
+    assert all("." not in step.latex for step in [*working, check])
+    assert all("." not in (step.note or "") for step in working)
+    assert relation(working[-1].latex) == sympy.Eq(x, answer)
+    value = sympy.Rational(5, 6)
+    assert check.latex.endswith(f"\\frac{{{value.p}}}{{{value.q}}}")
+
+
+def test_an_equation_written_in_decimals_is_worked_and_checked_in_decimals() -> None:
+    """0.4 x - 1.2 = 2.6 with x = 9.5: decimals throughout, never a fraction."""
+    x = sympy.Symbol("x")
+    found = solve_linear(parse_expr("0.4*x - 1.2", evaluate=False), sympy.Float("2.6"), x)
+    assert not any("\\frac" in step.latex for step in steps(found))
+    (answer,) = sympy.solve(sympy.Rational(2, 5) * x - sympy.Rational(6, 5) - sympy.Rational(13, 5), x)
+    assert any(step.latex == f"x = {float(answer)}" for step in steps(found))
+
+
+def test_like_terms_as_written_are_collected_before_the_unknown_is_found() -> None:
+    x = sympy.Symbol("x")
+    found = solve_linear(parse_expr("2*x + 4*x", evaluate=False), sympy.Integer(30), x)
+    written = steps(found)
+    assert written[0].note == "collect like terms"
+    assert relation(written[0].latex) == sympy.Eq(6 * x, 30)
+
+
+def test_a_product_of_numbers_as_written_is_worked_out_before_it_crosses_over() -> None:
+    """2x + 2(7.5) = 30: the 15 is written before it is taken from both sides."""
+    x = sympy.Symbol("x")
+    left = parse_expr("2*x + 2*7.5", evaluate=False)
+    found = solve_linear(left, sympy.Integer(30), x)
+    written = steps(found)
+    assert written[0].note == "work out"
+    assert relation(written[0].latex) == sympy.Eq(2 * x + 2 * sympy.Rational(15, 2), 30)
+    assert "\\cdot" not in written[0].latex
+
+
+def test_an_inequality_is_tested_with_a_whole_number_near_its_end() -> None:
+    x = sympy.Symbol("x")
+    left = parse_expr("x/2 - 1/3", evaluate=False)
+    right = parse_expr("5/6", evaluate=False)
+    solution = sympy.solve_univariate_inequality(
+        x / 2 - sympy.Rational(1, 3) > sympy.Rational(5, 6), x, relational=False
+    )
+    *_, test = steps(solve_inequality(left, ">", right, x))
+    tested = sympy.Rational((test.note or "").removeprefix("test x = "))
+    assert tested.is_Integer
+    assert tested in solution
+    assert tested - 1 not in solution  # the whole number nearest the end
+
+
+def test_the_end_of_a_formula_is_not_a_value_given_to_its_letter() -> None:
+    """ "Solve 2/3 x = 8": x is the unknown, not a letter given 8."""
+    facts = parse_context("Solve 2/3 x = 8.")
+    assert "x" not in dict(facts.assignments)
+    x = sympy.Symbol("x")
+    (answer,) = sympy.solve(sympy.Rational(2, 3) * x - 8, x)
+    storyboard = plan_storyboard(JobConfiguration(topic="My homework", context="Solve 2/3 x = 8."))
+    boxed = [step.latex for scene in storyboard.scenes for step in steps([scene]) if step.box]
+    assert boxed == [f"x = {answer}"]
