@@ -449,7 +449,7 @@ def test_the_topic_s_numbers_and_names_set_the_lesson_s_example() -> None:
 
 
 def test_a_formula_in_the_topic_alone_is_no_problem_to_work() -> None:
-    # Evaluating y = x at x = 0 would be a lesson without content: the area between curves is not taught offline.
+    # Evaluating y = x at x = 0 would be a lesson without content: volumes of revolution are not taught offline.
     with pytest.raises(TopicNotSupported) as refused:
-        plan("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+        plan("Volume of revolution between y = x and y = x^2", "Between x = 0 and x = 1.")
     assert "The dot product" not in refused.value.message  # it shares only "between" with the request

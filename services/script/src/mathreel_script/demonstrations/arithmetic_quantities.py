@@ -22,6 +22,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._request import percent_changes
 from mathreel_script.demonstrations.arithmetic_numbers import said, written
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -307,6 +308,11 @@ def percent_grid(params: PercentParams, facts: ContextFacts) -> list[Scene]:
         percent, whole = rate, amount  # "4% interest on 2500": the rate is the number marked per cent
     elif len(found) >= 2 and 1 <= found[0] <= 100:
         percent, whole = found[0], found[1]
+    change = params.change
+    stated = percent_changes(facts)
+    if change != "of" and stated and stated[0].percent == percent:
+        # The request's own words say which way its percentage goes: "25% off" is a decrease, "8% tax" an increase.
+        change = "increase" if stated[0].up else "decrease"
     part = Fraction(percent, 100) * whole
     if part * 100 != percent * whole:
         raise ValueError("percent check failed")
@@ -341,10 +347,10 @@ def percent_grid(params: PercentParams, facts: ContextFacts) -> list[Scene]:
         ShowBrace(id="bar_whole", target="bar", direction="down", label=str(whole)),
         ShowBrace(id="bar_share", target="bar_part", direction="up", label=written(part)),
     )
-    if params.change != "of":
-        new = whole + part if params.change == "increase" else whole - part
-        word, sign = ("increase", "+") if params.change == "increase" else ("decrease", "-")
-        factor = Fraction(100 + percent, 100) if params.change == "increase" else Fraction(100 - percent, 100)
+    if change != "of":
+        new = whole + part if change == "increase" else whole - part
+        word, sign = ("increase", "+") if change == "increase" else ("decrease", "-")
+        factor = Fraction(100 + percent, 100) if change == "increase" else Fraction(100 - percent, 100)
         if factor * whole != new:
             raise ValueError("percent change check failed")
         draft.beat(
