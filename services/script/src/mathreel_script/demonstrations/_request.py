@@ -172,9 +172,9 @@ _X = sympy.Symbol("x")
 _MAX_DEGREE = 4
 
 
-def polynomial_in(facts: ContextFacts) -> sympy.Expr | None:
-    """The first function the request gives as "f(x) = ..." or "y = ...", when it is a polynomial in x of degree 2
-    to 4 with rational coefficients (bounded before SymPy works it)."""
+def polynomial_in(facts: ContextFacts, *, low_degree: int = 2) -> sympy.Expr | None:
+    """The first function the request gives as "f(x) = ..." or "y = ...", when it is a polynomial in x of degree
+    ``low_degree`` to 4 with rational coefficients (bounded before SymPy works it)."""
     for text in facts.plain_formulas:
         sides = parse_plain(text)
         if not sides or len(sides) != 2:
@@ -189,6 +189,67 @@ def polynomial_in(facts: ContextFacts) -> sympy.Expr | None:
         if right.free_symbols != {_X} or not right.is_polynomial(_X):
             continue
         poly = sympy.Poly(right, _X)
-        if 2 <= poly.degree() <= _MAX_DEGREE and all(c.is_Rational for c in poly.all_coeffs()):
+        if low_degree <= poly.degree() <= _MAX_DEGREE and all(c.is_Rational for c in poly.all_coeffs()):
             return sympy.expand(right)
     return None
+
+
+# Words that name the long side of a right triangle in a problem: "a 10 m ladder", "the hypotenuse is 13".
+_HYPOTENUSE_WORDS = frozenset("hypotenuse ladder diagonal rope wire cable slant ramp".split())
+_QUANTITY = re.compile(r"(?<![\w.])(\d{1,4}(?:\.\d{1,3})?)(?![\w.]|\.\d)")
+
+
+def hypotenuse_and_leg(facts: ContextFacts) -> tuple[Fraction, Fraction] | None:
+    """The hypotenuse and one leg of a right triangle the request describes in words ("A 10 m ladder leans against
+    a wall with its foot 6 m from the wall"): the number a hypotenuse word stands beside (within two words) is the
+    hypotenuse, the next other number a leg; ``None`` unless there are exactly these two and the leg is shorter."""
+    hypotenuse: Fraction | None = None
+    others: list[Fraction] = []
+    for sentence in facts.sentences:
+        lowered = sentence.lower()
+        for found in _QUANTITY.finditer(lowered):
+            value = Fraction(found.group(1))
+            near = [
+                *_WORD.findall(lowered[: found.start()])[-2:],
+                *_WORD.findall(lowered[found.end() :])[:2],
+            ]
+            if hypotenuse is None and any(word in _HYPOTENUSE_WORDS for word in near):
+                hypotenuse = value
+            else:
+                others.append(value)
+    if hypotenuse is None or len(others) != 1 or not 0 < others[0] < hypotenuse:
+        return None
+    return hypotenuse, others[0]
+
+
+_RATIO = re.compile(r"(?<![\w.])(\d{1,3})\s*(?::|\bto\b)\s*(\d{1,3})(?![\w.:])", re.I)
+
+
+def ratio_and_total(facts: ContextFacts) -> tuple[int, int, int] | None:
+    """A ratio written "3:5" (or "3 to 5") and the one other whole number of the request, the total to share:
+    "Share 120 dollars in the ratio 3:5" gives (3, 5, 120), whichever comes first."""
+    for sentence in facts.sentences:
+        found = _RATIO.search(sentence)
+        if not found:
+            continue
+        a, b = int(found.group(1)), int(found.group(2))
+        rest = _RATIO.sub(" ", " ".join(facts.sentences))
+        totals = [int(n) for n in _QUANTITY.findall(rest) if "." not in n]
+        if len(totals) == 1 and a > 0 and b > 0:
+            return a, b, totals[0]
+        return None
+    return None
+
+
+_INTEGRAL_OF = re.compile(r"\bintegra(?:l|te)\s+(?:of\s+)?(.{1,40}?)\s*(?:d\s?x\s*)?(?:from|between|on)\b", re.I)
+
+
+def integrand_in(facts: ContextFacts) -> sympy.Expr | None:
+    """The polynomial a request integrates, written "integral of x^2 from 1 to 3" or given as "f(x) = ..."."""
+    for sentence in facts.sentences:
+        found = _INTEGRAL_OF.search(sentence)
+        if found:
+            own = polynomial_in(ContextFacts(plain_formulas=(f"y = {found.group(1).strip()}",)), low_degree=1)
+            if own is not None:
+                return own
+    return polynomial_in(facts, low_degree=1)

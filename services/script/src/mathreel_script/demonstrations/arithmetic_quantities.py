@@ -22,7 +22,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
-from mathreel_script.demonstrations._request import percent_changes
+from mathreel_script.demonstrations._request import percent_changes, ratio_and_total
 from mathreel_script.demonstrations.arithmetic_numbers import said, written
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -257,7 +257,11 @@ def ratio_share_bars(params: RatioParams, facts: ContextFacts) -> list[Scene]:
     """Sharing in a ratio a to b: a boxes and b boxes of the same size; the total fixes one box, and then each share."""
     a, b, total = params.a, params.b, params.total
     found = facts.integers(1, 1000)
-    if len(found) >= 3 and found[0] <= 7 and found[1] <= 7 and found[2] % (found[0] + found[1]) == 0:
+    written = ratio_and_total(facts)
+    if written and written[0] <= 12 and written[1] <= 12 and 1 <= written[2] <= 100000:
+        if written[2] % (written[0] + written[1]) == 0:
+            a, b, total = written  # "Share 120 in the ratio 3:5": the ratio is the pair written with a colon
+    elif len(found) >= 3 and found[0] <= 7 and found[1] <= 7 and found[2] % (found[0] + found[1]) == 0:
         a, b, total = found[0], found[1], found[2]
     parts = a + b
     unit = total // parts

@@ -37,7 +37,7 @@ from mathreel_script.demonstrations._calculus_common import (
     voiced,
     y_range_of,
 )
-from mathreel_script.demonstrations._request import interval
+from mathreel_script.demonstrations._request import integrand_in, interval
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import parse_plain, spoken
@@ -90,8 +90,16 @@ def riemann_sum_refine(params: RiemannParams, facts: ContextFacts) -> list[Scene
     """Rectangles under a curve, doubled and doubled again: their total area converges to the integral."""
     f = INTEGRANDS[params.function]
     a, b = _bounds(params, facts)
-    exact = sympy.integrate(f, (X, a, b))
     counts = (4, 8, 32)
+    own, ends = integrand_in(facts), interval(facts)
+    if own is not None and ends is not None and all(e.denominator == 1 and 0 <= e <= 10 for e in ends):
+        # The request's own polynomial and interval ("integral of x^2 from 1 to 3"), when the sums close in on it.
+        low, high = int(ends[0]), int(ends[1])
+        value = sympy.integrate(own, (X, low, high))
+        own_errors = [abs(float(midpoint_sum(own, low, high, n) - value)) for n in counts]
+        if own_errors[0] >= own_errors[1] >= own_errors[2]:
+            f, a, b = own, low, high
+    exact = sympy.integrate(f, (X, a, b))
     sums = [midpoint_sum(f, a, b, n) for n in counts]
     errors = [abs(float(s - exact)) for s in sums]
     if not errors[0] >= errors[1] >= errors[2]:

@@ -156,3 +156,37 @@ def test_two_discounts_in_a_row() -> None:
     assert f"\\${float(final):.2f}" in shown
     # Together the two discounts take 37 per cent, not 40.
     assert f"{float((1 - final / 120) * 100):g}\\%" in shown
+
+
+def test_a_ladder_is_the_hypotenuse() -> None:
+    # 10 is the ladder, the hypotenuse: the height it reaches is the missing leg, not the hypotenuse of legs 10, 6.
+    storyboard = _plan(
+        "Pythagorean theorem", "A 10 m ladder leans against a wall with its foot 6 m from the wall. How high?"
+    )
+    height = math.sqrt(10**2 - 6**2)
+    example = [scene for scene in storyboard.scenes if scene.id == "example"]
+    assert f"b = \\sqrt{{{10**2 - 6**2}}} = {height:g}" in _shown(example)
+    assert "136" not in _shown(list(storyboard.scenes))
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_midpoint_of_the_users_points() -> None:
+    storyboard = _plan("Midpoint", "(2, 3) and (8, 7)")
+    assert storyboard.title == "The midpoint formula"
+    assert f"= ({(2 + 8) // 2}, {(3 + 7) // 2})" in _shown(list(storyboard.scenes))
+
+
+def test_ratio_written_with_a_colon_after_the_total() -> None:
+    storyboard = _plan("Sharing in a ratio", "Share 120 dollars in the ratio 3:5")
+    unit = 120 // (3 + 5)
+    said = _said(list(storyboard.scenes))
+    assert "Share 120 in the ratio 3 to 5" in said
+    assert f"{3 * unit}" in said
+    assert f"{5 * unit}" in said
+
+
+def test_integral_of_the_users_polynomial() -> None:
+    x = sympy.Symbol("x")
+    exact = sympy.integrate(x**2, (x, 1, 3))
+    storyboard = _plan("Definite integral", "integral of x^2 from 1 to 3")
+    assert f"\\frac{{{exact.p}}}{{{exact.q}}}" in _shown(list(storyboard.scenes))
