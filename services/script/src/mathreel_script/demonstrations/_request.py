@@ -253,3 +253,35 @@ def integrand_in(facts: ContextFacts) -> sympy.Expr | None:
             if own is not None:
                 return own
     return polynomial_in(facts, low_degree=1)
+
+
+_TRIALS = re.compile(
+    r"(?<![\w.])(\d{1,2})\s+(?:coin\s+|fair\s+coin\s+)?(?:flips?|tosses|toss|rolls?|trials?|times|questions?|shots?|"
+    r"free\s+throws?|births?|games?|patients?|seeds?)\b",
+    re.I,
+)
+_EXACTLY = re.compile(r"\bexactly\s+(\d{1,2})\b", re.I)
+
+
+def repeated_trials(facts: ContextFacts) -> tuple[int, int, Fraction] | None:
+    """A binomial question in words: how many trials ("10 coin flips"), how many successes ("exactly 3 heads"),
+    and the chance of one (a coin's one half, a die's one sixth, a percentage, or p = 0.3), when all three are
+    said."""
+    text = " ".join(facts.sentences)
+    trials, exactly = _TRIALS.search(text), _EXACTLY.search(text)
+    if not trials or not exactly:
+        return None
+    lowered = text.lower()
+    chance: Fraction | None = None
+    if "coin" in lowered:
+        chance = Fraction(1, 2)
+    elif re.search(r"\bdi(?:e|ce)\b", lowered):
+        chance = Fraction(1, 6)
+    elif facts.percents:
+        chance = Fraction(str(facts.percents[0])) / 100
+    elif "p" in dict(facts.assignments):
+        chance = Fraction(str(dict(facts.assignments)["p"])).limit_denominator(100)
+    n, k = int(trials.group(1)), int(exactly.group(1))
+    if chance is None or not 0 < chance < 1 or not 0 <= k <= n:
+        return None
+    return n, k, chance

@@ -54,8 +54,14 @@ class CompoundParams(Params):
 
 
 def compound_in(facts: ContextFacts, params: CompoundParams) -> CompoundParams:
-    """The request's own principal, yearly rate, compounding and years, each where it says it; else the
+    """The request's own principal, yearly rate, compounding and whole years, each where it says it; else the
     parameters'."""
+    found, years = _given(facts, params)
+    return found.model_copy(update={"years": int(years) if years.denominator == 1 else params.years})
+
+
+def _given(facts: ContextFacts, params: CompoundParams) -> tuple[CompoundParams, Fraction]:
+    """The request's principal, rate and compounding, and its time in years (18 months is 1.5 years)."""
     given = dict(facts.assignments)
     text = " ".join(facts.sentences)
     principal = next((q for q in facts.quantities() if 1 <= q <= _MAX_PRINCIPAL), None)
@@ -67,16 +73,17 @@ def compound_in(facts: ContextFacts, params: CompoundParams) -> CompoundParams:
     years: Fraction | None = None
     if years_found:
         years = Fraction(int(years_found.group(1)))
-    elif months_found and int(months_found.group(1)) % 12 == 0:
+    elif months_found and int(months_found.group(1)) > 0:
         years = Fraction(int(months_found.group(1)), 12)
     if 1 <= given.get("t", 0) <= _MAX_YEARS and given["t"] == int(given["t"]):
         years = Fraction(int(given["t"]))
-    return CompoundParams(
+    found = CompoundParams(
         principal=int(principal) if principal is not None and principal == int(principal) else params.principal,
         percent=rate if rate is not None else params.percent,
         per_year=compounding(facts) or params.per_year,
-        years=int(years) if years is not None and 1 <= years <= _MAX_YEARS else params.years,
+        years=params.years,
     )
+    return found, years if years is not None and 0 < years <= _MAX_YEARS else Fraction(params.years)
 
 
 def balance(principal: int, percent: float, per_year: int, periods: int) -> Decimal:
@@ -190,6 +197,75 @@ def compound_interest_balance(params: CompoundParams, facts: ContextFacts) -> li
         ShowEquation(id="compare", latex=",\\quad ".join(compare), region="top", color="orange"),
         Circumscribe(target="end"),
     )
+    return [draft.build()]
+
+
+@demonstration("simple_interest_balance", CompoundParams)
+def simple_interest_balance(params: CompoundParams, facts: ContextFacts) -> list[Scene]:
+    """Simple interest: the same interest, P r, every year on the principal alone, so the balance climbs in a
+    straight line; the request's principal, rate and years put in, the interest and the balance to the cent, and
+    what compounding once a year would have given."""
+    p, years = _given(facts, params)
+    rate = Decimal(str(p.percent)) / 100
+    t = num(float(years))
+    yearly = _cents(Decimal(p.principal) * rate)
+    interest = _cents(Decimal(p.principal) * rate * years.numerator / years.denominator)
+    final = p.principal + interest
+    if abs(float(interest) - p.principal * p.percent / 100 * float(years)) > 0.01:
+        raise ValueError("simple interest check failed")
+    principal, rate_text = money(p.principal), num(float(rate))
+    draft = SceneDraft("simple", "example", "Simple interest, year by year")
+    draft.beat(
+        f"Invest {money_said(p.principal)} at {num(p.percent)} per cent a year, simple interest, for {t} years.",
+        ShowEquation(id="rule", latex="I = P r t", region="top"),
+        ShowEquation(
+            id="given", latex=f"P = {principal},\\; r = {num(p.percent)}\\% = {rate_text},\\; t = {t}", region="bottom"
+        ),
+    )
+    draft.beat(
+        f"Each year earns the same interest, on the principal alone: {money_said(p.principal)} times {rate_text} is "
+        f"{money_said(yearly)}.",
+        WriteStep(target="rule", latex=f"P r = {num(p.principal)} \\times {rate_text} = {money(yearly)}"),
+    )
+    x_axis = fit_range(0, float(years))
+    draft.beat(
+        f"So the balance climbs by the same {money_said(yearly)} every year: a straight line.",
+        Remove(targets=["rule", "given"]),
+        ShowAxes(
+            id="ax",
+            x_range=x_axis,
+            y_range=fit_range(float(p.principal), float(final)),
+            x_label="t",
+            y_label="A",
+            region="center",
+        ),
+        PlotFunction(
+            id="line",
+            axes="ax",
+            expression=f"{p.principal} + {float(yearly)}*x",
+            x_range=(0.0, float(years)),
+            color="blue",
+        ),
+        ShowPoint(id="y0", axes="ax", at=(0.0, float(p.principal)), label=principal, color="green"),
+    )
+    draft.beat(
+        f"After {t} years the interest is {money_said(interest)}, and the balance {money_said(final)}.",
+        ShowPoint(id="end", axes="ax", at=(float(years), float(final)), label=money(final), color="red"),
+        ShowEquation(
+            id="answer",
+            latex=f"I = {num(p.principal)} \\times {rate_text} \\times {t} = {money(interest)},"
+            f"\\quad A = {money(final)}",
+            region="bottom",
+            color="yellow",
+        ),
+    )
+    if years.denominator == 1:
+        compound = _cents(balance(p.principal, p.percent, 1, years.numerator))
+        draft.beat(
+            f"Compounded once a year instead, interest would earn interest: {money_said(compound)}.",
+            ShowEquation(id="compare", latex=f"\\text{{compound: }} {money(compound)}", region="top", color="orange"),
+            Circumscribe(target="end"),
+        )
     return [draft.build()]
 
 

@@ -190,3 +190,20 @@ def test_integral_of_the_users_polynomial() -> None:
     exact = sympy.integrate(x**2, (x, 1, 3))
     storyboard = _plan("Definite integral", "integral of x^2 from 1 to 3")
     assert f"\\frac{{{exact.p}}}{{{exact.q}}}" in _shown(list(storyboard.scenes))
+
+
+def test_binomial_coin_flips() -> None:
+    storyboard = _plan("Binomial probability", "10 coin flips, probability of exactly 3 heads")
+    chance = Fraction(math.comb(10, 3), 2**10)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\frac{{{chance.numerator}}}{{{chance.denominator}}}" in shown
+    assert f"{float(chance):.3f}" in shown
+
+
+def test_simple_interest_for_months() -> None:
+    storyboard = _plan("Simple interest", "I borrow 2400 dollars at 6.5% simple interest for 18 months")
+    interest = Fraction(2400) * Fraction(65, 1000) * Fraction(18, 12)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\${float(interest):.2f}" in shown
+    assert f"\\${float(2400 + interest):.2f}" in shown
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
