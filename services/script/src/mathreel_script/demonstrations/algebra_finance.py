@@ -20,6 +20,7 @@ from mathreel_scenelang.storyboard import (
     ShowAxes,
     ShowEquation,
     ShowPoint,
+    ShowSegment,
     WriteStep,
 )
 from mathreel_script.context import ContextFacts
@@ -68,6 +69,8 @@ def _given(facts: ContextFacts, params: CompoundParams) -> tuple[CompoundParams,
     if 1 <= given.get("P", 0) <= _MAX_PRINCIPAL:
         principal = given["P"]
     rate = next((p for p in facts.percents if 0 < p <= 100), None)
+    if rate is None and 0 < given.get("r", 0) < 1:
+        rate = round(given["r"] * 100, 6)  # "r = 0.04" is 4 per cent
     years_found = _YEARS.search(text)
     months_found = _MONTHS.search(text)
     years: Fraction | None = None
@@ -247,6 +250,16 @@ def simple_interest_balance(params: CompoundParams, facts: ContextFacts) -> list
             color="blue",
         ),
         ShowPoint(id="y0", axes="ax", at=(0.0, float(p.principal)), label=principal, color="green"),
+        # One year's step, as tall as one year's interest.
+        ShowSegment(
+            id="step",
+            axes="ax",
+            start=(min(1.0, float(years)), float(p.principal)),
+            end=(min(1.0, float(years)), float(p.principal) + float(yearly) * min(1.0, float(years))),
+            label=f"+{money(yearly * min(Decimal(1), Decimal(years.numerator) / years.denominator))}",
+            dashed=True,
+            color="green",
+        ),
     )
     draft.beat(
         f"After {t} years the interest is {money_said(interest)}, and the balance {money_said(final)}.",

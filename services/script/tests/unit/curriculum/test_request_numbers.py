@@ -207,3 +207,27 @@ def test_simple_interest_for_months() -> None:
     assert f"\\${float(interest):.2f}" in shown
     assert f"\\${float(2400 + interest):.2f}" in shown
     assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "context", "answer"),
+    [
+        ("Speed distance time", "A car travels 150 km in 2.5 hours. What is its average speed?", ("150/2.5", "km/h")),
+        ("Average speed", "A cyclist rides 18 km in 45 minutes", ("18/(45/60)", "km/h")),
+        ("Speed", "How far do you go at 60 mph for 3 hours?", ("60*3", "miles")),
+        ("Speed", "How long to walk 6 km at 4 km/h?", ("6/4", "h")),
+    ],
+)
+def test_speed_distance_time_with_units(topic: str, context: str, answer: tuple[str, str]) -> None:
+    value = sympy.nsimplify(answer[0])
+    storyboard = _plan(topic, context)
+    assert storyboard.title == "Speed, distance and time"
+    shown = _shown(list(storyboard.scenes))
+    assert f"= {float(value):g}\\text{{ {answer[1]}}}" in shown
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_simple_interest_from_letters() -> None:
+    storyboard = _plan("Simple interest", "I = P r t with P = 2000, r = 0.04 and t = 3.")
+    interest = Fraction(2000) * Fraction(4, 100) * 3
+    assert f"\\${float(interest):.2f}" in _shown(list(storyboard.scenes))
