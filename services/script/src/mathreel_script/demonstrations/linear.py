@@ -149,12 +149,21 @@ def slope_two_points(params: TwoPointLineParams, facts: ContextFacts) -> list[Sc
         intercept.numerator, intercept.denominator
     )
     up = "up" if rise >= 0 else "down"
+    # Written as y = m x + b, slope first, as the lesson reads it: "-\\frac{3}{2} x + \\frac{1}{2}".
+    line_latex = (f"{_frac(slope)} x" if slope not in (0, 1, -1) else {1: "x", -1: "-x", 0: ""}[int(slope)]) + (
+        ""
+        if intercept == 0
+        else f" {'+' if intercept > 0 else '-'} {_frac(abs(intercept))}"
+        if slope
+        else _frac(intercept)
+    )
+    line_latex = line_latex.strip() or "0"
     draft.beat(
-        f"Going across from the first point to the second, x changes by {num(float(q[0]))} minus "
-        f"{num(float(p[0]))}: the run is {_said(run)}.",
+        f"Going across from the first point to the second, x goes from {num(float(p[0]))} to {num(float(q[0]))}: "
+        f"the run is {_said(run)}.",
         ShowSegment(id="run", axes="ax", start=pf, end=corner, label=_frac(run), dashed=True, color="blue"),
     ).beat(
-        f"Then {up} to it, y changes by {num(float(q[1]))} minus {num(float(p[1]))}: the rise is {_said(rise)}.",
+        f"Then {up} to it, y goes from {num(float(p[1]))} to {num(float(q[1]))}: the rise is {_said(rise)}.",
         ShowSegment(id="rise", axes="ax", start=corner, end=qf, label=_frac(rise), dashed=True, color="green"),
     ).beat(
         f"The slope is rise over run: {_said(rise)} over {_said(run)}, which is {_said(slope)}.",
@@ -171,13 +180,13 @@ def slope_two_points(params: TwoPointLineParams, facts: ContextFacts) -> list[Sc
         step = "rises" if slope > 0 else "falls"
         meaning = (
             f"So every step of 1 to the right {step} by {_said(abs(slope))}; the line crosses the y axis at "
-            f"{_said(intercept)}, so it is y equals {spoken(sympy.latex(line))}."
+            f"{_said(intercept)}, so it is y equals {spoken(line_latex)}."
         )
     draft.beat(
         meaning,
         PlotFunction(id="line", axes="ax", expression=str(line), color="red"),
         ShowPoint(id="b", axes="ax", at=(0.0, float(intercept)), label=_frac(intercept), color="orange"),
-        ShowEquation(id="answer", latex=f"y = {sympy.latex(line)}", region="bottom", color="yellow"),
+        ShowEquation(id="answer", latex=f"y = {line_latex}", region="bottom", color="yellow"),
     )
     return [draft.build()]
 

@@ -48,16 +48,20 @@ def test_request_readers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("topic", "key"),
+    ("topic", "context", "key"),
     [
-        ("Slope of a line", "slope_of_a_line"),
-        ("Slope", "slope_of_a_line"),
-        ("Area between two curves", "area_between_curves"),
-        ("Slope intercept form", "slope_intercept_form"),
+        # "Slope" names two lessons; two points in the context choose the slope between them.
+        ("Slope of a line", "through (1, 2) and (4, 11)", "slope_between_points"),
+        ("Slope", "Find the slope of the line through (-3, 5) and (1, -1)", "slope_between_points"),
+        ("Area between two curves", "", "area_between_curves"),
+        ("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.", "area_between_curves"),
+        ("Simple interest", "", "simple_interest"),
+        ("Speed", "", "speed_distance_time"),
+        ("Slope intercept form", "", "slope_intercept_form"),
     ],
 )
-def test_basic_topics_are_recognised(topic: str, key: str) -> None:
-    recognition = default_recogniser().recognise(topic)
+def test_basic_topics_are_recognised(topic: str, context: str, key: str) -> None:
+    recognition = default_recogniser().recognise(topic, context)
     assert recognition.entry is not None
     assert recognition.entry.key == key
 
