@@ -51,8 +51,8 @@ def test_request_readers() -> None:
     ("topic", "context", "key"),
     [
         # "Slope" names two lessons; two points in the context choose the slope between them.
-        ("Slope of a line", "through (1, 2) and (4, 11)", "slope_between_points"),
-        ("Slope", "Find the slope of the line through (-3, 5) and (1, -1)", "slope_between_points"),
+        ("Slope of a line", "through (1, 2) and (4, 11)", "slope_two_points"),
+        ("Slope", "Find the slope of the line through (-3, 5) and (1, -1)", "slope_two_points"),
         ("Area between two curves", "", "area_between_curves"),
         ("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.", "area_between_curves"),
         ("Simple interest", "", "simple_interest"),
