@@ -213,15 +213,17 @@ def _in_text_argument(text: str, pos: int) -> bool:
 SAFE_LATEX_MAX_CHARS = 160
 # Environments a context formula may open: matrices only.
 SAFE_LATEX_ENVIRONMENTS = frozenset({"pmatrix", "bmatrix", "matrix"})
-_SAFE_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!?':;&%\\]*$")
-# A percent sign typesets only escaped; a bare one starts a TeX comment that would swallow the rest.
+_SAFE_CHARS = re.compile(r"^[A-Za-z0-9\s+\-*/=<>()\[\]{}^_,.|!?':;&%$\\]*$")
+# A percent sign typesets only escaped; a bare one starts a TeX comment that would swallow the rest. A dollar sign
+# too: escaped it is a price ("\\$64.80"), bare it would leave math mode.
 _BARE_PERCENT = re.compile(r"(?<!\\)(?:\\\\)*%")
+_BARE_DOLLAR = re.compile(r"(?<!\\)(?:\\\\)*\$")
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
 _LEFT = re.compile(r"\\left(?![A-Za-z])")
 _RIGHT = re.compile(r"\\right(?![A-Za-z])")
 # \left and \right must each be followed by a delimiter, or TeX stops with an error.
 _DELIMITED = re.compile(r"\\(?:left|right)\s*(?:[()\[\].|]|\\[{}|]|\\(?:langle|rangle|lfloor|rfloor|lceil|rceil|vert))")
-_SAFE_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\", "%"})
+_SAFE_SYMBOLS = frozenset({",", ";", "!", " ", "{", "}", "|", "\\", "%", "$"})
 
 
 def safe_latex(candidate: str) -> str | None:
@@ -230,7 +232,7 @@ def safe_latex(candidate: str) -> str | None:
     if not latex or len(latex) > SAFE_LATEX_MAX_CHARS or not _SAFE_CHARS.match(latex):
         return None
     # TeX reads ^^5c as a backslash: the classic way around a command filter.
-    if "^^" in latex or latex.endswith(("^", "_", "\\")) or _BARE_PERCENT.search(latex):
+    if "^^" in latex or latex.endswith(("^", "_", "\\")) or _BARE_PERCENT.search(latex) or _BARE_DOLLAR.search(latex):
         return None
     for match in _COMMAND.finditer(latex):
         name = match.group(1)

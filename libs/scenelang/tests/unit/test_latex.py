@@ -132,3 +132,14 @@ def test_whatever_the_script_door_accepts_the_renderer_accepts() -> None:
     for formula in candidates:
         if safe_latex(formula) is not None:
             check_latex(formula)
+
+
+def test_a_price_typesets_but_a_bare_dollar_sign_does_not() -> None:
+    from mathreel_scenelang.latex import safe_latex
+
+    assert safe_latex(r"\$80.00 \times 0.75 = \$60.00") == r"\$80.00 \times 0.75 = \$60.00"
+    check_latex(r"\$80.00 \times 0.75 = \$60.00")
+    # A bare one would leave math mode; an escaped backslash before it does not escape it.
+    assert safe_latex(r"x $ \input{secret}") is None
+    assert safe_latex(r"x = 5$") is None
+    assert safe_latex(r"x \\$ y") is None

@@ -63,10 +63,10 @@ CASES: list[tuple[str, str, str, str]] = [
         number_tex(sympy.Rational(300, 120)),
     ),
     (
-        "Simple interest",
-        "I = P r t with P = 2000, r = 0.04 and t = 3.",
+        "Work done by a force",
+        "W = F d with F = 20 and d = 3.",
         EVALUATE,
-        number_tex(2000 * sympy.Rational(4, 100) * 3),
+        number_tex(sympy.Integer(20) * 3),
     ),
     (
         "Area of a wall",

@@ -323,16 +323,17 @@ def test_the_worked_computation_is_shown_as_written_beside_typeset_formulas() ->
 
 def test_numbers_are_never_assigned_to_letters_by_position() -> None:
     # Two numbers and two letters, but nothing says which is which: no substitution is invented.
+    # (Pressure is no curriculum topic: the context's own formula is the lesson.)
     with pytest.raises(TopicNotSupported):
-        plan("Speed", "Speed is s = d / t. We drove 120 and 2.")
+        plan("Pressure", "Pressure is p = F / A. We pushed 120 and 2.")
 
-    given = plan("Speed", "Speed is s = d / t. With d = 120 and t = 2 the speed is 60.")
-    assert r"s = \frac{120}{2}" in latex_fields(given)
+    given = plan("Pressure", "Pressure is p = F / A. With F = 120 and A = 2 the pressure is 60.")
+    assert r"p = \frac{120}{2}" in latex_fields(given)
     # The worked value is the answer boxed under the working, and the recap says it.
     (answer,) = [a for s in given.scenes for b in s.beats for a in b.actions if isinstance(a, WriteStep) and a.box]
-    assert answer.latex == "s = 60"
+    assert answer.latex == "p = 60"
     (summary,) = [scene for scene in given.scenes if scene.kind == "summary"]
-    assert "s equals 60" in summary.narration
+    assert "p equals 60" in summary.narration
 
 
 def test_a_qualified_subject_is_not_taken_for_the_plain_one() -> None:
@@ -449,7 +450,7 @@ def test_the_topic_s_numbers_and_names_set_the_lesson_s_example() -> None:
 
 
 def test_a_formula_in_the_topic_alone_is_no_problem_to_work() -> None:
-    # Evaluating y = x at x = 0 would be a lesson without content: the area between curves is not taught offline.
+    # Evaluating y = x at x = 0 would be a lesson without content: volumes of revolution are not taught offline.
     with pytest.raises(TopicNotSupported) as refused:
-        plan("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+        plan("Volume of revolution between y = x and y = x^2", "Between x = 0 and x = 1.")
     assert "The dot product" not in refused.value.message  # it shares only "between" with the request

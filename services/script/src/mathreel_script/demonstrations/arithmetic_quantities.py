@@ -22,6 +22,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._request import percent_changes, ratio_and_total
 from mathreel_script.demonstrations.arithmetic_numbers import said, written
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -256,7 +257,11 @@ def ratio_share_bars(params: RatioParams, facts: ContextFacts) -> list[Scene]:
     """Sharing in a ratio a to b: a boxes and b boxes of the same size; the total fixes one box, and then each share."""
     a, b, total = params.a, params.b, params.total
     found = facts.integers(1, 1000)
-    if len(found) >= 3 and found[0] <= 7 and found[1] <= 7 and found[2] % (found[0] + found[1]) == 0:
+    written = ratio_and_total(facts)
+    if written and written[0] <= 12 and written[1] <= 12 and 1 <= written[2] <= 100000:
+        if written[2] % (written[0] + written[1]) == 0:
+            a, b, total = written  # "Share 120 in the ratio 3:5": the ratio is the pair written with a colon
+    elif len(found) >= 3 and found[0] <= 7 and found[1] <= 7 and found[2] % (found[0] + found[1]) == 0:
         a, b, total = found[0], found[1], found[2]
     parts = a + b
     unit = total // parts
@@ -307,6 +312,11 @@ def percent_grid(params: PercentParams, facts: ContextFacts) -> list[Scene]:
         percent, whole = rate, amount  # "4% interest on 2500": the rate is the number marked per cent
     elif len(found) >= 2 and 1 <= found[0] <= 100:
         percent, whole = found[0], found[1]
+    change = params.change
+    stated = percent_changes(facts)
+    if change != "of" and stated and stated[0].percent == percent:
+        # The request's own words say which way its percentage goes: "25% off" is a decrease, "8% tax" an increase.
+        change = "increase" if stated[0].up else "decrease"
     part = Fraction(percent, 100) * whole
     if part * 100 != percent * whole:
         raise ValueError("percent check failed")
@@ -341,10 +351,10 @@ def percent_grid(params: PercentParams, facts: ContextFacts) -> list[Scene]:
         ShowBrace(id="bar_whole", target="bar", direction="down", label=str(whole)),
         ShowBrace(id="bar_share", target="bar_part", direction="up", label=written(part)),
     )
-    if params.change != "of":
-        new = whole + part if params.change == "increase" else whole - part
-        word, sign = ("increase", "+") if params.change == "increase" else ("decrease", "-")
-        factor = Fraction(100 + percent, 100) if params.change == "increase" else Fraction(100 - percent, 100)
+    if change != "of":
+        new = whole + part if change == "increase" else whole - part
+        word, sign = ("increase", "+") if change == "increase" else ("decrease", "-")
+        factor = Fraction(100 + percent, 100) if change == "increase" else Fraction(100 - percent, 100)
         if factor * whole != new:
             raise ValueError("percent change check failed")
         draft.beat(

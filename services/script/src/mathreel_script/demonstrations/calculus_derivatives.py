@@ -35,6 +35,7 @@ from mathreel_script.demonstrations._calculus_common import (
     voiced,
     y_range_of,
 )
+from mathreel_script.demonstrations._request import interval, polynomial_in
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -341,6 +342,9 @@ def extrema_sign_chart(params: ExtremaParams, facts: ContextFacts) -> list[Scene
     return [draft.build()]
 
 
+_MAX_END = 10
+
+
 class MeanValueParams(Params):
     function: FunctionName = "cube"
     a: float = Field(default=0, ge=-3, le=5)
@@ -354,6 +358,13 @@ def mean_value_secant(params: MeanValueParams, facts: ContextFacts) -> list[Scen
     f = FUNCTIONS[params.function]
     a, b = sympy.nsimplify(params.a), sympy.nsimplify(params.b)
     low, high = DOMAINS[params.function]
+    own = polynomial_in(facts)
+    ends = interval(facts)
+    if own is not None and ends is not None and -_MAX_END <= ends[0] < ends[1] <= _MAX_END:
+        # The request's own polynomial on its own interval: defined and smooth everywhere, so the theorem applies.
+        f = own
+        a, b = sympy.Rational(ends[0]), sympy.Rational(ends[1])
+        low, high = -_MAX_END, _MAX_END
     if not (low <= a < b <= high):
         raise ValueError("the interval must lie in the function's domain")
     chord = (f.subs(X, b) - f.subs(X, a)) / (b - a)

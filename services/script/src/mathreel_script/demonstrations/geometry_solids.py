@@ -20,6 +20,7 @@ from mathreel_scenelang.storyboard import (
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._figure_tools import check, context_ints, given_ints, num
+from mathreel_script.demonstrations._request import UNIT_WORDS, length_unit
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 
@@ -32,15 +33,20 @@ class SolidParams(Params):
     height: int = Field(default=5, ge=1, le=12)
 
 
-def _value(expr: sympy.Expr) -> str:
-    """Exact and decimal: "45\\pi \\approx 141.37", or just "60" when it is a whole number."""
+def _value(expr: sympy.Expr, unit: str | None = None, power: int = 3) -> str:
+    """Exact and decimal: "45\\pi \\approx 141.37", or just "60" when it is a whole number; with the request's unit
+    of length to ``power`` ("\\text{ cm}^3") when it gives one."""
+    suffix = f"\\text{{ {unit}}}^{power}" if unit else ""
     if expr.is_Integer:
-        return str(expr)
-    return f"{sympy.latex(expr)} \\approx {num(float(expr))}"
+        return f"{expr}{suffix}"
+    return f"{sympy.latex(expr)} \\approx {num(float(expr))}{suffix}"
 
 
-def _said(expr: sympy.Expr) -> str:
-    return str(expr) if expr.is_Integer else f"about {num(float(expr))}"
+def _said(expr: sympy.Expr, unit: str | None = None, power: int = 3) -> str:
+    said = str(expr) if expr.is_Integer else f"about {num(float(expr))}"
+    if unit:
+        said += f" {'square' if power == 2 else 'cubic'} {UNIT_WORDS.get(unit, unit)}"
+    return said
 
 
 @demonstration("solid_volume", SolidParams)
@@ -48,6 +54,7 @@ def solid_volume(params: SolidParams, facts: ContextFacts) -> list[Scene]:
     """A solid's volume from its slices: the base's area, copies of the base stacked to the height, then the
     volume formula computed; a pointed solid fills a third of its prism or cylinder, a sphere two thirds."""
     round_solid = params.solid in ("cylinder", "cone", "sphere")
+    unit = length_unit(facts)
     w, d, r, h = params.width, params.depth, params.radius, params.height
     if params.solid == "sphere":
         found = given_ints(facts, "r", 1, 10) or context_ints(facts, 1, 1, 10)
@@ -74,14 +81,16 @@ def solid_volume(params: SolidParams, facts: ContextFacts) -> list[Scene]:
         base_edge = ShowSegment(
             id="r", start=(float(r), float(h) / 2), end=(float(2 * r), float(h) / 2), label=str(r), color="yellow"
         )
-        base_latex = f"B = \\pi r^2 = {_value(base_area)}"
-        base_said = f"The base is a circle of radius {r}: its area is pi times {r} squared, {_said(base_area)}."
+        base_latex = f"B = \\pi r^2 = {_value(base_area, unit, 2)}"
+        base_said = (
+            f"The base is a circle of radius {r}: its area is pi times {r} squared, {_said(base_area, unit, 2)}."
+        )
     else:
         corners = [(0.0, 1.0), (float(w), 1.0), (float(w), float(1 + d)), (0.0, float(1 + d))]
         base = ShowPolygon(id="base", vertices=corners, color="blue", fill_opacity=0.3)
         base_edge = ShowSegment(id="r", start=(0.0, 1.0), end=(float(w), 1.0), label=str(w), color="yellow")
-        base_latex = f"B = {w} \\times {d} = {w * d}"
-        base_said = f"The base is a rectangle {w} by {d}: its area is {w * d}."
+        base_latex = f"B = {w} \\times {d} = {_value(sympy.Integer(w * d), unit, 2)}"
+        base_said = f"The base is a rectangle {w} by {d}: its area is {_said(sympy.Integer(w * d), unit, 2)}."
     if params.solid == "sphere":
         draft.beat(
             f"A sphere of radius {r}, seen from the side, fits exactly in a cylinder of radius {r} and height {h}.",
@@ -112,10 +121,10 @@ def solid_volume(params: SolidParams, facts: ContextFacts) -> list[Scene]:
             Indicate(target="ball"),
             ShowEquation(id="ratio", latex="V = \\frac{2}{3} \\cdot 2\\pi r^3 = \\frac{4}{3}\\pi r^3", region="bottom"),
         ).beat(
-            f"So the sphere's volume is four thirds pi times {r} cubed: {_said(ball)}.",
+            f"So the sphere's volume is four thirds pi times {r} cubed: {_said(ball, unit)}.",
             TransformEquation(
                 target="calc",
-                latex=f"V = \\frac{{4}}{{3}} \\pi \\cdot {r}^3 = {_value(ball)}",
+                latex=f"V = \\frac{{4}}{{3}} \\pi \\cdot {r}^3 = {_value(ball, unit)}",
                 highlight=[num(float(ball))],
             ),
             Circumscribe(target="ball"),
@@ -133,8 +142,8 @@ def solid_volume(params: SolidParams, facts: ContextFacts) -> list[Scene]:
         ShowSegment(id="tall", start=(x1 + 0.6, 0.0), end=(x1 + 0.6, float(h)), label=str(h), color="grey"),
         *layers,
     ).beat(
-        f"Every slice has the base's area, so the volume is the base times the height: {_said(full)}.",
-        TransformEquation(target="calc", latex=f"V = B h = {_value(full)}", highlight=[num(float(full))]),
+        f"Every slice has the base's area, so the volume is the base times the height: {_said(full, unit)}.",
+        TransformEquation(target="calc", latex=f"V = B h = {_value(full, unit)}", highlight=[num(float(full))]),
         Indicate(target="side"),
     )
     if params.solid in ("pyramid", "cone"):
@@ -147,8 +156,8 @@ def solid_volume(params: SolidParams, facts: ContextFacts) -> list[Scene]:
             f"A {params.solid} with the same base and height rises to a single point.",
             point,
         ).beat(
-            f"Its slices shrink as they rise, and together they fill exactly one third: {_said(third)}.",
-            ShowEquation(id="third", latex=f"V = \\frac{{1}}{{3}} B h = {_value(third)}", region="bottom"),
+            f"Its slices shrink as they rise, and together they fill exactly one third: {_said(third, unit)}.",
+            ShowEquation(id="third", latex=f"V = \\frac{{1}}{{3}} B h = {_value(third, unit)}", region="bottom"),
             Circumscribe(target="point"),
         )
     else:

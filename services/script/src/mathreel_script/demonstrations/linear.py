@@ -1,6 +1,9 @@
-"""Straight lines and linear equations: a line drawn from its slope and intercept; an equation solved step by step."""
+"""Straight lines and linear equations: a line drawn from its slope and intercept; the slope of the line through two
+points, as rise over run; an equation solved step by step."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import sympy
 from pydantic import Field
@@ -16,6 +19,8 @@ from mathreel_scenelang.storyboard import (
     WriteStep,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._calculus_common import fit_range, voiced
+from mathreel_script.demonstrations._request import points
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import format_number as num
@@ -66,6 +71,130 @@ def slope_intercept_line(params: LineParams, facts: ContextFacts) -> list[Scene]
         )
     )
     return [draft.build()]
+
+
+class TwoPointLineParams(Params):
+    x1: int = Field(default=1, ge=-20, le=20)
+    y1: int = Field(default=3, ge=-20, le=20)
+    x2: int = Field(default=5, ge=-20, le=20)
+    y2: int = Field(default=11, ge=-20, le=20)
+
+
+# Points a request gives further out than this are not drawn on one grid.
+_MAX_COORDINATE = 50
+
+
+def _frac(value: Fraction) -> str:
+    """A fraction as LaTeX: ``3``, ``\\frac{9}{4}``, ``-\\frac{1}{2}``."""
+    return str(sympy.latex(sympy.Rational(value.numerator, value.denominator)))
+
+
+def _said(value: Fraction) -> str:
+    """A fraction as said: "3", "9 over 4", "-1 over 2" (the voice reads the minus)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator} over {value.denominator}"
+
+
+def _pair(point: tuple[Fraction, Fraction]) -> str:
+    return f"({num(float(point[0]))}, {num(float(point[1]))})"
+
+
+def two_points_in(facts: ContextFacts, params: TwoPointLineParams) -> tuple[tuple[Fraction, Fraction], ...]:
+    """The first two points the request writes, "(1, 2) and (4, 11)", when they are two and near enough to draw;
+    else the parameters' points."""
+    found = points(facts)
+    if len(found) >= 2 and all(abs(c) <= _MAX_COORDINATE for point in found[:2] for c in point):
+        return (found[0], found[1])
+    return ((Fraction(params.x1), Fraction(params.y1)), (Fraction(params.x2), Fraction(params.y2)))
+
+
+@demonstration("slope_two_points", TwoPointLineParams)
+@voiced
+def slope_two_points(params: TwoPointLineParams, facts: ContextFacts) -> list[Scene]:
+    """The slope of the line through two points: the run across and the rise up drawn between them, the slope as
+    rise over run, then the line itself, y = m x + b, through both points."""
+    p, q = two_points_in(facts, params)
+    if p == q:
+        raise ValueError("the two points must differ")
+    if p[0] > q[0]:
+        p, q = q, p
+    run, rise = q[0] - p[0], q[1] - p[1]
+    xs, ys = [float(p[0]), float(q[0]), 0.0], [float(p[1]), float(q[1]), 0.0]
+    pad_x, pad_y = max(1.0, (max(xs) - min(xs)) / 6), max(1.0, (max(ys) - min(ys)) / 6)
+    x_axis = fit_range(min(xs) - pad_x, max(xs) + pad_x)
+    y_axis = fit_range(min(ys) - pad_y, max(ys) + pad_y)
+    pf, qf = (float(p[0]), float(p[1])), (float(q[0]), float(q[1]))
+    corner = (float(q[0]), float(p[1]))
+    draft = SceneDraft("slope", "example", "Slope from two points").beat(
+        f"Take the points {num(float(p[0]))}, {num(float(p[1]))} and {num(float(q[0]))}, {num(float(q[1]))}.",
+        ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, region="center"),
+        ShowPoint(id="p", axes="ax", at=pf, label=_pair(p), color="yellow"),
+        ShowPoint(id="q", axes="ax", at=qf, label=_pair(q), color="yellow"),
+    )
+    if run == 0:
+        draft.beat(
+            f"Both have x equal to {num(float(p[0]))}: the run is 0, so the line is vertical and its slope is "
+            "undefined.",
+            ShowSegment(id="rise", axes="ax", start=pf, end=qf, color="red"),
+            ShowEquation(id="m", latex=f"x = {num(float(p[0]))}", region="top"),
+        )
+        return [draft.build()]
+    slope = rise / run
+    intercept = p[1] - slope * p[0]
+    if q[1] != slope * q[0] + intercept:
+        raise ValueError("slope check failed")
+    x = sympy.Symbol("x")
+    line = sympy.Rational(slope.numerator, slope.denominator) * x + sympy.Rational(
+        intercept.numerator, intercept.denominator
+    )
+    up = "up" if rise >= 0 else "down"
+    # Written as y = m x + b, slope first, as the lesson reads it: "-\\frac{3}{2} x + \\frac{1}{2}".
+    line_latex = (f"{_frac(slope)} x" if slope not in (0, 1, -1) else {1: "x", -1: "-x", 0: ""}[int(slope)]) + (
+        ""
+        if intercept == 0
+        else f" {'+' if intercept > 0 else '-'} {_frac(abs(intercept))}"
+        if slope
+        else _frac(intercept)
+    )
+    line_latex = line_latex.strip() or "0"
+    draft.beat(
+        f"Going across from the first point to the second, x goes from {num(float(p[0]))} to {num(float(q[0]))}: "
+        f"the run is {_said(run)}.",
+        ShowSegment(id="run", axes="ax", start=pf, end=corner, label=_frac(run), dashed=True, color="blue"),
+    ).beat(
+        f"Then {up} to it, y goes from {num(float(p[1]))} to {num(float(q[1]))}: the rise is {_said(rise)}.",
+        ShowSegment(id="rise", axes="ax", start=corner, end=qf, label=_frac(rise), dashed=True, color="green"),
+    ).beat(
+        f"The slope is rise over run: {_said(rise)} over {_said(run)}, which is {_said(slope)}.",
+        ShowEquation(
+            id="m",
+            latex=f"m = \\frac{{{num(float(q[1]))} - {_paren(p[1])}}}{{{num(float(q[0]))} - {_paren(p[0])}}} "
+            f"= \\frac{{{_frac(rise)}}}{{{_frac(run)}}} = {_frac(slope)}",
+            region="top",
+        ),
+    )
+    if slope == 0:
+        meaning = "The rise is 0: the line is level, its slope is 0."
+    else:
+        step = "rises" if slope > 0 else "falls"
+        meaning = (
+            f"So every step of 1 to the right {step} by {_said(abs(slope))}; the line crosses the y axis at "
+            f"{_said(intercept)}, so it is y equals {spoken(line_latex)}."
+        )
+    draft.beat(
+        meaning,
+        PlotFunction(id="line", axes="ax", expression=str(line), color="red"),
+        ShowPoint(id="b", axes="ax", at=(0.0, float(intercept)), label=_frac(intercept), color="orange"),
+        ShowEquation(id="answer", latex=f"y = {line_latex}", region="bottom", color="yellow"),
+    )
+    return [draft.build()]
+
+
+def _paren(value: Fraction) -> str:
+    """A number subtracted: in brackets when it is negative, ``4 - (-1)``."""
+    text = num(float(value))
+    return f"({text})" if value < 0 else text
 
 
 MINUS = "\u2212"  # the minus sign, in a note's plain text

@@ -26,6 +26,7 @@ from mathreel_scenelang.storyboard import (
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._calculus_common import changed, fit_range, num, voiced
+from mathreel_script.demonstrations._request import repeated_trials
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 from mathreel_script.latex import spoken
@@ -118,6 +119,9 @@ def binomial_distribution_bars(params: BinomialParams, facts: ContextFacts) -> l
     n = int(given["n"]) if "n" in given and 2 <= given["n"] <= 12 and given["n"] == int(given["n"]) else params.n
     k = int(given["k"]) if "k" in given and 0 <= given["k"] <= n and given["k"] == int(given["k"]) else params.k
     p = Fraction(params.p_num, params.p_den)
+    said = repeated_trials(facts)
+    if said is not None and 2 <= said[0] <= 12 and said[2].denominator <= 100:
+        n, k, p = said  # "10 coin flips, exactly 3 heads"
     if not 0 < p < 1 or k > n:
         raise ValueError("need 0 < p < 1 and k <= n")
     probs = [Fraction(math.comb(n, j)) * p**j * (1 - p) ** (n - j) for j in range(n + 1)]

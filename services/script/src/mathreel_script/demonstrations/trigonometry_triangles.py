@@ -244,6 +244,19 @@ def spoken_root(value: sympy.Expr) -> str:
     return word(num_part) if den == 1 else f"{word(num_part)} over {word(den)}"
 
 
+def _sines_given(facts: ContextFacts) -> tuple[int, int, int] | None:
+    """The angles A and B and the side a a request gives ("angle A = 40 degrees, angle B = 60 degrees, side a =
+    10"), when they make a triangle this demonstration draws."""
+    given = dict(facts.assignments)
+    values = [given.get(name) for name in ("A", "B", "a")]
+    if any(value is None or value != int(value) for value in values):
+        return None
+    a_ang, b_ang, side = (int(value) for value in values if value is not None)
+    if not (10 <= a_ang <= 150 and 10 <= b_ang <= 150 and a_ang + b_ang < 170 and 1 <= side <= 30):
+        return None
+    return a_ang, b_ang, side
+
+
 class LawParams(Params):
     law: Literal["cosines", "sines", "area"] = "cosines"
     side1: int = Field(default=5, ge=1, le=30)
@@ -257,7 +270,7 @@ def triangle_law_solve(params: LawParams, facts: ContextFacts) -> list[Scene]:
     """Any triangle solved from what is known: two sides and the angle between them give the third side (law of
     cosines) or the area; two angles and a side give another side (law of sines). Drawn to scale."""
     if params.law == "sines":
-        a_ang, b_ang, a = params.angle1, params.angle2, params.side1
+        a_ang, b_ang, a = _sines_given(facts) or (params.angle1, params.angle2, params.side1)
         if a_ang + b_ang >= 170:
             raise ValueError("two angles must leave room for a third")
         c_ang = 180 - a_ang - b_ang

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from mathreel_scenelang.storyboard import (
     Circumscribe,
@@ -20,6 +21,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._request import hypotenuse_and_leg
 from mathreel_script.draft import Lesson, SceneDraft
 from mathreel_script.latex import format_number as num
 
@@ -123,12 +125,56 @@ def pythagorean_theorem(facts: ContextFacts) -> Lesson:
             ),
         )
     )
+    given = hypotenuse_and_leg(facts)
+    if given is not None:
+        example = _missing_leg(*given)
     return Lesson(
         title="The Pythagorean Theorem",
         hook="Why do the sides of every right triangle obey one simple rule?",
         formula="a^2 + b^2 = c^2",
         scenes=(statement.build(), squares.build(), rearrangement.build(), example.build()),
         key_points=("Only for right triangles", "a² + b² = c²", "c is the side facing the right angle"),
+    )
+
+
+def _missing_leg(hypotenuse: Fraction, leg: Fraction) -> SceneDraft:
+    """The example when the request gives the hypotenuse ("a 10 m ladder") and one leg: the other leg is what is
+    left of the hypotenuse's square."""
+    c, a = num(float(hypotenuse)), num(float(leg))
+    c2, a2 = hypotenuse**2, leg**2
+    rest = c2 - a2
+    b = math.sqrt(rest)
+    if abs(b**2 + float(a2) - float(c2)) > 1e-9:
+        raise ValueError("missing leg check failed")
+    exact = b == int(b)
+    b_text = num(b) if exact else f"\\approx {b:.2f}"
+    s = 4 / float(hypotenuse)
+    x0, y0 = -float(leg) * s / 2, -b * s / 2
+    return (
+        SceneDraft("example", "example", "An example")
+        .beat(
+            f"Now the hypotenuse is {c} and one leg is {a}: find the other leg.",
+            ShowPolygon(id="tri", vertices=[_p(x0, y0), _p(-x0, y0), _p(x0, -y0)], color="blue"),
+            ShowBrace(id="leg_a", target="tri", direction="down", label=a),
+            ShowEquation(id="hyp", latex=f"c = {c}", region="right", color="red"),
+        )
+        .beat(
+            f"The other leg's square is what is left: {num(float(c2))} minus {num(float(a2))}, or {num(float(rest))}.",
+            ShowEquation(
+                id="calc",
+                latex=f"b^2 = {c}^2 - {a}^2 = {num(float(c2))} - {num(float(a2))} = {num(float(rest))}",
+                region="top",
+            ),
+        )
+        .beat(
+            f"So b is {'exactly' if exact else 'about'} {num(round(b, 2))}.",
+            TransformEquation(
+                target="calc",
+                latex=f"b = \\sqrt{{{num(float(rest))}}} {'= ' if exact else ''}{b_text}",
+                highlight=[b_text],
+            ),
+            ShowBrace(id="leg_b", target="tri", direction="left", label=num(round(b, 2))),
+        )
     )
 
 

@@ -248,8 +248,10 @@ def test_a_name_the_context_says_apart_is_not_said() -> None:
 
 
 def test_the_equations_of_a_topic_name_no_topic() -> None:
-    # The x and the 2 of "y = x^2" would otherwise match "2 to the x"; the area between curves is not taught.
-    recognition = default_recogniser().recognise("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.")
+    # The x and the 2 of "y = x^2" would otherwise match "2 to the x"; volumes of revolution are not taught.
+    recognition = default_recogniser().recognise(
+        "Volume of revolution between y = x and y = x^2", "Between x = 0 and x = 1."
+    )
     assert recognition.entry is None
     assert all(candidate.entry.key != "exponential_functions" for candidate in recognition.candidates)
 

@@ -1,0 +1,237 @@
+"""A teacher's request with its own numbers: the numbers reach the demonstration, the question is answered with the
+right value (computed here independently), and the answer is on screen."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import pytest
+import sympy
+
+from mathreel_scenelang.storyboard import Scene, Storyboard
+from mathreel_script.context import parse_request
+from mathreel_script.curriculum.recognise import default_recogniser
+from mathreel_script.demonstrations import _request
+from mathreel_script.demonstrations.checks import unseen_numbers, visible_text
+from mathreel_script.planner import plan_storyboard
+from mathreel_shared.messages import JobConfiguration
+
+
+def _plan(topic: str, context: str) -> Storyboard:
+    return plan_storyboard(JobConfiguration(topic=topic, context=context))
+
+
+def _shown(scenes: list[Scene]) -> str:
+    return " ".join(visible_text(action) for scene in scenes for beat in scene.beats for action in beat.actions)
+
+
+def _said(scenes: list[Scene]) -> str:
+    return " ".join(beat.narration for scene in scenes for beat in scene.beats)
+
+
+def test_request_readers() -> None:
+    facts = parse_request("Slope", "through (1, 2) and (-4, 11.5)")
+    assert _request.points(facts) == [(Fraction(1), Fraction(2)), (Fraction(-4), Fraction("11.5"))]
+    assert _request.interval(parse_request("Area", "from 0 to 1")) == (Fraction(0), Fraction(1))
+    assert _request.interval(parse_request("Area", "on [2, -1]")) == (Fraction(-1), Fraction(2))
+    assert _request.compounding(parse_request("Interest", "5% compounded monthly")) == 12
+    assert _request.compounding(parse_request("Interest", "quarterly compounding")) == 4
+    assert _request.compounding(parse_request("Interest", "5% a year")) is None
+    assert _request.length_unit(parse_request("Cone", "radius 3 cm, height 5 cm")) == "cm"
+    changes = _request.percent_changes(parse_request("Percent change", "80 dollars, 25% off, then 8% tax"))
+    assert [(c.percent, c.up) for c in changes] == [(Fraction(25), False), (Fraction(8), True)]
+    # A percentage whose direction no word says is no change at all: nothing is guessed.
+    assert _request.percent_changes(parse_request("Percent", "25% of 80")) == []
+    assert _request.money(Fraction(324, 5)) == "\\$64.80"
+
+
+@pytest.mark.parametrize(
+    ("topic", "context", "key"),
+    [
+        # "Slope" names two lessons; two points in the context choose the slope between them.
+        ("Slope of a line", "through (1, 2) and (4, 11)", "slope_two_points"),
+        ("Slope", "Find the slope of the line through (-3, 5) and (1, -1)", "slope_two_points"),
+        ("Area between two curves", "", "area_between_curves"),
+        ("Area trapped between y = x and y = x^2", "Between x = 0 and x = 1.", "area_between_curves"),
+        ("Simple interest", "", "simple_interest"),
+        ("Speed", "", "speed_distance_time"),
+        ("Slope intercept form", "", "slope_intercept_form"),
+    ],
+)
+def test_basic_topics_are_recognised(topic: str, context: str, key: str) -> None:
+    recognition = default_recogniser().recognise(topic, context)
+    assert recognition.entry is not None
+    assert recognition.entry.key == key
+
+
+def test_slope_through_the_users_points() -> None:
+    storyboard = _plan("Slope of a line", "through (1, 2) and (4, 11)")
+    slope = Fraction(11 - 2, 4 - 1)
+    intercept = 2 - slope * 1
+    line = sympy.latex(sympy.Rational(slope.numerator) * sympy.Symbol("x") + int(intercept))
+    scenes = [scene for scene in storyboard.scenes if scene.id == "slope"]
+    assert len(scenes) == 1
+    shown = _shown(scenes)
+    assert "(1, 2)" in shown
+    assert "(4, 11)" in shown
+    assert f"= {slope}" in shown
+    assert f"y = {line}" in shown
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+@pytest.mark.parametrize(
+    ("context", "first", "second", "ends"),
+    [
+        ("Find the area between y = x^2 and y = x from 0 to 1", "x**2", "x", (0, 1)),
+        ("y = x^3 and y = x", "x**3", "x", (-1, 1)),
+    ],
+)
+def test_area_between_the_users_curves(context: str, first: str, second: str, ends: tuple[int, int]) -> None:
+    x = sympy.Symbol("x", real=True)
+    f, g = sympy.sympify(first, locals={"x": x}), sympy.sympify(second, locals={"x": x})
+    cuts = sorted(r for r in sympy.solve(f - g, x) if ends[0] < r < ends[1])
+    bounds = [ends[0], *cuts, ends[1]]
+    expected = sum(abs(sympy.integrate(f - g, (x, lo, hi))) for lo, hi in itertools.pairwise(bounds))
+    storyboard = _plan("Area between two curves", context)
+    scenes = [scene for scene in storyboard.scenes if scene.id == "between"]
+    assert len(scenes) == 1
+    assert f"\\frac{{{expected.p}}}{{{expected.q}}}" in _shown(scenes)
+    assert any(action.op == "polygon" for beat in scenes[0].beats for action in beat.actions)
+    # The lesson took the request's curves up: no separate graph of each is added after it.
+    assert not any(scene.id.startswith("graph_") for scene in storyboard.scenes)
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_compound_interest_compounded_monthly_to_the_cent() -> None:
+    storyboard = _plan("Compound interest", "I invest 1000 dollars at 5% a year compounded monthly for 10 years")
+    expected = 1000 * (1 + 0.05 / 12) ** 120
+    answer = f"\\${expected:.2f}"
+    scenes = [scene for scene in storyboard.scenes if scene.id == "compound"]
+    assert len(scenes) == 1
+    assert answer in _shown(scenes)
+    assert f"{expected:.2f} dollars" in _said(scenes)
+    axes = next(a for beat in scenes[0].beats for a in beat.actions if a.op == "axes")
+    # The balance never falls below the principal: the axis starts there, not at 0.
+    assert axes.y_range[0] == 1000  # type: ignore[attr-defined]
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_percent_off_then_tax() -> None:
+    storyboard = _plan("Percent change", "80 dollars, 25% off, then 8% tax")
+    final = Fraction(80) * Fraction(75, 100) * Fraction(108, 100)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\${float(final):.2f}" in shown
+    assert "25 per cent decrease" in _said(list(storyboard.scenes))
+    assert "25 per cent increase" not in _said(list(storyboard.scenes))
+
+
+def test_law_of_sines_with_the_users_triangle() -> None:
+    storyboard = _plan("Law of sines", "angle A = 40 degrees, angle B = 60 degrees, side a = 10. Find side b.")
+    b = 10 * math.sin(math.radians(60)) / math.sin(math.radians(40))
+    assert f"\\approx {round(b, 2)}" in _shown(list(storyboard.scenes))
+
+
+def test_cone_volume_carries_the_unit() -> None:
+    storyboard = _plan("Volume of a cone", "radius 3 cm, height 5 cm")
+    volume = math.pi * 3**2 * 5 / 3
+    assert f"{volume:.2f}\\text{{ cm}}^3" in _shown(list(storyboard.scenes))
+    assert f"{volume:.2f} cubic centimetres" in _said(list(storyboard.scenes))
+
+
+def test_mean_value_theorem_on_the_users_polynomial() -> None:
+    x = sympy.Symbol("x")
+    f, a, b = x**2 + 1, 1, 3
+    chord = (f.subs(x, b) - f.subs(x, a)) / (b - a)
+    (c,) = [r for r in sympy.solve(sympy.diff(f, x) - chord, x) if a < r < b]
+    storyboard = _plan("Mean value theorem", "f(x) = x^2 + 1 on [1, 3]")
+    scenes = [scene for scene in storyboard.scenes if scene.id.startswith("mvt")]
+    assert len(scenes) == 1
+    shown = _shown(scenes)
+    assert "f(x) = x^{2} + 1" in shown
+    assert f"f'({c}) = {chord}" in shown
+
+
+def test_two_discounts_in_a_row() -> None:
+    storyboard = _plan("Percent change", "A jacket costs 120 dollars. It is 30% off, then another 10% off at the till.")
+    final = Fraction(120) * Fraction(70, 100) * Fraction(90, 100)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\${float(final):.2f}" in shown
+    # Together the two discounts take 37 per cent, not 40.
+    assert f"{float((1 - final / 120) * 100):g}\\%" in shown
+
+
+def test_a_ladder_is_the_hypotenuse() -> None:
+    # 10 is the ladder, the hypotenuse: the height it reaches is the missing leg, not the hypotenuse of legs 10, 6.
+    storyboard = _plan(
+        "Pythagorean theorem", "A 10 m ladder leans against a wall with its foot 6 m from the wall. How high?"
+    )
+    height = math.sqrt(10**2 - 6**2)
+    example = [scene for scene in storyboard.scenes if scene.id == "example"]
+    assert f"b = \\sqrt{{{10**2 - 6**2}}} = {height:g}" in _shown(example)
+    assert "136" not in _shown(list(storyboard.scenes))
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_midpoint_of_the_users_points() -> None:
+    storyboard = _plan("Midpoint", "(2, 3) and (8, 7)")
+    assert storyboard.title == "The midpoint formula"
+    assert f"= ({(2 + 8) // 2}, {(3 + 7) // 2})" in _shown(list(storyboard.scenes))
+
+
+def test_ratio_written_with_a_colon_after_the_total() -> None:
+    storyboard = _plan("Sharing in a ratio", "Share 120 dollars in the ratio 3:5")
+    unit = 120 // (3 + 5)
+    said = _said(list(storyboard.scenes))
+    assert "Share 120 in the ratio 3 to 5" in said
+    assert f"{3 * unit}" in said
+    assert f"{5 * unit}" in said
+
+
+def test_integral_of_the_users_polynomial() -> None:
+    x = sympy.Symbol("x")
+    exact = sympy.integrate(x**2, (x, 1, 3))
+    storyboard = _plan("Definite integral", "integral of x^2 from 1 to 3")
+    assert f"\\frac{{{exact.p}}}{{{exact.q}}}" in _shown(list(storyboard.scenes))
+
+
+def test_binomial_coin_flips() -> None:
+    storyboard = _plan("Binomial probability", "10 coin flips, probability of exactly 3 heads")
+    chance = Fraction(math.comb(10, 3), 2**10)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\frac{{{chance.numerator}}}{{{chance.denominator}}}" in shown
+    assert f"{float(chance):.3f}" in shown
+
+
+def test_simple_interest_for_months() -> None:
+    storyboard = _plan("Simple interest", "I borrow 2400 dollars at 6.5% simple interest for 18 months")
+    interest = Fraction(2400) * Fraction(65, 1000) * Fraction(18, 12)
+    shown = _shown(list(storyboard.scenes))
+    assert f"\\${float(interest):.2f}" in shown
+    assert f"\\${float(2400 + interest):.2f}" in shown
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+@pytest.mark.parametrize(
+    ("topic", "context", "answer"),
+    [
+        ("Speed distance time", "A car travels 150 km in 2.5 hours. What is its average speed?", ("150/2.5", "km/h")),
+        ("Average speed", "A cyclist rides 18 km in 45 minutes", ("18/(45/60)", "km/h")),
+        ("Speed", "How far do you go at 60 mph for 3 hours?", ("60*3", "miles")),
+        ("Speed", "How long to walk 6 km at 4 km/h?", ("6/4", "h")),
+    ],
+)
+def test_speed_distance_time_with_units(topic: str, context: str, answer: tuple[str, str]) -> None:
+    value = sympy.nsimplify(answer[0])
+    storyboard = _plan(topic, context)
+    assert storyboard.title == "Speed, distance and time"
+    shown = _shown(list(storyboard.scenes))
+    assert f"= {float(value):g}\\text{{ {answer[1]}}}" in shown
+    assert [problem for scene in storyboard.scenes for problem in unseen_numbers(scene)] == []
+
+
+def test_simple_interest_from_letters() -> None:
+    storyboard = _plan("Simple interest", "I = P r t with P = 2000, r = 0.04 and t = 3.")
+    interest = Fraction(2000) * Fraction(4, 100) * 3
+    assert f"\\${float(interest):.2f}" in _shown(list(storyboard.scenes))
