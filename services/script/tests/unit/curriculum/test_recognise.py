@@ -322,7 +322,7 @@ NOT_THAT_SUBJECT = {
     "Slope": "slope_intercept_form",  # not "derivative slope"
     "Midpoint": "midpoint_formula",  # not the midpoint rule of Riemann sums
     "Exponential decay": "exponential_decay",  # the algebra lesson, not the differential equation
-    "Simple interest": None,  # "simple" names the subject here, and compound interest is another one
+    "Simple interest": "simple_interest",  # "simple" names the subject here: not compound interest
     "A simple explanation of derivatives": "derivative_slope",  # and here it is filler
 }
 
