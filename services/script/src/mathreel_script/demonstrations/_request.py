@@ -285,3 +285,51 @@ def repeated_trials(facts: ContextFacts) -> tuple[int, int, Fraction] | None:
     if chance is None or not 0 < chance < 1 or not 0 <= k <= n:
         return None
     return n, k, chance
+
+
+_TIME_UNIT = r"(years?|days?|hours?|minutes?|seconds?|weeks?|months?)"
+_HALF_LIFE = re.compile(
+    rf"\bhalf[- ]?life\s*(?:of|is|=|:)?\s*(?:about\s+)?(\d{{1,6}}(?:\.\d{{1,4}})?)\s*{_TIME_UNIT}", re.I
+)
+_AFTER = re.compile(rf"\bafter\s+(\d{{1,6}}(?:\.\d{{1,4}})?)\s*{_TIME_UNIT}", re.I)
+_AMOUNT = re.compile(
+    r"(?<![\w.])(\d{1,7}(?:\.\d{1,4})?)\s*(mg|kg|g|grams?|milligrams?|kilograms?|atoms|cells|units)?\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class HalfLife:
+    """A half-life question: ``initial`` (with its ``unit``, possibly empty) halves every ``period`` ``time_unit``;
+    ``after`` is the time the request asks about, if it asks."""
+
+    initial: Fraction
+    unit: str
+    period: Fraction
+    time_unit: str
+    after: Fraction | None
+
+
+def half_life(facts: ContextFacts) -> HalfLife | None:
+    """The half-life, the starting amount and the time asked about, from "half-life 5 years; 80 g initially. How
+    much after 12 years?"; ``None`` unless a half-life and a starting amount are both said."""
+    text = _text(facts)
+    period = _HALF_LIFE.search(text)
+    if not period:
+        return None
+    after = _AFTER.search(text)
+    taken = {period.span(1)} | ({after.span(1)} if after else set())
+    amounts = [m for m in _AMOUNT.finditer(text) if m.span(1) not in taken and Fraction(m.group(1)) > 0]
+    if not amounts:
+        return None
+    # The amount with a unit of quantity, else the first number that is neither the half-life nor the time.
+    amount = next((m for m in amounts if m.group(2)), amounts[0])
+    time_unit = period.group(2).lower()
+    if not time_unit.endswith("s"):
+        time_unit += "s"
+    return HalfLife(
+        initial=Fraction(amount.group(1)),
+        unit=(amount.group(2) or "").lower(),
+        period=Fraction(period.group(1)),
+        time_unit=time_unit,
+        after=Fraction(after.group(1)) if after else None,
+    )

@@ -25,6 +25,7 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._request import HalfLife, half_life
 from mathreel_script.demonstrations.algebra_quadratics import X, axis, tex
 from mathreel_script.demonstrations.arithmetic_numbers import said
 from mathreel_script.demonstrations.registry import Params, demonstration
@@ -254,6 +255,10 @@ class GrowthParams(Params):
 def exponential_table_plot(params: GrowthParams, facts: ContextFacts) -> list[Scene]:
     """Exponential change: each step multiplies by the same factor (not adds the same amount); the table grows row by
     row, the points climb (or fall) faster and faster, and the curve a times b to the n joins them."""
+    halving = half_life(facts)
+    if halving is not None:
+        # A half-life question: the amount halves every period, and the question's time is read off the curve.
+        return [_half_life_scene(halving)]
     initial, percent = sympy.nsimplify(params.initial), sympy.nsimplify(params.percent)
     steps = params.steps
     given = dict(facts.assignments)
@@ -329,6 +334,90 @@ def exponential_table_plot(params: GrowthParams, facts: ContextFacts) -> list[Sc
             Indicate(target=f"p{steps}"),
         )
     return [draft.build()]
+
+
+_UNIT_SAID = {"g": "grams", "mg": "milligrams", "kg": "kilograms"}
+_MAX_HALVINGS = 6
+
+
+def _half_life_scene(given: HalfLife) -> Scene:
+    """The amount halving once every period, as a table and as points on its curve, then the amount at the time
+    the request asks about, worked out from A = A0 (1/2)^(t/h) and marked on the curve."""
+    a0, h = sympy.Rational(given.initial), sympy.Rational(given.period)
+    asked = sympy.Rational(given.after) if given.after is not None else None
+    halvings = 4 if asked is None else min(max(int(sympy.ceiling(asked / h)), 4), _MAX_HALVINGS)
+    times = [k * h for k in range(halvings + 1)]
+    amounts = [a0 / 2**k for k in range(halvings + 1)]
+    for k in range(1, len(amounts)):
+        if amounts[k] * 2 != amounts[k - 1]:
+            raise ValueError("half-life check failed")
+    unit, period_unit = given.unit, given.time_unit
+    unit_tex = f"\\text{{ {unit}}}" if unit else ""
+    unit_said = f" {_UNIT_SAID.get(unit, unit)}" if unit else ""
+    shown = [num(float(a)) for a in amounts]
+    at = [num(float(t)) for t in times]
+    rows = [[t, a] for t, a in zip(at, shown, strict=True)]
+    header = [f"t ({period_unit})"[:30], f"A ({unit})" if unit else "A"]
+    rule = f"A = {num(float(a0))} \\cdot \\left(\\tfrac{{1}}{{2}}\\right)^{{t/{num(float(h))}}}"
+    x_axis = (0.0, float(times[-1]), float(h))
+    y_axis = axis([float(a0), 0.0], pad=False)
+    draft = (
+        SceneDraft("half_life", "example", "Halving every period")
+        .beat(
+            f"Start with {shown[0]}{unit_said}; every {at[1]} {period_unit} half of what is left decays.",
+            ShowEquation(id="rule", latex=rule, region="top"),
+            ShowTable(id="t1", header=header, rows=rows[:3], region="left"),
+        )
+        .beat(
+            f"After {at[1]} {period_unit}, {shown[1]}{unit_said} are left; after {at[2]}, {shown[2]}.",
+            ShowAxes(id="ax", x_range=x_axis, y_range=y_axis, x_label="t", y_label="A", region="right"),
+            *[ShowPoint(id=f"p{k}", at=(float(times[k]), float(amounts[k])), axes="ax") for k in range(3)],
+        )
+        .beat(
+            f"Each {at[1]} {period_unit} it halves again: {', '.join(shown[3:])}.",
+            Remove(targets=["t1"]),
+            ShowTable(id="t2", header=header, rows=rows, region="left"),
+            *[ShowPoint(id=f"p{k}", at=(float(times[k]), float(amounts[k])), axes="ax") for k in range(3, len(times))],
+        )
+        .beat(
+            f"The curve {shown[0]} times one half to the power t over {at[1]} joins the points: it never reaches zero.",
+            PlotFunction(id="g", axes="ax", expression=f"{float(a0)}*0.5**(x/{float(h)})", color="blue"),
+        )
+    )
+    if asked is not None:
+        value = a0 * sympy.Rational(1, 2) ** (asked / h)
+        value_text = num(round(float(value), 2))
+        exact = value.is_Rational
+        relation = "=" if exact else "\\approx"
+        latex = (
+            f"A = {num(float(a0))} \\cdot \\left(\\tfrac{{1}}{{2}}\\right)^{{{num(float(asked))}/{num(float(h))}}}"
+            f" {relation} {value_text}{unit_tex}"
+        )
+        beat_actions: list[Action] = [TransformEquation(target="rule", latex=latex, highlight=[value_text])]
+        if asked <= times[-1]:
+            beat_actions += [
+                ShowPoint(
+                    id="asked",
+                    at=(float(asked), float(value)),
+                    axes="ax",
+                    color="red",
+                    label=f"({num(float(asked))}, {value_text})",
+                ),
+                ShowSegment(
+                    id="drop",
+                    start=(float(asked), float(value)),
+                    end=(float(asked), 0.0),
+                    axes="ax",
+                    color="red",
+                    dashed=True,
+                ),
+            ]
+        draft.beat(
+            f"After {num(float(asked))} {period_unit}: {shown[0]} times one half to the power {num(float(asked))} "
+            f"over {at[1]}, which is {'' if exact else 'about '}{value_text}{unit_said}.",
+            *beat_actions,
+        )
+    return draft.build()
 
 
 # --- an inverse as a mirror image -------------------------------------------------------------------------------

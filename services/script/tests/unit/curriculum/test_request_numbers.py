@@ -235,3 +235,36 @@ def test_simple_interest_from_letters() -> None:
     storyboard = _plan("Simple interest", "I = P r t with P = 2000, r = 0.04 and t = 3.")
     interest = Fraction(2000) * Fraction(4, 100) * 3
     assert f"\\${float(interest):.2f}" in _shown(list(storyboard.scenes))
+
+
+@pytest.mark.parametrize(
+    ("topic", "context", "initial", "period", "after", "unit"),
+    [
+        ("Exponential decay", "A substance has half-life 5 years; 80 g initially. How much after 12 years?",
+         80, 5, 12, "g"),
+        ("Half-life", "Carbon-14 has a half-life of 5730 years. A sample has 200 grams. How much after 10000 years?",
+         200, 5730, 10000, "grams"),
+        ("Radioactive decay", "half life 8 days, 50 mg. How much is left after 24 days?", 50, 8, 24, "mg"),
+    ],
+)  # fmt: skip
+def test_a_half_life_question_halves_each_period_and_answers_at_the_time_asked(
+    topic: str, context: str, initial: int, period: int, after: int, unit: str
+) -> None:
+    storyboard = _plan(topic, context)
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "half_life"]
+    # Every row halves the one above, one period apart, from the request's own amount.
+    tables = [a for beat in scene.beats for a in beat.actions if a.op == "table"]
+    rows = tables[-1].rows
+    assert [Fraction(t) for t, _ in rows] == [k * period for k in range(len(rows))]
+    assert [float(a) for _, a in rows] == pytest.approx([initial / 2**k for k in range(len(rows))])
+    value = initial * 0.5 ** (after / period)
+    expected = f"{round(value, 2):g}" if round(value, 2) != int(value) else str(int(value))
+    assert expected in _shown([scene]), (expected, _shown([scene]))
+    assert expected in _said([scene])
+    assert unit in _said([scene]) or unit in _shown([scene])
+    assert not unseen_numbers(scene)
+
+
+def test_a_half_life_needs_a_half_life_and_an_amount() -> None:
+    assert _request.half_life(parse_request("Decay", "it shrinks by 20% a year from 500")) is None
+    assert _request.half_life(parse_request("Decay", "the half-life is 5 years")) is None
