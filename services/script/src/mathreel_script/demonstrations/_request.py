@@ -333,3 +333,37 @@ def half_life(facts: ContextFacts) -> HalfLife | None:
         time_unit=time_unit,
         after=Fraction(after.group(1)) if after else None,
     )
+
+
+_DEGREES = re.compile(r"(?<![\w.])(\d{1,2}(?:\.\d{1,2})?)\s*(?:°|\^\\circ|degrees?\b|deg\b)", re.I)
+_SIDE = r"\b{name}(?:\s+(?:side|leg))?\s*(?:of|is|=|:)?\s*(?:length\s+)?(\d{{1,4}}(?:\.\d{{1,3}})?)"
+_SIDE_NAMES = ("hypotenuse", "opposite", "adjacent")
+_FIND = re.compile(
+    r"\b(?:find|what is|how long is|work out|calculate)\b[^.?!]*?\b(hypotenuse|opposite|adjacent)\b", re.I
+)
+
+
+def angle_in_degrees(facts: ContextFacts) -> float | None:
+    """The first angle the request gives in degrees ("angle 30 degrees", "30°"), strictly between 0 and 90."""
+    for found in _DEGREES.finditer(_text(facts)):
+        value = float(found.group(1))
+        if 0 < value < 90:
+            return value
+    return None
+
+
+def right_triangle_sides(facts: ContextFacts) -> dict[str, float]:
+    """The sides of a right triangle the request names with a length ("hypotenuse 10", "the adjacent side is 4")."""
+    text = _text(facts)
+    sides: dict[str, float] = {}
+    for name in _SIDE_NAMES:
+        found = re.search(_SIDE.format(name=name), text, re.I)
+        if found and float(found.group(1)) > 0:
+            sides[name] = float(found.group(1))
+    return sides
+
+
+def side_asked(facts: ContextFacts) -> str | None:
+    """The side of a right triangle the request asks to find ("find the opposite side"), if it asks for one."""
+    found = _FIND.search(_text(facts))
+    return found.group(1).lower() if found else None

@@ -23,6 +23,7 @@ from mathreel_scenelang.storyboard import (
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._figure_tools import check, context_ints, deg, given_ints, num, polar, pt
+from mathreel_script.demonstrations._request import angle_in_degrees, right_triangle_sides, side_asked
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
 
@@ -47,9 +48,13 @@ def right_triangle_ratios(params: RightTriangleParams, facts: ContextFacts) -> l
         return [_exact(params.angle if params.angle in (30, 45, 60) else 30)]
     if params.find == "angle":
         return [_find_angle(params, facts)]
+    # An angle said in degrees is the angle; failing that, the first whole number that can be one.
+    said_angle = angle_in_degrees(facts)
     found = context_ints(facts, 1, 10, 80)
-    theta = found[0] if found else params.angle
+    theta: float = said_angle if said_angle is not None else (found[0] if found else params.angle)
+    theta = int(theta) if float(theta).is_integer() else theta
     rad = math.radians(theta)
+    sides = right_triangle_sides(facts) if params.find == "ratios" else {}
     if params.find == "side":
         d = params.adjacent
         height = d * math.tan(rad)
@@ -78,15 +83,24 @@ def right_triangle_ratios(params: RightTriangleParams, facts: ContextFacts) -> l
             )
         )
         return [draft.build()]
-    h: float = 1 if params.find == "identity" else params.hypotenuse
+    h: float = 1 if params.find == "identity" else sides.get("hypotenuse", params.hypotenuse)
+    if params.find == "ratios" and "hypotenuse" not in sides:
+        # A leg the request gives decides the size: the hypotenuse is worked out from it.
+        if "opposite" in sides:
+            h = sides["opposite"] / math.sin(rad)
+        elif "adjacent" in sides:
+            h = sides["adjacent"] / math.cos(rad)
     opp, adj = h * math.sin(rad), h * math.cos(rad)
     a, b, c = _right(adj, opp)
     draft = SceneDraft("ratios", "explanation", "Ratios of the sides").beat(
-        f"A right triangle with an angle of {theta} degrees and a hypotenuse of {h}.",
+        f"A right triangle with an angle of {theta} degrees and a hypotenuse of {num(h)}."
+        if "hypotenuse" in sides or not sides
+        else f"A right triangle with an angle of {theta} degrees and the side {_LEG_SAID[next(iter(sides))]} "
+        f"{num(next(iter(sides.values())))}.",
         ShowPolygon(id="tri", vertices=[a, b, c], color="blue"),
         ShowAngle(id="right", vertex=b, a=a, b=c, right=True),
         ShowAngle(id="theta", vertex=a, a=b, b=c, label=deg(theta)),
-        ShowSegment(id="hyp", start=c, end=a, label=str(h), color="red"),
+        ShowSegment(id="hyp", start=c, end=a, label=num(h), color="red"),
     )
     draft.beat(
         f"Measured, the side opposite the angle is {num(opp)} and the side next to it is {num(adj)}.",
@@ -114,8 +128,8 @@ def right_triangle_ratios(params: RightTriangleParams, facts: ContextFacts) -> l
         )
         return [draft.build()]
     ratios = [
-        ("sin", opp / h, f"\\frac{{{num(opp)}}}{{{h}}}"),
-        ("cos", adj / h, f"\\frac{{{num(adj)}}}{{{h}}}"),
+        ("sin", opp / h, f"\\frac{{{num(opp)}}}{{{num(h)}}}"),
+        ("cos", adj / h, f"\\frac{{{num(adj)}}}{{{num(h)}}}"),
         ("tan", opp / adj, f"\\frac{{{num(opp)}}}{{{num(adj)}}}"),
     ]
     check(all(abs(v - getattr(math, n)(rad)) < 1e-9 for n, v, _ in ratios), "ratios")
@@ -132,7 +146,45 @@ def right_triangle_ratios(params: RightTriangleParams, facts: ContextFacts) -> l
         ShowPolygon(id="small", vertices=[pt(*p) for p in half], color="orange", fill_opacity=0.4),
         ShowSegment(id="small_opp", start=pt(*half[1]), end=pt(*half[2]), color="yellow"),
     )
+    asked = side_asked(facts)
+    if sides and asked is not None and asked not in sides:
+        draft.beat(*_answer(asked, sides, theta, {"hypotenuse": h, "opposite": opp, "adjacent": adj}))
     return [draft.build()]
+
+
+_LEG_SAID = {"opposite": "opposite it", "adjacent": "next to it"}
+_RATIO_OF = {  # (the asked side, the given side): the ratio linking them, and whether the asked side is its top
+    ("opposite", "hypotenuse"): ("sin", True),
+    ("adjacent", "hypotenuse"): ("cos", True),
+    ("opposite", "adjacent"): ("tan", True),
+    ("hypotenuse", "opposite"): ("sin", False),
+    ("hypotenuse", "adjacent"): ("cos", False),
+    ("adjacent", "opposite"): ("tan", False),
+}
+
+
+def _answer(asked: str, sides: dict[str, float], theta: float, lengths: dict[str, float]) -> tuple[str, ShowEquation]:
+    """The beat that answers the request: the side it asks for, from the side it gives and the ratio linking them."""
+    given = next(name for name in ("hypotenuse", "opposite", "adjacent") if name in sides)
+    ratio, on_top = _RATIO_OF[(asked, given)]
+    known = sides[given]
+    value = (
+        known * getattr(math, ratio)(math.radians(theta))
+        if on_top
+        else known / getattr(math, ratio)(math.radians(theta))
+    )
+    check(abs(value - lengths[asked]) < 1e-9 * max(1.0, value), "the side asked for")
+    names = {"sin": "sine", "cos": "cosine", "tan": "tangent"}
+    angle = f"{num(theta)}^\\circ"
+    exact = abs(value - round(value, 2)) < 1e-9
+    relation, about = ("=", "") if exact else ("\\approx", "about ")
+    if on_top:
+        latex = f"\\text{{{asked}}} = {num(known)} \\{ratio} {angle} {relation} {num(value)}"
+        said = f"So the {asked} side is {num(known)} times the {names[ratio]} of {num(theta)} degrees: "
+    else:
+        latex = f"\\text{{{asked}}} = \\frac{{{num(known)}}}{{\\{ratio} {angle}}} {relation} {num(value)}"
+        said = f"So the {asked} is {num(known)} divided by the {names[ratio]} of {num(theta)} degrees: "
+    return f"{said}{about}{num(value)}.", ShowEquation(id="answer", latex=latex, region="bottom", color="yellow")
 
 
 def _find_angle(params: RightTriangleParams, facts: ContextFacts) -> Scene:

@@ -268,3 +268,29 @@ def test_a_half_life_question_halves_each_period_and_answers_at_the_time_asked(
 def test_a_half_life_needs_a_half_life_and_an_amount() -> None:
     assert _request.half_life(parse_request("Decay", "it shrinks by 20% a year from 500")) is None
     assert _request.half_life(parse_request("Decay", "the half-life is 5 years")) is None
+
+
+@pytest.mark.parametrize(
+    ("context", "angle", "given", "asked", "expected"),
+    [
+        ("hypotenuse 10, angle 30 degrees, find the opposite side", 30, ("hypotenuse", 10), "opposite", 5.0),
+        ("A ramp makes an angle of 20° with the ground and its adjacent side is 4 m. Find the hypotenuse.", 20,
+         ("adjacent", 4), "hypotenuse", 4 / math.cos(math.radians(20))),
+        ("opposite side 7, angle 35 degrees; find the adjacent side", 35, ("opposite", 7), "adjacent",
+         7 / math.tan(math.radians(35))),
+    ],
+)  # fmt: skip
+def test_a_right_triangle_uses_the_angle_in_degrees_and_answers_the_side_asked(
+    context: str, angle: int, given: tuple[str, float], asked: str, expected: float
+) -> None:
+    storyboard = _plan("Right triangle trigonometry", context)
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "ratios"]
+    shown, said = _shown([scene]), _said([scene])
+    # The angle is the one said in degrees, not the first number ("hypotenuse 10" is no angle).
+    assert f"{angle}^\\circ" in shown
+    assert f"{angle} degrees" in said
+    answer = f"{round(expected, 2):g}"
+    assert answer in shown, (answer, shown)
+    assert answer in said
+    assert asked in scene.beats[-1].narration
+    assert f"{given[1]:g}" in scene.beats[0].narration
