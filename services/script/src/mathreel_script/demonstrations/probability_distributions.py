@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from mathreel_scenelang.storyboard import (
+    Action,
     BarChart,
     BarsTo,
     Circumscribe,
@@ -335,6 +336,52 @@ def dice_game(facts: ContextFacts) -> tuple[list[int], list[int], int] | None:
     return amounts, [net[a] for a in amounts], cost
 
 
+# "pays 10 dollars with probability 0.2", "win $50 with a 5% chance", "a prize of 8 with probability 1/4".
+_CHANCE = r"\d{1,3}(?:\.\d{1,3})?\s*%|0?\.\d{1,4}|\d{1,3}\s*/\s*\d{1,3}"
+_CHANCE_PRIZE = re.compile(
+    r"(?:\b(?:pays?|wins?|gets?|prize\s+of|receives?|gives?(?:\s+you)?)\s+(?:you\s+)?|\band\s+)"
+    r"[£$€]?\s*(?P<prize>\d{1,4})"
+    r"\s*(?:dollars?|pounds?|euros?)?\s+with\s+(?:a\s+)?"
+    rf"(?:(?:probability|chance)\s*(?:of|=|is)?\s*(?P<chance>{_CHANCE})|(?P<before>{_CHANCE})\s+(?:chance|probability))",
+    re.I,
+)
+
+
+def _chance(text: str) -> Fraction:
+    text = text.replace(" ", "")
+    if text.endswith("%"):
+        return Fraction(text[:-1]) / 100
+    return Fraction(text)
+
+
+def chance_game(facts: ContextFacts) -> tuple[list[int], list[int], int] | None:
+    """A game of chance the request describes by its prizes' probabilities ("pays 10 dollars with probability 0.2
+    and costs 3 dollars to play"): the net amounts a player ends a game with, whole-number weights of their
+    probabilities (nothing won takes what is left), and the cost; ``None`` when it describes no such game."""
+    text = " ".join(facts.sentences)
+    prizes: dict[int, Fraction] = {}
+    read = list(_CHANCE_PRIZE.finditer(text))
+    for found in read:
+        prize = int(found.group("prize"))
+        prizes[prize] = prizes.get(prize, Fraction(0)) + _chance(found.group("chance") or found.group("before"))
+    # Every chance the request states must belong to a prize read: a prize missed would make the answer wrong.
+    if len(read) != len(re.findall(r"\b(?:probability|chance)\b", text, re.I)):
+        return None
+    if not prizes or not 0 < sum(prizes.values()) <= 1:
+        return None
+    cost_found = _COST.search(text)
+    cost = int(cost_found.group("cost")) if cost_found else 0
+    chances: dict[int, Fraction] = {}
+    for prize, chance in [*prizes.items(), (0, 1 - sum(prizes.values()))]:
+        if chance:
+            chances[prize - cost] = chances.get(prize - cost, Fraction(0)) + chance
+    denominator = math.lcm(*(chance.denominator for chance in chances.values()))
+    if denominator > 1000:
+        return None
+    amounts = sorted(chances)
+    return amounts, [int(chances[a] * denominator) for a in amounts], cost
+
+
 class ExpectationParams(Params):
     kind: ExpectationKind = "table"
     values: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5, 6], min_length=2, max_length=6)
@@ -346,7 +393,8 @@ class ExpectationParams(Params):
 @voiced
 def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list[Scene]:
     """A random variable's table built row by row, value times probability, summing to the mean; then the spread."""
-    game = dice_game(facts) if params.kind == "table" else None
+    die_game = dice_game(facts) if params.kind == "table" else None
+    game = die_game or (chance_game(facts) if params.kind == "table" else None)
     values, weights = (game[0], game[1]) if game else (params.values, params.weights)
     if params.kind == "table":
         if len(values) != len(weights) or min(weights) < 1:
@@ -383,13 +431,22 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
     squared_mean = f"({num(float(mean))})^{{2}}" if mean < 0 else f"{num(float(mean))}^{{2}}"
     if game:
         paid = f", after the {game[2]} paid to play" if game[2] else ""
-        opening = f"What a player ends one game with{paid}, for each roll of the fair die, with its probability."
+        each = "for each way a game can end" if die_game is None else "for each roll of the fair die"
+        opening = f"What a player ends one game with{paid}, {each}, with its probability."
     else:
         opening = f"A random variable given by {named}: each value with its probability{note}."
+    # A game of chance with a cost: each prize as won, less the cost, so that the request's own prizes are on screen.
+    nets: list[str] = []
+    if game and die_game is None and game[2]:
+        nets = [f"{x + game[2]} - {game[2]} = {x}" for x in xs if x + game[2] > 0]
+    opening_extra: list[Action] = [ShowEquation(id="net", latex=",\\quad ".join(nets), region="top")] if nets else []
+    if nets:
+        opening += " A win's prize less the cost is what the player ends with."
     draft = (
         SceneDraft("expect", "explanation", "The long-run average")
         .beat(
             opening,
+            *opening_extra,
             BarChart(
                 id="bars",
                 categories=[str(x) for x in xs],
@@ -417,6 +474,7 @@ def expected_value_table(params: ExpectationParams, facts: ContextFacts) -> list
         .beat(
             f"Add the last column{'' if params.kind == 'table' else ', on to infinity'}: the expected value is "
             f"{num(float(mean))}, the balance point of the bars.",
+            *([Remove(targets=["net"])] if nets else []),
             ShowEquation(id="e", latex=f"E[X] = \\sum x P(x) = {num(float(mean))}", region="top"),
         )
         .beat(

@@ -294,3 +294,32 @@ def test_a_right_triangle_uses_the_angle_in_degrees_and_answers_the_side_asked(
     assert answer in said
     assert asked in scene.beats[-1].narration
     assert f"{given[1]:g}" in scene.beats[0].narration
+
+
+@pytest.mark.parametrize(
+    ("context", "prizes", "cost"),
+    [
+        ("A game pays 10 dollars with probability 0.2 and costs 3 dollars to play", {10: Fraction(1, 5)}, 3),
+        ("You win 50 dollars with a 5% chance and 10 dollars with a 20% chance. It costs 5 dollars to play.",
+         {50: Fraction(1, 20), 10: Fraction(1, 5)}, 5),
+    ],
+)  # fmt: skip
+def test_a_game_of_chance_is_judged_by_its_expected_winnings(
+    context: str, prizes: dict[int, Fraction], cost: int
+) -> None:
+    storyboard = _plan("Expected value", context)
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "expect"]
+    expected = sum(p * (prize - cost) for prize, p in prizes.items()) - (1 - sum(prizes.values())) * cost
+    value = f"{float(expected):g}"
+    assert f"= {value}" in _shown([scene])
+    for prize in prizes:
+        assert f"{prize} - {cost} = {prize - cost}" in _shown([scene])
+    verdict = scene.beats[-1].narration
+    assert ("not worth playing" in verdict) == (expected < 0)
+
+
+def test_a_chance_that_belongs_to_no_prize_read_leaves_the_game_unread() -> None:
+    facts = parse_request("Expected value", "Win 50 with a 5% chance, or a hat with a 10% chance. It costs 5.")
+    from mathreel_script.demonstrations.probability_distributions import chance_game
+
+    assert chance_game(facts) is None
