@@ -367,3 +367,39 @@ def side_asked(facts: ContextFacts) -> str | None:
     """The side of a right triangle the request asks to find ("find the opposite side"), if it asks for one."""
     found = _FIND.search(_text(facts))
     return found.group(1).lower() if found else None
+
+
+_PERCENT_AT = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,2})?)\s*(?:%|percent\b|per\s?cent\b)", re.I)
+_GIVEN = re.compile(r"\bP\s*\(\s*([A-Za-z][A-Za-z ]{0,11}?)\s*(?:\||given|\\mid)\s*([A-Za-z][A-Za-z ]{0,11}?)\s*\)")
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A conditional question on two events: the share ``given`` in the condition, the share ``both`` in both
+    (per cent), and the events' names when the request writes P(asked given condition)."""
+
+    given: Fraction
+    both: Fraction
+    asked_name: str
+    given_name: str
+
+
+def overlap(facts: ContextFacts) -> Overlap | None:
+    """ "60% play football and 30% play both football and tennis. Find P(tennis given football)": the share of the
+    condition, the share of both, and the names; ``None`` unless exactly one percentage is said to be "both" and one
+    other is the condition's, with the overlap no larger than the condition."""
+    text = _text(facts)
+    found = list(_PERCENT_AT.finditer(text))
+    if len(found) != 2:
+        return None
+    following = [text[m.end() : found[n + 1].start() if n + 1 < len(found) else len(text)] for n, m in enumerate(found)]
+    both = [n for n, after in enumerate(following) if re.search(r"\bboth\b", after, re.I)]
+    if len(both) != 1:
+        return None
+    share_both = Fraction(found[both[0]].group(1))
+    share_given = Fraction(found[1 - both[0]].group(1))
+    if not 0 < share_both <= share_given <= 100:
+        return None
+    names = _GIVEN.search(text)
+    asked, given = (names.group(1).strip(), names.group(2).strip()) if names else ("A", "B")
+    return Overlap(given=share_given, both=share_both, asked_name=asked, given_name=given)

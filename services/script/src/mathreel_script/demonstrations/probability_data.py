@@ -12,6 +12,7 @@ from pydantic import Field
 
 from mathreel_scenelang.storyboard import (
     BarChart,
+    Circumscribe,
     Indicate,
     PlotFunction,
     Remove,
@@ -31,6 +32,7 @@ from mathreel_scenelang.storyboard import (
 )
 from mathreel_script.context import ContextFacts
 from mathreel_script.demonstrations._calculus_common import fit_range, num, voiced
+from mathreel_script.demonstrations._request import overlap
 from mathreel_script.demonstrations.probability_distributions import frac_tex
 from mathreel_script.demonstrations.registry import Params, demonstration
 from mathreel_script.draft import SceneDraft
@@ -425,6 +427,81 @@ def venn_addition_rule(params: VennParams, facts: ContextFacts) -> list[Scene]:
             ),
         )
     )
+    return [draft.build()]
+
+
+class ConditionalParams(Params):
+    total: int = Field(default=40, ge=2, le=1000)
+    given: int = Field(default=25, ge=1, le=1000, description="How many are in the condition B")
+    both: int = Field(default=10, ge=1, le=1000, description="How many are in both A and B")
+
+
+@demonstration("conditional_venn", ConditionalParams)
+@voiced
+def conditional_venn(params: ConditionalParams, facts: ContextFacts) -> list[Scene]:
+    """P(A given B) as a share of B: the Venn diagram's B circle becomes the whole world, and the overlap's share of
+    it is the answer; a request's own shares (per cent of 100) and event names are used when it gives them."""
+    total, given, both = params.total, params.given, params.both
+    asked_name, given_name = "A", "B"
+    request = overlap(facts)
+    if request is not None:
+        # Shares in per cent: a group of 100, or of 1000 when a share has a decimal.
+        scale = 100 if request.given.denominator == request.both.denominator == 1 else 1000
+        total, given, both = scale, int(request.given * scale / 100), int(request.both * scale / 100)
+        asked_name, given_name = request.asked_name, request.given_name
+    if not 0 < both <= given <= total:
+        raise ValueError("the overlap must lie inside the condition")
+    answer = Fraction(both, given)
+    if answer != Fraction(both, total) / Fraction(given, total):
+        raise ValueError("conditional probability check failed")
+    a, b = (f"\\text{{{name}}}" if len(name) > 1 else name for name in (asked_name, given_name))
+    per_cent = " per cent" if request is not None else ""
+    draft = (
+        SceneDraft("given", "example", "Inside the condition")
+        .beat(
+            f"Out of {total}, {given} are counted in {given_name}, and {both} of them in {asked_name} too.",
+            ShowVenn(
+                id="venn",
+                labels=[asked_name[:12], given_name[:12]],
+                regions={"AB": str(both), "B": str(given - both), "A": "?", "outside": "?"},
+                region="left",
+            ),
+            ShowTable(
+                id="counts",
+                header=["group", "count"],
+                rows=[["all", str(total)], [given_name[:30], str(given)], ["both", str(both)]],
+                region="right",
+            ),
+        )
+        .beat(
+            f"Given {given_name}, only the {given} inside the {given_name} circle count: they are the whole world now.",
+            Circumscribe(target="venn"),
+            ShowEquation(id="cond", latex=f"P({a} \\mid {b}) = \\frac{{P({a} \\cap {b})}}{{P({b})}}", region="top"),
+        )
+        .beat(
+            f"{both} of those {given} are in {asked_name}: {both}{per_cent} over {given}{per_cent}, which is "
+            f"{spoken(frac_tex(answer))}.",
+            TransformEquation(
+                target="cond",
+                latex=f"P({a} \\mid {b}) = \\frac{{{both}}}{{{given}}} = {frac_tex(answer)}",
+                highlight=[frac_tex(answer)],
+            ),
+        )
+    )
+    if answer.denominator != 1:
+        decimal = round(float(answer), 3)
+        relation = "=" if Fraction(str(decimal)) == answer else "\\approx"
+        whole = round(both / total, 3)
+        whole_relation = "=" if Fraction(str(whole)) == Fraction(both, total) else "\\approx"
+        draft.beat(
+            f"As a decimal that is {num(decimal)}: not the {num(whole)} of all {total}.",
+            ShowEquation(
+                id="not_all",
+                latex=f"{frac_tex(answer)} {relation} {num(decimal)} \\ne \\frac{{{both}}}{{{total}}} "
+                f"{whole_relation} {num(whole)}",
+                region="bottom",
+            ),
+        )
     return [draft.build()]
 
 

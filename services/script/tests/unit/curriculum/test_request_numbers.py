@@ -323,3 +323,30 @@ def test_a_chance_that_belongs_to_no_prize_read_leaves_the_game_unread() -> None
     from mathreel_script.demonstrations.probability_distributions import chance_game
 
     assert chance_game(facts) is None
+
+
+@pytest.mark.parametrize(
+    ("context", "given", "both", "names"),
+    [
+        ("In a class 60% play football and 30% play both football and tennis. Find P(tennis given football)",
+         60, 30, ("tennis", "football")),
+        ("45% of cars are red; 9% are both red and electric. What is P(electric | red)?", 45, 9, ("electric", "red")),
+    ],
+)  # fmt: skip
+def test_a_conditional_probability_is_the_overlap_s_share_of_the_condition(
+    context: str, given: int, both: int, names: tuple[str, str]
+) -> None:
+    storyboard = _plan("Conditional probability", context)
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "given"]
+    answer = Fraction(both, given)
+    shown = _shown([scene])
+    assert f"\\frac{{{both}}}{{{given}}}" in shown
+    assert f"\\frac{{{answer.numerator}}}{{{answer.denominator}}}" in shown
+    for name in names:
+        assert name in shown
+    assert not unseen_numbers(scene)
+
+
+def test_an_overlap_needs_one_share_said_to_be_both() -> None:
+    assert _request.overlap(parse_request("Conditional", "60% play football and 30% play tennis")) is None
+    assert _request.overlap(parse_request("Conditional", "30% play football and 60% play both")) is None
