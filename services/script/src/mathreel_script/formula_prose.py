@@ -53,7 +53,7 @@ def formulas_in_words(
             kept = [s for s in sentences(line) if _DROP not in s and not _RAW_LATEX.search(s)]
             line = " ".join(kept)
         line = _SPACE_BEFORE_MARK.sub(r"\1", " ".join(line.split()))
-        if any(char.isalpha() for char in line):
+        if any(char.isalnum() for char in line):  # a line of data ("2, 4, 4, 5") is kept too
             lines.append(line)
     return "\n".join(lines)
 

@@ -350,3 +350,12 @@ def test_a_conditional_probability_is_the_overlap_s_share_of_the_condition(
 def test_an_overlap_needs_one_share_said_to_be_both() -> None:
     assert _request.overlap(parse_request("Conditional", "60% play football and 30% play tennis")) is None
     assert _request.overlap(parse_request("Conditional", "30% play football and 60% play both")) is None
+
+
+def test_a_context_that_is_only_the_data_is_the_data_taught() -> None:
+    values = [2, 4, 4, 4, 5, 5, 7, 9]
+    storyboard = _plan("Standard deviation", ", ".join(str(v) for v in values))
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "data"]
+    assert ", ".join(str(v) for v in values) in scene.beats[0].narration
+    mean = Fraction(sum(values), len(values))
+    assert f"mean is {mean}" in _said([scene])
