@@ -4,6 +4,8 @@ SHELL := /bin/bash
 
 SRC_DIRS := $(wildcard shared/src libs/*/src services/*/src cli/src)
 PYTEST_ARGS ?=
+# `make test` runs the suite in this many pytest-xdist workers, a file (or a group of files, see conftest.py) each.
+TEST_WORKERS ?= 2
 VIDEO_TOPIC ?= Pythagorean theorem
 VIDEO_CONTEXT ?= Explain the Pythagorean theorem with visual examples and a geometric proof
 VIDEO_OUT ?= pythagorean.mp4
@@ -28,10 +30,10 @@ lint: ## check style without changing anything
 typecheck: ## mypy --strict on every source folder
 	uv run mypy $(SRC_DIRS)
 
-test: ## the full suite, against real services (starts them)
+test: ## the full suite, against real services (starts them), in $(TEST_WORKERS) worker processes
 	scripts/bootstrap.sh
 	scripts/services.sh up
-	uv run pytest $(PYTEST_ARGS)
+	uv run pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-unit: ## the tests that need no services
 	scripts/bootstrap.sh

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -52,8 +52,71 @@ INTEGRATION_FIXTURES = frozenset(
 )
 
 
+# ``make test`` runs the suite in two pytest-xdist workers, each a test session of its own. Every test file goes to
+# one worker whole (its module fixtures are built once), and the files that share an expensive session fixture go
+# to one worker together (it is built once): the chaos suite's private servers and stack, and the deployments of the
+# contract, observability, realtime, webhook and pipeline tests. The groups are handed out first, the longest first:
+# the worker that takes the chaos suite (a third of the run) starts with it. A file that starts using one of these
+# fixtures must be added here: the workers refuse to run otherwise (``_check_groups``).
+XDIST_GROUPS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    # The load test follows the chaos suite in its worker (it uses none of its fixtures): its latency bounds do not
+    # hold beside the chaos suite's restarts or a stack's start-up.
+    "chaos": (
+        frozenset({"chaos_environment"}),
+        ("tests/chaos/test_faults.py", "tests/chaos/test_shutdown.py", "tests/load/test_two_gateways.py"),
+    ),
+    "deployments": (
+        frozenset({"distributed_stack", "standalone", "deployment"}),
+        (
+            "tests/clients/test_web_app.py",
+            "tests/contract/test_contract.py",
+            "tests/e2e/test_distributed_pipeline.py",
+            "tests/observability/test_readiness.py",
+            "tests/observability/test_trace.py",
+            "tests/realtime/test_events.py",
+            "tests/webhooks/test_modes.py",
+        ),
+    ),
+}
+_GROUP_OF_FILE = {path: group for group, (_, paths) in XDIST_GROUPS.items() for path in paths}
+_GROUP_RANK = {group: rank for rank, group in enumerate(XDIST_GROUPS)}
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def _check_groups(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for group, (uses, _) in XDIST_GROUPS.items():
+            if uses & fixtures and _GROUP_OF_FILE.get(_file(item.nodeid)) != group:
+                raise pytest.UsageError(
+                    f"{_file(item.nodeid)} uses {sorted(uses & fixtures)}: add it to XDIST_GROUPS[{group!r}] in "
+                    "conftest.py, or each worker builds that fixture again"
+                )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """For ``--dist loadfile``: xdist's load-by-scope scheduler, the scope of a test being its file or its file's
+    group, handed out in the order the workers collected them (groups first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own
+    config.option.loadscopereorder = False
+
+    class FileGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = _file(nodeid)
+            return _GROUP_OF_FILE.get(path, path)
+
+    return FileGroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test that uses a real service ``integration``; leave full-size soaks out unless asked for.
+    """Mark every test that uses a real service ``integration``; leave full-size soaks out unless asked for; in an
+    xdist worker, check the groups and put them first.
 
     A soak deselected is reported as such, never as a skipped test that a green run would hide.
     """
@@ -67,6 +130,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if INTEGRATION_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.integration)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _check_groups(items)
+        # The controller hands out the scopes in the order the workers collected them.
+        last = len(_GROUP_RANK)
+        items.sort(key=lambda item: _GROUP_RANK.get(_GROUP_OF_FILE.get(_file(item.nodeid), ""), last))  # stable
 
 
 @pytest.fixture(scope="session")

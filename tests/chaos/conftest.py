@@ -7,10 +7,12 @@ CI size by default; ``MATHREEL_CHAOS_JOBS=100`` runs the scaled tests at full si
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +56,15 @@ def chaos_environment(
 ) -> Iterator[ChaosEnvironment]:
     from tests.support.aio import run_async
 
-    with private_rabbitmq() as rabbitmq, private_postgres() as postgres:
+    with contextlib.ExitStack() as servers:
+        # The two servers boot side by side (each mostly waits on its own start-up); both are stopped on exit, even
+        # when the other failed to start.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            starting = [
+                pool.submit(servers.enter_context, server) for server in (private_rabbitmq(), private_postgres())
+            ]
+        rabbitmq: PrivateRabbitMQ = starting[0].result()
+        postgres: PrivatePostgres = starting[1].result()
         database_url = postgres.create_database("mathreel_chaos")
         run_async(upgrade(database_url))
         work = tmp_path_factory.mktemp("chaos")

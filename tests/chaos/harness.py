@@ -299,8 +299,11 @@ class ChaosStack(DistributedStack):
         wait_ready(process)
         return process
 
-    def start_gateway(self, label: str, port: int, *, extra_env: dict[str, str] | None = None) -> Process:
-        """Start another gateway replica (or restart one) on ``port`` and wait until it is ready."""
+    def start_gateway(
+        self, label: str, port: int, *, extra_env: dict[str, str] | None = None, wait: bool = True
+    ) -> Process:
+        """Start another gateway replica (or restart one) on ``port`` and (unless ``wait`` is false) wait until it
+        is ready."""
         env = {
             **os.environ,
             **_env(self),
@@ -311,7 +314,8 @@ class ChaosStack(DistributedStack):
         process = self._spawn(
             label, [sys.executable, "-m", "mathreel_gateway.main"], env, f"http://127.0.0.1:{port}/ready"
         )
-        wait_ready(process)
+        if wait:
+            wait_ready(process)
         return process
 
     def stop(self) -> None:

@@ -34,16 +34,27 @@ def _ephemeral_start() -> int:
         return 32768
 
 
+def _worker_share(ports: range) -> range:
+    """This pytest-xdist worker's slice of ``ports`` (all of them outside xdist): two workers, which are two test
+    sessions, never hand out the same port."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if not worker.startswith("gw") or count <= 1:
+        return ports
+    return ports[int(worker[2:]) :: count]
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on, for a server another process will bind to a little later.
 
-    Never the same port twice in a test session, and taken from below the kernel's ephemeral range when there is
-    room: a port from ``bind(0)`` stays free only until the next ``bind(0)`` or outgoing connection anywhere on the
-    machine takes it, and a server process needs seconds (imports, connections) before it binds. Two processes
-    given one port would both look ready, since the one that binds answers the other's probes.
+    Never the same port twice in a test session, nor in two xdist workers of one run, and taken from below the
+    kernel's ephemeral range when there is room: a port from ``bind(0)`` stays free only until the next ``bind(0)``
+    or outgoing connection anywhere on the machine takes it, and a server process needs seconds (imports,
+    connections) before it binds. Two processes given one port would both look ready, since the one that binds
+    answers the other's probes.
     """
     start = _ephemeral_start()
-    below = range(max(1024, start - 12000), start)
+    below = _worker_share(range(max(1024, start - 12000), start))
     for _ in range(200):
         candidate = random.choice(below) if len(below) >= 1000 else 0
         with socket.socket() as sock:

@@ -28,16 +28,20 @@ def load_settings(distributed_settings: Settings, redis_key_prefix: str) -> Sett
 def two_gateways(load_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Base URLs of two gateway processes sharing one database, one Redis and one broker namespace."""
     from mathreel_orchestrator.migrate import upgrade
+    from tests.chaos.harness import wait_ready
     from tests.support.aio import run_async
 
     run_async(upgrade(load_settings.database_url))
     stack = ChaosStack(load_settings, tmp_path_factory.mktemp("load-logs"))
     urls: list[str] = []
     try:
+        # Both replicas start side by side, then the fixture waits for each.
         for label in ("gateway", "gateway-1"):
             port = free_port()
-            stack.start_gateway(label, port)
+            stack.start_gateway(label, port, wait=False)
             urls.append(f"http://127.0.0.1:{port}")
+        for process in stack.processes.values():
+            wait_ready(process)
         yield urls
     finally:
         stack.stop()

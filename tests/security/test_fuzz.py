@@ -6,7 +6,11 @@ The app runs in process over schemathesis' ASGI transport, with its own lifespan
 RabbitMQ and S3 connections, and verifies tokens against a JWKS served over HTTP. Requests carry a valid token of one
 user, whose completed job (with media in S3) is named in half of the job-id paths so that the success branches are
 reached too, not only 404s. The rate limit is raised for the run. ``FUZZ_EXAMPLES`` scales the run
-(``MATHREEL_FUZZ_EXAMPLES``, default 120 per operation and mode: over 2,000 requests).
+(``MATHREEL_FUZZ_EXAMPLES``, default 60 per operation and mode: about 1,800 requests).
+
+Why 60: the cases are derandomized (the same every run), and at 120 per operation and mode (3,606 requests) every
+one of the 71 pairs of operation-and-mode and status code that the run reaches was first reached by the 36th case
+of its operation; at 60 (1,806 requests) the run reaches the same 71 pairs, each by the 16th case.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from tests.security.conftest import new_user, stage_completed_job
 from tests.support.aio import run_async
 from tests.support.jwks import JwksServer
 
-DEFAULT_EXAMPLES = 120
+DEFAULT_EXAMPLES = 60
 FUZZ_EXAMPLES = int(os.environ.get("MATHREEL_FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES)))
 # Twenty-one operation-and-mode pairs of the job, media and realtime API have something to generate; each runs
 # FUZZ_EXAMPLES cases. The webhook API's twelve run a quarter as many: plain CRUD on one table, each request cheap to
@@ -138,4 +142,4 @@ def test_generated_requests_get_no_server_error_and_match_the_schema(
     assert not [status for status in statuses if status >= 500]
     assert total >= GENERATING_PAIRS * FUZZ_EXAMPLES
     if FUZZ_EXAMPLES >= DEFAULT_EXAMPLES:
-        assert total >= 2000
+        assert total >= 1700

@@ -22,7 +22,7 @@ from sqlmodel import col
 
 from mathreel_gateway.app import create_app
 from mathreel_gateway.jobs.repository import open_job_lookup
-from mathreel_gateway.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from mathreel_gateway.ratelimit import WINDOW_SECONDS, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from mathreel_gateway.resources import GatewayResources
 from mathreel_gateway.security import build_verifier
 from mathreel_orchestrator.migrate import upgrade
@@ -227,11 +227,14 @@ async def pg_url(pg_database_url: str) -> str:
 @pytest.fixture
 def distributed_gateway(tmp_path: Path, pg_url: str, redis_url: str, redis_key_prefix: str) -> GatewayFactory:
     """``async with distributed_gateway(jwks_server, rate_limit_per_minute=..., bus=...) as gateway``: a gateway on
-    PostgreSQL with a Redis rate limiter (keys under this session's prefix) that trusts ``jwks_server``'s JWKS.
+    PostgreSQL with a Redis rate limiter (keys under this session's prefix, a window of ``window_seconds``, a minute
+    unless given) that trusts ``jwks_server``'s JWKS.
     Gateways built in one test share the database and the rate-limit counters, as replicas do."""
 
     @contextlib.asynccontextmanager
-    async def make(jwks_server: Any, *, bus: Bus | None = None, **overrides: Any) -> AsyncIterator[Gateway]:
+    async def make(
+        jwks_server: Any, *, bus: Bus | None = None, window_seconds: int = WINDOW_SECONDS, **overrides: Any
+    ) -> AsyncIterator[Gateway]:
         settings = standalone_settings(
             tmp_path,
             mode=Mode.DISTRIBUTED,
@@ -241,7 +244,9 @@ def distributed_gateway(tmp_path: Path, pg_url: str, redis_url: str, redis_key_p
             s3_secret_access_key=SecretStr(S3_SECRET_ACCESS_KEY),
             **overrides,
         )
-        limiter = RedisRateLimiter.from_url(redis_url, settings.rate_limit_per_minute, key_prefix=redis_key_prefix)
+        limiter = RedisRateLimiter.from_url(
+            redis_url, settings.rate_limit_per_minute, key_prefix=redis_key_prefix, window_seconds=window_seconds
+        )
         try:
             async with start_gateway(settings, jwks_server.key, rate_limiter=limiter, bus=bus) as gateway:
                 yield gateway
