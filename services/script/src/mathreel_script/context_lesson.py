@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable
 
 import sympy
@@ -218,6 +219,12 @@ def _quadratic(poly: sympy.Poly, variable: sympy.Symbol) -> list[Scene]:
     return scenes
 
 
+def _put_in(value: float) -> str:
+    """A value as it is put into a formula: a negative one in brackets."""
+    text = format_number(value)
+    return f"({text})" if value < 0 else text
+
+
 def evaluate_formula(name: sympy.Symbol, expr: sympy.Expr, values: dict[str, float]) -> list[Scene]:
     """``name = expr`` with the context's values put in, worked out, then graphed against one of its letters."""
     symbols = sorted(expr.free_symbols, key=str)
@@ -229,7 +236,8 @@ def evaluate_formula(name: sympy.Symbol, expr: sympy.Expr, values: dict[str, flo
     if math.isnan(result) or abs(result) > 1e9:
         return []
     with sympy.evaluate(False):
-        substituted = expr.xreplace({s: sympy.Symbol(format_number(values[str(s)])) for s in symbols})
+        # A negative value goes in brackets: (-1)^2 is 1, while -1^2 would read as -1.
+        substituted = expr.xreplace({s: sympy.Symbol(_put_in(values[str(s)])) for s in symbols})
     formula = f"{to_latex(name)} = {to_latex(expr)}"
     with_values = f"{to_latex(name)} = {to_latex(substituted)}"
     relation = "=" if result == round(result, 2) else "\\approx"
@@ -342,6 +350,10 @@ def legend_scene(formula: str, legend: tuple[tuple[str, str], ...]) -> Scene:
     return draft.build()
 
 
+# The left side of a function's definition, "f(x) =", "g(t) =": the function's letter and its variable.
+_FUNCTION_DEFINITION = re.compile(r"^\s*([A-Za-z])\s*\(\s*[a-z]\s*\)\s*=(?!=)")
+
+
 def teach_formulas(facts: ContextFacts) -> list[Scene]:
     """Scenes for the first formulas of the context that can be graphed, solved or worked out."""
     scenes: list[Scene] = []
@@ -365,6 +377,8 @@ def teach_formulas(facts: ContextFacts) -> list[Scene]:
         scenes.append(setup.build())
     values = dict(facts.assignments)
     for text in facts.plain_formulas[:3]:
+        # "f(x) = x^3 - 2x" defines f; read as f times x it would be "solved" for f.
+        text = _FUNCTION_DEFINITION.sub(r"\1 =", text, count=1)
         sides = parse_plain(text)
         if not sides or len(sides) != 2:
             continue

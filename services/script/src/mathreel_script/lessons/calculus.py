@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sympy
+
 from mathreel_scenelang.storyboard import (
     Circumscribe,
     Indicate,
@@ -17,7 +19,10 @@ from mathreel_scenelang.storyboard import (
     TransformEquation,
 )
 from mathreel_script.context import ContextFacts
+from mathreel_script.demonstrations._request import polynomial_in
+from mathreel_script.demonstrations.algebra_quadratics import axis
 from mathreel_script.draft import Lesson, SceneDraft
+from mathreel_script.latex import format_number, spoken
 
 
 def derivative_slope(facts: ContextFacts) -> Lesson:
@@ -58,18 +63,23 @@ def derivative_slope(facts: ContextFacts) -> Lesson:
             ShowTangent(id="tangent", graph="graph", x=1, color="red"),
         )
     )
+    own = _own_derivative(facts)
     example = (
-        SceneDraft("example", "example", "An example")
-        .beat(
-            f"For f of x equal x squared, the difference quotient at {x0} simplifies to {2 * x0} plus h.",
-            ShowEquation(id="calc", latex=f"\\frac{{({x0}+h)^2 - {x0}^2}}{{h}} = {2 * x0} + h", region="top"),
-            ShowAxes(id="axes", x_range=(-4, 4, 1), y_range=(-2, 16, 2)),
-            PlotFunction(id="graph", axes="axes", expression="x**2", x_range=(-4, 4), color="blue"),
-        )
-        .beat(
-            f"As h goes to zero, the slope at {x0} is {2 * x0}.",
-            TransformEquation(target="calc", latex=f"f'({x0}) = {2 * x0}", highlight=[f"{2 * x0}"]),
-            ShowTangent(id="tangent", graph="graph", x=x0, color="red"),
+        own
+        if own is not None
+        else (
+            SceneDraft("example", "example", "An example")
+            .beat(
+                f"For f of x equal x squared, the difference quotient at {x0} simplifies to {2 * x0} plus h.",
+                ShowEquation(id="calc", latex=f"\\frac{{({x0}+h)^2 - {x0}^2}}{{h}} = {2 * x0} + h", region="top"),
+                ShowAxes(id="axes", x_range=(-4, 4, 1), y_range=(-2, 16, 2)),
+                PlotFunction(id="graph", axes="axes", expression="x**2", x_range=(-4, 4), color="blue"),
+            )
+            .beat(
+                f"As h goes to zero, the slope at {x0} is {2 * x0}.",
+                TransformEquation(target="calc", latex=f"f'({x0}) = {2 * x0}", highlight=[f"{2 * x0}"]),
+                ShowTangent(id="tangent", graph="graph", x=x0, color="red"),
+            )
         )
     )
     return Lesson(
@@ -78,6 +88,48 @@ def derivative_slope(facts: ContextFacts) -> Lesson:
         formula="f'(x) = \\lim_{h \\to 0} \\frac{f(x+h) - f(x)}{h}",
         scenes=(statement.build(), demo.build(), example.build()),
         key_points=("Derivative = slope of the tangent", "Secants tend to the tangent", "(x²)′ = 2x"),
+    )
+
+
+_X, _H = sympy.symbols("x h")
+
+
+def _own_derivative(facts: ContextFacts) -> SceneDraft | None:
+    """The example worked on the request's own polynomial at its own point ("f(x) = x^3 - 2x at x = 2"): the
+    difference quotient simplified, its limit as h goes to 0, and the tangent of that slope on the graph."""
+    f = polynomial_in(facts, low_degree=1)
+    given = dict(facts.assignments)
+    if f is None or "x" not in given or float(given["x"]) != int(given["x"]) or abs(given["x"]) > 5:
+        return None
+    x0 = int(given["x"])
+    quotient = sympy.expand(sympy.cancel((f.subs(_X, x0 + _H) - f.subs(_X, x0)) / _H))
+    slope = quotient.subs(_H, 0)
+    if slope != sympy.diff(f, _X).subs(_X, x0) or not quotient.is_polynomial(_H):
+        raise ValueError("difference quotient check failed")
+    low, high = min(-1, x0 - 2), max(3, x0 + 2)
+    samples = [float(f.subs(_X, low + (high - low) * k / 40)) for k in range(41)]
+    y_axis = axis(samples, pad=False)
+    f_tex, q_tex = sympy.latex(f), sympy.latex(quotient, order="rev-lex")
+    slope_text = format_number(float(slope))
+    return (
+        SceneDraft("example", "example", "Your function")
+        .beat(
+            f"For f of x equal {spoken(f_tex)}, the difference quotient at {x0} simplifies to {spoken(q_tex)}.",
+            ShowEquation(id="calc", latex=f"\\frac{{f({x0}+h) - f({x0})}}{{h}} = {q_tex}", region="top"),
+            ShowAxes(id="axes", x_range=(float(low), float(high), 1.0), y_range=y_axis),
+            PlotFunction(
+                id="graph",
+                axes="axes",
+                expression=str(f),
+                color="blue",
+                label=f"f(x) = {f_tex}" if len(f_tex) <= 30 else None,
+            ),
+        )
+        .beat(
+            f"As h goes to zero, every term with h vanishes: the slope at {x0} is {slope_text}.",
+            TransformEquation(target="calc", latex=f"f'({x0}) = {slope_text}", highlight=[slope_text]),
+            ShowTangent(id="tangent", graph="graph", x=float(x0), color="red"),
+        )
     )
 
 

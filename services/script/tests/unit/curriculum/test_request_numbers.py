@@ -359,3 +359,26 @@ def test_a_context_that_is_only_the_data_is_the_data_taught() -> None:
     assert ", ".join(str(v) for v in values) in scene.beats[0].narration
     mean = Fraction(sum(values), len(values))
     assert f"mean is {mean}" in _said([scene])
+
+
+@pytest.mark.parametrize(
+    ("context", "f", "x0"),
+    [
+        ("f(x) = x^3 - 2x at x = 2", "x**3 - 2*x", 2),
+        ("Find the slope of y = 2x^2 - 3x + 1 at x = -1", "2*x**2 - 3*x + 1", -1),
+    ],
+)
+def test_the_derivative_is_worked_on_the_request_s_function_at_its_point(context: str, f: str, x0: int) -> None:
+    x = sympy.Symbol("x")
+    slope = sympy.diff(sympy.sympify(f), x).subs(x, x0)
+    storyboard = _plan("Derivative", context)
+    (scene,) = [scene for scene in storyboard.scenes if scene.id == "example"]
+    assert f"f'({x0}) = {slope}" in _shown([scene])
+    assert f"slope at {x0} is {slope}" in _said([scene])
+    # "f(x) = ..." defines f: it is worked out at the point, never solved for f as if it were f times x.
+    evaluated = [s for s in storyboard.scenes if s.id == "evaluate"]
+    assert all("f is" not in beat.narration for s in storyboard.scenes if s.id.startswith("solve") for beat in s.beats)
+    if evaluated:
+        value = sympy.sympify(f).subs(x, x0)
+        assert f"= {value} " in _shown(evaluated)
+        assert f"{x0}^" not in _shown(evaluated) or x0 >= 0  # a negative value is put in with brackets
