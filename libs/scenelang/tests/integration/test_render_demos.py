@@ -264,3 +264,41 @@ def test_two_curves_ending_together_get_labels_that_do_not_overlap(tmp_path: Pat
     )
     first, second = scene.curve_labels["ax"]
     assert not _overlap(first, second)
+
+
+def test_curve_labels_meeting_at_the_right_edge_stay_clear_of_each_other_the_curves_and_the_meeting_point(
+    tmp_path: Path,
+) -> None:
+    """Two lines that end side by side (y = 3x + 5 reaching y = 20 near the right edge): each label keeps clear of
+    the other label, of the other curve, of the label of the point where they meet, and stays on the axes."""
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "axes", "id": "ax", "x_range": [-8, 8, 2], "y_range": [-40, 40, 10], "region": "center"},
+                {"op": "plot", "id": "left", "axes": "ax", "expression": "3*x + 5", "label": "y = 3x + 5"},
+            ],
+            [{"op": "plot", "id": "right", "axes": "ax", "expression": "20", "color": "blue", "label": "y = 20"}],
+            [{"op": "point", "id": "meet", "at": [5, 20], "axes": "ax", "label": "(5, 20)", "color": "red"}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    first, second = scene.curve_labels["ax"]
+    meet_label = scene.entries["meet"].mob[1]
+    boxes = {"left": box_of(first), "right": box_of(second), "meet": box_of(meet_label)}
+    assert not boxes["left"].overlaps(boxes["right"])
+    assert not boxes["left"].overlaps(boxes["meet"])
+    assert not boxes["right"].overlaps(boxes["meet"])
+    on_axes = box_of(axes)
+    assert all(on_axes.contains(b) for b in boxes.values())
+
+    def crosses(box: Any, f: Any) -> bool:
+        points = [axes.c2p(x, f(x)) for x in np.linspace(-8, 8, 400) if -40 <= f(x) <= 40]
+        return any(box.x0 < p[0] < box.x1 and box.y0 < p[1] < box.y1 for p in points)
+
+    assert not crosses(boxes["left"], lambda x: 20.0)
+    assert not crosses(boxes["right"], lambda x: 3 * x + 5)
+    assert not crosses(boxes["meet"], lambda x: 20.0)
+    assert not crosses(boxes["meet"], lambda x: 3 * x + 5)

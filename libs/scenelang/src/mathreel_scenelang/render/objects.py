@@ -70,6 +70,15 @@ def box_of(mob: Mobject) -> Box:
     return Box(float(mob.get_left()[0]), float(mob.get_bottom()[1]), float(mob.get_right()[0]), float(mob.get_top()[1]))
 
 
+def box_points(mob: Mobject, steps: int = 4) -> list[tuple[float, float]]:
+    """A grid of points over the bounding box of ``mob``, edges included: how a label placer that keeps clear of
+    points (``render.demos.geometry.clearest``) keeps clear of a whole label."""
+    box = box_of(mob)
+    xs = np.linspace(box.x0, box.x1, steps + 1)
+    ys = np.linspace(box.y0, box.y1, steps + 1)
+    return [(float(x), float(y)) for x in xs for y in ys]
+
+
 def centered_lines(text: Text) -> VMobject:
     """A wrapped title set line by line, each line centred under the one above (Pango aligns them left)."""
     lines = text.original_text.split("\n")

@@ -10,6 +10,7 @@ pictures are kept as they are.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,7 +48,8 @@ from mathreel_scenelang.expressions import compile_expression
 from mathreel_scenelang.figure import free_area, region_room
 from mathreel_scenelang.layout import Box, Kind, LayoutItem
 from mathreel_scenelang.render import style
-from mathreel_scenelang.render.demos import charts, morph, sweep
+from mathreel_scenelang.render.demos import charts, morph, onaxes, sweep
+from mathreel_scenelang.render.demos.geometry import clearest
 from mathreel_scenelang.render.graph_math import (
     area_base,
     clip_line,
@@ -58,7 +60,15 @@ from mathreel_scenelang.render.graph_math import (
     riemann_corners,
     tick_values,
 )
-from mathreel_scenelang.render.objects import Animate, Built, add_tick_labels, box_of, glyph_px, math_label
+from mathreel_scenelang.render.objects import (
+    Animate,
+    Built,
+    add_tick_labels,
+    box_of,
+    box_points,
+    glyph_px,
+    math_label,
+)
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
@@ -115,6 +125,52 @@ def _overlap(a: Mobject, b: Mobject) -> bool:
     )
 
 
+# Where along its last visible run a curve's label may stand, from its end backwards (share of the run's points).
+_LABEL_STOPS = (1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1)
+_LABEL_GAP = 0.1
+
+
+def place_curve_label(
+    scene: StoryboardScene, axes_id: str, label: Mobject, curves: list[VMobject], f: Callable[[float], float]
+) -> None:
+    """Move ``label`` to the first spot near its curve that is clear of every curve on the axes (its own too), the
+    axis lines and tick numbers, the other curves' labels and the shapes drawn there, and that stays inside the
+    axes: beside the curve's end, above or below it, else further back along the curve."""
+    axes = axes_of(scene, axes_id)
+    others = [g for graph_id, (g, on) in scene.functions.items() if on == axes_id and graph_id in scene.entries]
+    members = [e for o, item in scene.layout.items.items() if item.anchor == axes_id and (e := scene.entries.get(o))]
+    shapes = [e.extra["shape"] for e in members if "shape" in e.extra]
+    avoid = onaxes.obstacles(axes, [*others, f], shapes)()
+    for other in scene.curve_labels.get(axes_id, []):
+        avoid += box_points(other)
+    for shape in shapes:
+        avoid += [p for part in shape.mob.submobjects[1:] for p in box_points(part)]  # their labels
+    for axis_label in scene.entries[axes_id].mob[1]:
+        avoid += box_points(axis_label)
+    own = [(float(p[0]), float(p[1])) for curve in curves for p in curve.get_anchors()]
+    avoid += own
+    frame = box_of(axes)
+    run = curves[-1].get_anchors()
+    middle = axes.get_center()
+    boxes = []
+    for stop in _LABEL_STOPS:
+        anchor = run[min(len(run) - 1, int(stop * (len(run) - 1)))]
+        side = LEFT if anchor[0] > middle[0] else RIGHT
+        for direction in (UP + side, DOWN + side, UP, DOWN, side):
+            w, h = label.width, label.height
+            cx = anchor[0] + direction[0] * (w / 2 + _LABEL_GAP)
+            cy = anchor[1] + direction[1] * (h / 2 + _LABEL_GAP)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1:
+                boxes.append(box)
+    if not boxes:  # a curve too short for any spot inside the axes: beside its end, as before
+        end = run[-1]
+        label.next_to(end, UP + (LEFT if end[0] > middle[0] else RIGHT), buff=_LABEL_GAP)
+        return
+    x0, y0, x1, y1 = boxes[clearest(boxes, avoid)]
+    label.move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
+
+
 def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     axes = axes_of(scene, action.axes)
     f = compile_expression(action.expression)
@@ -128,15 +184,9 @@ def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     graph = VGroup(*curves)
     parts: list[VMobject] = [graph]
     if action.label and curves:
-        end = curves[-1].get_end()
         label = math_label(action.label, color, style.LABEL_SIZE * 0.9)
-        side = LEFT if end[0] > axes.get_center()[0] else RIGHT
-        label.next_to(end, UP + side, buff=0.1)
         taken = scene.curve_labels.setdefault(action.axes, [])
-        if any(_overlap(label, other) for other in taken):
-            label.next_to(end, DOWN + side, buff=0.1)
-        while any(_overlap(label, other) for other in taken):
-            label.shift(DOWN * (label.height + 0.1))
+        place_curve_label(scene, action.axes, label, curves, f)
         taken.append(label)
         parts.append(label)
     if not curves:
