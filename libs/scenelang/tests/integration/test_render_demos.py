@@ -302,3 +302,23 @@ def test_curve_labels_meeting_at_the_right_edge_stay_clear_of_each_other_the_cur
     assert not crosses(boxes["right"], lambda x: 3 * x + 5)
     assert not crosses(boxes["meet"], lambda x: 20.0)
     assert not crosses(boxes["meet"], lambda x: 3 * x + 5)
+
+
+def test_a_graph_or_chart_in_the_centre_fills_the_frame_below_its_formula(tmp_path: Path) -> None:
+    """A single main visual in the centre under a formula uses most of the frame: at least 60 % of its width and
+    most of the height the formula leaves, clear of the formula and inside the safe area."""
+    from mathreel_scenelang.render.objects import box_of
+
+    formula = {"op": "equation", "id": "eq", "latex": "y = 3x + 5", "region": "top"}
+    for visual in (
+        {"op": "axes", "id": "ax", "x_range": [-8, 8, 2], "y_range": [-40, 40, 10], "region": "center"},
+        {"op": "bar_chart", "id": "ax", "categories": list("ABCDEF"), "values": [1, 2, 3, 2, 1, 4], "region": "center"},
+    ):
+        scene = play_instantly(board([formula, visual]), tmp_path)
+        frame_width = scene.layout.frame.width
+        drawn = box_of(scene.entries["ax"].mob)
+        formula_box = box_of(scene.entries["eq"].mob)
+        assert drawn.width >= 0.6 * frame_width, visual["op"]
+        assert drawn.height >= 0.75 * (formula_box.y0 - scene.layout.safe.y0), visual["op"]
+        assert not drawn.overlaps(formula_box)
+        assert scene.layout.safe.contains(drawn)

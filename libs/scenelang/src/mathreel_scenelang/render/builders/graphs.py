@@ -90,7 +90,9 @@ def build_axes(scene: StoryboardScene, action: ShowAxes) -> Built:
     area: Box | None = None
     if action.region is not None:
         area = region_room(scene.layout, action.region, scene.figure_plan().text_regions)
-        x_len, y_len = area.width - 0.8, area.height - 0.7
+        # A region grown across the frame (the centre of a scene with nothing beside it) would only spread the
+        # ticks apart beyond the widest useful graph.
+        x_len, y_len = min(area.width - 0.8, MAX_AXES[0]), area.height - 0.7
     else:
         # Like a figure: as large as the part of the frame the scene's named texts leave free.
         area = free_area(scene.layout, scene.figure_plan().text_regions)
