@@ -322,3 +322,38 @@ def test_a_graph_or_chart_in_the_centre_fills_the_frame_below_its_formula(tmp_pa
         assert drawn.height >= 0.75 * (formula_box.y0 - scene.layout.safe.y0), visual["op"]
         assert not drawn.overlaps(formula_box)
         assert scene.layout.safe.contains(drawn)
+
+
+def test_a_formula_alone_in_the_centre_is_set_large(tmp_path: Path) -> None:
+    """The formula of an idea scene (one formula in the centre, another in the bottom band) is set larger than the
+    normal size and stays centred, inside its band, clear of the other; a formula that shares the centre is not."""
+    from manim import MathTex
+
+    from mathreel_scenelang.render import style
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "f0", "latex": "a x + b = c", "region": "center"},
+                {"op": "equation", "id": "f1", "latex": r"x = \frac{c - b}{a}", "region": "bottom"},
+            ]
+        ),
+        tmp_path,
+    )
+    normal = MathTex("a x + b = c", font_size=style.EQUATION_SIZE)
+    big, other = box_of(scene.entries["f0"].mob), box_of(scene.entries["f1"].mob)
+    assert big.height >= 1.4 * normal.height
+    assert abs(big.center[0]) < 0.05
+    assert scene.layout.region_box("center").contains(big)
+    assert not big.overlaps(other)
+    shared = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "f0", "latex": "a x + b = c", "region": "center"},
+                {"op": "text", "id": "t", "text": "Undo each operation.", "region": "left"},
+            ]
+        ),
+        tmp_path,
+    )
+    assert box_of(shared.entries["f0"].mob).height == pytest.approx(normal.height, rel=0.02)

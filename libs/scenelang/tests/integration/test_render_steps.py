@@ -149,3 +149,34 @@ def test_a_figure_beside_the_column_does_not_scroll_it(tmp_path: Path) -> None:
     board["scenes"][0]["beats"][0]["actions"][0]["region"] = "top_left"
     _play(board, tmp_path, after)
     assert counts == [2, 3, 4]  # every line kept: the axes stand beside the working, not under it
+
+
+def test_a_short_column_is_set_large_enough_to_fill_the_frame_without_scrolling(tmp_path: Path) -> None:
+    """Five lines of working alone in their scene are set larger than a lone formula, so that the finished column
+    reaches down most of the frame: not stuck small at the top, yet clear of the caption strip at the bottom, inside
+    the safe area, with every line kept."""
+    from mathreel_scenelang.render.builders.equations import CAPTION_ROOM
+
+    steps = [
+        {"latex": "3x + 5 - 5 = 20 - 5", "note": "\u2212 5 on both sides"},
+        {"latex": "3x = 15", "highlight": ["15"]},
+        {"latex": r"\frac{3x}{3} = \frac{15}{3}", "note": "\u00f7 3 on both sides"},
+        {"latex": "x = 5", "box": True},
+        {"latex": r"3 \cdot 5 + 5 = 20", "note": "check", "dim": False},
+    ]
+    counts: list[int] = []
+
+    def after(scene: Any, index: int) -> None:
+        if index:
+            counts.append(len(_lines(scene)))
+
+    scene = _play(_board("3x + 5 = 20", steps), tmp_path, after)
+    assert counts == [2, 3, 4, 5, 6]  # nothing scrolled away
+    column = box_of(scene.mob_of("eq"))
+    safe = scene.layout.safe
+    assert column.height >= 0.8 * (safe.height - CAPTION_ROOM)
+    assert column.y0 >= safe.y0 + CAPTION_ROOM - 1e-6
+    assert safe.contains(column)
+    lone = MathTex("3x + 5 = 20", font_size=60)
+    first_line = _lines(scene)[0][0]
+    assert first_line.height > 1.1 * lone.height  # set larger than the normal formula size

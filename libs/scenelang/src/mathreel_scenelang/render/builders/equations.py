@@ -25,9 +25,11 @@ from manim import (
 )
 from manim.animation.animation import Animation
 
+from mathreel_scenelang import storyboard as sb
 from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation, WriteStep, relation_span
+from mathreel_scenelang.base import CreatingAction
 from mathreel_scenelang.latex import check_latex
-from mathreel_scenelang.layout import PLACEMENT_GAP, SOLID_KINDS, Layout
+from mathreel_scenelang.layout import PLACEMENT_GAP, SOLID_KINDS, Box, Layout
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.highlight import highlight_spans, isolated_parts
 from mathreel_scenelang.render.objects import Built, box_of, glyph_px
@@ -35,20 +37,136 @@ from mathreel_scenelang.render.objects import Built, box_of, glyph_px
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
 
-# An equation's entry keeps its LaTeX and colour; once a step is written under it, also the index of each line's
-# relation symbol among the line's parts (the line is then row[0] of each row of the column).
-LATEX, COLOR, RELATIONS = "latex", "color", "relations"
+# An equation's entry keeps its LaTeX, colour and size (the factor its font size was set at, above
+# ``style.EQUATION_SIZE``); once a step is written under it, also the index of each line's relation symbol among the
+# line's parts (the line is then row[0] of each row of the column).
+LATEX, COLOR, RELATIONS, SIZE = "latex", "color", "relations", "size"
+
+# How far a column of working, or a formula alone in the centre, is set above the normal equation size to use the
+# frame; and the strip kept free at the bottom of the frame under a column (where captions are shown).
+MAX_COLUMN_SIZE = 1.5
+MAX_FORMULA_SIZE = 1.6
+CAPTION_ROOM = 0.6
 
 
 def build_equation(scene: StoryboardScene, action: ShowEquation) -> Built:
     color = scene.color_of(action)
-    mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE, color=color)
+    size = equation_size(scene, action, color)
+    mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE * size, color=color)
     return Built(
         lambda: [Write(mob)],
         mob,
         [(scene.text_item(action.id, mob, action.region), mob)],
-        extra={LATEX: action.latex, COLOR: color},
+        extra={LATEX: action.latex, COLOR: color, SIZE: size},
     )
+
+
+def stretch_of(scene: sb.Scene, action: sb.Action) -> list[sb.Action]:
+    """The actions of the stretch of ``scene`` (between ``clear``s) that holds ``action``, in order."""
+    stretches: list[list[sb.Action]] = [[]]
+    found = 0
+    for beat in scene.beats:
+        for other in beat.actions:
+            if isinstance(other, sb.ClearScreen):
+                stretches.append([])
+                continue
+            stretches[-1].append(other)
+            if other is action:
+                found = len(stretches) - 1
+    return stretches[found]
+
+
+def column_steps(stretch: list[sb.Action], action: ShowEquation) -> list[WriteStep]:
+    """The steps that will be written under ``action`` before a transform or remove ends its column."""
+    steps: list[WriteStep] = []
+    for other in stretch[next(i for i, a in enumerate(stretch) if a is action) + 1 :]:
+        if isinstance(other, WriteStep) and other.target == action.id:
+            steps.append(other)
+        elif (isinstance(other, TransformEquation) and other.target == action.id) or (
+            isinstance(other, sb.Remove) and action.id in other.targets
+        ):
+            break
+    return steps
+
+
+def _neighbours(scene: StoryboardScene, stretch: list[sb.Action], action: ShowEquation) -> list[Box] | None:
+    """The boxes of the regions the stretch's other objects are placed in, or None when one of them has no region
+    (a figure, or a text the layout places where it finds room): then there is no telling where they go."""
+    boxes = []
+    for other in stretch:
+        if other is action or not isinstance(other, CreatingAction):
+            continue
+        spec = scene.registry.spec_of(other)
+        if spec.placement == "attached":
+            if scene.registry.references(other) and action.id in scene.registry.references(other):
+                return None  # a brace on the formula needs room of its own
+            continue
+        if getattr(other, "axes", None) is not None:
+            continue  # drawn on a graph, which has a region of its own
+        region = other.region if other.region is not None else "top" if other.op == "title" else None
+        if spec.placement != "region" or region is None:
+            return None
+        boxes.append(scene.layout.region_box(region))
+    return boxes
+
+
+def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> float:
+    """The factor the formula is set at above the normal size: a column of working grows to fill the height from its
+    region down to the objects below it (or the caption strip), a formula alone in the centre grows to fill the
+    centre; never beyond the frame's width, and 1 whenever the scene has objects whose place is not known up
+    front."""
+    stretch = stretch_of(scene.spec.scene, action)
+    neighbours = _neighbours(scene, stretch, action)
+    if neighbours is None:
+        return 1.0
+    layout = scene.layout
+    steps = column_steps(stretch, action)
+    if not steps:
+        if action.region != "center" or any(box.overlaps(layout.region_box("center")) for box in neighbours):
+            return 1.0
+        room = layout.region_box("center")
+        mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE, color=color)
+        return max(1.0, min(MAX_FORMULA_SIZE, room.width * 0.9 / mob.width, room.height * 0.8 / mob.height))
+    if action.region not in (None, "top", "center"):
+        return 1.0  # a column in a half or a quarter shares the frame with what stands beside it
+    safe = layout.safe
+    band = layout.region_box(action.region) if action.region is not None else safe
+    room = Box(safe.x0, safe.y0 + CAPTION_ROOM, safe.x1, band.y1)
+    for box in neighbours:
+        if not box.overlaps(room):
+            continue
+        if box.y1 > band.y0 + 1e-6:
+            return 1.0  # something beside its first line: the column has no clear run down the frame
+        room = Box(room.x0, max(room.y0, box.y1 + PLACEMENT_GAP), room.x1, room.y1)
+    column, first_height = natural_column(action, steps, color, room.width)
+    size = min(
+        MAX_COLUMN_SIZE,
+        room.height / column.height,
+        band.height / first_height,  # the first line still fits its region's band
+        room.width * 0.98 / column.width,
+    )
+    return max(1.0, size)
+
+
+def natural_column(action: ShowEquation, steps: list[WriteStep], color: str, width: float) -> tuple[Box, float]:
+    """The box, centred on the origin, of the whole column ``action`` and its ``steps`` make at the normal size, set
+    as :func:`build_step` sets it (relations aligned, boxes and notes included), and its first line's height."""
+    first, relation = _line(action.latex, [], color, 1.0)
+    rows: list[VMobject] = [VGroup(first)]
+    relation_x = first[relation].get_center()[0]
+    for step in steps:
+        line, index = _line(step.latex, step.highlight, color, 1.0)
+        line.shift(RIGHT * (relation_x - line[index].get_center()[0]))
+        row = VGroup(line)
+        if step.box:
+            row.add(SurroundingRectangle(line, buff=0.15, corner_radius=0.08))
+        if step.note is not None:
+            row.add(Text(step.note, font=style.FONT, font_size=style.NOTE_SIZE))
+        rows.append(row)
+    _stack(rows, 0.0, style.STEP_GAP)
+    _place_notes(rows, style.NOTE_GAP, width)
+    box = box_of(VGroup(*rows))
+    return Box.around(0.0, 0.0, box.width, box.height), float(first.height)
 
 
 def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
@@ -58,14 +176,15 @@ def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
     highlights = [check_latex(h) for h in action.highlight]
     color = entry.extra.get(COLOR, old.get_color())
     parts, marked = isolated_parts(latex, highlights)
+    size = float(entry.extra.get(SIZE, 1.0))
     try:
-        new = MathTex(*parts, font_size=style.EQUATION_SIZE, color=color)
+        new = MathTex(*parts, font_size=style.EQUATION_SIZE * size, color=color)
         for index in marked:
             new[index].set_color(style.HIGHLIGHT_COLOR)
     except Exception:
         # A highlight that splits the formula where LaTeX cannot be split: show it whole, unhighlighted.
         scene.report["warnings"].append(f"transform of '{action.target}': highlights could not be isolated")
-        new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color)
+        new = MathTex(latex, font_size=style.EQUATION_SIZE * size, color=color)
     item = scene.layout.items[action.target]
     new.scale(item.scale)
     new.move_to(old.get_center())
@@ -181,7 +300,7 @@ def _room(layout: Layout, target: str, column: VGroup) -> float:
 def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
     entry = scene.entries[action.target]
     item = scene.layout.items[action.target]
-    scale = item.scale
+    scale = item.scale * float(entry.extra.get(SIZE, 1.0))
     color = entry.extra.get(COLOR, style.TEXT_COLOR)
     current = scene.mob_of(action.target)  # where the column stands at this point of the beat
     on_screen = entry.mob
