@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, MathTex, Mobject, NumberLine, SingleStringMathTex, Text, VGroup, VMobject
 from manim.animation.animation import Animation
 
+from mathreel_scenelang import storyboard as sb
 from mathreel_scenelang.latex import check_latex
 from mathreel_scenelang.layout import TEX_CAP_PER_POINT, TEXT_CAP_PER_POINT, Box, LayoutItem, cap_height_px
 from mathreel_scenelang.render import style
@@ -111,3 +112,18 @@ def unique(mobs: list[Mobject]) -> list[Mobject]:
         if not any(mob is other for other in out):
             out.append(mob)
     return out
+
+
+def stretch_of(scene: sb.Scene, action: sb.Action) -> list[sb.Action]:
+    """The actions of the stretch of ``scene`` (between ``clear``s) that holds ``action``, in order."""
+    stretches: list[list[sb.Action]] = [[]]
+    found = 0
+    for beat in scene.beats:
+        for other in beat.actions:
+            if isinstance(other, sb.ClearScreen):
+                stretches.append([])
+                continue
+            stretches[-1].append(other)
+            if other is action:
+                found = len(stretches) - 1
+    return stretches[found]

@@ -4,6 +4,7 @@ under it line by line with the relation symbols aligned."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING
 
 from manim import (
@@ -32,7 +33,7 @@ from mathreel_scenelang.latex import check_latex
 from mathreel_scenelang.layout import PLACEMENT_GAP, SOLID_KINDS, Box, Layout
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.highlight import highlight_spans, isolated_parts
-from mathreel_scenelang.render.objects import Built, box_of, glyph_px
+from mathreel_scenelang.render.objects import Built, box_of, glyph_px, stretch_of
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
@@ -59,21 +60,6 @@ def build_equation(scene: StoryboardScene, action: ShowEquation) -> Built:
         [(scene.text_item(action.id, mob, action.region), mob)],
         extra={LATEX: action.latex, COLOR: color, SIZE: size},
     )
-
-
-def stretch_of(scene: sb.Scene, action: sb.Action) -> list[sb.Action]:
-    """The actions of the stretch of ``scene`` (between ``clear``s) that holds ``action``, in order."""
-    stretches: list[list[sb.Action]] = [[]]
-    found = 0
-    for beat in scene.beats:
-        for other in beat.actions:
-            if isinstance(other, sb.ClearScreen):
-                stretches.append([])
-                continue
-            stretches[-1].append(other)
-            if other is action:
-                found = len(stretches) - 1
-    return stretches[found]
 
 
 def column_steps(stretch: list[sb.Action], action: ShowEquation) -> list[WriteStep]:
@@ -138,19 +124,23 @@ def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> f
         if box.y1 > band.y0 + 1e-6:
             return 1.0  # something beside its first line: the column has no clear run down the frame
         room = Box(room.x0, max(room.y0, box.y1 + PLACEMENT_GAP), room.x1, room.y1)
-    column, first_height = natural_column(action, steps, color, room.width)
-    size = min(
+    height, widths, first_height = natural_column(action, steps, color)
+    tallest = min(
         MAX_COLUMN_SIZE,
-        room.height / column.height,
+        room.height / height,
         band.height / first_height,  # the first line still fits its region's band
-        room.width * 0.98 / column.width,
     )
+    # The notes in one column if that fits, else each beside its own line (as build_step places them).
+    size = max(min(tallest, room.width * 0.98 / width) for width in widths)
     return max(1.0, size)
 
 
-def natural_column(action: ShowEquation, steps: list[WriteStep], color: str, width: float) -> tuple[Box, float]:
-    """The box, centred on the origin, of the whole column ``action`` and its ``steps`` make at the normal size, set
-    as :func:`build_step` sets it (relations aligned, boxes and notes included), and its first line's height."""
+def natural_column(
+    action: ShowEquation, steps: list[WriteStep], color: str
+) -> tuple[float, tuple[float, float], float]:
+    """The height of the whole column ``action`` and its ``steps`` make at the normal size, set as
+    :func:`build_step` sets it (relations aligned, boxes and notes included), its widths with the notes in one
+    column and with each beside its own line, and its first line's height."""
     first, relation = _line(action.latex, [], color, 1.0)
     rows: list[VMobject] = [VGroup(first)]
     relation_x = first[relation].get_center()[0]
@@ -164,9 +154,15 @@ def natural_column(action: ShowEquation, steps: list[WriteStep], color: str, wid
             row.add(Text(step.note, font=style.FONT, font_size=style.NOTE_SIZE))
         rows.append(row)
     _stack(rows, 0.0, style.STEP_GAP)
-    _place_notes(rows, style.NOTE_GAP, width)
-    box = box_of(VGroup(*rows))
-    return Box.around(0.0, 0.0, box.width, box.height), float(first.height)
+    return box_of(VGroup(*rows)).height, _widths(rows), float(first.height)
+
+
+def _widths(rows: list[VMobject]) -> tuple[float, float]:
+    """The column's width with its notes in one column, and with each note beside its own line."""
+    _place_notes(rows, style.NOTE_GAP, math.inf)
+    aligned = box_of(VGroup(*rows)).width
+    _place_notes(rows, style.NOTE_GAP, 0.0)
+    return aligned, box_of(VGroup(*rows)).width
 
 
 def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
