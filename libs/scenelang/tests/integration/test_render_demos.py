@@ -357,3 +357,26 @@ def test_a_formula_alone_in_the_centre_is_set_large(tmp_path: Path) -> None:
         tmp_path,
     )
     assert box_of(shared.entries["f0"].mob).height == pytest.approx(normal.height, rel=0.02)
+
+
+def test_a_curve_label_keeps_clear_of_a_curve_drawn_after_it(tmp_path: Path) -> None:
+    """Two plans' costs plotted one after the other in one beat: the first line's label, set before the second line
+    is drawn, is not crossed by it."""
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "axes", "id": "ax", "x_range": [40, 160, 20], "y_range": [0, 50, 10], "region": "center"},
+                {"op": "plot", "id": "a", "axes": "ax", "expression": "x/10 + 20", "label": "y = 20 + 0.1 m"},
+                {"op": "plot", "id": "b", "axes": "ax", "expression": "x/4 + 5", "label": "y = 5 + 0.25 m"},
+            ]
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    first, second = (box_of(label) for label in scene.curve_labels["ax"])
+    assert not first.overlaps(second)
+    for box, g in ((first, lambda x: x / 4 + 5), (second, lambda x: x / 10 + 20)):
+        points = [axes.c2p(x, g(x)) for x in np.linspace(40, 160, 400)]
+        assert not any(box.x0 < p[0] < box.x1 and box.y0 < p[1] < box.y1 for p in points)

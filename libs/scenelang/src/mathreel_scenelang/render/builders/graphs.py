@@ -68,6 +68,7 @@ from mathreel_scenelang.render.objects import (
     box_points,
     glyph_px,
     math_label,
+    stretch_of,
 )
 
 if TYPE_CHECKING:
@@ -132,14 +133,35 @@ _LABEL_STOPS = (1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1)
 _LABEL_GAP = 0.1
 
 
+def later_curves(scene: StoryboardScene, action: PlotFunction) -> list[Callable[[float], float]]:
+    """The functions the rest of the scene will plot on ``action``'s axes (until a ``clear``), each undefined
+    outside its own x range: a label set now keeps clear of curves drawn after it."""
+    stretch = stretch_of(scene.spec.scene, action)
+    later = stretch[next(i for i, a in enumerate(stretch) if a is action) + 1 :]
+    found: list[Callable[[float], float]] = []
+    for other in later:
+        if isinstance(other, PlotFunction) and other.axes == action.axes:
+            g = compile_expression(other.expression)
+            found.append(g if other.x_range is None else _within(g, *other.x_range))
+    return found
+
+
+def _within(g: Callable[[float], float], lo: float, hi: float) -> Callable[[float], float]:
+    """``g`` on ``[lo, hi]``, undefined elsewhere."""
+    return lambda x: g(x) if lo <= x <= hi else math.nan
+
+
 def place_curve_label(
-    scene: StoryboardScene, axes_id: str, label: Mobject, curves: list[VMobject], f: Callable[[float], float]
+    scene: StoryboardScene, action: PlotFunction, label: Mobject, curves: list[VMobject], f: Callable[[float], float]
 ) -> None:
-    """Move ``label`` to the first spot near its curve that is clear of every curve on the axes (its own too), the
-    axis lines and tick numbers, the other curves' labels and the shapes drawn there, and that stays inside the
-    axes: beside the curve's end, above or below it, else further back along the curve."""
+    """Move ``label`` to the first spot near its curve that is clear of every curve on the axes (its own, those
+    already drawn and those the scene draws later), the axis lines and tick numbers, the other curves' labels and
+    the shapes drawn there, and that stays inside the axes: beside the curve's end, above or below it, else further
+    back along the curve."""
+    axes_id = action.axes
     axes = axes_of(scene, axes_id)
     others = [g for graph_id, (g, on) in scene.functions.items() if on == axes_id and graph_id in scene.entries]
+    others += later_curves(scene, action)
     members = [e for o, item in scene.layout.items.items() if item.anchor == axes_id and (e := scene.entries.get(o))]
     shapes = [e.extra["shape"] for e in members if "shape" in e.extra]
     avoid = onaxes.obstacles(axes, [*others, f], shapes)()
@@ -188,7 +210,7 @@ def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     if action.label and curves:
         label = math_label(action.label, color, style.LABEL_SIZE * 0.9)
         taken = scene.curve_labels.setdefault(action.axes, [])
-        place_curve_label(scene, action.axes, label, curves, f)
+        place_curve_label(scene, action, label, curves, f)
         taken.append(label)
         parts.append(label)
     if not curves:
