@@ -180,3 +180,29 @@ def test_a_short_column_is_set_large_enough_to_fill_the_frame_without_scrolling(
     lone = MathTex("3x + 5 = 20", font_size=60)
     first_line = _lines(scene)[0][0]
     assert first_line.height > 1.1 * lone.height  # set larger than the normal formula size
+
+
+def test_a_column_as_wide_as_the_frame_spreads_its_lines_to_fill_the_height(tmp_path: Path) -> None:
+    """A column whose check line nearly spans the frame cannot grow much; its lines move apart instead, so the
+    finished column still reaches down most of the frame, every line kept, inside the safe area."""
+    from mathreel_scenelang.render.builders.equations import CAPTION_ROOM
+
+    steps = [
+        {"latex": "-0.15 m + 20 = 5", "note": "\u2212 0.25 m from both sides", "highlight": ["-0.15 m"]},
+        {"latex": "-0.15 m = -15", "note": "\u2212 20 from both sides", "highlight": ["-15"]},
+        {"latex": "m = 100", "note": "\u00f7 (\u22120.15)", "highlight": ["100"], "box": True},
+        {"latex": "20 + 0.1 (100) = 30 = 5 + 0.25 (100)", "note": "check", "dim": False},
+    ]
+    counts: list[int] = []
+
+    def after(scene: Any, index: int) -> None:
+        if index:
+            counts.append(len(_lines(scene)))
+
+    scene = _play(_board("20 + 0.1 m = 5 + 0.25 m", steps), tmp_path, after)
+    assert counts == [2, 3, 4, 5]
+    column = box_of(scene.mob_of("eq"))
+    safe = scene.layout.safe
+    assert column.height >= 0.75 * (safe.height - CAPTION_ROOM)
+    assert column.y0 >= safe.y0 + CAPTION_ROOM - 1e-6
+    assert safe.contains(column)

@@ -41,24 +41,26 @@ if TYPE_CHECKING:
 # An equation's entry keeps its LaTeX, colour and size (the factor its font size was set at, above
 # ``style.EQUATION_SIZE``); once a step is written under it, also the index of each line's relation symbol among the
 # line's parts (the line is then row[0] of each row of the column).
-LATEX, COLOR, RELATIONS, SIZE = "latex", "color", "relations", "size"
+LATEX, COLOR, RELATIONS, SIZE, SPACING = "latex", "color", "relations", "size", "spacing"
 
 # How far a column of working, or a formula alone in the centre, is set above the normal equation size to use the
 # frame; and the strip kept free at the bottom of the frame under a column (where captions are shown).
 MAX_COLUMN_SIZE = 1.5
+# How far the gap between lines of working may widen when the column is as wide as the frame but not as tall.
+MAX_SPACING = 2.0
 MAX_FORMULA_SIZE = 1.6
 CAPTION_ROOM = 0.6
 
 
 def build_equation(scene: StoryboardScene, action: ShowEquation) -> Built:
     color = scene.color_of(action)
-    size = equation_size(scene, action, color)
+    size, spacing = equation_size(scene, action, color)
     mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE * size, color=color)
     return Built(
         lambda: [Write(mob)],
         mob,
         [(scene.text_item(action.id, mob, action.region), mob)],
-        extra={LATEX: action.latex, COLOR: color, SIZE: size},
+        extra={LATEX: action.latex, COLOR: color, SIZE: size, SPACING: spacing},
     )
 
 
@@ -96,25 +98,26 @@ def _neighbours(scene: StoryboardScene, stretch: list[sb.Action], action: ShowEq
     return boxes
 
 
-def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> float:
-    """The factor the formula is set at above the normal size: a column of working grows to fill the height from its
-    region down to the objects below it (or the caption strip), a formula alone in the centre grows to fill the
-    centre; never beyond the frame's width, and 1 whenever the scene has objects whose place is not known up
-    front."""
+def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> tuple[float, float]:
+    """The factor the formula is set at above the normal size, and the factor the gap between its lines of working
+    is widened by: a column of working grows to fill the height from its region down to the objects below it (or
+    the caption strip), and when the frame's width stops it first, its lines move apart to fill that height; a
+    formula alone in the centre grows to fill the centre; never beyond the frame's width, and (1, 1) whenever the
+    scene has objects whose place is not known up front."""
     stretch = stretch_of(scene.spec.scene, action)
     neighbours = _neighbours(scene, stretch, action)
     if neighbours is None:
-        return 1.0
+        return 1.0, 1.0
     layout = scene.layout
     steps = column_steps(stretch, action)
     if not steps:
         if action.region != "center" or any(box.overlaps(layout.region_box("center")) for box in neighbours):
-            return 1.0
+            return 1.0, 1.0
         room = layout.region_box("center")
         mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE, color=color)
-        return max(1.0, min(MAX_FORMULA_SIZE, room.width * 0.9 / mob.width, room.height * 0.8 / mob.height))
+        return max(1.0, min(MAX_FORMULA_SIZE, room.width * 0.9 / mob.width, room.height * 0.8 / mob.height)), 1.0
     if action.region not in (None, "top", "center"):
-        return 1.0  # a column in a half or a quarter shares the frame with what stands beside it
+        return 1.0, 1.0  # a column in a half or a quarter shares the frame with what stands beside it
     safe = layout.safe
     band = layout.region_box(action.region) if action.region is not None else safe
     room = Box(safe.x0, safe.y0 + CAPTION_ROOM, safe.x1, band.y1)
@@ -122,7 +125,7 @@ def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> f
         if not box.overlaps(room):
             continue
         if box.y1 > band.y0 + 1e-6:
-            return 1.0  # something beside its first line: the column has no clear run down the frame
+            return 1.0, 1.0  # something beside its first line: the column has no clear run down the frame
         room = Box(room.x0, max(room.y0, box.y1 + PLACEMENT_GAP), room.x1, room.y1)
     height, widths, first_height = natural_column(action, steps, color)
     tallest = min(
@@ -131,8 +134,13 @@ def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> f
         band.height / first_height,  # the first line still fits its region's band
     )
     # The notes in one column if that fits, else each beside its own line (as build_step places them).
-    size = max(min(tallest, room.width * 0.98 / width) for width in widths)
-    return max(1.0, size)
+    size = max(1.0, max(min(tallest, room.width * 0.98 / width) for width in widths))
+    # What height is left once the column is as large as it may be goes between its lines (with a margin: a column
+    # that overshoots would scroll).
+    gaps = len(steps) * style.STEP_GAP * size
+    spare = room.height * 0.95 - height * size
+    spacing = min(MAX_SPACING, 1.0 + max(spare, 0.0) / gaps)
+    return size, spacing
 
 
 def natural_column(
@@ -329,7 +337,7 @@ def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
     rows.append(row)
     relations.append(relation)
 
-    gap = style.STEP_GAP * scale
+    gap = style.STEP_GAP * scale * float(entry.extra.get(SPACING, 1.0))
     _stack(rows, top, gap)
     _place_notes(rows, style.NOTE_GAP * scale, scene.layout.safe.width)
 
