@@ -206,3 +206,29 @@ def test_a_column_as_wide_as_the_frame_spreads_its_lines_to_fill_the_height(tmp_
     assert column.height >= 0.75 * (safe.height - CAPTION_ROOM)
     assert column.y0 >= safe.y0 + CAPTION_ROOM - 1e-6
     assert safe.contains(column)
+
+
+def test_two_steps_in_one_beat_apply_instantly_as_the_preflight_applies_them(tmp_path: Path) -> None:
+    """The preflight (and a beat too short to animate) builds every animation of a beat and jumps each to its end:
+    a second step in the beat transforms rows of the first step's column that are not on screen as rows yet."""
+    board = _board("x + y = 10", [])
+    board["scenes"][0]["beats"].append(
+        {
+            "narration": "Two steps.",
+            "actions": [
+                {"op": "step", "target": "eq", "latex": "x = 10 - y", "note": "\u2212 y"},
+                {"op": "step", "target": "eq", "latex": "x = 4", "note": "y = 6", "box": True},
+            ],
+        }
+    )
+    storyboard = storyboard_adapter.validate_python(board)
+    spec = low_quality_spec(storyboard.scenes[0], even_timing(storyboard, 2.0), tmp_path)
+    with tempconfig({}):
+        configure(spec)
+        from mathreel_scenelang.render.scene import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        scene.preflight()
+        assert [beat["checks"]["passed"] for beat in scene.report["beats"]] == [True, True]
+        assert len(_lines(scene)) == 3
+        assert scene.is_shown(scene.entries["eq"].mob)
