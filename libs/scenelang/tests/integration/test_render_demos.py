@@ -380,3 +380,28 @@ def test_a_curve_label_keeps_clear_of_a_curve_drawn_after_it(tmp_path: Path) -> 
     for box, g in ((first, lambda x: x / 4 + 5), (second, lambda x: x / 10 + 20)):
         points = [axes.c2p(x, g(x)) for x in np.linspace(40, 160, 400)]
         assert not any(box.x0 < p[0] < box.x1 and box.y0 < p[1] < box.y1 for p in points)
+
+
+def test_a_table_beside_a_chart_fills_its_half(tmp_path: Path) -> None:
+    """A chart on the left and its table on the right: the table is set larger than its normal size to fill its
+    half (as the chart fills the other), clear of the chart and the formula above, inside the safe area."""
+    from mathreel_scenelang.figure import region_room
+    from mathreel_scenelang.render.objects import box_of
+
+    rows = [[str(x), "0.167", ""] for x in range(1, 7)]
+    scene = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "e", "latex": r"E[X] = \sum x P(x)", "region": "top"},
+                {"op": "bar_chart", "id": "bars", "categories": list("123456"), "values": [1] * 6, "region": "left"},
+                {"op": "table", "id": "t", "header": ["x", "P(x)", "x P(x)"], "rows": rows, "region": "right"},
+            ]
+        ),
+        tmp_path,
+    )
+    table, chart, formula = (box_of(scene.entries[i].mob) for i in ("t", "bars", "e"))
+    room = region_room(scene.layout, "right", ["top", "left", "right"])
+    assert table.height >= 0.8 * room.height or table.width >= 0.8 * room.width
+    assert not table.overlaps(chart)
+    assert not table.overlaps(formula)
+    assert scene.layout.safe.contains(table)
