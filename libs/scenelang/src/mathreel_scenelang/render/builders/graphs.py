@@ -169,8 +169,10 @@ def place_curve_label(
         avoid += box_points(other)
     for shape in shapes:
         avoid += [p for part in shape.mob.submobjects[1:] for p in box_points(part)]  # their labels
-    for axis_label in scene.entries[axes_id].mob[1]:
-        avoid += box_points(axis_label)
+    entry = scene.entries[axes_id]
+    if entry.op == "axes":  # its axis labels (a plane has none)
+        for axis_label in entry.mob[1]:
+            avoid += box_points(axis_label)
     own = [(float(p[0]), float(p[1])) for curve in curves for p in curve.get_anchors()]
     avoid += own
     frame = box_of(axes)
