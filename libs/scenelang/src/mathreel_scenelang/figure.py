@@ -75,9 +75,13 @@ def region_room(layout: Layout, region: Region, taken: list[Region]) -> Box:
     A side region (``left``, ``right``) is the middle band of its half of the frame, because a title or formula
     usually sits in the band above or below; where the scene puts nothing there (none of the ``taken`` regions
     overlaps it), the figure has the whole height of its half, so it is drawn as large as the frame allows instead
-    of leaving the top or bottom of its side empty. Every other region is its box as it is.
+    of leaving the top or bottom of its side empty. The ``center`` grows the same way up, down and to the sides,
+    as far as the scene's other regions leave free: a graph alone below a formula in ``top`` reaches down to the
+    bottom edge and across the frame. Every other region is its box as it is.
     """
     box = layout.region_box(region)
+    if region == "center":
+        return _grown(layout, box, region, taken)
     if region not in _SIDES:
         return box
     safe = layout.safe
@@ -94,6 +98,28 @@ def region_room(layout: Layout, region: Region, taken: list[Region]) -> Box:
             return box
         column = max(fitting, key=lambda c: c.height)
     return column
+
+
+def _grown(layout: Layout, box: Box, region: Region, taken: list[Region]) -> Box:
+    """The largest box of the safe area that holds ``box`` and none of the ``taken`` regions (other than
+    ``region`` itself), cutting the safe area beside each of them in turn; ``box`` itself when one of them sits
+    inside it."""
+    room = layout.safe
+    for other in dict.fromkeys(taken):
+        r = layout.region_box(other)
+        if other == region or not room.overlaps(r):
+            continue
+        cuts = [
+            Box(room.x0, room.y0, room.x1, min(room.y1, r.y0)),  # below it
+            Box(room.x0, max(room.y0, r.y1), room.x1, room.y1),  # above it
+            Box(room.x0, room.y0, min(room.x1, r.x0), room.y1),  # left of it
+            Box(max(room.x0, r.x1), room.y0, room.x1, room.y1),  # right of it
+        ]
+        fitting = [c for c in cuts if c.contains(box)]
+        if not fitting:
+            return box
+        room = max(fitting, key=lambda c: c.width * c.height)
+    return room
 
 
 def free_area(layout: Layout, taken: list[Region]) -> Box:

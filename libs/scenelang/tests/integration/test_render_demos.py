@@ -264,3 +264,144 @@ def test_two_curves_ending_together_get_labels_that_do_not_overlap(tmp_path: Pat
     )
     first, second = scene.curve_labels["ax"]
     assert not _overlap(first, second)
+
+
+def test_curve_labels_meeting_at_the_right_edge_stay_clear_of_each_other_the_curves_and_the_meeting_point(
+    tmp_path: Path,
+) -> None:
+    """Two lines that end side by side (y = 3x + 5 reaching y = 20 near the right edge): each label keeps clear of
+    the other label, of the other curve, of the label of the point where they meet, and stays on the axes."""
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "axes", "id": "ax", "x_range": [-8, 8, 2], "y_range": [-40, 40, 10], "region": "center"},
+                {"op": "plot", "id": "left", "axes": "ax", "expression": "3*x + 5", "label": "y = 3x + 5"},
+            ],
+            [{"op": "plot", "id": "right", "axes": "ax", "expression": "20", "color": "blue", "label": "y = 20"}],
+            [{"op": "point", "id": "meet", "at": [5, 20], "axes": "ax", "label": "(5, 20)", "color": "red"}],
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    first, second = scene.curve_labels["ax"]
+    meet_label = scene.entries["meet"].mob[1]
+    boxes = {"left": box_of(first), "right": box_of(second), "meet": box_of(meet_label)}
+    assert not boxes["left"].overlaps(boxes["right"])
+    assert not boxes["left"].overlaps(boxes["meet"])
+    assert not boxes["right"].overlaps(boxes["meet"])
+    on_axes = box_of(axes)
+    assert all(on_axes.contains(b) for b in boxes.values())
+
+    def crosses(box: Any, f: Any) -> bool:
+        points = [axes.c2p(x, f(x)) for x in np.linspace(-8, 8, 400) if -40 <= f(x) <= 40]
+        return any(box.x0 < p[0] < box.x1 and box.y0 < p[1] < box.y1 for p in points)
+
+    assert not crosses(boxes["left"], lambda x: 20.0)
+    assert not crosses(boxes["right"], lambda x: 3 * x + 5)
+    assert not crosses(boxes["meet"], lambda x: 20.0)
+    assert not crosses(boxes["meet"], lambda x: 3 * x + 5)
+
+
+def test_a_graph_or_chart_in_the_centre_fills_the_frame_below_its_formula(tmp_path: Path) -> None:
+    """A single main visual in the centre under a formula uses most of the frame: at least 60 % of its width and
+    most of the height the formula leaves, clear of the formula and inside the safe area."""
+    from mathreel_scenelang.render.objects import box_of
+
+    formula = {"op": "equation", "id": "eq", "latex": "y = 3x + 5", "region": "top"}
+    for visual in (
+        {"op": "axes", "id": "ax", "x_range": [-8, 8, 2], "y_range": [-40, 40, 10], "region": "center"},
+        {"op": "bar_chart", "id": "ax", "categories": list("ABCDEF"), "values": [1, 2, 3, 2, 1, 4], "region": "center"},
+    ):
+        scene = play_instantly(board([formula, visual]), tmp_path)
+        frame_width = scene.layout.frame.width
+        drawn = box_of(scene.entries["ax"].mob)
+        formula_box = box_of(scene.entries["eq"].mob)
+        assert drawn.width >= 0.6 * frame_width, visual["op"]
+        assert drawn.height >= 0.75 * (formula_box.y0 - scene.layout.safe.y0), visual["op"]
+        assert not drawn.overlaps(formula_box)
+        assert scene.layout.safe.contains(drawn)
+
+
+def test_a_formula_alone_in_the_centre_is_set_large(tmp_path: Path) -> None:
+    """The formula of an idea scene (one formula in the centre, another in the bottom band) is set larger than the
+    normal size and stays centred, inside its band, clear of the other; a formula that shares the centre is not."""
+    from manim import MathTex
+
+    from mathreel_scenelang.render import style
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "f0", "latex": "a x + b = c", "region": "center"},
+                {"op": "equation", "id": "f1", "latex": r"x = \frac{c - b}{a}", "region": "bottom"},
+            ]
+        ),
+        tmp_path,
+    )
+    normal = MathTex("a x + b = c", font_size=style.EQUATION_SIZE)
+    big, other = box_of(scene.entries["f0"].mob), box_of(scene.entries["f1"].mob)
+    assert big.height >= 1.4 * normal.height
+    assert abs(big.center[0]) < 0.05
+    assert scene.layout.region_box("center").contains(big)
+    assert not big.overlaps(other)
+    shared = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "f0", "latex": "a x + b = c", "region": "center"},
+                {"op": "text", "id": "t", "text": "Undo each operation.", "region": "left"},
+            ]
+        ),
+        tmp_path,
+    )
+    assert box_of(shared.entries["f0"].mob).height == pytest.approx(normal.height, rel=0.02)
+
+
+def test_a_curve_label_keeps_clear_of_a_curve_drawn_after_it(tmp_path: Path) -> None:
+    """Two plans' costs plotted one after the other in one beat: the first line's label, set before the second line
+    is drawn, is not crossed by it."""
+    from mathreel_scenelang.render.objects import box_of
+
+    scene = play_instantly(
+        board(
+            [
+                {"op": "axes", "id": "ax", "x_range": [40, 160, 20], "y_range": [0, 50, 10], "region": "center"},
+                {"op": "plot", "id": "a", "axes": "ax", "expression": "x/10 + 20", "label": "y = 20 + 0.1 m"},
+                {"op": "plot", "id": "b", "axes": "ax", "expression": "x/4 + 5", "label": "y = 5 + 0.25 m"},
+            ]
+        ),
+        tmp_path,
+    )
+    axes = scene.entries["ax"].extra["axes"]
+    first, second = (box_of(label) for label in scene.curve_labels["ax"])
+    assert not first.overlaps(second)
+    for box, g in ((first, lambda x: x / 4 + 5), (second, lambda x: x / 10 + 20)):
+        points = [axes.c2p(x, g(x)) for x in np.linspace(40, 160, 400)]
+        assert not any(box.x0 < p[0] < box.x1 and box.y0 < p[1] < box.y1 for p in points)
+
+
+def test_a_table_beside_a_chart_fills_its_half(tmp_path: Path) -> None:
+    """A chart on the left and its table on the right: the table is set larger than its normal size to fill its
+    half (as the chart fills the other), clear of the chart and the formula above, inside the safe area."""
+    from mathreel_scenelang.figure import region_room
+    from mathreel_scenelang.render.objects import box_of
+
+    rows = [[str(x), "0.167", ""] for x in range(1, 7)]
+    scene = play_instantly(
+        board(
+            [
+                {"op": "equation", "id": "e", "latex": r"E[X] = \sum x P(x)", "region": "top"},
+                {"op": "bar_chart", "id": "bars", "categories": list("123456"), "values": [1] * 6, "region": "left"},
+                {"op": "table", "id": "t", "header": ["x", "P(x)", "x P(x)"], "rows": rows, "region": "right"},
+            ]
+        ),
+        tmp_path,
+    )
+    table, chart, formula = (box_of(scene.entries[i].mob) for i in ("t", "bars", "e"))
+    room = region_room(scene.layout, "right", ["top", "left", "right"])
+    assert table.height >= 0.8 * room.height or table.width >= 0.8 * room.width
+    assert not table.overlaps(chart)
+    assert not table.overlaps(formula)
+    assert scene.layout.safe.contains(table)

@@ -193,3 +193,86 @@ def test_cells_box_exactly_the_row_and_the_column_they_name(tmp_path: Path) -> N
         assert not any(inside(box_of(entry), column) for entry in b.get_columns()[1])
 
     _play(board, tmp_path, after)
+
+
+def test_a_short_column_is_set_large_enough_to_fill_the_frame_without_scrolling(tmp_path: Path) -> None:
+    """Five lines of working alone in their scene are set larger than a lone formula, so that the finished column
+    reaches down most of the frame: not stuck small at the top, yet clear of the caption strip at the bottom, inside
+    the safe area, with every line kept."""
+    from mathreel_scenelang.render.builders.equations import CAPTION_ROOM
+
+    steps = [
+        {"latex": "3x + 5 - 5 = 20 - 5", "note": "\u2212 5 on both sides"},
+        {"latex": "3x = 15", "highlight": ["15"]},
+        {"latex": r"\frac{3x}{3} = \frac{15}{3}", "note": "\u00f7 3 on both sides"},
+        {"latex": "x = 5", "box": True},
+        {"latex": r"3 \cdot 5 + 5 = 20", "note": "check", "dim": False},
+    ]
+    counts: list[int] = []
+
+    def after(scene: Any, index: int) -> None:
+        if index:
+            counts.append(len(_lines(scene)))
+
+    scene = _play(_board("3x + 5 = 20", steps), tmp_path, after)
+    assert counts == [2, 3, 4, 5, 6]  # nothing scrolled away
+    column = box_of(scene.mob_of("eq"))
+    safe = scene.layout.safe
+    assert column.height >= 0.8 * (safe.height - CAPTION_ROOM)
+    assert column.y0 >= safe.y0 + CAPTION_ROOM - 1e-6
+    assert safe.contains(column)
+    lone = MathTex("3x + 5 = 20", font_size=60)
+    first_line = _lines(scene)[0][0]
+    assert first_line.height > 1.1 * lone.height  # set larger than the normal formula size
+
+
+def test_a_column_as_wide_as_the_frame_spreads_its_lines_to_fill_the_height(tmp_path: Path) -> None:
+    """A column whose check line nearly spans the frame cannot grow much; its lines move apart instead, so the
+    finished column still reaches down most of the frame, every line kept, inside the safe area."""
+    from mathreel_scenelang.render.builders.equations import CAPTION_ROOM
+
+    steps = [
+        {"latex": "-0.15 m + 20 = 5", "note": "\u2212 0.25 m from both sides", "highlight": ["-0.15 m"]},
+        {"latex": "-0.15 m = -15", "note": "\u2212 20 from both sides", "highlight": ["-15"]},
+        {"latex": "m = 100", "note": "\u00f7 (\u22120.15)", "highlight": ["100"], "box": True},
+        {"latex": "20 + 0.1 (100) = 30 = 5 + 0.25 (100)", "note": "check", "dim": False},
+    ]
+    counts: list[int] = []
+
+    def after(scene: Any, index: int) -> None:
+        if index:
+            counts.append(len(_lines(scene)))
+
+    scene = _play(_board("20 + 0.1 m = 5 + 0.25 m", steps), tmp_path, after)
+    assert counts == [2, 3, 4, 5]
+    column = box_of(scene.mob_of("eq"))
+    safe = scene.layout.safe
+    assert column.height >= 0.75 * (safe.height - CAPTION_ROOM)
+    assert column.y0 >= safe.y0 + CAPTION_ROOM - 1e-6
+    assert safe.contains(column)
+
+
+def test_two_steps_in_one_beat_apply_instantly_as_the_preflight_applies_them(tmp_path: Path) -> None:
+    """The preflight (and a beat too short to animate) builds every animation of a beat and jumps each to its end:
+    a second step in the beat transforms rows of the first step's column that are not on screen as rows yet."""
+    board = _board("x + y = 10", [])
+    board["scenes"][0]["beats"].append(
+        {
+            "narration": "Two steps.",
+            "actions": [
+                {"op": "step", "target": "eq", "latex": "x = 10 - y", "note": "\u2212 y"},
+                {"op": "step", "target": "eq", "latex": "x = 4", "note": "y = 6", "box": True},
+            ],
+        }
+    )
+    storyboard = storyboard_adapter.validate_python(board)
+    spec = low_quality_spec(storyboard.scenes[0], even_timing(storyboard, 2.0), tmp_path)
+    with tempconfig({}):
+        configure(spec)
+        from mathreel_scenelang.render.scene import StoryboardScene
+
+        scene = StoryboardScene(spec)
+        scene.preflight()
+        assert [beat["checks"]["passed"] for beat in scene.report["beats"]] == [True, True]
+        assert len(_lines(scene)) == 3
+        assert scene.is_shown(scene.entries["eq"].mob)

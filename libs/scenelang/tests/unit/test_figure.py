@@ -88,8 +88,30 @@ def test_a_side_region_grows_into_the_bands_the_scene_leaves_empty() -> None:
     assert under.height > layout.region_box("right").height
     # Quarters of its own side leave no taller column: the band as it was.
     assert region_room(layout, "left", ["top_left", "bottom_left"]) == band
-    # Other regions are what they always were.
-    assert region_room(layout, "center", []) == layout.region_box("center")
+    # Other regions (but the centre) are what they always were.
+    assert region_room(layout, "top", ["left"]) == layout.region_box("top")
+
+
+def test_the_centre_grows_into_what_the_scene_leaves_free() -> None:
+    layout = Layout(frame_width=8.0 * 854 / 480, header=0.42)
+    centre = layout.region_box("center")
+    # Alone in its scene: the whole safe area.
+    assert region_room(layout, "center", []) == layout.safe
+    # Below a formula in the top band: down to the bottom edge and across the whole width.
+    under = region_room(layout, "center", ["top", "center"])
+    assert under.y1 <= layout.region_box("top").y0
+    assert (under.x0, under.y0, under.x1) == (layout.safe.x0, layout.safe.y0, layout.safe.x1)
+    # Between a formula on top and a note at the bottom: the middle band, full width.
+    between = region_room(layout, "center", ["top", "bottom"])
+    assert (between.y0, between.y1) == (centre.y0, centre.y1)
+    assert between.width > centre.width
+    # A text on the left or in a quarter reaches into the centre's own box: the box as it is.
+    assert region_room(layout, "center", ["left"]) == centre
+    assert region_room(layout, "center", ["top_right"]) == centre
+    for taken in (["top"], ["bottom"], ["top", "bottom"]):
+        room = region_room(layout, "center", taken)
+        assert room.contains(centre)
+        assert not any(room.overlaps(layout.region_box(r)) for r in taken)
 
 
 def test_a_figure_in_a_side_region_is_fitted_to_the_grown_room() -> None:

@@ -10,6 +10,7 @@ import numpy as np
 from manim import DOWN, MathTex, Mobject, NumberLine, SingleStringMathTex, Text, VGroup, VMobject
 from manim.animation.animation import Animation
 
+from mathreel_scenelang import storyboard as sb
 from mathreel_scenelang.latex import check_latex
 from mathreel_scenelang.layout import TEX_CAP_PER_POINT, TEXT_CAP_PER_POINT, Box, LayoutItem, cap_height_px
 from mathreel_scenelang.render import style
@@ -70,6 +71,15 @@ def box_of(mob: Mobject) -> Box:
     return Box(float(mob.get_left()[0]), float(mob.get_bottom()[1]), float(mob.get_right()[0]), float(mob.get_top()[1]))
 
 
+def box_points(mob: Mobject, steps: int = 4) -> list[tuple[float, float]]:
+    """A grid of points over the bounding box of ``mob``, edges included: how a label placer that keeps clear of
+    points (``render.demos.geometry.clearest``) keeps clear of a whole label."""
+    box = box_of(mob)
+    xs = np.linspace(box.x0, box.x1, steps + 1)
+    ys = np.linspace(box.y0, box.y1, steps + 1)
+    return [(float(x), float(y)) for x in xs for y in ys]
+
+
 def centered_lines(text: Text) -> VMobject:
     """A wrapped title set line by line, each line centred under the one above (Pango aligns them left)."""
     lines = text.original_text.split("\n")
@@ -102,3 +112,18 @@ def unique(mobs: list[Mobject]) -> list[Mobject]:
         if not any(mob is other for other in out):
             out.append(mob)
     return out
+
+
+def stretch_of(scene: sb.Scene, action: sb.Action) -> list[sb.Action]:
+    """The actions of the stretch of ``scene`` (between ``clear``s) that holds ``action``, in order."""
+    stretches: list[list[sb.Action]] = [[]]
+    found = 0
+    for beat in scene.beats:
+        for other in beat.actions:
+            if isinstance(other, sb.ClearScreen):
+                stretches.append([])
+                continue
+            stretches[-1].append(other)
+            if other is action:
+                found = len(stretches) - 1
+    return stretches[found]

@@ -141,8 +141,13 @@ class StoryboardScene(Scene):  # type: ignore[misc]
         self.play(*animations, run_time=run_time)
 
     def apply_instantly(self, animations: Sequence[Animation]) -> None:
-        """Jump to the animations' end states without writing frames, as Manim does for skipped animations."""
+        """Jump to the animations' end states without writing frames, as Manim does for skipped animations.
+
+        As ``play`` does, an animated mobject not yet on screen is added first: a second step written under an
+        equation in the same beat transforms the rows of the first step's column, whose parts (not the rows
+        themselves) are what the first step put on screen."""
         for anim in animations:
+            self.add_mobjects_from_animations([anim])
             anim._setup_scene(self)
             anim.begin()
             anim.finish()

@@ -20,7 +20,7 @@ def block_room(scene: StoryboardScene, region: Region | None) -> tuple[float, fl
     """(width, height) a block may fill, and the free area it prefers when it names no region (as axes do)."""
     if region is not None:
         box = region_room(scene.layout, region, scene.figure_plan().text_regions)
-        return box.width, box.height, box
+        return min(box.width, MAX_AXES[0] + 1.0), box.height, box
     area = free_area(scene.layout, scene.figure_plan().text_regions)
     return min(area.width, MAX_AXES[0] + 1.0), min(area.height, MAX_AXES[1] + 0.9), area
 

@@ -4,6 +4,7 @@ under it line by line with the relation symbols aligned."""
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING
 
 from manim import (
@@ -25,30 +26,151 @@ from manim import (
 )
 from manim.animation.animation import Animation
 
+from mathreel_scenelang import storyboard as sb
 from mathreel_scenelang.actions.equations import ShowEquation, TransformEquation, WriteStep, relation_span
+from mathreel_scenelang.base import CreatingAction
 from mathreel_scenelang.latex import check_latex
-from mathreel_scenelang.layout import PLACEMENT_GAP, SOLID_KINDS, Layout
+from mathreel_scenelang.layout import PLACEMENT_GAP, SOLID_KINDS, Box, Layout
 from mathreel_scenelang.render import style
 from mathreel_scenelang.render.highlight import highlight_spans, isolated_parts
-from mathreel_scenelang.render.objects import Built, box_of, glyph_px
+from mathreel_scenelang.render.objects import Built, box_of, glyph_px, stretch_of
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
 
-# An equation's entry keeps its LaTeX and colour; once a step is written under it, also the index of each line's
-# relation symbol among the line's parts (the line is then row[0] of each row of the column).
-LATEX, COLOR, RELATIONS = "latex", "color", "relations"
+# An equation's entry keeps its LaTeX, colour and size (the factor its font size was set at, above
+# ``style.EQUATION_SIZE``); once a step is written under it, also the index of each line's relation symbol among the
+# line's parts (the line is then row[0] of each row of the column).
+LATEX, COLOR, RELATIONS, SIZE, SPACING = "latex", "color", "relations", "size", "spacing"
+
+# How far a column of working, or a formula alone in the centre, is set above the normal equation size to use the
+# frame; and the strip kept free at the bottom of the frame under a column (where captions are shown).
+MAX_COLUMN_SIZE = 1.5
+# How far the gap between lines of working may widen when the column is as wide as the frame but not as tall.
+MAX_SPACING = 2.0
+MAX_FORMULA_SIZE = 1.6
+CAPTION_ROOM = 0.6
 
 
 def build_equation(scene: StoryboardScene, action: ShowEquation) -> Built:
     color = scene.color_of(action)
-    mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE, color=color)
+    size, spacing = equation_size(scene, action, color)
+    mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE * size, color=color)
     return Built(
         lambda: [Write(mob)],
         mob,
         [(scene.text_item(action.id, mob, action.region), mob)],
-        extra={LATEX: action.latex, COLOR: color},
+        extra={LATEX: action.latex, COLOR: color, SIZE: size, SPACING: spacing},
     )
+
+
+def column_steps(stretch: list[sb.Action], action: ShowEquation) -> list[WriteStep]:
+    """The steps that will be written under ``action`` before a transform or remove ends its column."""
+    steps: list[WriteStep] = []
+    for other in stretch[next(i for i, a in enumerate(stretch) if a is action) + 1 :]:
+        if isinstance(other, WriteStep) and other.target == action.id:
+            steps.append(other)
+        elif (isinstance(other, TransformEquation) and other.target == action.id) or (
+            isinstance(other, sb.Remove) and action.id in other.targets
+        ):
+            break
+    return steps
+
+
+def _neighbours(scene: StoryboardScene, stretch: list[sb.Action], action: ShowEquation) -> list[Box] | None:
+    """The boxes of the regions the stretch's other objects are placed in, or None when one of them has no region
+    (a figure, or a text the layout places where it finds room): then there is no telling where they go."""
+    boxes = []
+    for other in stretch:
+        if other is action or not isinstance(other, CreatingAction):
+            continue
+        spec = scene.registry.spec_of(other)
+        if spec.placement == "attached":
+            if scene.registry.references(other) and action.id in scene.registry.references(other):
+                return None  # a brace on the formula needs room of its own
+            continue
+        if getattr(other, "axes", None) is not None:
+            continue  # drawn on a graph, which has a region of its own
+        region = other.region if other.region is not None else "top" if other.op == "title" else None
+        if spec.placement != "region" or region is None:
+            return None
+        boxes.append(scene.layout.region_box(region))
+    return boxes
+
+
+def equation_size(scene: StoryboardScene, action: ShowEquation, color: str) -> tuple[float, float]:
+    """The factor the formula is set at above the normal size, and the factor the gap between its lines of working
+    is widened by: a column of working grows to fill the height from its region down to the objects below it (or
+    the caption strip), and when the frame's width stops it first, its lines move apart to fill that height; a
+    formula alone in the centre grows to fill the centre; never beyond the frame's width, and (1, 1) whenever the
+    scene has objects whose place is not known up front."""
+    stretch = stretch_of(scene.spec.scene, action)
+    neighbours = _neighbours(scene, stretch, action)
+    if neighbours is None:
+        return 1.0, 1.0
+    layout = scene.layout
+    steps = column_steps(stretch, action)
+    if not steps:
+        if action.region != "center" or any(box.overlaps(layout.region_box("center")) for box in neighbours):
+            return 1.0, 1.0
+        room = layout.region_box("center")
+        mob = MathTex(check_latex(action.latex), font_size=style.EQUATION_SIZE, color=color)
+        return max(1.0, min(MAX_FORMULA_SIZE, room.width * 0.9 / mob.width, room.height * 0.8 / mob.height)), 1.0
+    if action.region not in (None, "top", "center"):
+        return 1.0, 1.0  # a column in a half or a quarter shares the frame with what stands beside it
+    safe = layout.safe
+    band = layout.region_box(action.region) if action.region is not None else safe
+    room = Box(safe.x0, safe.y0 + CAPTION_ROOM, safe.x1, band.y1)
+    for box in neighbours:
+        if not box.overlaps(room):
+            continue
+        if box.y1 > band.y0 + 1e-6:
+            return 1.0, 1.0  # something beside its first line: the column has no clear run down the frame
+        room = Box(room.x0, max(room.y0, box.y1 + PLACEMENT_GAP), room.x1, room.y1)
+    height, widths, first_height = natural_column(action, steps, color)
+    tallest = min(
+        MAX_COLUMN_SIZE,
+        room.height / height,
+        band.height / first_height,  # the first line still fits its region's band
+    )
+    # The notes in one column if that fits, else each beside its own line (as build_step places them).
+    size = max(1.0, max(min(tallest, room.width * 0.98 / width) for width in widths))
+    # What height is left once the column is as large as it may be goes between its lines (with a margin: a column
+    # that overshoots would scroll).
+    gaps = len(steps) * style.STEP_GAP * size
+    spare = room.height * 0.95 - height * size
+    spacing = min(MAX_SPACING, 1.0 + max(spare, 0.0) / gaps)
+    return size, spacing
+
+
+def natural_column(
+    action: ShowEquation, steps: list[WriteStep], color: str
+) -> tuple[float, tuple[float, float], float]:
+    """The height of the whole column ``action`` and its ``steps`` make at the normal size, set as
+    :func:`build_step` sets it (relations aligned, boxes and notes included), its widths with the notes in one
+    column and with each beside its own line, and its first line's height."""
+    first, relation = _line(action.latex, [], color, 1.0)
+    rows: list[VMobject] = [VGroup(first)]
+    relation_x = first[relation].get_center()[0]
+    for step in steps:
+        line, index = _line(step.latex, step.highlight, color, 1.0)
+        line.shift(RIGHT * (relation_x - line[index].get_center()[0]))
+        row = VGroup(line)
+        if step.box:
+            row.add(SurroundingRectangle(line, buff=0.15, corner_radius=0.08))
+        if step.note is not None:
+            row.add(Text(step.note, font=style.FONT, font_size=style.NOTE_SIZE))
+        rows.append(row)
+    _stack(rows, 0.0, style.STEP_GAP)
+    return box_of(VGroup(*rows)).height, _widths(rows), float(first.height)
+
+
+def _widths(rows: list[VMobject]) -> tuple[float, float]:
+    """The column's width with its notes in one column, and with each note beside its own line."""
+    _place_notes(rows, style.NOTE_GAP, math.inf)
+    aligned = box_of(VGroup(*rows)).width
+    _place_notes(rows, style.NOTE_GAP, 0.0)
+    return aligned, box_of(VGroup(*rows)).width
 
 
 def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
@@ -58,14 +180,15 @@ def build_transform(scene: StoryboardScene, action: TransformEquation) -> Built:
     highlights = [check_latex(h) for h in action.highlight]
     color = entry.extra.get(COLOR, old.get_color())
     parts, marked = isolated_parts(latex, highlights)
+    size = float(entry.extra.get(SIZE, 1.0))
     try:
-        new = MathTex(*parts, font_size=style.EQUATION_SIZE, color=color)
+        new = MathTex(*parts, font_size=style.EQUATION_SIZE * size, color=color)
         for index in marked:
             new[index].set_color(style.HIGHLIGHT_COLOR)
     except Exception:
         # A highlight that splits the formula where LaTeX cannot be split: show it whole, unhighlighted.
         scene.report["warnings"].append(f"transform of '{action.target}': highlights could not be isolated")
-        new = MathTex(latex, font_size=style.EQUATION_SIZE, color=color)
+        new = MathTex(latex, font_size=style.EQUATION_SIZE * size, color=color)
     item = scene.layout.items[action.target]
     new.scale(item.scale)
     new.move_to(old.get_center())
@@ -181,7 +304,7 @@ def _room(layout: Layout, target: str, column: VGroup) -> float:
 def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
     entry = scene.entries[action.target]
     item = scene.layout.items[action.target]
-    scale = item.scale
+    scale = item.scale * float(entry.extra.get(SIZE, 1.0))
     color = entry.extra.get(COLOR, style.TEXT_COLOR)
     current = scene.mob_of(action.target)  # where the column stands at this point of the beat
     on_screen = entry.mob
@@ -214,7 +337,7 @@ def build_step(scene: StoryboardScene, action: WriteStep) -> Built:
     rows.append(row)
     relations.append(relation)
 
-    gap = style.STEP_GAP * scale
+    gap = style.STEP_GAP * scale * float(entry.extra.get(SPACING, 1.0))
     _stack(rows, top, gap)
     _place_notes(rows, style.NOTE_GAP * scale, scene.layout.safe.width)
 

@@ -32,7 +32,7 @@ from mathreel_scenelang.render.demos import onaxes
 from mathreel_scenelang.render.demos.common import to_scene
 from mathreel_scenelang.render.demos.onaxes import marker
 from mathreel_scenelang.render.graph_math import angle_sweep, bisector, outward
-from mathreel_scenelang.render.objects import Animate, Built, box_of, glyph_px, math_label
+from mathreel_scenelang.render.objects import Animate, Built, box_of, box_points, glyph_px, math_label
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import Plane, StoryboardScene
@@ -57,7 +57,13 @@ def on_axes(scene: StoryboardScene, action: onaxes.OnAxes, axes_id: str) -> Buil
     curves = [f for graph_id, (f, on) in scene.functions.items() if on == axes_id and graph_id in scene.entries]
     members = [object_id for object_id, item in items.items() if item.anchor == axes_id]
     drawn = [e.extra["shape"] for o in members if (e := scene.entries.get(o)) is not None and "shape" in e.extra]
-    avoid = onaxes.obstacles(axes, curves, drawn)
+    around = onaxes.obstacles(axes, curves, drawn)
+    labels = scene.curve_labels.get(axes_id, [])
+
+    def avoid() -> list[tuple[float, float]]:
+        # The curves' own labels too: a point where two curves meet is labelled clear of what names them.
+        return around() + [p for label in labels for p in box_points(label)]
+
     shape = onaxes.shape_on_axes(action, to_scene(axes), scene.color_of(action), avoid)
     item = LayoutItem(action.id, Kind.MEMBER, box_of(shape.mob), glyph_px(shape.mob), anchor=axes_id, movable=False)
     return Built(shape.appear, shape.mob, [(item, shape.mob)], {"shape": shape})

@@ -10,6 +10,7 @@ pictures are kept as they are.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,7 +48,8 @@ from mathreel_scenelang.expressions import compile_expression
 from mathreel_scenelang.figure import free_area, region_room
 from mathreel_scenelang.layout import Box, Kind, LayoutItem
 from mathreel_scenelang.render import style
-from mathreel_scenelang.render.demos import charts, morph, sweep
+from mathreel_scenelang.render.demos import charts, morph, onaxes, sweep
+from mathreel_scenelang.render.demos.geometry import clearest
 from mathreel_scenelang.render.graph_math import (
     area_base,
     clip_line,
@@ -58,7 +60,16 @@ from mathreel_scenelang.render.graph_math import (
     riemann_corners,
     tick_values,
 )
-from mathreel_scenelang.render.objects import Animate, Built, add_tick_labels, box_of, glyph_px, math_label
+from mathreel_scenelang.render.objects import (
+    Animate,
+    Built,
+    add_tick_labels,
+    box_of,
+    box_points,
+    glyph_px,
+    math_label,
+    stretch_of,
+)
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
@@ -80,7 +91,9 @@ def build_axes(scene: StoryboardScene, action: ShowAxes) -> Built:
     area: Box | None = None
     if action.region is not None:
         area = region_room(scene.layout, action.region, scene.figure_plan().text_regions)
-        x_len, y_len = area.width - 0.8, area.height - 0.7
+        # A region grown across the frame (the centre of a scene with nothing beside it) would only spread the
+        # ticks apart beyond the widest useful graph.
+        x_len, y_len = min(area.width - 0.8, MAX_AXES[0]), area.height - 0.7
     else:
         # Like a figure: as large as the part of the frame the scene's named texts leave free.
         area = free_area(scene.layout, scene.figure_plan().text_regions)
@@ -115,6 +128,75 @@ def _overlap(a: Mobject, b: Mobject) -> bool:
     )
 
 
+# Where along its last visible run a curve's label may stand, from its end backwards (share of the run's points).
+_LABEL_STOPS = (1.0, 0.85, 0.7, 0.55, 0.4, 0.25, 0.1)
+_LABEL_GAP = 0.1
+
+
+def later_curves(scene: StoryboardScene, action: PlotFunction) -> list[Callable[[float], float]]:
+    """The functions the rest of the scene will plot on ``action``'s axes (until a ``clear``), each undefined
+    outside its own x range: a label set now keeps clear of curves drawn after it."""
+    stretch = stretch_of(scene.spec.scene, action)
+    later = stretch[next(i for i, a in enumerate(stretch) if a is action) + 1 :]
+    found: list[Callable[[float], float]] = []
+    for other in later:
+        if isinstance(other, PlotFunction) and other.axes == action.axes:
+            g = compile_expression(other.expression)
+            found.append(g if other.x_range is None else _within(g, *other.x_range))
+    return found
+
+
+def _within(g: Callable[[float], float], lo: float, hi: float) -> Callable[[float], float]:
+    """``g`` on ``[lo, hi]``, undefined elsewhere."""
+    return lambda x: g(x) if lo <= x <= hi else math.nan
+
+
+def place_curve_label(
+    scene: StoryboardScene, action: PlotFunction, label: Mobject, curves: list[VMobject], f: Callable[[float], float]
+) -> None:
+    """Move ``label`` to the first spot near its curve that is clear of every curve on the axes (its own, those
+    already drawn and those the scene draws later), the axis lines and tick numbers, the other curves' labels and
+    the shapes drawn there, and that stays inside the axes: beside the curve's end, above or below it, else further
+    back along the curve."""
+    axes_id = action.axes
+    axes = axes_of(scene, axes_id)
+    others = [g for graph_id, (g, on) in scene.functions.items() if on == axes_id and graph_id in scene.entries]
+    others += later_curves(scene, action)
+    members = [e for o, item in scene.layout.items.items() if item.anchor == axes_id and (e := scene.entries.get(o))]
+    shapes = [e.extra["shape"] for e in members if "shape" in e.extra]
+    avoid = onaxes.obstacles(axes, [*others, f], shapes)()
+    for other in scene.curve_labels.get(axes_id, []):
+        avoid += box_points(other)
+    for shape in shapes:
+        avoid += [p for part in shape.mob.submobjects[1:] for p in box_points(part)]  # their labels
+    entry = scene.entries[axes_id]
+    if entry.op == "axes":  # its axis labels (a plane has none)
+        for axis_label in entry.mob[1]:
+            avoid += box_points(axis_label)
+    own = [(float(p[0]), float(p[1])) for curve in curves for p in curve.get_anchors()]
+    avoid += own
+    frame = box_of(axes)
+    run = curves[-1].get_anchors()
+    middle = axes.get_center()
+    boxes = []
+    for stop in _LABEL_STOPS:
+        anchor = run[min(len(run) - 1, int(stop * (len(run) - 1)))]
+        side = LEFT if anchor[0] > middle[0] else RIGHT
+        for direction in (UP + side, DOWN + side, UP, DOWN, side):
+            w, h = label.width, label.height
+            cx = anchor[0] + direction[0] * (w / 2 + _LABEL_GAP)
+            cy = anchor[1] + direction[1] * (h / 2 + _LABEL_GAP)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if frame.x0 <= box[0] and box[2] <= frame.x1 and frame.y0 <= box[1] and box[3] <= frame.y1:
+                boxes.append(box)
+    if not boxes:  # a curve too short for any spot inside the axes: beside its end, as before
+        end = run[-1]
+        label.next_to(end, UP + (LEFT if end[0] > middle[0] else RIGHT), buff=_LABEL_GAP)
+        return
+    x0, y0, x1, y1 = boxes[clearest(boxes, avoid)]
+    label.move_to(np.array([(x0 + x1) / 2, (y0 + y1) / 2, 0.0]))
+
+
 def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     axes = axes_of(scene, action.axes)
     f = compile_expression(action.expression)
@@ -128,15 +210,9 @@ def build_plot(scene: StoryboardScene, action: PlotFunction) -> Built:
     graph = VGroup(*curves)
     parts: list[VMobject] = [graph]
     if action.label and curves:
-        end = curves[-1].get_end()
         label = math_label(action.label, color, style.LABEL_SIZE * 0.9)
-        side = LEFT if end[0] > axes.get_center()[0] else RIGHT
-        label.next_to(end, UP + side, buff=0.1)
         taken = scene.curve_labels.setdefault(action.axes, [])
-        if any(_overlap(label, other) for other in taken):
-            label.next_to(end, DOWN + side, buff=0.1)
-        while any(_overlap(label, other) for other in taken):
-            label.shift(DOWN * (label.height + 0.1))
+        place_curve_label(scene, action, label, curves, f)
         taken.append(label)
         parts.append(label)
     if not curves:

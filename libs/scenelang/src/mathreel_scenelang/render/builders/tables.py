@@ -9,6 +9,7 @@ from manim import Create, FadeIn, MathTex, Matrix, MobjectTable, SurroundingRect
 
 from mathreel_scenelang.actions.tables import ShowCells, ShowMatrix, ShowTable
 from mathreel_scenelang.errors import SceneError
+from mathreel_scenelang.figure import region_room
 from mathreel_scenelang.latex import check_latex
 from mathreel_scenelang.layout import Kind, LayoutItem
 from mathreel_scenelang.render import style
@@ -16,6 +17,9 @@ from mathreel_scenelang.render.objects import Built, box_of, glyph_px
 
 if TYPE_CHECKING:
     from mathreel_scenelang.render.scene import StoryboardScene
+
+# How far a table in a named region is set above its normal size to fill the room the region gives it.
+MAX_TABLE_GROWTH = 1.4
 
 
 def cell(src: str, font_size: float) -> VMobject:
@@ -48,7 +52,16 @@ def build_table(scene: StoryboardScene, action: ShowTable) -> Built:
         h_buff=0.6,
         line_config={"stroke_width": 1.5, "color": style.MUTED_COLOR},
     )
-    return Built(lambda: [FadeIn(mob)], mob, [(scene.text_item(action.id, mob, action.region), mob)])
+    item = scene.text_item(action.id, mob, action.region)
+    if action.region is not None:
+        # Beside a chart or a graph a table fills its side as they do, rather than standing small in its middle.
+        room = region_room(scene.layout, action.region, scene.figure_plan().text_regions)
+        grow = min(MAX_TABLE_GROWTH, room.width * 0.9 / mob.width, room.height * 0.9 / mob.height)
+        if grow > 1.0:
+            mob.scale(grow)
+            item = scene.text_item(action.id, mob, action.region)
+            item.area = room
+    return Built(lambda: [FadeIn(mob)], mob, [(item, mob)])
 
 
 def build_cells(scene: StoryboardScene, action: ShowCells) -> Built:
