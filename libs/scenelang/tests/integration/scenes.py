@@ -188,8 +188,16 @@ VOCABULARY: Storyboard = storyboard_adapter.validate_python(
                         ],
                     },
                     {
+                        "narration": "A row of the matrix and a column of the table.",
+                        "actions": [
+                            {"op": "cells", "id": "row", "target": "m", "rows": [1]},
+                            {"op": "cells", "id": "column", "target": "tb", "columns": [1]},
+                        ],
+                    },
+                    {
                         "narration": "Moving things.",
                         "actions": [
+                            {"op": "remove", "targets": ["row", "column"]},
                             {"op": "move", "target": "m", "region": "bottom_left"},
                             {"op": "move", "target": "tb", "shift": [-0.5, 0], "scale": 0.9, "rotate_degrees": 5},
                             {"op": "remove", "targets": ["nl"]},
