@@ -62,7 +62,9 @@ async def test_a_warm_render_equals_a_cold_one(pool: RendererPool, tmp_path: Pat
     assert (warm.duration, warm.width, warm.height, warm.fps) == (cold.duration, cold.width, cold.height, cold.fps)
     assert warm.layout_report == cold.layout_report
     # A warm render's CPU time comes back from the fork server; a cold one is this process's child, measured here.
-    assert warm.pooled_cpu_seconds > 0.5
+    # Encoding 69 frames takes some tenths of a second (0.49 to 1.1 measured, less once TeX is cached): 0.1 is a
+    # floor that an unmeasured render (0) can never pass.
+    assert warm.pooled_cpu_seconds > 0.1
     assert cold.pooled_cpu_seconds == 0
     cold_frames, warm_frames = _frames(cold.path), _frames(warm.path)
     assert len(warm_frames) == len(cold_frames) > 0
