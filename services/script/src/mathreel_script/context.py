@@ -286,16 +286,17 @@ _DISTANCE = re.compile(r"(?<![\w.])" + _AMOUNT + r"\s*(km|miles|m)\b(?!\s*/|\s*p
 _TOWARD = re.compile(r"\btowards? each other\b|\bapproach(?:ing)? each other\b", re.I)
 _CHASE = re.compile(r"\bsame direction\b|\bcatch(?:es)? up\b|\bovertakes?\b", re.I)
 _WHEN = re.compile(r"\bwhen\b|\bhow long\b|\bafter how\b|\bhow many (?:hours|minutes|seconds)\b", re.I)
-# "$20 plus $0.10 per minute": a fixed amount and a rate per unit.
+# "$20 plus $0.10 per minute", "20 dollars plus 0.10 per minute": a fixed amount and a rate per unit. The fixed
+# amount says it is money ("$" or the currency's name); the rate may leave it said.
+_CURRENCY = r"(?:dollars?|euros?|pounds?)"
 _FIXED_PLUS_RATE = re.compile(
-    r"\$\s?"
-    + _AMOUNT
-    + r"\s*(?:plus|and|\+)\s*\$\s?"
-    + _AMOUNT
-    + r"\s*(?:per|a|an|for each|each)\s+([A-Za-z]{1,10})\b",
+    r"(?:\$\s?" + _AMOUNT + r"|(?<![\w.])" + _AMOUNT + r"\s*" + _CURRENCY + r")"
+    r"\s*(?:plus|and|\+)\s*"
+    r"(?:\$\s?" + _AMOUNT + r"|(?<![\w.])" + _AMOUNT + r"(?:\s*" + _CURRENCY + r")?)"
+    r"\s*(?:per|a|an|for each|each)\s+([A-Za-z]{1,10})\b",
     re.I,
 )
-_DOLLARS = re.compile(r"\$\s?" + _AMOUNT + r"(?!\d|\.\d)")
+_DOLLARS = re.compile(r"\$\s?" + _AMOUNT + r"(?!\d|\.\d)|(?<![\w.])" + _AMOUNT + r"\s*" + _CURRENCY + r"\b", re.I)
 _HOW_MANY = re.compile(r"\bhow (?:many|long|far)\b", re.I)
 
 
@@ -374,7 +375,10 @@ def _meeting(text: str) -> WordEquation | None:
 
 
 def _fixed_plus_rate(text: str) -> WordEquation | None:
-    plans = _FIXED_PLUS_RATE.findall(text)
+    plans = [
+        (fixed or fixed_said, rate or rate_said, per)
+        for fixed, fixed_said, rate, rate_said, per in _FIXED_PLUS_RATE.findall(text)
+    ]
     if not plans or len(plans) > 2 or (not _HOW_MANY.search(text) and not _SAME.search(text)):
         return None
     units = {_PER_UNITS.get(per.lower()) for _, _, per in plans}
@@ -395,7 +399,8 @@ def _fixed_plus_rate(text: str) -> WordEquation | None:
             (f"for {letter} {many}, one: {shown[0]}", f"the other: {shown[1]}", "the same cost"),
         )
     stated = {_number(fixed) for fixed, _, _ in plans} | {_number(rate) for _, rate, _ in plans}
-    totals = [amount for amount in dict.fromkeys(_number(a) for a in _DOLLARS.findall(text)) if amount not in stated]
+    amounts = [sign or said for sign, said in _DOLLARS.findall(text)]
+    totals = [amount for amount in dict.fromkeys(_number(a) for a in amounts) if amount not in stated]
     if len(totals) != 1 or not _HOW_MANY.search(text):
         return None
     return WordEquation(

@@ -450,3 +450,21 @@ def test_two_rules_for_one_letter_asked_when_they_are_the_same_are_set_equal() -
     # Without the question, the two rules stay rules.
     rules = parse_context("Plan A: C = 20 + 0.1m. Plan B: C = 5 + 0.25m.")
     assert rules.plain_formulas == ("C = 20 + 0.1 m", "C = 5 + 0.25 m")
+
+
+def test_plans_priced_in_words_are_compared_and_a_word_problem_is_no_topic() -> None:
+    from mathreel_script.curriculum.recognise import default_recogniser
+    from mathreel_script.planner import plan_storyboard
+    from mathreel_shared.messages import JobConfiguration
+
+    context = (
+        "Plan A costs 20 dollars plus 0.10 per minute, plan B 5 dollars plus 0.25 per minute. "
+        "When do they cost the same?"
+    )
+    # "Word problem" names a kind of task, not a subject: the context's mathematics is the lesson.
+    assert default_recogniser().recognise("Word problem", context).entry is None
+    storyboard = plan_storyboard(JobConfiguration(topic="Word problem", context=context))
+    m = sympy.Symbol("m")
+    (minutes,) = sympy.solve(sympy.Eq(20 + sympy.Rational(1, 10) * m, 5 + sympy.Rational(1, 4) * m), m)
+    boxed = [a.latex for s in storyboard.scenes for b in s.beats for a in b.actions if getattr(a, "box", False)]
+    assert f"m = {minutes} \\text{{ minutes}}" in boxed

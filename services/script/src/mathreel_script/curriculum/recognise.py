@@ -64,7 +64,7 @@ _SIGNS = frozenset("+-*/^()")
 # Verbs that say what to do, not what about: a topic of these alone names no subject.
 _TASK_WORDS = frozenset(
     "solve solving calculate calculating compute computing evaluate evaluating simplify simplifying work answer "
-    "help check show explain question problem exercise homework".split()
+    "help check show explain question problem problems word exercise homework".split()
 )
 # Word endings that make another form of the same word: "compounded", "compounding", "growth", "yearly".
 _FORM_ENDINGS = ("ing", "ed", "th", "ly")
