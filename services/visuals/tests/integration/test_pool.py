@@ -16,12 +16,25 @@ import numpy as np
 import pytest
 
 from mathreel_shared.domain import Quality
+from mathreel_shared.timing import BeatTiming, SceneTiming
 from mathreel_visuals import VisualsError, render_scene
 from mathreel_visuals.pool import RendererPool
 
 from .test_render import SHORT, TIMING
 
 pytestmark = pytest.mark.integration  # renders with Manim and TeX
+
+# The same beats spoken slowly: a render that takes seconds however fast the machine, for the tests that stop one
+# mid-way (the short scene can finish before a cancel or a time-out on an idle machine).
+LONG = SceneTiming(
+    scene_index=0,
+    duration=60.0,
+    beats=[
+        BeatTiming(start=0.5, duration=19.5, text="Squares."),
+        BeatTiming(start=20.0, duration=20.0, text="A formula."),
+        BeatTiming(start=40.0, duration=20.0, text="Expanded."),
+    ],
+)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +90,7 @@ async def test_a_crashed_render_fails_alone_and_the_pool_renders_the_next_scene(
 ) -> None:
     server = pool.server_pid
     render = asyncio.create_task(
-        render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
+        render_scene(SHORT, 0, LONG, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
     )
     child = await _first_child(pool)
     await asyncio.sleep(0.5)
@@ -102,7 +115,7 @@ async def test_a_cancelled_render_is_killed_at_once_and_the_next_scene_renders(
     cancel = asyncio.Event()
     render = asyncio.create_task(
         render_scene(
-            SHORT, 0, TIMING, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool, cancelled=cancel.is_set
+            SHORT, 0, LONG, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool, cancelled=cancel.is_set
         )
     )
     child = await _first_child(pool)
@@ -125,7 +138,7 @@ async def test_a_cancelled_render_is_killed_at_once_and_the_next_scene_renders(
 
 
 async def test_a_render_past_its_time_is_killed(pool: RendererPool, tmp_path: Path) -> None:
-    render = render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool, timeout=0.6)
+    render = render_scene(SHORT, 0, LONG, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool, timeout=0.6)
     started = time.monotonic()
     with pytest.raises(VisualsError) as excinfo:
         await render
@@ -140,7 +153,7 @@ async def test_a_dead_fork_server_is_replaced_and_its_renders_die_with_it(pool: 
     assert server is not None
     starts = pool.server_starts
     render = asyncio.create_task(
-        render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
+        render_scene(SHORT, 0, LONG, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
     )
     child = await _first_child(pool)
     await asyncio.sleep(0.3)
@@ -163,7 +176,7 @@ async def test_a_dead_fork_server_is_replaced_and_its_renders_die_with_it(pool: 
 async def test_closing_the_pool_kills_the_render_in_progress(tmp_path: Path) -> None:
     pool = RendererPool(timeout_seconds=300)
     render = asyncio.create_task(
-        render_scene(SHORT, 0, TIMING, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
+        render_scene(SHORT, 0, LONG, Quality.LOW, tmp_path / "x.mp4", tmp_path / "w", pool=pool)
     )
     child = await _first_child(pool, timeout=60)
     server = pool.server_pid
