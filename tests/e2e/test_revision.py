@@ -1,7 +1,7 @@
 """A revision end to end in standalone mode: a storyboard rendered without planning (as ``mathreel render`` does),
-fetched back, one sentence changed, revised through the API, and both videos checked by decoding; only the changed
-scene is preflighted again; a storyboard that passes the static checks but does not typeset fails its job in the
-script stage; and the resource report of a finished job.
+fetched back, one sentence changed, revised through the API, and both videos checked by decoding; only a scene whose
+drawing changed is preflighted again; a storyboard that passes the static checks but does not typeset fails its job
+in the script stage; and the resource report of a finished job.
 
 One original and its revisions are shared by the tests of this module (three short scenes at low quality).
 """
@@ -192,8 +192,9 @@ async def test_only_the_changed_scene_differs(revised: Revised) -> None:
 async def test_a_revision_preflights_only_its_changed_scene(revised: Revised) -> None:
     # The original had nothing to compare with: all three scenes were typeset and laid out.
     assert revised.preflighted["original"] == {"checked": 3, "unchanged": 0}
-    # Each revision changed scene 1 of a completed job: that scene was checked, the two it rendered were not.
-    assert revised.preflighted["revisions"] == {"checked": 2, "unchanged": 4}
+    # The broken revision changed what scene 1 draws: that scene was checked. The other revision changed only a
+    # sentence, which changes no drawing: none of its scenes was checked again (its clip is rendered all the same).
+    assert revised.preflighted["revisions"] == {"checked": 1, "unchanged": 5}
 
 
 async def test_a_storyboard_tex_cannot_set_fails_in_the_script_stage_with_its_path(revised: Revised) -> None:

@@ -121,8 +121,9 @@ async def accept_given(
 
 
 async def _changed_scenes(store: ObjectStore, storyboard: Storyboard, original_key: str | None) -> list[int]:
-    """The indices of ``storyboard``'s scenes whose canonical JSON is not one of the original's scenes (wherever
-    it stood there: a scene's layout does not depend on its place); every index when the original cannot be read."""
+    """The indices of ``storyboard``'s scenes whose drawing (canonical JSON without the narration) is not one of the
+    original's scenes (wherever it stood there: a scene's layout does not depend on its place, nor on its words, and
+    the preflight times beats by an estimate anyway); every index when the original cannot be read."""
     everything = list(range(len(storyboard.scenes)))
     if original_key is None:
         return everything
@@ -136,7 +137,11 @@ async def _changed_scenes(store: ObjectStore, storyboard: Storyboard, original_k
 
 
 def _canonical(scene: Scene) -> str:
-    return json.dumps(scene.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """What a scene draws: its JSON with every beat's narration left out."""
+    drawn = scene.model_dump(mode="json")
+    for beat in drawn["beats"]:
+        beat.pop("narration", None)
+    return json.dumps(drawn, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""A storyboard the user gave: a revision of a completed job preflights only the scenes it changed, naming each by
-its index in the given storyboard; without a readable original, every scene."""
+"""A storyboard the user gave: a revision of a completed job preflights only the scenes whose drawing it changed
+(not those whose words alone changed), naming each by its index in the given storyboard; without a readable
+original, every scene."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ def _board(*narrations: str) -> Storyboard:
         for text in narrations
     ]
     return storyboard_adapter.validate_python({"title": "Right triangles", "scenes": scenes})
+
+
+def _with_formula(board: Storyboard, index: int) -> Storyboard:
+    """``board`` with a formula drawn in the first beat of scene ``index``: a change of what the scene draws."""
+    data = board.model_dump(mode="json")
+    data["scenes"][index]["beats"][0]["actions"] = [{"op": "equation", "id": "f", "latex": "a^2 + b^2 = c^2"}]
+    return storyboard_adapter.validate_python(data)
 
 
 class RecordingPreflight:
@@ -67,7 +75,8 @@ def _counted(result: str) -> float:
 async def test_only_the_changed_scene_of_a_revision_is_preflighted(store: LocalStore) -> None:
     check = RecordingPreflight()
     checked, unchanged = _counted("checked"), _counted("unchanged")
-    accepted = await _accept(store, _board("One.", "Two, said otherwise.", "Three."), check, original_key=ORIGINAL)
+    given = _with_formula(_board("One.", "Two.", "Three."), 1)
+    accepted = await _accept(store, given, check, original_key=ORIGINAL)
     assert check.asked == [[1]]
     assert accepted.author == "user"
     assert (_counted("checked") - checked, _counted("unchanged") - unchanged) == (1, 2)
@@ -82,10 +91,16 @@ async def test_a_scene_moved_or_kept_is_not_checked_again_and_a_new_one_is(store
     assert check.asked == [[]]
 
 
+async def test_a_scene_whose_words_alone_changed_draws_what_was_rendered_and_is_not_checked(store: LocalStore) -> None:
+    check = RecordingPreflight()
+    await _accept(store, _board("One.", "Two, said otherwise.", "Three."), check, original_key=ORIGINAL)
+    assert check.asked == [[]]
+
+
 async def test_a_problem_names_the_scene_s_index_in_the_given_storyboard(store: LocalStore) -> None:
     check = RecordingPreflight(broken=[2])
     with pytest.raises(StoryboardRejected, match=r"storyboard\.scenes\[2\]\.beats\[0\]: does not fit"):
-        await _accept(store, _board("Zero.", "One.", "Two, new.", "Three."), check, original_key=ORIGINAL)
+        await _accept(store, _with_formula(_board("Zero.", "One.", "Two.", "Three."), 2), check, original_key=ORIGINAL)
     assert check.asked == [[0, 2]]
 
 
