@@ -21,8 +21,19 @@ from mathreel_shared.periodic import PeriodicTask
 log = logging.getLogger(__name__)
 
 
+_ENQUEUED = "mathreel_outbox_enqueued"
+
+
+def enqueued(session: AsyncSession) -> int:
+    """How many messages this session has added to the outbox so far (flushed or not)."""
+    return int(session.info.get(_ENQUEUED, 0))
+
+
 def enqueue(session: AsyncSession, message: Envelope, *, headers: dict[str, Any] | None = None) -> None:
     """Add ``message`` to the outbox of the session's transaction (published only if it commits)."""
+    # Counted on the session: a flush moves the row out of ``session.new``, so that cannot tell whether to wake
+    # the relay after the commit.
+    session.info[_ENQUEUED] = enqueued(session) + 1
     all_headers = message_headers(message, headers)
     session.add(
         OutboxMessage(

@@ -16,7 +16,7 @@ from sqlmodel import SQLModel
 from mathreel_shared.db import OutboxMessage, create_engine, create_sessionmaker, utcnow
 from mathreel_shared.domain import Priority
 from mathreel_shared.messages import JobCancelled, parse_message
-from mathreel_shared.outbox import OutboxRelay, enqueue
+from mathreel_shared.outbox import OutboxRelay, enqueue, enqueued
 
 
 class RecordingBus:
@@ -149,3 +149,18 @@ async def test_prune_deletes_only_rows_published_before_the_retention(
     remaining = await _rows(sessionmaker)
     assert [row.id for row in remaining] == [rows[1].id, rows[2].id]
     assert remaining[1].published_at is None
+
+
+async def test_a_session_counts_what_it_enqueued_even_after_a_flush(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # Whoever commits wakes the relay when this count grew: a flush (any query in between) empties session.new, so
+    # counting new objects missed the messages and left them for the relay's next poll, a second later.
+    async with sessionmaker() as session, session.begin():
+        assert enqueued(session) == 0
+        enqueue(session, JobCancelled(job_id=uuid4(), user_id="u", priority=Priority.HIGH))
+        await session.flush()
+        assert not session.new
+        assert enqueued(session) == 1
+        enqueue(session, JobCancelled(job_id=uuid4(), user_id="u", priority=Priority.HIGH))
+        assert enqueued(session) == 2

@@ -44,7 +44,7 @@ from mathreel_shared.messages import (
     VisualsRequested,
 )
 from mathreel_shared.metrics import observe_delivery, record_job_resources, record_job_status, record_stage_usage
-from mathreel_shared.outbox import OutboxRelay, enqueue
+from mathreel_shared.outbox import OutboxRelay, enqueue, enqueued
 from mathreel_shared.telemetry import span_from_headers
 from mathreel_shared.timing import SceneTiming
 from mathreel_shared.webhooks import enqueue_webhook_deliveries
@@ -100,13 +100,14 @@ class Orchestrator:
             if job.status.is_terminal:
                 log.info("ignoring %s for %s job %s", message.type, job.status, job.id)
                 return False
-            before = len(session.new)
+            before = enqueued(session)
             fingerprint = status_fingerprint(job)
             await self._dispatch(session, job, message)
             job.updated_at = utcnow()
             await self._record_change(session, job, fingerprint)
             self.applied += 1
-            return len(session.new) > before
+            # Messages were added to the outbox: the relay is woken once they are committed, not at its next poll.
+            return enqueued(session) > before
 
     @staticmethod
     async def _record_change(session: AsyncSession, job: Job, before: tuple[str, str, float]) -> None:
